@@ -1,0 +1,25 @@
+/**
+ * basin: measure and certify the training loss landscape of multilayer neural networks.
+ *
+ * The library is layered (core → model → data → train → certify → …); this entry point re-exports the public API
+ * of every layer.
+ */
+export * from './core/errors.js';
+export * from './core/rng.js';
+export * from './core/dtype.js';
+
+export * from './model/activation.js';
+export * from './model/architecture.js';
+export * from './model/samples.js';
+export * from './model/loss.js';
+export * from './model/forward.js';
+export * from './model/gradient.js';
+export * from './model/hessian.js';
+export * from './model/kinks.js';
+export * from './model/slope-noise.js';
+export * from './model/init.js';
+
+export * from './data/dataset.js';
+export * from './data/labels.js';
+export * from './data/gaussian.js';
+export * from './data/teacher.js';
