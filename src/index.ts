@@ -23,3 +23,8 @@ export * from './data/dataset.js';
 export * from './data/labels.js';
 export * from './data/gaussian.js';
 export * from './data/teacher.js';
+
+export * from './landscape/directions.js';
+export * from './landscape/segment.js';
+export * from './landscape/slice.js';
+export * from './landscape/input-regions.js';
