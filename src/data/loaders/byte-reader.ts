@@ -1,0 +1,162 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { FileFormatError } from '../../core/errors.js';
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Sequential reader of one file's bytes, transparently gunzipping files that start with the gzip magic. It keeps
+ * count of the byte offset it has reached (in the decompressed stream for .gz files), so that every format error
+ * can say where the file went wrong. Data flow through in chunks of about 1 MiB: a caller copies (or converts)
+ * them straight into its own preallocated array, so no file is ever held in memory twice.
+ */
+export class ByteReader {
+  private chunk: Buffer = Buffer.alloc(0);
+  private position = 0;
+  private consumed = 0;
+
+  private constructor(
+    readonly file: string,
+    readonly compressed: boolean,
+    private readonly chunks: AsyncIterator<Buffer>,
+    private readonly source: NodeJS.ReadableStream & { destroy(): void },
+  ) {}
+
+  static async open(file: string): Promise<ByteReader> {
+    const compressed = await startsWithGzipMagic(file);
+    const raw = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+    const stream = compressed ? raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : raw;
+    if (compressed) raw.on('error', (error) => stream.destroy(error));
+    return new ByteReader(file, compressed, stream[Symbol.asyncIterator](), stream);
+  }
+
+  /** Byte offset of the next unread byte (in the decompressed stream for gzipped files). */
+  get offset(): number {
+    return this.consumed;
+  }
+
+  /** Where the next byte is, in words for error messages. */
+  describeOffset(offset = this.consumed): string {
+    return this.compressed ? `byte offset ${offset} of the decompressed data` : `byte offset ${offset}`;
+  }
+
+  /** Exactly `length` bytes (copied), or a FileFormatError saying the file ends too early while reading `what`. */
+  async readExact(length: number, what: string): Promise<Buffer> {
+    const out = Buffer.alloc(length);
+    let filled = 0;
+    await this.readPieces(length, what, (piece) => {
+      piece.copy(out, filled);
+      filled += piece.length;
+    });
+    return out;
+  }
+
+  /**
+   * Hands the next `length` bytes to `sink` in pieces, each with the offset of its first byte relative to the
+   * start of this call. The pieces are views into the reader's buffer: copy what you keep.
+   */
+  async readPieces(
+    length: number,
+    what: string,
+    sink: (piece: Buffer, start: number) => void,
+  ): Promise<void> {
+    const startOffset = this.consumed;
+    let done = 0;
+    while (done < length) {
+      if (this.position === this.chunk.length && !(await this.nextChunk())) {
+        throw new FileFormatError(
+          this.file,
+          `truncated at ${this.describeOffset()}: ${what} needs ${length} bytes from ${this.describeOffset(startOffset)}` +
+            `, the file ends after ${done}`,
+        );
+      }
+      const take = Math.min(length - done, this.chunk.length - this.position);
+      sink(this.chunk.subarray(this.position, this.position + take), done);
+      this.position += take;
+      this.consumed += take;
+      done += take;
+    }
+  }
+
+  /** Throws unless the file ends here; trailing bytes mean the header and the data disagree. */
+  async expectEnd(what: string): Promise<void> {
+    if (this.position < this.chunk.length || (await this.nextChunk())) {
+      throw new FileFormatError(
+        this.file,
+        `unexpected extra data at ${this.describeOffset()}: the file should end after ${what}`,
+      );
+    }
+  }
+
+  close(): void {
+    this.source.destroy();
+  }
+
+  private async nextChunk(): Promise<boolean> {
+    let result: IteratorResult<Buffer>;
+    try {
+      result = await this.chunks.next();
+    } catch (error) {
+      throw this.describeStreamError(error);
+    }
+    if (result.done) return false;
+    this.chunk = result.value;
+    this.position = 0;
+    return this.chunk.length > 0 || this.nextChunk();
+  }
+
+  private describeStreamError(error: unknown): Error {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOENT') return new FileFormatError(this.file, 'no such file');
+    if (code === 'EISDIR') return new FileFormatError(this.file, 'is a directory, expected a file');
+    if (this.compressed && code?.startsWith('Z_')) {
+      return new FileFormatError(this.file, `corrupt gzip data after ${this.describeOffset()}: ${message}`);
+    }
+    return new FileFormatError(this.file, `read failed at ${this.describeOffset()}: ${message}`);
+  }
+}
+
+async function startsWithGzipMagic(file: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw describeOpenError(file, error);
+  }
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  } catch (error) {
+    throw describeOpenError(file, error);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A FileFormatError for a file that cannot be opened or read at all. */
+export function describeOpenError(file: string, error: unknown): FileFormatError {
+  const code = (error as { code?: string }).code;
+  if (code === 'ENOENT') return new FileFormatError(file, 'no such file');
+  if (code === 'EISDIR') return new FileFormatError(file, 'is a directory, expected a file');
+  if (code === 'EACCES') return new FileFormatError(file, 'permission denied');
+  return new FileFormatError(
+    file,
+    `cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+  );
+}
+
+/**
+ * Calls `body` with an open reader and closes it afterwards, also when `body` throws.
+ */
+export async function withByteReader<T>(file: string, body: (reader: ByteReader) => Promise<T>): Promise<T> {
+  const reader = await ByteReader.open(file);
+  try {
+    return await body(reader);
+  } finally {
+    reader.close();
+  }
+}

@@ -1,0 +1,7 @@
+/** Loaders for real datasets: IDX (MNIST, Fashion-MNIST), CIFAR-10 binary, NPY and CSV, into an `ImageSet`. */
+export * from './image-set.js';
+export * from './idx.js';
+export * from './cifar.js';
+export * from './npy.js';
+export * from './csv.js';
+export * from './load.js';
