@@ -1,0 +1,48 @@
+import type { DType, FloatArray } from '../src/core/dtype.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
+import type { Architecture } from '../src/model/architecture.js';
+import { lossAndGradient } from '../src/model/gradient.js';
+import type { Samples } from '../src/model/samples.js';
+
+/** One step of a benchmark case on `restarts` networks (θ_k in `thetas`); returns network 0's loss. */
+export type BenchStep = () => number;
+
+/** Something the benchmark can time in a node process. */
+export interface NodeEngine {
+  readonly name: string;
+  readonly description: string;
+  readonly threads: number;
+  prepare(
+    architecture: Architecture,
+    samples: Samples,
+    thetas: readonly FloatArray[],
+    dtype: DType,
+  ): BenchStep;
+}
+
+/** basin's closed-form backprop in plain TypeScript (`lossAndGradient`), one network after the other, one thread. */
+const referenceEngine: NodeEngine = {
+  name: 'basin-reference',
+  description: 'plain TypeScript lossAndGradient, one thread, networks one after the other',
+  threads: 1,
+  prepare(architecture, samples, thetas) {
+    return () => {
+      let first = NaN;
+      thetas.forEach((theta, k) => {
+        const { loss } = lossAndGradient(architecture, 'mse', theta, samples);
+        if (k === 0) first = loss;
+      });
+      return first;
+    };
+  },
+};
+
+export const NODE_ENGINES: readonly NodeEngine[] = [referenceEngine];
+
+export function nodeEngine(name: string): NodeEngine {
+  const found = NODE_ENGINES.find((engine) => engine.name === name);
+  if (!found) {
+    throw new InvalidArgumentError('engine', `one of ${NODE_ENGINES.map((e) => e.name).join(', ')}`, name);
+  }
+  return found;
+}

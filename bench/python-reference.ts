@@ -1,0 +1,146 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { DType } from '../src/core/dtype.js';
+import type { BenchCase } from './cases.js';
+import type { RepetitionPlan } from './timing.js';
+
+/** A Python interpreter and what it can import. */
+export interface PythonProbe {
+  readonly executable: string;
+  readonly version: string;
+  readonly numpy: string | undefined;
+  readonly torch: string | undefined;
+}
+
+export type PythonEngine = 'numpy' | 'torch';
+
+export interface PythonMeasurement {
+  readonly timesMs: number[];
+  readonly loss?: number;
+  readonly flops?: number;
+  readonly peakRssBytes: number;
+  readonly numpyVersion: string;
+  readonly torchVersion?: string;
+  readonly torchThreads?: number;
+  readonly blas: readonly Record<string, unknown>[];
+  readonly python: string;
+}
+
+/**
+ * The interpreters tried, in order: the `python3` first on PATH (pip numpy 2.4 on this machine kind) and Debian's
+ * `/usr/bin/python3` (where `python3-torch` installs PyTorch).
+ */
+export const PYTHON_CANDIDATES: readonly string[] = ['python3', '/usr/bin/python3'];
+
+const PROBE = [
+  'import json, sys',
+  'def version(name):',
+  '    try:',
+  '        return __import__(name).__version__',
+  '    except Exception:',
+  '        return None',
+  'print(json.dumps({"executable": sys.executable, "version": sys.version.split()[0],',
+  '                  "numpy": version("numpy"), "torch": version("torch")}))',
+].join('\n');
+
+export function probePython(command: string): PythonProbe | undefined {
+  const result = spawnSync(command, ['-c', PROBE], { encoding: 'utf8', timeout: 60_000 });
+  if (result.status !== 0) return undefined;
+  const parsed = JSON.parse(result.stdout) as {
+    executable: string;
+    version: string;
+    numpy: string | null;
+    torch: string | null;
+  };
+  return {
+    executable: command,
+    version: parsed.version,
+    numpy: parsed.numpy ?? undefined,
+    torch: parsed.torch ?? undefined,
+  };
+}
+
+/**
+ * The environment of a reference subprocess: `threads` BLAS/OpenMP threads, and none of the OPENBLAS_CORETYPE /
+ * OPENBLAS_L2_SIZE overrides that may be set on this machine (they pin OpenBLAS to a slower kernel; the kernel that
+ * really runs is read back and recorded).
+ */
+export function referenceEnvironment(threads: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  for (const name of ['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'])
+    env[name] = String(threads);
+  return env;
+}
+
+/** Environment variables recorded with the results (what the subprocess saw that matters for speed). */
+export const RECORDED_ENVIRONMENT = [
+  'OPENBLAS_NUM_THREADS',
+  'OMP_NUM_THREADS',
+  'MKL_NUM_THREADS',
+  'OMP_WAIT_POLICY',
+];
+
+function referenceScript(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(directory, 'bench', 'python', 'reference_step.py');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(directory);
+    if (parent === directory)
+      throw new Error('bench/python/reference_step.py not found above ' + import.meta.url);
+    directory = parent;
+  }
+}
+
+export interface PythonRequest {
+  readonly python: PythonProbe;
+  readonly engine: PythonEngine;
+  readonly plan: RepetitionPlan;
+  readonly threads: number;
+  readonly seed: number;
+  /** A benchmark case and precision, or `undefined` for the float32 2048³ matmul peak. */
+  readonly problem: { readonly benchCase: BenchCase; readonly dtype: DType } | undefined;
+}
+
+export function measureInPython(request: PythonRequest): PythonMeasurement {
+  const { plan, problem } = request;
+  const args = [
+    referenceScript(),
+    `--engine=${request.engine}`,
+    `--threads=${request.threads}`,
+    `--seed=${request.seed}`,
+    `--warmup=${plan.warmup}`,
+    `--repetitions=${plan.repetitions}`,
+    `--min-seconds=${plan.minSeconds}`,
+    `--max-seconds=${plan.maxSeconds}`,
+    `--max-repetitions=${plan.maxRepetitions}`,
+  ];
+  if (problem === undefined) args.push('--mode=peak');
+  else {
+    const c = problem.benchCase;
+    args.push(
+      `--count=${c.count}`,
+      `--input-dim=${c.inputDim}`,
+      `--width=${c.width}`,
+      `--restarts=${c.restarts}`,
+      `--dtype=${problem.dtype}`,
+    );
+  }
+  const result = spawnSync(request.python.executable, args, {
+    encoding: 'utf8',
+    env: referenceEnvironment(request.threads),
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 600_000,
+  });
+  if (result.status !== 0) {
+    throw new Error(
+      `${request.python.executable} ${args.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr.trim()}`,
+    );
+  }
+  return JSON.parse(result.stdout) as PythonMeasurement;
+}

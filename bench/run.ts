@@ -1,0 +1,273 @@
+/**
+ * `npm run bench`: ms per full-batch loss + gradient step for the reference cases of the design notes, for every
+ * basin engine next to numpy (and PyTorch when installed) measured in the same run, written as JSON to
+ * bench/results/<date>-<machine>.json.
+ *
+ * Flags: --quick (few repetitions), --cases=a,b,c, --dtypes=float32,float64, --engines=<node engines>,
+ * --no-python, --out=<dir>, --machine=<label>, --seed=<n>.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import type { DType } from '../src/core/dtype.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
+import { benchCase, BENCH_CASES, type BenchCase, stepFlops } from './cases.js';
+import { machineInfo, machineSlug } from './machine.js';
+import type { NodeMeasurement, NodeMeasurementRequest } from './measure-node.js';
+import { NODE_ENGINES, nodeEngine } from './node-engines.js';
+import {
+  measureInPython,
+  PYTHON_CANDIDATES,
+  type PythonEngine,
+  type PythonMeasurement,
+  type PythonProbe,
+  probePython,
+  RECORDED_ENVIRONMENT,
+  referenceEnvironment,
+} from './python-reference.js';
+import { deriveFigures, formatTable, type ResultRow } from './report.js';
+import { median, type RepetitionPlan } from './timing.js';
+
+const THREADS = 2;
+
+const PLANS: Readonly<Record<'full' | 'quick', RepetitionPlan>> = {
+  full: { warmup: 2, repetitions: 7, minSeconds: 1, maxSeconds: 10, maxRepetitions: 1000 },
+  quick: { warmup: 1, repetitions: 3, minSeconds: 0, maxSeconds: 3, maxRepetitions: 50 },
+};
+
+interface Options {
+  readonly plan: RepetitionPlan;
+  readonly quick: boolean;
+  readonly cases: readonly BenchCase[];
+  readonly dtypes: readonly DType[];
+  readonly engines: readonly string[];
+  readonly python: boolean;
+  readonly outDir: string;
+  readonly machine: string | undefined;
+  readonly seed: number;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      cases: { type: 'string', default: BENCH_CASES.map((c) => c.id).join(',') },
+      dtypes: { type: 'string', default: 'float32,float64' },
+      engines: { type: 'string', default: NODE_ENGINES.map((e) => e.name).join(',') },
+      'no-python': { type: 'boolean', default: false },
+      out: { type: 'string', default: join('bench', 'results') },
+      machine: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+    },
+    strict: true,
+  });
+  const dtypes = values.dtypes.split(',').map((d) => {
+    if (d !== 'float32' && d !== 'float64')
+      throw new InvalidArgumentError('--dtypes', 'float32 and/or float64', d);
+    return d;
+  });
+  const engines = values.engines.split(',').filter((e) => e.length > 0);
+  engines.forEach((e) => nodeEngine(e));
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new InvalidArgumentError('--seed', 'an integer ≥ 0', values.seed);
+  return {
+    plan: values.quick ? PLANS.quick : PLANS.full,
+    quick: values.quick,
+    cases: values.cases.split(',').map((id) => benchCase(id)),
+    dtypes,
+    engines,
+    python: !values['no-python'],
+    outDir: values.out,
+    machine: values.machine,
+    seed,
+  };
+}
+
+function measureInChild(request: NodeMeasurementRequest): NodeMeasurement {
+  const script = fileURLToPath(new URL('./measure-node.js', import.meta.url));
+  const result = spawnSync(process.execPath, [script, JSON.stringify(request)], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 900_000,
+  });
+  if (result.status !== 0) {
+    throw new Error(
+      `${request.engine} on case (${request.caseId}) ${request.dtype} failed: ${result.stderr.trim()}`,
+    );
+  }
+  return JSON.parse(result.stdout) as NodeMeasurement;
+}
+
+function findPythons(): { numpy: PythonProbe | undefined; torch: PythonProbe | undefined; notes: string[] } {
+  const probes = PYTHON_CANDIDATES.map((command) => probePython(command)).filter((p) => p !== undefined);
+  const numpy = probes.find((p) => p.numpy !== undefined);
+  const torch = probes.find((p) => p.torch !== undefined && p.numpy !== undefined);
+  const notes: string[] = [];
+  if (!numpy) notes.push(`numpy reference absent: none of ${PYTHON_CANDIDATES.join(', ')} imports numpy`);
+  if (!torch) {
+    notes.push(
+      `PyTorch reference absent: none of ${PYTHON_CANDIDATES.join(', ')} imports torch ` +
+        '(Debian: apt-get install python3-torch python3-numpy libopenblas0-pthread)',
+    );
+  }
+  return { numpy, torch, notes };
+}
+
+function summarise(timesMs: readonly number[]): { medianMs: number; minMs: number; repetitions: number } {
+  return { medianMs: median(timesMs), minMs: Math.min(...timesMs), repetitions: timesMs.length };
+}
+
+function main(): void {
+  const options = parseOptions(process.argv.slice(2));
+  const machine = machineInfo();
+  const started = new Date();
+  const log = (line: string): void => void process.stderr.write(line + '\n');
+  log(`basin bench on ${machine.cpuModel} (${machine.threads} threads), node ${machine.node}`);
+  log(`load average at start: ${machine.loadAverage.map((l) => l.toFixed(2)).join(' ')}`);
+
+  const pythons = options.python
+    ? findPythons()
+    : { numpy: undefined, torch: undefined, notes: ['--no-python'] };
+  pythons.notes.forEach((note) => log(note));
+  const pythonPlan = options.plan;
+
+  let peak: (PythonMeasurement & { gflops: number }) | undefined;
+  if (pythons.numpy) {
+    log(`matmul peak: numpy sgemm 2048³ with ${THREADS} threads (${pythons.numpy.executable})`);
+    const measured = measureInPython({
+      python: pythons.numpy,
+      engine: 'numpy',
+      plan: { ...pythonPlan, minSeconds: Math.max(pythonPlan.minSeconds, 1) },
+      threads: THREADS,
+      seed: options.seed,
+      problem: undefined,
+    });
+    peak = { ...measured, gflops: measured.flops! / median(measured.timesMs) / 1e6 };
+  }
+
+  const rows: ResultRow[] = [];
+  for (const c of options.cases) {
+    for (const dtype of options.dtypes) {
+      const flops = stepFlops(c);
+      const pythonEngines: [PythonEngine, PythonProbe | undefined][] = [
+        ['numpy', pythons.numpy],
+        ['torch', pythons.torch],
+      ];
+      for (const [engine, python] of pythonEngines) {
+        if (!python) continue;
+        log(`case (${c.id}) ${dtype}: ${engine} (${python.executable})`);
+        let m: PythonMeasurement;
+        try {
+          m = measureInPython({
+            python,
+            engine,
+            plan: pythonPlan,
+            threads: THREADS,
+            seed: options.seed,
+            problem: { benchCase: c, dtype },
+          });
+        } catch (error) {
+          // A broken reference must not hide the other figures, but it is reported, not skipped silently.
+          const note = `${engine} on case (${c.id}) ${dtype} failed: ${(error as Error).message}`;
+          log(note);
+          pythons.notes.push(note);
+          continue;
+        }
+        rows.push({
+          caseId: c.id,
+          dtype,
+          engine,
+          kind: 'reference',
+          threads: THREADS,
+          ...summarise(m.timesMs),
+          timesMs: m.timesMs,
+          restarts: c.restarts,
+          flops,
+          loss: m.loss,
+          peakRssBytes: m.peakRssBytes,
+          details: {
+            python: m.python,
+            numpy: m.numpyVersion,
+            ...(m.torchVersion ? { torch: m.torchVersion, torchThreads: m.torchThreads } : {}),
+            blas: m.blas,
+          },
+        });
+      }
+      for (const name of options.engines) {
+        const engine = nodeEngine(name);
+        log(`case (${c.id}) ${dtype}: ${name}`);
+        const m = measureInChild({
+          engine: name,
+          caseId: c.id,
+          dtype,
+          plan: options.plan,
+          seed: options.seed,
+        });
+        rows.push({
+          caseId: c.id,
+          dtype,
+          engine: name,
+          kind: 'basin',
+          threads: engine.threads,
+          ...summarise(m.timesMs),
+          timesMs: m.timesMs,
+          restarts: c.restarts,
+          flops,
+          loss: m.loss,
+          peakRssBytes: m.peakRssBytes,
+          details: { description: engine.description, setupMs: m.setupMs },
+        });
+      }
+    }
+  }
+
+  const finished = machineInfo();
+  process.stdout.write(formatTable(rows, peak?.gflops) + '\n');
+  if (peak)
+    process.stdout.write(
+      `matmul peak (numpy sgemm 2048³, ${THREADS} threads): ${peak.gflops.toFixed(1)} GFLOP/s\n`,
+    );
+  process.stdout.write(`load average at end: ${finished.loadAverage.map((l) => l.toFixed(2)).join(' ')}\n`);
+
+  const env = referenceEnvironment(THREADS);
+  const results = {
+    schema: 'basin-bench/1',
+    started: started.toISOString(),
+    finished: new Date().toISOString(),
+    command: `node dist/bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
+    quick: options.quick,
+    plan: options.plan,
+    seed: options.seed,
+    machine: { ...machine, loadAverageAtEnd: finished.loadAverage },
+    python: {
+      numpy: pythons.numpy ?? null,
+      torch: pythons.torch ?? null,
+      notes: pythons.notes,
+      environment: Object.fromEntries(RECORDED_ENVIRONMENT.map((name) => [name, env[name] ?? null])),
+    },
+    matmulPeak: peak
+      ? {
+          what: 'numpy float32 matmul 2048x2048x2048',
+          gflops: peak.gflops,
+          ...summarise(peak.timesMs),
+          blas: peak.blas,
+        }
+      : null,
+    cases: options.cases.map((c) => ({ ...c, flopsPerStep: stepFlops(c) })),
+    results: rows.map((row) => ({ ...row, ...deriveFigures(row, rows, peak?.gflops) })),
+  };
+  mkdirSync(options.outDir, { recursive: true });
+  const file = join(
+    options.outDir,
+    `${started.toISOString().slice(0, 10)}-${options.machine ?? machineSlug(machine)}${options.quick ? '-quick' : ''}.json`,
+  );
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(`results written to ${file}\n`);
+}
+
+main();
