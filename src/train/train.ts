@@ -1,0 +1,264 @@
+import { type FloatArray } from '../core/dtype.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { Lbfgs } from './lbfgs.js';
+import { MinibatchSampler } from './minibatches.js';
+import type { Evaluation, Objective } from './objective.js';
+import { batchSizeOf, type OptimiserConfig, validateOptimiser } from './optimiser.js';
+import { learningRateAt, type Schedule, validateSchedule } from './schedule.js';
+import { type StoppingRule, type StopReason, targetReached, validateStoppingRule } from './stopping.js';
+import { updateRuleFor } from './update-rules.js';
+import { allFinite, norm2 } from './vector.js';
+
+export interface EpochProgress {
+  /** 0-based index of the epoch. */
+  readonly epoch: number;
+  readonly maxEpochs: number;
+  /** The epoch's traced loss (see `TrainTrace.lossKind`). */
+  readonly loss: number;
+  readonly learningRate: number;
+  readonly elapsedSeconds: number;
+}
+
+export interface TrainOptions {
+  readonly objective: Objective;
+  /** Starting point; copied, never modified. Its precision (Float64Array or Float32Array) is kept throughout. */
+  readonly initialTheta: FloatArray;
+  readonly optimiser: OptimiserConfig;
+  readonly schedule: Schedule;
+  readonly stopping: StoppingRule;
+  /** Seed of the minibatch permutations (unused by full-batch optimisers). */
+  readonly shuffleSeed: number;
+  readonly onEpoch?: (progress: EpochProgress) => void;
+  readonly signal?: AbortSignal;
+  /** At most this many trace points are kept (every k-th epoch, plus the last); 10 000 by default. */
+  readonly traceLimit?: number;
+}
+
+/**
+ * Loss per epoch. `full-batch`: the loss on the whole training set at the start of the epoch (full-batch optimisers,
+ * or minibatch ones when a stopping target forces a full evaluation after each epoch; then at its end).
+ * `minibatch-mean`: the mean of the epoch's minibatch losses weighted by batch size, what PyTorch scripts log; it
+ * mixes points along the epoch's path.
+ */
+export interface TrainTrace {
+  readonly lossKind: 'full-batch' | 'minibatch-mean';
+  /** Keep every `stride`-th epoch (and the last). */
+  readonly stride: number;
+  readonly epochs: number[];
+  readonly loss: number[];
+  readonly learningRate: number[];
+}
+
+export interface TrainResult {
+  readonly theta: FloatArray;
+  /** Number of epochs completed (optimiser steps for full-batch optimisers). */
+  readonly epochs: number;
+  readonly stopReason: StopReason;
+  /** Full-batch loss and gradient norm at the returned θ. */
+  readonly finalLoss: number;
+  readonly gradientNorm: number;
+  readonly trace: TrainTrace;
+  /** Calls to `objective.evaluate` (full batch or minibatch). */
+  readonly evaluations: number;
+  readonly wallSeconds: number;
+}
+
+/**
+ * Trains from `initialTheta` until the stopping rule says so. Works with any `Objective`; the result is a pure
+ * function of the options (bit-identical on a rerun), except for `wallSeconds`.
+ */
+export function train(options: TrainOptions): TrainResult {
+  const { objective, signal } = options;
+  const optimiser = validateOptimiser(options.optimiser);
+  const schedule = validateSchedule(options.schedule);
+  const stopping = validateStoppingRule(options.stopping);
+  if (options.initialTheta.length !== objective.parameterCount) {
+    throw new InvalidArgumentError(
+      'initialTheta',
+      `${objective.parameterCount} parameters (the objective's parameter count)`,
+      options.initialTheta.length,
+    );
+  }
+  const started = performance.now();
+  const elapsed = (): number => (performance.now() - started) / 1000;
+  const batchSize = batchSizeOf(optimiser);
+  const minibatch = batchSize !== undefined && batchSize < objective.sampleCount;
+  const recorder = new TraceRecorder(
+    stopping.maxEpochs,
+    options.traceLimit ?? 10_000,
+    minibatch && !hasTarget(stopping) ? 'minibatch-mean' : 'full-batch',
+  );
+  let evaluations = 0;
+  const evaluate = (theta: FloatArray, batch?: Int32Array): Evaluation => {
+    evaluations++;
+    return objective.evaluate(theta, batch);
+  };
+  const report = (epoch: number, loss: number): void => {
+    const learningRate = learningRateAt(schedule, epoch);
+    recorder.record(epoch, loss, learningRate);
+    options.onEpoch?.({
+      epoch,
+      maxEpochs: stopping.maxEpochs,
+      loss,
+      learningRate,
+      elapsedSeconds: elapsed(),
+    });
+  };
+
+  let theta: FloatArray = options.initialTheta.slice();
+  let epoch = 0;
+  let stopReason: StopReason = 'max-epochs';
+  let final: Evaluation | undefined;
+
+  if (optimiser.kind !== 'lbfgs' && minibatch) {
+    const rule = updateRuleFor(optimiser);
+    const sampler = new MinibatchSampler(objective.sampleCount, batchSize, options.shuffleSeed);
+    const backup = theta.slice();
+    for (; epoch < stopping.maxEpochs; epoch++) {
+      if (signal?.aborted) {
+        stopReason = 'aborted';
+        break;
+      }
+      const learningRate = learningRateAt(schedule, epoch);
+      backup.set(theta);
+      let weighted = 0;
+      let diverged = false;
+      for (const batch of sampler.nextEpoch()) {
+        const { loss, gradient } = evaluate(theta, batch);
+        if (!Number.isFinite(loss) || !allFinite(gradient)) {
+          diverged = true;
+          break;
+        }
+        weighted += loss * batch.length;
+        rule.apply(theta, gradient, learningRate);
+      }
+      if (diverged || !allFinite(theta)) {
+        theta.set(backup);
+        stopReason = 'diverged';
+        break;
+      }
+      if (hasTarget(stopping)) {
+        final = evaluate(theta);
+        report(epoch, final.loss);
+        const reached = targetReached(stopping, final.loss, norm2(final.gradient));
+        if (reached) {
+          stopReason = reached;
+          epoch++;
+          break;
+        }
+      } else {
+        report(epoch, weighted / objective.sampleCount);
+        final = undefined;
+      }
+    }
+  } else {
+    const rule = optimiser.kind === 'lbfgs' ? undefined : updateRuleFor(optimiser);
+    const lbfgs =
+      optimiser.kind === 'lbfgs'
+        ? new Lbfgs(objective, optimiser.memory, optimiser.c1, optimiser.c2)
+        : undefined;
+    let current = evaluate(theta);
+    let previousTheta: FloatArray | undefined;
+    let previous: Evaluation | undefined;
+    for (;;) {
+      if (!Number.isFinite(current.loss) || !allFinite(current.gradient)) {
+        if (previousTheta === undefined || previous === undefined) {
+          throw new InvalidArgumentError(
+            'initialTheta',
+            'a point where the loss and gradient are finite',
+            current.loss,
+          );
+        }
+        theta = previousTheta;
+        current = previous;
+        stopReason = 'diverged';
+        break;
+      }
+      const reached = targetReached(stopping, current.loss, norm2(current.gradient));
+      if (reached) {
+        stopReason = reached;
+        break;
+      }
+      if (epoch >= stopping.maxEpochs) break;
+      if (signal?.aborted) {
+        stopReason = 'aborted';
+        break;
+      }
+      const learningRate = learningRateAt(schedule, epoch);
+      report(epoch, current.loss);
+      if (lbfgs) {
+        const iteration = lbfgs.iterate(theta, current, learningRate);
+        evaluations += iteration.evaluations;
+        if (iteration.next === undefined) {
+          stopReason = 'line-search-failed';
+          epoch++;
+          break;
+        }
+        theta = iteration.next.theta;
+        current = iteration.next.evaluation;
+      } else {
+        previousTheta = theta.slice();
+        previous = current;
+        rule!.apply(theta, current.gradient, learningRate);
+        current = evaluate(theta);
+      }
+      epoch++;
+    }
+    final = current;
+  }
+
+  final ??= evaluate(theta);
+  return {
+    theta,
+    epochs: epoch,
+    stopReason,
+    finalLoss: final.loss,
+    gradientNorm: norm2(final.gradient),
+    trace: recorder.trace(),
+    evaluations,
+    wallSeconds: elapsed(),
+  };
+}
+
+function hasTarget(rule: StoppingRule): boolean {
+  return rule.lossTarget !== undefined || rule.gradientNormTarget !== undefined;
+}
+
+class TraceRecorder {
+  private readonly stride: number;
+  private readonly epochs: number[] = [];
+  private readonly loss: number[] = [];
+  private readonly learningRate: number[] = [];
+  private pending: [number, number, number] | undefined;
+
+  constructor(
+    maxEpochs: number,
+    limit: number,
+    private readonly lossKind: TrainTrace['lossKind'],
+  ) {
+    this.stride = Math.max(1, Math.ceil(maxEpochs / Math.max(1, limit)));
+  }
+
+  record(epoch: number, loss: number, learningRate: number): void {
+    if (epoch % this.stride === 0) {
+      this.epochs.push(epoch);
+      this.loss.push(loss);
+      this.learningRate.push(learningRate);
+      this.pending = undefined;
+    } else {
+      this.pending = [epoch, loss, learningRate];
+    }
+  }
+
+  trace(): TrainTrace {
+    const epochs = [...this.epochs];
+    const loss = [...this.loss];
+    const learningRate = [...this.learningRate];
+    if (this.pending) {
+      epochs.push(this.pending[0]);
+      loss.push(this.pending[1]);
+      learningRate.push(this.pending[2]);
+    }
+    return { lossKind: this.lossKind, stride: this.stride, epochs, loss, learningRate };
+  }
+}
