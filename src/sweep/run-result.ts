@@ -1,0 +1,60 @@
+import type { ArchitectureJson } from '../io/weights-file.js';
+
+/**
+ * What one run reports: the quantities the papers' claims are about, each `null` when this run did not compute it
+ * (never a sentinel number). A run function returns this; the store keeps one row of it per run.
+ */
+export interface RunResult {
+  /** Training loss at the end point, in the run's own loss (MSE or SSE). */
+  readonly finalLoss: number;
+  /** MSE = (1/N)‖e‖² at the end point, whatever loss was optimised, so runs compare on one scale. */
+  readonly mse: number;
+  /** Misclassification error at the end point; null when the task is not binary classification. */
+  readonly mce: number | null;
+  readonly gradientNorm: number | null;
+  /** min over units and samples of |pre-activation|: how far the end point is from a kink. */
+  readonly kinkMargin: number | null;
+  readonly minEigenvalue: number | null;
+  readonly maxEigenvalue: number | null;
+  /** Number of negative Hessian eigenvalues beyond the certificate's tolerance. */
+  readonly morseIndex: number | null;
+  /** The certificate's verdict (global, local-min, saddle, degenerate, non-differentiable), when certified. */
+  readonly verdict: string | null;
+  /** Optimiser iterations (steps) taken. */
+  readonly iterations: number | null;
+  /** True when the trained network's output is the same for every training sample (a dead, "blind-spot" net). */
+  readonly constantOutput: boolean | null;
+  /** Anything else the run function wants kept, as JSON. */
+  readonly extra?: Readonly<Record<string, unknown>>;
+  /** The end point itself, kept when the sweep asks for weights (needed to count distinct minima). */
+  readonly weights?: RunWeights;
+}
+
+export interface RunWeights {
+  readonly architecture: ArchitectureJson;
+  readonly theta: Float64Array;
+}
+
+/** A function from one run's configuration and seed to its result. Workers call it; it must be deterministic. */
+export type RunFunction = (
+  config: unknown,
+  seed: number,
+  options: RunOptions,
+) => RunResult | Promise<RunResult>;
+
+export interface RunOptions {
+  readonly keepWeights: boolean;
+}
+
+/** A result with every optional measurement absent; run functions spread their own fields over it. */
+export const EMPTY_MEASUREMENTS = {
+  mce: null,
+  gradientNorm: null,
+  kinkMargin: null,
+  minEigenvalue: null,
+  maxEigenvalue: null,
+  morseIndex: null,
+  verdict: null,
+  iterations: null,
+  constantOutput: null,
+} as const satisfies Partial<RunResult>;

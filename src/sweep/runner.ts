@@ -1,0 +1,24 @@
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as z from 'zod';
+
+/**
+ * A kind of run a sweep can be made of: the schema of one run's configuration (a cell of the sweep) and the module
+ * that computes it. The module must export `run: RunFunction`; workers import it by URL, so the function itself never
+ * crosses a thread boundary and a distributed queue could load it the same way on another machine.
+ */
+export interface Runner {
+  readonly name: string;
+  /** A strict object schema: every key is an axis a spec may set in `base`, `grid` or `cells`. */
+  readonly configSchema: z.ZodObject;
+  readonly moduleUrl: string;
+}
+
+/**
+ * The URL of a module beside `importMetaUrl`, with the caller's own extension: `.ts` when running under tsx (tests,
+ * development), `.js` from the compiled package. Workers and runner modules are addressed through this so both work.
+ */
+export function siblingModule(importMetaUrl: string, name: string): string {
+  const extension = extname(fileURLToPath(importMetaUrl));
+  return new URL(`./${name}${extension}`, importMetaUrl).href;
+}

@@ -1,0 +1,78 @@
+/**
+ * The result store's tables. One row per sweep, per cell, per run; a run's measurements and (optionally) its end
+ * point live in their own tables keyed like the run, so a run row and its result are written in one transaction.
+ *
+ * Bump `STORE_SCHEMA_VERSION` whenever a table changes, and add a `Migration` from the previous version: opening an
+ * older store then says which command upgrades it, and a newer store is refused instead of misread.
+ */
+export const STORE_FORMAT = 'basin-results';
+export const STORE_SCHEMA_VERSION = 1;
+
+export const SCHEMA_V1: readonly string[] = [
+  `CREATE TABLE basin_store (
+     format VARCHAR NOT NULL,
+     schema_version INTEGER NOT NULL,
+     created_at TIMESTAMP NOT NULL,
+     created_by VARCHAR NOT NULL)`,
+  `CREATE TABLE sweeps (
+     sweep VARCHAR PRIMARY KEY,
+     runner VARCHAR NOT NULL,
+     seed BIGINT NOT NULL,
+     repetitions INTEGER NOT NULL,
+     spec_json VARCHAR NOT NULL,
+     spec_hash VARCHAR NOT NULL,
+     code_version VARCHAR NOT NULL,
+     created_at TIMESTAMP NOT NULL)`,
+  `CREATE TABLE cells (
+     sweep VARCHAR NOT NULL,
+     cell_hash VARCHAR NOT NULL,
+     cell_index INTEGER NOT NULL,
+     config_json VARCHAR NOT NULL,
+     PRIMARY KEY (sweep, cell_hash))`,
+  `CREATE TABLE runs (
+     sweep VARCHAR NOT NULL,
+     cell_hash VARCHAR NOT NULL,
+     repetition INTEGER NOT NULL,
+     seed BIGINT NOT NULL,
+     status VARCHAR NOT NULL CHECK (status IN ('ok', 'failed')),
+     error VARCHAR,
+     started_at TIMESTAMP NOT NULL,
+     duration_ms DOUBLE NOT NULL,
+     host VARCHAR NOT NULL,
+     worker INTEGER NOT NULL,
+     code_version VARCHAR NOT NULL,
+     PRIMARY KEY (sweep, cell_hash, repetition))`,
+  `CREATE TABLE results (
+     sweep VARCHAR NOT NULL,
+     cell_hash VARCHAR NOT NULL,
+     repetition INTEGER NOT NULL,
+     final_loss DOUBLE NOT NULL,
+     mse DOUBLE NOT NULL,
+     mce DOUBLE,
+     gradient_norm DOUBLE,
+     kink_margin DOUBLE,
+     min_eigenvalue DOUBLE,
+     max_eigenvalue DOUBLE,
+     morse_index INTEGER,
+     verdict VARCHAR,
+     iterations INTEGER,
+     constant_output BOOLEAN,
+     extra_json VARCHAR,
+     PRIMARY KEY (sweep, cell_hash, repetition))`,
+  `CREATE TABLE weights (
+     sweep VARCHAR NOT NULL,
+     cell_hash VARCHAR NOT NULL,
+     repetition INTEGER NOT NULL,
+     architecture_json VARCHAR NOT NULL,
+     theta BLOB NOT NULL,
+     PRIMARY KEY (sweep, cell_hash, repetition))`,
+];
+
+/** SQL that turns a store of schema version `from` into version `from + 1`. */
+export interface Migration {
+  readonly from: number;
+  readonly statements: readonly string[];
+}
+
+/** Every migration basin knows, oldest first. Version 1 is the first schema, so there is none yet. */
+export const MIGRATIONS: readonly Migration[] = [];

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { FileFormatError } from '../../src/core/errors.js';
+import { EMPTY_MEASUREMENTS } from '../../src/sweep/run-result.js';
+import { expandCells, validateSweepSpec } from '../../src/sweep/spec.js';
+import { migrateStore, ResultStore, type RunOutcome } from '../../src/sweep/store/result-store.js';
+import { STORE_SCHEMA_VERSION } from '../../src/sweep/store/schema.js';
+import { toyRunner } from './toy-runner.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'basin-store-'));
+const spec = validateSweepSpec({ name: 'demo', seed: 1, repetitions: 2, runner: 'toy', grid: { a: [1, 2] } });
+const cells = expandCells(spec, toyRunner);
+
+function outcome(cell: number, repetition: number, fields: Partial<RunOutcome> = {}): RunOutcome {
+  return {
+    cellHash: cells[cell].hash,
+    repetition,
+    seed: 1000 + repetition,
+    status: 'ok',
+    error: null,
+    startedAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+    durationMs: 12.5,
+    host: 'test-host',
+    worker: 1,
+    result: {
+      ...EMPTY_MEASUREMENTS,
+      finalLoss: 0.5 + cell,
+      mse: 0.25,
+      mce: 0.1,
+      verdict: 'local-min',
+      morseIndex: 0,
+    },
+    ...fields,
+  };
+}
+
+async function expectOpenError(path: string, pattern: RegExp): Promise<void> {
+  await assert.rejects(ResultStore.open(path, 'read'), (error: unknown) => {
+    assert.ok(error instanceof FileFormatError, String(error));
+    assert.match(error.message, pattern);
+    assert.ok(!error.message.includes('\n'));
+    return true;
+  });
+}
+
+async function setSchemaVersion(path: string, version: number): Promise<void> {
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  await connection.run('UPDATE basin_store SET schema_version = ?', [version]);
+  connection.closeSync();
+  instance.closeSync();
+}
+
+describe('the result store', () => {
+  it('round-trips sweeps, cells, runs, results and weights', async () => {
+    const path = join(directory, 'roundtrip.duckdb');
+    const store = await ResultStore.open(path, 'write');
+    await store.registerSweep(spec, cells, 'v-test');
+    const theta = Float64Array.from([0.1, -2, Math.PI, 1e-300]);
+    const architecture = {
+      inputDim: 1,
+      hidden: [{ width: 1, activation: 'relu', bias: true }],
+      outputDim: 1,
+      outputBias: true,
+    };
+    await Promise.all([
+      store.record(
+        'demo',
+        outcome(0, 0, { result: { ...outcome(0, 0).result!, weights: { architecture, theta } } }),
+        'v1',
+      ),
+      store.record('demo', outcome(1, 0, { status: 'failed', error: 'boom', result: null }), 'v1'),
+      store.record(
+        'demo',
+        outcome(0, 1, { result: { ...outcome(0, 1).result!, extra: { note: [1, 2] } } }),
+        'v1',
+      ),
+    ]);
+    store.close();
+
+    const reader = await ResultStore.open(path, 'read');
+    const [sweep] = await reader.sweeps();
+    assert.equal(sweep.sweep, 'demo');
+    assert.equal(sweep.codeVersion, 'v-test');
+    assert.equal(sweep.spec.repetitions, 2);
+    assert.deepEqual(
+      (await reader.cells('demo')).map((cell) => cell.config.a),
+      [1, 2],
+    );
+    assert.deepEqual(
+      await reader.storedRunKeys('demo'),
+      new Set([`${cells[0].hash}:0`, `${cells[0].hash}:1`, `${cells[1].hash}:0`]),
+    );
+    const runs = await reader.runs('demo', { weights: true });
+    assert.deepEqual(
+      runs.map((run) => [run.cellHash, run.repetition, run.status]),
+      [
+        [cells[0].hash, 0, 'ok'],
+        [cells[0].hash, 1, 'ok'],
+        [cells[1].hash, 0, 'failed'],
+      ],
+    );
+    assert.deepEqual(runs[0].result?.weights?.theta, theta);
+    assert.deepEqual(runs[0].result?.weights?.architecture, architecture);
+    assert.equal(runs[0].result?.verdict, 'local-min');
+    assert.equal(runs[0].result?.kinkMargin, null);
+    assert.deepEqual(runs[1].result?.extra, { note: [1, 2] });
+    assert.equal(runs[2].error, 'boom');
+    assert.equal(runs[2].result, null);
+
+    const exported = await reader.exportTables(join(directory, 'csv'), 'csv');
+    const csv = readFileSync(
+      exported.find((file) => file.endsWith('runs.csv'))!,
+      'utf8',
+    )
+      .trim()
+      .split('\n');
+    assert.equal(csv.length, 4);
+    assert.match(csv[0], /^sweep,cell_hash,repetition,seed,status,error,started_at/);
+    assert.match(csv[3], /failed,boom,2026-01-02 03:04:05/);
+    const parquet = await reader.exportTables(join(directory, 'parquet'), 'parquet');
+    reader.close();
+    const check = await (await DuckDBInstance.create()).connect();
+    const counted = await check.runAndReadAll(
+      `SELECT (SELECT count(*) FROM read_parquet('${parquet.find((f) => f.endsWith('runs.parquet'))}'))::INTEGER AS runs,
+              (SELECT count(*) FROM read_parquet('${parquet.find((f) => f.endsWith('weights.parquet'))}'))::INTEGER AS weights`,
+    );
+    assert.deepEqual(counted.getRowObjects(), [{ runs: 3, weights: 1 }]);
+  });
+
+  it('refuses to store a changed spec under an existing sweep name, and never stores a run twice', async () => {
+    const path = join(directory, 'conflict.duckdb');
+    const store = await ResultStore.open(path, 'write');
+    await store.registerSweep(spec, cells, 'v');
+    await store.registerSweep(spec, cells, 'v');
+    const changed = validateSweepSpec({ ...spec, repetitions: 3 });
+    await assert.rejects(
+      store.registerSweep(changed, cells, 'v'),
+      /sweep "demo" is already stored with a different spec/,
+    );
+    await store.record('demo', outcome(0, 0), 'v');
+    await assert.rejects(store.record('demo', outcome(0, 0), 'v'), /PRIMARY KEY|Duplicate key/i);
+    assert.equal((await store.runs('demo')).length, 1);
+    await store.record('demo', outcome(1, 1, { status: 'failed', error: 'x', result: null }), 'v');
+    assert.equal(await store.forgetFailedRuns('demo'), 1);
+    assert.equal((await store.runs('demo')).length, 1);
+    store.close();
+  });
+
+  it('refuses other schema versions with the way forward, and files that are not stores', async () => {
+    const newer = join(directory, 'newer.duckdb');
+    (await ResultStore.open(newer, 'write')).close();
+    await setSchemaVersion(newer, STORE_SCHEMA_VERSION + 1);
+    await expectOpenError(
+      newer,
+      /written by a newer basin \(store schema version 2; this basin reads version 1\): upgrade basin/,
+    );
+    await assert.rejects(migrateStore(newer), /newer basin/);
+
+    const older = join(directory, 'older.duckdb');
+    (await ResultStore.open(older, 'write')).close();
+    await setSchemaVersion(older, 0);
+    await expectOpenError(older, /store schema version 0 is older .* run `basin results migrate <store>`/);
+    await assert.rejects(migrateStore(older), /no migration from schema version 0 to 1/);
+    const migration = { from: 0, statements: ['ALTER TABLE runs ADD COLUMN note VARCHAR'] };
+    assert.deepEqual(await migrateStore(older, [migration]), { from: 0, to: 1 });
+    const migrated = await ResultStore.open(older, 'read');
+    assert.deepEqual(await migrated.sweeps(), []);
+    migrated.close();
+
+    const foreign = join(directory, 'foreign.duckdb');
+    const instance = await DuckDBInstance.create(foreign);
+    const connection = await instance.connect();
+    await connection.run('CREATE TABLE t (x INTEGER)');
+    connection.closeSync();
+    instance.closeSync();
+    await expectOpenError(foreign, /not a basin result store/);
+
+    const text = join(directory, 'text.duckdb');
+    writeFileSync(text, 'this is not a database\n'.repeat(1000));
+    await expectOpenError(text, /text\.duckdb: not a readable result store/);
+    await expectOpenError(join(directory, 'missing.duckdb'), /missing\.duckdb: no result store at this path/);
+  });
+});
