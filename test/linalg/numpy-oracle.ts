@@ -1,0 +1,108 @@
+import { spawnSync } from 'node:child_process';
+import { Rng } from '../../src/core/rng.js';
+
+/*
+ * numpy/scipy as an independent oracle. Tests pass matrices as JSON on stdin to a short python3 script and read
+ * JSON back. When python3 or numpy is missing, `numpySkipReason` says why and the tests skip with that reason.
+ */
+
+let cachedReason: string | false | undefined;
+
+/** undefined when `python3` with numpy and scipy is available; otherwise the reason to print when skipping. */
+export function numpySkipReason(): string | undefined {
+  if (cachedReason === undefined) {
+    const probe = spawnSync('python3', ['-c', 'import numpy, scipy; print(numpy.__version__)'], {
+      encoding: 'utf8',
+    });
+    if (probe.error) cachedReason = `python3 not runnable (${probe.error.message}): numpy oracle skipped`;
+    else if (probe.status !== 0) cachedReason = 'python3 has no numpy/scipy: numpy oracle skipped';
+    else cachedReason = false;
+  }
+  return cachedReason === false ? undefined : cachedReason;
+}
+
+/** Runs `script` with `input` as JSON on stdin; the script prints one JSON value. */
+export function runPython<T>(script: string, input: unknown): T {
+  const result = spawnSync('python3', ['-c', script], {
+    input: JSON.stringify(input),
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  if (result.status !== 0) throw new Error(`python3 failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+/** A rows × cols matrix with i.i.d. N(0, 1) entries. */
+export function gaussianMatrix(rng: Rng, rows: number, cols: number): Float64Array {
+  return rng.fillGaussian(new Float64Array(rows * cols)) as Float64Array;
+}
+
+/** A random rows × cols matrix of rank exactly `rank` (a product of Gaussian factors). */
+export function lowRankMatrix(rng: Rng, rows: number, cols: number, rank: number): Float64Array {
+  const u = gaussianMatrix(rng, rows, rank);
+  const v = gaussianMatrix(rng, rank, cols);
+  const a = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let t = 0; t < rank; t++) {
+      const uit = u[i * rank + t];
+      for (let j = 0; j < cols; j++) a[i * cols + j] += uit * v[t * cols + j];
+    }
+  }
+  return a;
+}
+
+/** A random n × n orthogonal matrix: the Q of Gram–Schmidt on a Gaussian matrix (rows orthonormal). */
+export function randomOrthogonal(rng: Rng, n: number): Float64Array {
+  const q = gaussianMatrix(rng, n, n);
+  for (let i = 0; i < n; i++) {
+    for (let pass = 0; pass < 2; pass++) {
+      for (let k = 0; k < i; k++) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += q[i * n + j] * q[k * n + j];
+        for (let j = 0; j < n; j++) q[i * n + j] -= s * q[k * n + j];
+      }
+    }
+    let size = 0;
+    for (let j = 0; j < n; j++) size += q[i * n + j] ** 2;
+    size = Math.sqrt(size);
+    for (let j = 0; j < n; j++) q[i * n + j] /= size;
+  }
+  return q;
+}
+
+/** U·diag(s)·Vᵀ for square orthogonal U (rows × rows) and V (cols × cols); s has min(rows, cols) entries. */
+export function withSingularValues(rng: Rng, rows: number, cols: number, s: ArrayLike<number>): Float64Array {
+  const u = randomOrthogonal(rng, rows);
+  const v = randomOrthogonal(rng, cols);
+  const a = new Float64Array(rows * cols);
+  for (let t = 0; t < s.length; t++) {
+    for (let i = 0; i < rows; i++) {
+      const f = u[i * rows + t] * s[t];
+      for (let j = 0; j < cols; j++) a[i * cols + j] += f * v[j * cols + t];
+    }
+  }
+  return a;
+}
+
+/** Q·diag(λ)·Qᵀ for a random orthogonal Q: a symmetric matrix with exactly known eigenvalues (up to rounding). */
+export function withEigenvalues(rng: Rng, lambda: ArrayLike<number>): Float64Array {
+  const n = lambda.length;
+  const q = randomOrthogonal(rng, n);
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let t = 0; t < n; t++) s += q[i * n + t] * lambda[t] * q[j * n + t];
+      a[i * n + j] = s;
+      a[j * n + i] = s;
+    }
+  }
+  return a;
+}
+
+export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
