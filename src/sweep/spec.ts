@@ -195,7 +195,9 @@ export function expandCells(spec: SweepSpec, runner: Runner, file = 'spec'): Swe
 }
 
 /** The settings that differ between cells: the axes a table or figure of this sweep is indexed by. */
-export function varyingKeys(cells: readonly SweepCell[]): string[] {
+export function varyingKeys(
+  cells: readonly { readonly config: Readonly<Record<string, unknown>> }[],
+): string[] {
   const keys = new Set(cells.flatMap((cell) => Object.keys(cell.config)));
   return [...keys].filter((key) => {
     const first = canonicalJson(cells[0]?.config[key]);

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { mean, median, proportion, standardDeviation } from '../../src/sweep/statistics.js';
+
+function python(script: string): unknown {
+  return JSON.parse(execFileSync('python3', ['-c', script], { encoding: 'utf8' }));
+}
+
+describe('sweep statistics', () => {
+  it('match numpy for mean, sample std and median', () => {
+    const values = [0.5, 3, -1.25, 8, 2, 2, 0.125];
+    const [m, s, med, medEven] = python(
+      `import numpy as np, json; v = np.array(${JSON.stringify(values)}); ` +
+        'print(json.dumps([v.mean(), v.std(ddof=1), float(np.median(v)), float(np.median(v[:6]))]))',
+    ) as number[];
+    assert.ok(Math.abs(mean(values)! - m) < 1e-15);
+    assert.ok(Math.abs(standardDeviation(values)! - s) < 1e-14);
+    assert.equal(median(values), med);
+    assert.equal(median(values.slice(0, 6)), medEven);
+    assert.equal(mean([]), null);
+    assert.equal(standardDeviation([1]), null);
+    assert.equal(median([]), null);
+  });
+
+  it('give the Wilson 95% interval of scipy.stats.binomtest', () => {
+    const cases = [
+      [0, 10],
+      [10, 10],
+      [3, 7],
+      [66, 100],
+      [1, 1000],
+    ];
+    const expected = python(
+      'from scipy.stats import binomtest; import json; ' +
+        `print(json.dumps([list(binomtest(k, n).proportion_ci(method="wilson")) for k, n in ${JSON.stringify(cases)}]))`,
+    ) as [number, number][];
+    cases.forEach(([k, n], i) => {
+      const interval = proportion(k, n);
+      assert.ok(
+        Math.abs(interval.low - expected[i][0]) < 1e-12,
+        `${k}/${n} low ${interval.low} vs ${expected[i][0]}`,
+      );
+      assert.ok(
+        Math.abs(interval.high - expected[i][1]) < 1e-12,
+        `${k}/${n} high ${interval.high} vs ${expected[i][1]}`,
+      );
+      assert.equal(interval.estimate, k / n);
+    });
+    assert.deepEqual(proportion(0, 0), { successes: 0, trials: 0, estimate: null, low: 0, high: 1 });
+  });
+});
