@@ -1,6 +1,8 @@
 import type { DType, FloatArray } from '../src/core/dtype.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
 import type { Architecture } from '../src/model/architecture.js';
+import { onnxBackend } from '../src/backend/onnx/onnx-backend.js';
+import { defaultThreads } from '../src/backend/onnx/runtime.js';
 import { lossAndGradient } from '../src/model/gradient.js';
 import type { Samples } from '../src/model/samples.js';
 
@@ -37,7 +39,25 @@ const referenceEngine: NodeEngine = {
   },
 };
 
-export const NODE_ENGINES: readonly NodeEngine[] = [referenceEngine];
+/** The ONNX Runtime backend through its `Objective`, networks one after the other. */
+const onnxEngine: NodeEngine = {
+  name: 'basin-onnx',
+  description: 'onnxruntime-node backend (src/backend/onnx), networks one after the other',
+  threads: defaultThreads(),
+  prepare(architecture, samples, thetas) {
+    const objective = onnxBackend().objective(architecture, 'mse', samples);
+    return () => {
+      let first = NaN;
+      thetas.forEach((theta, k) => {
+        const { loss } = objective.evaluate(theta);
+        if (k === 0) first = loss;
+      });
+      return first;
+    };
+  },
+};
+
+export const NODE_ENGINES: readonly NodeEngine[] = [referenceEngine, onnxEngine];
 
 export function nodeEngine(name: string): NodeEngine {
   const found = NODE_ENGINES.find((engine) => engine.name === name);

@@ -1,0 +1,44 @@
+import type { DType } from '../core/dtype.js';
+import type { Architecture } from '../model/architecture.js';
+import type { LossKind } from '../model/loss.js';
+import type { Samples } from '../model/samples.js';
+import type { Objective } from '../train/objective.js';
+
+/** The engines that can compute a training objective. */
+export type BackendName = 'reference' | 'onnx';
+
+export const BACKEND_NAMES: readonly BackendName[] = ['reference', 'onnx'];
+
+/** A training problem as a backend sees it. */
+export interface Problem {
+  readonly architecture: Architecture;
+  readonly loss: LossKind;
+  readonly samples: Samples;
+}
+
+/**
+ * An `Objective` computed by a backend. The precision follows θ: `evaluate` with a Float32Array computes in float32
+ * and returns a float32 gradient, with a Float64Array in float64. `dispose` releases native resources (a no-op for
+ * plain TypeScript); evaluating after it throws.
+ */
+export interface BackendObjective extends Objective {
+  readonly backend: BackendName;
+  dispose(): void;
+}
+
+/**
+ * A way of computing losses and gradients. Backends are interchangeable: each one's objective agrees with the
+ * reference (`lossAndGradient`) to the rounding of its precision, which test/backend checks.
+ */
+export interface Backend {
+  readonly name: BackendName;
+  readonly description: string;
+  /** Precisions the backend computes in. */
+  readonly dtypes: readonly DType[];
+  /** Why this backend cannot compute `problem` on this machine, or `undefined` when it can. */
+  unsupportedReason(problem: Problem): string | undefined;
+  /** Throws InvalidArgumentError when the problem is malformed or unsupported (see `unsupportedReason`). */
+  objective(architecture: Architecture, loss: LossKind, samples: Samples): BackendObjective;
+  /** Releases every objective this backend created. */
+  dispose(): void;
+}

@@ -1,0 +1,147 @@
+import type { DType } from '../../core/dtype.js';
+import type { Activation } from '../../model/activation.js';
+import { type Architecture, parameterLayout } from '../../model/architecture.js';
+import { OnnxGraph } from './onnx-graph.js';
+
+/** ONNX operator set the graphs are written for (Gemm without C, ReduceSum with an axes input). */
+export const OPSET = 17;
+
+/** Names of the tensors of one layer in the loss-and-gradient graph. */
+export interface LayerTensors {
+  readonly weight: string;
+  readonly bias: string | undefined;
+  readonly weightGradient: string;
+  readonly biasGradient: string | undefined;
+}
+
+/**
+ * The loss and its gradient for a fully connected network, as one ONNX graph with the backward pass written in
+ * closed form (the same formulas as src/model/gradient.ts), not by autodiff.
+ *
+ * Inputs: `x` (N × d0), `y` (N × outputs), `scale` (the c of loss = c‖e‖², a runtime input so that no optimiser
+ * can fold it into a float32 attribute), each layer's W (out × in) and b, and per hidden layer its slope noise
+ * (N × width) when the samples carry one. N is symbolic: one graph serves the full batch and every minibatch.
+ * Outputs: `loss` (scalar) and each layer's dW and db.
+ */
+export interface MlpGraph {
+  readonly model: Uint8Array;
+  readonly layers: readonly LayerTensors[];
+  readonly noise: readonly string[];
+  readonly outputs: readonly string[];
+}
+
+export const LOSS_OUTPUT = 'loss';
+
+export function buildMlpGraph(architecture: Architecture, dtype: DType, withSlopeNoise: boolean): MlpGraph {
+  const layout = parameterLayout(architecture);
+  const g = new OnnxGraph('basin_mlp_loss_and_gradient');
+  const scalars = new Map<number, string>();
+  // Constants are created on first use: ORT warns about (and drops) initialisers that no node reads.
+  const scalar = (value: number): string => {
+    let name = scalars.get(value);
+    if (name === undefined) scalars.set(value, (name = g.constant(dtype, [], [value])));
+    return name;
+  };
+  let firstAxis: string | undefined;
+
+  const x = g.input('x', dtype, ['N', architecture.inputDim]);
+  const y = g.input('y', dtype, ['N', architecture.outputDim]);
+  const scale = g.input('scale', dtype, []);
+
+  const layers: LayerTensors[] = layout.layers.map((layer, l) => {
+    const weight = g.input(`w${l}`, dtype, [layer.outputs, layer.inputs]);
+    const bias = layer.biasOffset === undefined ? undefined : g.input(`b${l}`, dtype, [layer.outputs]);
+    return {
+      weight,
+      bias,
+      weightGradient: g.output(`grad_w${l}`, dtype, [layer.outputs, layer.inputs]),
+      biasGradient: bias === undefined ? undefined : g.output(`grad_b${l}`, dtype, [layer.outputs]),
+    };
+  });
+  const noise = withSlopeNoise
+    ? architecture.hidden.map((hidden, l) => g.input(`noise${l}`, dtype, ['N', hidden.width]))
+    : [];
+
+  // Forward: keep each layer's input and a function that carries a gradient through its activation.
+  const layerInputs: string[] = [];
+  const throughActivation: ((gradient: string) => string)[] = [];
+  let current = x;
+  layout.layers.forEach((layer, l) => {
+    layerInputs.push(current);
+    const { weight, bias } = layers[l];
+    const u = g.node('Gemm', bias === undefined ? [current, weight] : [current, weight, bias], { transB: 1 });
+    if (layer.activation === undefined) {
+      current = u;
+      return;
+    }
+    const { value, backward } = activation(g, layer.activation, u, scalar);
+    const layerNoise = noise[l];
+    current = layerNoise === undefined ? value : g.node('Mul', [value, layerNoise]);
+    throughActivation.push((gradient) =>
+      backward(layerNoise === undefined ? gradient : g.node('Mul', [gradient, layerNoise])),
+    );
+  });
+
+  const residual = g.node('Sub', [current, y]);
+  const squares = g.node('ReduceSumSquare', [residual], { keepdims: 0 });
+  g.node('Mul', [squares, scale], {}, LOSS_OUTPUT);
+  g.output(LOSS_OUTPUT, dtype, []);
+
+  // Backward: delta = dloss/dU_l, starting from dloss/doutput = 2c·e.
+  let delta = g.node('Mul', [residual, g.node('Add', [scale, scale])]);
+  for (let l = layout.layers.length - 1; l >= 0; l--) {
+    const { weight, weightGradient, biasGradient } = layers[l];
+    g.node('Gemm', [delta, layerInputs[l]], { transA: 1 }, weightGradient);
+    if (biasGradient !== undefined) {
+      firstAxis ??= g.constant('int64', [1], [0]);
+      g.node('ReduceSum', [delta, firstAxis], { keepdims: 0 }, biasGradient);
+    }
+    if (l === 0) break;
+    delta = throughActivation[l - 1](g.node('MatMul', [delta, weight]));
+  }
+
+  const outputs = [
+    LOSS_OUTPUT,
+    ...layers.flatMap((t) =>
+      t.biasGradient === undefined ? [t.weightGradient] : [t.weightGradient, t.biasGradient],
+    ),
+  ];
+  return { model: g.encode(OPSET), layers, noise, outputs };
+}
+
+/**
+ * An activation's value and the map gradient ↦ gradient ⊙ f'(U). Kink convention as in activation.ts:
+ * f'(0) = ρ, the left slope (so ReLU'(0) = 0), realised by the strict `Greater(U, 0)`.
+ */
+function activation(
+  g: OnnxGraph,
+  act: Activation,
+  u: string,
+  scalar: (value: number) => string,
+): { value: string; backward: (gradient: string) => string } {
+  switch (act.kind) {
+    case 'leaky-relu': {
+      const positive = g.node('Greater', [u, scalar(0)]);
+      if (act.slope === 0) {
+        return {
+          value: g.node('Relu', [u]),
+          backward: (gradient) => g.node('Where', [positive, gradient, scalar(0)]),
+        };
+      }
+      const slope = g.node('Where', [positive, scalar(1), scalar(act.slope)]);
+      return { value: g.node('Mul', [u, slope]), backward: (gradient) => g.node('Mul', [gradient, slope]) };
+    }
+    case 'linear':
+      return { value: u, backward: (gradient) => gradient };
+    case 'tanh': {
+      const t = g.node('Tanh', [u]);
+      const derivative = g.node('Sub', [scalar(1), g.node('Mul', [t, t])]);
+      return { value: t, backward: (gradient) => g.node('Mul', [gradient, derivative]) };
+    }
+    case 'sigmoid': {
+      const s = g.node('Sigmoid', [u]);
+      const derivative = g.node('Mul', [s, g.node('Sub', [scalar(1), s])]);
+      return { value: s, backward: (gradient) => g.node('Mul', [gradient, derivative]) };
+    }
+  }
+}

@@ -1,0 +1,177 @@
+import { allocate, type DType, dtypeOf, type FloatArray } from '../../core/dtype.js';
+import { BasinError, InvalidArgumentError } from '../../core/errors.js';
+import { type Architecture, parameterCount } from '../../model/architecture.js';
+import { checkCompatible } from '../../model/forward.js';
+import { type LossKind, lossScale } from '../../model/loss.js';
+import { type Samples, samplesAs, selectSamples } from '../../model/samples.js';
+import type { Backend, BackendObjective, Problem } from '../backend.js';
+import { buildMlpGraph, LOSS_OUTPUT, type MlpGraph } from './mlp-graph.js';
+import {
+  defaultThreads,
+  onnxRuntimeStatus,
+  type OnnxRuntime,
+  type OrtTensor,
+  type SyncSession,
+} from './runtime.js';
+
+export interface OnnxBackendOptions {
+  /** Intra-op threads of each session; default: every logical CPU. */
+  readonly threads?: number;
+}
+
+/**
+ * The ONNX Runtime CPU backend: the closed-form loss-and-gradient graph of mlp-graph.ts run by onnxruntime-node
+ * (MLAS kernels, multi-threaded). float32 graphs get ORT's full graph optimisation; float64 graphs the "basic" level
+ * only, because higher levels fold scalar multiplies into float32 attributes and silently lose float64 accuracy.
+ */
+export function onnxBackend(options: OnnxBackendOptions = {}): Backend {
+  const threads = options.threads ?? defaultThreads();
+  const live = new Set<BackendObjective>();
+  return {
+    name: 'onnx',
+    description: `onnxruntime-node CPU, closed-form backward graph, ${threads} threads`,
+    dtypes: ['float32', 'float64'],
+    unsupportedReason(problem: Problem) {
+      const status = onnxRuntimeStatus();
+      if (!status.available) return status.reason;
+      return problem.samples.count > 2 ** 31 - 1 ? 'more samples than ONNX tensors can index' : undefined;
+    },
+    objective(architecture, loss, samples) {
+      const status = onnxRuntimeStatus();
+      if (!status.available) throw new BasinError(`backend onnx: ${status.reason}`);
+      const objective = onnxObjective(status.runtime, architecture, loss, samples, threads, () =>
+        live.delete(objective),
+      );
+      live.add(objective);
+      return objective;
+    },
+    dispose() {
+      for (const objective of [...live]) objective.dispose();
+    },
+  };
+}
+
+interface PreparedPrecision {
+  readonly graph: MlpGraph;
+  readonly session: SyncSession;
+  /** The full-batch data tensors, created once and fed to every full-batch evaluation. */
+  readonly fullBatch: Readonly<Record<string, OrtTensor>>;
+  readonly samples: Samples;
+}
+
+function onnxObjective(
+  runtime: OnnxRuntime,
+  architecture: Architecture,
+  loss: LossKind,
+  samples: Samples,
+  threads: number,
+  onDispose: () => void,
+): BackendObjective {
+  const layout = checkCompatible(architecture, new Float64Array(parameterCount(architecture)), samples);
+  const prepared = new Map<DType, PreparedPrecision>();
+  let disposed = false;
+
+  const dataTensors = (graph: MlpGraph, rows: Samples, dtype: DType): Record<string, OrtTensor> => {
+    const feeds: Record<string, OrtTensor> = {
+      x: tensor(runtime, dtype, rows.x, [rows.count, rows.inputDim]),
+      y: tensor(runtime, dtype, rows.y, [rows.count, rows.outputDim]),
+      scale: tensor(runtime, dtype, Float64Array.of(lossScale(loss, rows.count)), []),
+    };
+    graph.noise.forEach((name, l) => {
+      feeds[name] = tensor(runtime, dtype, rows.slopeNoise![l], [rows.count, architecture.hidden[l].width]);
+    });
+    return feeds;
+  };
+
+  const prepare = (dtype: DType): PreparedPrecision => {
+    let entry = prepared.get(dtype);
+    if (entry === undefined) {
+      const graph = buildMlpGraph(architecture, dtype, samples.slopeNoise !== undefined);
+      const session = runtime.createSession(graph.model, {
+        optimisation: dtype === 'float64' ? 'basic' : 'all',
+        threads,
+      });
+      const converted = samplesAs(samples, dtype);
+      entry = { graph, session, samples: converted, fullBatch: dataTensors(graph, converted, dtype) };
+      prepared.set(dtype, entry);
+    }
+    return entry;
+  };
+
+  return {
+    backend: 'onnx',
+    parameterCount: layout.size,
+    sampleCount: samples.count,
+    evaluate(theta: FloatArray, batch?: Int32Array) {
+      if (disposed) throw new BasinError('objective: evaluated after dispose()');
+      if (theta.length !== layout.size) {
+        throw new InvalidArgumentError(
+          'theta',
+          `${layout.size} parameters for this architecture`,
+          theta.length,
+        );
+      }
+      const dtype = dtypeOf(theta);
+      const { graph, session, fullBatch, samples: stored } = prepare(dtype);
+      const feeds =
+        batch === undefined
+          ? { ...fullBatch }
+          : dataTensors(graph, selectSamples(stored, checkBatch(batch, samples.count)), dtype);
+      layout.layers.forEach((layer, l) => {
+        const { weight, bias } = graph.layers[l];
+        const weights = layer.outputs * layer.inputs;
+        feeds[weight] = tensor(
+          runtime,
+          dtype,
+          theta.subarray(layer.weightOffset, layer.weightOffset + weights),
+          [layer.outputs, layer.inputs],
+        );
+        if (bias !== undefined) {
+          const offset = layer.biasOffset!;
+          feeds[bias] = tensor(runtime, dtype, theta.subarray(offset, offset + layer.outputs), [
+            layer.outputs,
+          ]);
+        }
+      });
+      const results = session.run(feeds, graph.outputs);
+      const gradient = allocate(dtype, layout.size);
+      layout.layers.forEach((layer, l) => {
+        const { weightGradient, biasGradient } = graph.layers[l];
+        gradient.set(results[weightGradient].data as FloatArray, layer.weightOffset);
+        if (biasGradient !== undefined)
+          gradient.set(results[biasGradient].data as FloatArray, layer.biasOffset!);
+      });
+      return { loss: Number((results[LOSS_OUTPUT].data as FloatArray)[0]), gradient };
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const entry of prepared.values()) entry.session.dispose();
+      prepared.clear();
+      onDispose();
+    },
+  };
+}
+
+/** An ORT tensor over `values` in precision `dtype` (a view when the precision already matches, else a copy). */
+function tensor(runtime: OnnxRuntime, dtype: DType, values: FloatArray, dims: readonly number[]): OrtTensor {
+  const data =
+    dtype === 'float64'
+      ? values instanceof Float64Array
+        ? values
+        : Float64Array.from(values)
+      : values instanceof Float32Array
+        ? values
+        : Float32Array.from(values);
+  return new runtime.Tensor(dtype, data, dims);
+}
+
+function checkBatch(batch: Int32Array, count: number): Int32Array {
+  if (batch.length === 0) throw new InvalidArgumentError('batch', 'at least one sample index', 'none');
+  for (let k = 0; k < batch.length; k++) {
+    if (batch[k] < 0 || batch[k] >= count) {
+      throw new InvalidArgumentError(`batch[${k}]`, `a sample index in [0, ${count - 1}]`, batch[k]);
+    }
+  }
+  return batch;
+}

@@ -1,0 +1,104 @@
+import { createRequire } from 'node:module';
+import os from 'node:os';
+
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { Binding } from 'onnxruntime-node/dist/binding.js';
+
+/**
+ * onnxruntime-node, loaded lazily and driven synchronously.
+ *
+ * Why the internal `dist/binding.js`: the public `InferenceSession.run` only wraps the native binding's synchronous
+ * `run` in a Promise, and basin's `Objective.evaluate` is synchronous (optimisers are plain loops). The binding is
+ * typed and documented in the package ("a simple synchronized inference session object wrap"); the dependency is
+ * pinned to an exact version and the backend tests exercise it. Loading is lazy (createRequire) so that programs
+ * that never use this backend never load its 30 MB native library.
+ */
+
+export type OrtTensor = Tensor;
+
+export interface SyncSession {
+  run(feeds: Readonly<Record<string, OrtTensor>>, outputs: readonly string[]): Record<string, OrtTensor>;
+  dispose(): void;
+}
+
+export interface SessionSettings {
+  /** 'basic' for float64 graphs: higher levels fuse scalar multiplies into float32 attributes (see design notes). */
+  readonly optimisation: 'basic' | 'extended' | 'all';
+  readonly threads: number;
+}
+
+export interface OnnxRuntime {
+  readonly version: string;
+  readonly Tensor: new (
+    type: 'float32' | 'float64' | 'int64',
+    data: Float32Array | Float64Array | BigInt64Array,
+    dims: readonly number[],
+  ) => OrtTensor;
+  createSession(model: Uint8Array, settings: SessionSettings): SyncSession;
+}
+
+export type RuntimeStatus =
+  | { readonly available: true; readonly runtime: OnnxRuntime }
+  | { readonly available: false; readonly reason: string };
+
+let cached: RuntimeStatus | undefined;
+
+/** The runtime, or why it cannot be used here (not installed, unsupported platform, big-endian machine). */
+export function onnxRuntimeStatus(): RuntimeStatus {
+  cached ??= load();
+  return cached;
+}
+
+export function defaultThreads(): number {
+  return os.availableParallelism();
+}
+
+function load(): RuntimeStatus {
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
+    return { available: false, reason: 'ONNX tensors are little-endian and this machine is not' };
+  }
+  const require = createRequire(import.meta.url);
+  let bindingModule: { binding: BindingExports; initOrt: () => void };
+  let api: { Tensor: OnnxRuntime['Tensor'] };
+  let version: string;
+  try {
+    bindingModule = require('onnxruntime-node/dist/binding.js') as typeof bindingModule;
+    api = require('onnxruntime-node') as typeof api;
+    version = (require('onnxruntime-node/package.json') as { version: string }).version;
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return { available: false, reason: `onnxruntime-node could not be loaded: ${message}` };
+  }
+  return {
+    available: true,
+    runtime: {
+      version,
+      Tensor: api.Tensor,
+      createSession(model, settings) {
+        bindingModule.initOrt();
+        const session = new bindingModule.binding.InferenceSession();
+        const options: InferenceSession.SessionOptions = {
+          graphOptimizationLevel: settings.optimisation,
+          intraOpNumThreads: settings.threads,
+          interOpNumThreads: 1,
+          executionMode: 'sequential',
+          executionProviders: ['cpu'],
+        };
+        session.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, options);
+        return {
+          run(feeds, outputs) {
+            const fetches = Object.fromEntries(outputs.map((name) => [name, null]));
+            return session.run(feeds, fetches, {}) as Record<string, OrtTensor>;
+          },
+          dispose() {
+            session.dispose();
+          },
+        };
+      },
+    },
+  };
+}
+
+interface BindingExports {
+  readonly InferenceSession: Binding.InferenceSessionConstructor;
+}

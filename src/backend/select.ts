@@ -1,0 +1,107 @@
+import { InvalidArgumentError } from '../core/errors.js';
+import { parameterLayout } from '../model/architecture.js';
+import { type Backend, BACKEND_NAMES, type BackendName, type Problem } from './backend.js';
+import { onnxBackend } from './onnx/onnx-backend.js';
+import { onnxRuntimeStatus } from './onnx/runtime.js';
+import { referenceBackend } from './reference-backend.js';
+
+/** What a user asks for: a backend by name, or `auto` (choose by availability and problem size). */
+export type BackendRequest = 'auto' | BackendName;
+
+export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', ...BACKEND_NAMES];
+
+/**
+ * Below this many multiply-adds per evaluation (rows × Σ_l in_l·out_l), `auto` keeps the plain TypeScript
+ * reference: each ONNX Runtime call costs ~40 µs of fixed overhead, which the reference beats on tiny problems.
+ * Measured crossover on the project's 2-core machine: about 300–1000 multiply-adds (docs/performance.md).
+ */
+export const AUTO_MIN_MULTIPLY_ADDS = 4096;
+
+/** The backend chosen for a run and why; `record` is what a result file stores. */
+export interface BackendChoice {
+  readonly backend: Backend;
+  readonly record: BackendChoiceRecord;
+}
+
+export interface BackendChoiceRecord {
+  readonly backend: BackendName;
+  readonly requested: BackendRequest;
+  readonly reason: string;
+  /** onnxruntime-node's version when the ONNX backend was chosen. */
+  readonly runtimeVersion?: string;
+}
+
+export interface ChooseBackendOptions {
+  /** Rows per evaluation when training uses minibatches (default: every sample). */
+  readonly rowsPerEvaluation?: number;
+  /** Threads for backends that use several (default: every logical CPU). */
+  readonly threads?: number;
+}
+
+export function parseBackendRequest(text: string, argument = 'backend'): BackendRequest {
+  const found = BACKEND_REQUESTS.find((name) => name === text);
+  if (found === undefined)
+    throw new InvalidArgumentError(argument, `one of ${BACKEND_REQUESTS.join(', ')}`, text);
+  return found;
+}
+
+/** Multiply-adds of one loss-and-gradient evaluation's forward pass on `rows` samples. */
+export function multiplyAddsPerEvaluation(problem: Problem, rows = problem.samples.count): number {
+  return (
+    rows * parameterLayout(problem.architecture).layers.reduce((sum, l) => sum + l.inputs * l.outputs, 0)
+  );
+}
+
+/**
+ * Picks the backend for `problem`. An explicit name is honoured or refused with the reason (never silently
+ * replaced); `auto` takes ONNX Runtime when it loads, supports the problem and the problem is large enough to
+ * amortise its per-call overhead, else the reference.
+ */
+export function chooseBackend(
+  request: BackendRequest,
+  problem: Problem,
+  options: ChooseBackendOptions = {},
+): BackendChoice {
+  const onnx = (): Backend => onnxBackend(options.threads === undefined ? {} : { threads: options.threads });
+  const onnxRecord = (reason: string): BackendChoice => {
+    const status = onnxRuntimeStatus();
+    return {
+      backend: onnx(),
+      record: {
+        backend: 'onnx',
+        requested: request,
+        reason,
+        ...(status.available ? { runtimeVersion: status.runtime.version } : {}),
+      },
+    };
+  };
+  const reference = (reason: string): BackendChoice => ({
+    backend: referenceBackend,
+    record: { backend: 'reference', requested: request, reason },
+  });
+
+  switch (request) {
+    case 'reference':
+      return reference('requested');
+    case 'onnx': {
+      const why = onnx().unsupportedReason(problem);
+      if (why !== undefined) {
+        throw new InvalidArgumentError(
+          'backend',
+          `a backend that can run this problem here (onnx: ${why})`,
+          'onnx',
+        );
+      }
+      return onnxRecord('requested');
+    }
+    case 'auto': {
+      const why = onnx().unsupportedReason(problem);
+      if (why !== undefined) return reference(`auto: onnx unavailable (${why})`);
+      const work = multiplyAddsPerEvaluation(problem, options.rowsPerEvaluation);
+      if (work < AUTO_MIN_MULTIPLY_ADDS) {
+        return reference(`auto: ${work} multiply-adds per evaluation < ${AUTO_MIN_MULTIPLY_ADDS}`);
+      }
+      return onnxRecord(`auto: ${work} multiply-adds per evaluation ≥ ${AUTO_MIN_MULTIPLY_ADDS}`);
+    }
+  }
+}
