@@ -22,6 +22,7 @@ export class ByteReader {
     readonly compressed: boolean,
     private readonly chunks: AsyncIterator<Buffer>,
     private readonly source: NodeJS.ReadableStream & { destroy(): void },
+    private readonly raw: { readonly bytesRead: number },
   ) {}
 
   static async open(file: string): Promise<ByteReader> {
@@ -29,7 +30,10 @@ export class ByteReader {
     const raw = createReadStream(file, { highWaterMark: CHUNK_BYTES });
     const stream = compressed ? raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : raw;
     if (compressed) raw.on('error', (error) => stream.destroy(error));
-    return new ByteReader(file, compressed, stream[Symbol.asyncIterator](), stream);
+    const chunks = stream[Symbol.asyncIterator]();
+    // The iterator reports the first error; zlib can emit more while the pipe winds down, which must not crash.
+    stream.on('error', () => undefined);
+    return new ByteReader(file, compressed, chunks, stream, raw);
   }
 
   /** Byte offset of the next unread byte (in the decompressed stream for gzipped files). */
@@ -112,8 +116,19 @@ export class ByteReader {
     const code = (error as { code?: string }).code;
     if (code === 'ENOENT') return new FileFormatError(this.file, 'no such file');
     if (code === 'EISDIR') return new FileFormatError(this.file, 'is a directory, expected a file');
+    if (this.compressed && code === 'Z_BUF_ERROR') {
+      return new FileFormatError(
+        this.file,
+        `truncated gzip stream: the compressed data end at byte offset ${this.raw.bytesRead} before the ` +
+          `end-of-stream marker (read up to ${this.describeOffset()})`,
+      );
+    }
     if (this.compressed && code?.startsWith('Z_')) {
-      return new FileFormatError(this.file, `corrupt gzip data after ${this.describeOffset()}: ${message}`);
+      return new FileFormatError(
+        this.file,
+        `corrupt gzip data within the first ${this.raw.bytesRead} bytes of the file ` +
+          `(read up to ${this.describeOffset()}): ${message}`,
+      );
     }
     return new FileFormatError(this.file, `read failed at ${this.describeOffset()}: ${message}`);
   }

@@ -66,6 +66,7 @@ export async function loadCifar10Files(
     count,
     sampleShape: CIFAR10_SAMPLE_SHAPE,
     layout: 'chw',
+    storedAsBytes: true,
     labels,
     classCount: CLASS_COUNT,
     classNames: CIFAR10_CLASS_NAMES,

@@ -144,6 +144,7 @@ export async function loadCsv(file: string, options: CsvLoadOptions = {}): Promi
     count,
     sampleShape,
     layout,
+    storedAsBytes: false,
     labels,
     classCount: classCount ?? labels.reduce((a, b) => Math.max(a, b + 1), 0),
   };

@@ -164,6 +164,7 @@ export async function loadIdxPairs(
       count,
       sampleShape,
       layout: sampleShape.length === 2 ? 'hw' : 'flat',
+      storedAsBytes: sourceType === 'uint8',
       labels,
       classCount,
     };

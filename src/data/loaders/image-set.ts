@@ -30,6 +30,8 @@ export interface ImageSet {
   /** Shape of one sample, e.g. [28, 28] (hw) or [3, 32, 32] (chw). Its product is the feature dimension. */
   readonly sampleShape: readonly number[];
   readonly layout: ImageLayout;
+  /** True when the file stores the values as bytes 0–255 (whatever `pixels` holds now), so [0, 1] means ÷ 255. */
+  readonly storedAsBytes: boolean;
   /** Class index of each sample (0-based), or undefined when the source has no labels (an NPY array alone). */
   readonly labels: Int32Array | undefined;
   /** Number of classes the labels were checked against: every label lies in [0, classCount). */

@@ -86,7 +86,7 @@ export async function loadNpy(options: NpyLoadOptions): Promise<ImageSet> {
     const pixels = allocatePixels(pixelType, length);
     await readElements(reader, header.encoding, length, pixels, 0, 'array data');
     await reader.expectEnd(`${length} elements of dtype ${header.descr}`);
-    return { pixels, count, sampleShape, layout };
+    return { pixels, count, sampleShape, layout, storedAsBytes: sourceType === 'uint8' };
   });
   const classCount =
     options.classCount === undefined ? undefined : requireInteger('classCount', options.classCount, 1);
