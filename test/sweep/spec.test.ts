@@ -141,3 +141,12 @@ describe('sweep specs', () => {
     assert.equal(readSweepSpec(path).name, 'ok');
   });
 });
+
+describe('the sweep template', () => {
+  it('is a valid spec of the train runner', async () => {
+    const { SWEEP_TEMPLATE } = await import('../../src/sweep/template.js');
+    const { trainRunner } = await import('../../src/sweep/train-runner.js');
+    const spec = parseSweepSpec(SWEEP_TEMPLATE, 'sweep.yaml');
+    assert.equal(expandCells(spec, trainRunner).length, 8);
+  });
+});

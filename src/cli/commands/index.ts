@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
+import { register as registerServe } from './serve.js';
+import { register as registerSweep } from './sweep.js';
+import { register as registerResults } from './results.js';
 
 /**
  * Every subcommand lives in its own module under src/cli/commands/ and exports `register(program)`. Add one line
  * here per module; main.ts registers them in this order.
  */
-export const commandRegistrations: readonly ((program: Command) => void)[] = [];
+export const commandRegistrations: readonly ((program: Command) => void)[] = [
+  registerServe,
+  registerSweep,
+  registerResults,
+];

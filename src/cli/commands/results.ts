@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from '../../core/errors.js';
+import { formatTable } from '../../report/format.js';
+import { formatSummaryTable } from '../../report/summary-table.js';
+import { migrateStore, ResultStore } from '../../sweep/store/result-store.js';
+import { summariseSweep } from '../../sweep/summary.js';
+
+/** `basin results <store>`: the sweeps in a store and per-cell statistics; export and migration. */
+export function register(program: Command): void {
+  program
+    .command('results')
+    .description('list the sweeps in a result store and summarise each cell')
+    .argument('<store>', 'result store (DuckDB file)')
+    .option('--sweep <name>', 'only this sweep')
+    .option('--export <directory>', 'write the tables to this directory instead')
+    .option('--format <format>', 'export format: parquet or csv', 'parquet')
+    .option('--migrate', 'upgrade a store written by an older basin to the current schema')
+    .action(
+      async (
+        path: string,
+        options: { sweep?: string; export?: string; format: string; migrate?: boolean },
+      ) => {
+        if (options.migrate) {
+          const { from, to } = await migrateStore(path);
+          process.stdout.write(
+            from === to
+              ? `${path} is already at schema version ${to}\n`
+              : `${path}: schema ${from} → ${to}\n`,
+          );
+          return;
+        }
+        const store = await ResultStore.open(path, 'read');
+        try {
+          if (options.export !== undefined) {
+            if (options.format !== 'parquet' && options.format !== 'csv') {
+              throw new InvalidArgumentError('--format', 'parquet or csv', options.format);
+            }
+            for (const file of await store.exportTables(options.export, options.format)) {
+              process.stdout.write(`wrote ${file}\n`);
+            }
+            return;
+          }
+          const sweeps = await store.sweeps();
+          const chosen =
+            options.sweep === undefined ? sweeps : sweeps.filter((s) => s.sweep === options.sweep);
+          if (options.sweep !== undefined && chosen.length === 0) {
+            throw new InvalidArgumentError(
+              '--sweep',
+              `one of ${sweeps.map((s) => s.sweep).join(', ') || '(no sweeps)'}`,
+              options.sweep,
+            );
+          }
+          const summaries = [];
+          for (const sweep of chosen) summaries.push(await summariseSweep(store, sweep.sweep));
+          const overview = summaries.map((s) => {
+            const runs = s.cells.reduce((n, cell) => n + cell.runs, 0);
+            const failed = s.cells.reduce((n, cell) => n + cell.failed, 0);
+            const total = s.cells.length * s.sweep.repetitions;
+            return [
+              s.sweep.sweep,
+              s.sweep.runner,
+              String(s.cells.length),
+              `${runs}/${total}`,
+              String(failed),
+              s.sweep.codeVersion,
+              s.sweep.createdAt.toISOString(),
+            ];
+          });
+          process.stdout.write(
+            `${formatTable(['sweep', 'runner', 'cells', 'runs', 'failed', 'code', 'created'], overview)}\n`,
+          );
+          for (const summary of summaries) {
+            process.stdout.write(`\n${summary.sweep.sweep}\n${formatSummaryTable(summary)}\n`);
+          }
+        } finally {
+          store.close();
+        }
+      },
+    );
+}

@@ -1,0 +1,160 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { SingleBar } from 'cli-progress';
+import { type Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
+import { InvalidArgumentError } from '../../core/errors.js';
+import { codeVersion } from '../../sweep/code-version.js';
+import { executeTask } from '../../sweep/execute-task.js';
+import { LocalPool } from '../../sweep/local-pool.js';
+import { planTasks, runSweep, type SweepReport } from '../../sweep/run-sweep.js';
+import { RUNNERS } from '../../sweep/runners.js';
+import { expandCells, pickRunner, readSweepSpec, type SweepSpec } from '../../sweep/spec.js';
+import { ResultStore } from '../../sweep/store/result-store.js';
+import { SWEEP_TEMPLATE } from '../../sweep/template.js';
+
+/** `basin sweep init | run | replay`. */
+export function register(program: Command): void {
+  const sweep = program
+    .command('sweep')
+    .description('Restart sweeps: many seeded runs over a grid, in a result store');
+
+  sweep
+    .command('init')
+    .description('write a commented sweep spec to start from')
+    .argument('[file]', 'where to write it', 'sweep.yaml')
+    .option('--force', 'overwrite an existing file')
+    .action((file: string, options: { force?: boolean }) => {
+      if (existsSync(file) && !options.force) {
+        throw new InvalidArgumentError('file', 'a path that does not exist yet (or --force)', file);
+      }
+      writeFileSync(file, SWEEP_TEMPLATE);
+      process.stdout.write(`wrote ${file}; run it with: basin sweep run ${file} --store results.duckdb\n`);
+    });
+
+  sweep
+    .command('run')
+    .description('run what is missing of a sweep (rerun the same command to resume after an interruption)')
+    .argument('<spec>', 'sweep spec (YAML or JSON)')
+    .option('--store <path>', 'result store (DuckDB file, created when missing)', 'results.duckdb')
+    .option('--workers <n>', 'worker threads', parseWorkers, availableParallelism())
+    .option('--retry-failed', 'run again the runs stored as failed')
+    .action(async (file: string, options: { store: string; workers: number; retryFailed?: boolean }) => {
+      const spec = readSweepSpec(file);
+      const report = await runSweepWithProgress(spec, options.store, {
+        workers: options.workers,
+        retryFailed: options.retryFailed ?? false,
+        file,
+      });
+      if (report.interrupted) process.exitCode = 130;
+    });
+
+  sweep
+    .command('replay')
+    .description('redo one run of a sweep alone, without a store, and print its result as JSON')
+    .argument('<spec>', 'sweep spec (YAML or JSON)')
+    .requiredOption('--cell <index>', 'cell index (0-based, in the order of `basin results`)', parseIndex)
+    .requiredOption('--repetition <k>', 'repetition (0-based)', parseIndex)
+    .action(async (file: string, options: { cell: number; repetition: number }) => {
+      const spec = readSweepSpec(file);
+      const runner = pickRunner(spec.runner, RUNNERS, file);
+      const cells = expandCells(spec, runner, file);
+      if (options.cell >= cells.length) {
+        throw new InvalidArgumentError('--cell', `a cell index below ${cells.length}`, options.cell);
+      }
+      if (options.repetition >= spec.repetitions) {
+        throw new InvalidArgumentError(
+          '--repetition',
+          `a repetition below ${spec.repetitions}`,
+          options.repetition,
+        );
+      }
+      const task = planTasks(spec, runner, [cells[options.cell]])[options.repetition];
+      const outcome = await executeTask(task, 0);
+      // The end point is a long vector: leave it out of the printed result.
+      const result = outcome.result === null ? null : { ...outcome.result, weights: undefined };
+      process.stdout.write(
+        `${JSON.stringify({ cell: options.cell, config: task.config, seed: task.seed, status: outcome.status, error: outcome.error, result }, null, 2)}\n`,
+      );
+    });
+}
+
+export interface SweepRunOptions {
+  readonly workers: number;
+  readonly retryFailed: boolean;
+  readonly file: string;
+}
+
+/**
+ * Runs a sweep into a store with a progress bar (done/total, rate, ETA, failures). Ctrl-C stops it after storing
+ * every run already finished; the same command resumes it. Shared by `basin sweep run` and `basin reproduce`.
+ */
+export async function runSweepWithProgress(
+  spec: SweepSpec,
+  storePath: string,
+  options: SweepRunOptions,
+): Promise<SweepReport> {
+  const runner = pickRunner(spec.runner, RUNNERS, options.file);
+  const store = await ResultStore.open(storePath, 'write');
+  const abort = new AbortController();
+  const onInterrupt = (): void => abort.abort();
+  process.once('SIGINT', onInterrupt);
+  process.once('SIGTERM', onInterrupt);
+  const bar = new SingleBar({
+    format: `${spec.name} {bar} {value}/{total} runs | {rate} runs/s | ETA {eta_formatted} | failed {failed}`,
+    noTTYOutput: true,
+    notTTYSchedule: 10_000,
+    stream: process.stderr,
+    etaBuffer: 50,
+  });
+  let started = false;
+  try {
+    const report = await runSweep({
+      spec,
+      runner,
+      store,
+      executor: new LocalPool(options.workers),
+      codeVersion: codeVersion(),
+      retryFailed: options.retryFailed,
+      signal: abort.signal,
+      file: options.file,
+      onProgress: (progress) => {
+        if (!started) {
+          bar.start(progress.total, progress.alreadyStored, { rate: '–', failed: 0 });
+          started = true;
+        }
+        const rate = progress.done / Math.max(progress.elapsedMs / 1000, 1e-3);
+        bar.update(progress.alreadyStored + progress.done, {
+          rate: rate.toFixed(1),
+          failed: progress.failed,
+        });
+      },
+    });
+    if (started) bar.stop();
+    const stored = report.alreadyStored + report.done;
+    const seconds = (report.elapsedMs / 1000).toFixed(1);
+    process.stderr.write(
+      report.interrupted
+        ? `${spec.name}: interrupted; ${stored}/${report.total} runs stored in ${storePath}. Run the same command to finish.\n`
+        : `${spec.name}: ${report.done} runs done in ${seconds} s (${report.failed} failed), ` +
+            `${report.alreadyStored} already stored; ${stored}/${report.total} in ${storePath}\n`,
+    );
+    return report;
+  } finally {
+    if (started && bar.isActive) bar.stop();
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+    store.close();
+  }
+}
+
+function parseWorkers(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new CommanderArgumentError('expected an integer ≥ 1');
+  return value;
+}
+
+function parseIndex(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new CommanderArgumentError('expected an integer ≥ 0');
+  return value;
+}

@@ -1,0 +1,34 @@
+/** Number and table formatting shared by the command-line tables and the HTML report. */
+
+/** Three significant digits; scientific notation outside [1e-3, 1e5); "–" for a missing value. */
+export function formatNumber(value: number | null | undefined, digits = 3): string {
+  if (value === null || value === undefined) return '–';
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  if (magnitude < 1e-3 || magnitude >= 1e5) return value.toExponential(digits - 1);
+  return Number(value.toPrecision(digits)).toString();
+}
+
+/** A fraction as a percentage with one decimal. */
+export function formatPercent(value: number | null | undefined): string {
+  return value === null || value === undefined ? '–' : `${(100 * value).toFixed(1)}%`;
+}
+
+/** A setting's value as it appears in a spec. */
+export function formatSetting(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A plain-text table with columns padded to their widest cell; numeric-looking columns are right-aligned. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((header, c) => Math.max(header.length, ...rows.map((row) => row[c].length)));
+  const numeric = headers.map(
+    (_, c) => rows.length > 0 && rows.every((row) => /^[-+–0-9.e%±\s[\],]+$/.test(row[c])),
+  );
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, c) => (numeric[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
