@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { khatriRao, khatriRaoRank, slopePattern } from '../../src/certify/khatri-rao.js';
+import { Rng } from '../../src/core/rng.js';
+import { type Architecture, mlp, parameterCount } from '../../src/model/architecture.js';
+import { makeSamples, type Samples } from '../../src/model/samples.js';
+import { DEFAULT_SLOPE_NOISE, withSlopeNoise } from '../../src/model/slope-noise.js';
+import { numpySkipReason, runPython } from '../linalg/numpy-oracle.js';
+
+function gaussianDraw(seed: number, d0: number, d1: number, count: number, rho: number, noise: boolean) {
+  const rng = new Rng(seed);
+  const architecture: Architecture = mlp(d0, [d1], 1, { kind: 'leaky-relu', slope: rho }, false);
+  const theta = rng.fillGaussian(new Float64Array(parameterCount(architecture))) as Float64Array;
+  const base = makeSamples(rng.fillGaussian(new Float64Array(count * d0)), new Float64Array(count), d0);
+  const samples: Samples = noise ? withSlopeNoise(base, architecture, DEFAULT_SLOPE_NOISE, seed + 1) : base;
+  return { architecture, theta, samples };
+}
+
+describe('Khatri–Rao product', () => {
+  it('row n is a⁽ⁿ⁾ ⊗ x⁽ⁿ⁾ = [a₁x⁽ⁿ⁾ᵀ, …, a_{d1}x⁽ⁿ⁾ᵀ] (hand-computed 2 samples, d1 = 2, d0 = 3)', () => {
+    const slopes = Float64Array.of(1, 0.1, 0.1, 1);
+    const x = Float64Array.of(1, 2, 3, 4, 5, 6);
+    assert.deepEqual(
+      [...khatriRao(slopes, x, 2, 2, 3)].map((v) => Math.round(v * 1e12) / 1e12),
+      [1, 2, 3, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 4, 5, 6],
+    );
+    assert.throws(
+      () => khatriRao(slopes, x, 2, 2, 2),
+      /^InvalidArgumentError: x: expected 4 entries \(N × d0\)/,
+    );
+  });
+
+  it('slopes are 1 for positive pre-activations, ρ otherwise, times the slope noise', () => {
+    const { architecture, theta, samples } = gaussianDraw(3, 3, 4, 6, 0.1, true);
+    const pattern = slopePattern(architecture, theta, samples);
+    const noise = samples.slopeNoise![0];
+    for (let k = 0; k < pattern.slopes.length; k++) {
+      const expected = (pattern.preActivations[k] > 0 ? 1 : 0.1) * noise[k];
+      assert.equal(pattern.slopes[k], expected);
+    }
+    assert.equal(pattern.slopeNoise, true);
+  });
+
+  it('a ReLU sample with every unit off gives a zero column and costs a rank', () => {
+    const architecture = mlp(2, [2], 1, { kind: 'leaky-relu', slope: 0 }, false);
+    // w₁ = (1, 0), w₂ = (0, 1): the sample (−1, −1) switches both units off.
+    const theta = Float64Array.of(1, 0, 0, 1, 1, 1);
+    const samples = makeSamples([1, 2, -1, -1, 3, 1], [0, 0, 0], 2);
+    const rank = khatriRaoRank(slopePattern(architecture, theta, samples), samples.x, 2);
+    assert.equal(rank.zeroColumns, 1);
+    assert.equal(rank.rank, 2);
+    assert.equal(rank.maxRank, 3);
+  });
+
+  it('rejects architectures the lemma is not about', () => {
+    const samples = makeSamples([1, 2], [0], 2);
+    const deep = mlp(2, [2, 2], 1, { kind: 'leaky-relu', slope: 0 }, false);
+    assert.throws(
+      () => slopePattern(deep, new Float64Array(parameterCount(deep)), samples),
+      /^InvalidArgumentError: architecture.hidden: expected exactly one hidden layer/,
+    );
+    const smooth = mlp(2, [2], 1, { kind: 'tanh' }, false);
+    assert.throws(
+      () => slopePattern(smooth, new Float64Array(parameterCount(smooth)), samples),
+      /architecture.hidden\[0\].activation: expected relu or leaky-relu/,
+    );
+  });
+});
+
+describe('rank of A∘X against numpy.linalg.matrix_rank', { skip: numpySkipReason() }, () => {
+  it('agrees on Gaussian draws around d0·d1 = N, ρ ∈ {0, 0.1}, with and without slope noise', () => {
+    const cases = [];
+    let seed = 100;
+    for (const [d0, d1, count] of [
+      [3, 4, 12],
+      [3, 4, 10],
+      [4, 3, 14],
+      [2, 5, 10],
+      [5, 5, 25],
+      [6, 2, 12],
+      [2, 3, 4],
+    ]) {
+      for (const rho of [0, 0.1]) {
+        for (const noise of [false, true]) {
+          const draw = gaussianDraw(seed++, d0, d1, count, rho, noise);
+          const pattern = slopePattern(draw.architecture, draw.theta, draw.samples);
+          const ours = khatriRaoRank(pattern, draw.samples.x, d0);
+          cases.push({
+            d0,
+            d1,
+            count,
+            rho,
+            w: [...draw.theta.subarray(0, d0 * d1)],
+            x: [...draw.samples.x],
+            noise: noise ? [...draw.samples.slopeNoise![0]] : null,
+            ours,
+            product: khatriRao(pattern.slopes, draw.samples.x, count, d1, d0),
+          });
+        }
+      }
+    }
+    // numpy rebuilds A and A∘X from W and X on its own (einsum), then takes matrix_rank.
+    const reference = runPython<{ rank: number; product: number[] }[]>(
+      'import json,sys,numpy as np\nout=[]\nfor c in json.load(sys.stdin):\n' +
+        " N,d0,d1=c['count'],c['d0'],c['d1']\n" +
+        " X=np.array(c['x']).reshape(N,d0); W=np.array(c['w']).reshape(d1,d0)\n" +
+        " A=np.where(X@W.T>0,1.0,c['rho'])\n" +
+        " if c['noise'] is not None: A=A*np.array(c['noise']).reshape(N,d1)\n" +
+        " K=np.einsum('ni,nj->nij',A,X).reshape(N,d1*d0)\n" +
+        " out.append({'rank':int(np.linalg.matrix_rank(K)),'product':K.ravel().tolist()})\n" +
+        'print(json.dumps(out))',
+      cases.map(({ ours: _ours, product: _product, ...rest }) => rest),
+    );
+    let shortOfFull = 0;
+    cases.forEach((c, i) => {
+      const label = `d0=${c.d0} d1=${c.d1} N=${c.count} ρ=${c.rho} noise=${c.noise !== null}`;
+      assert.equal(c.ours.rank, reference[i].rank, label);
+      let worst = 0;
+      reference[i].product.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - c.product[k]))));
+      assert.ok(worst < 1e-14, `${label}: A∘X entries differ by ${worst}`);
+      if (c.ours.rank < c.ours.maxRank) shortOfFull++;
+    });
+    // The draws include both full-rank and rank-deficient matrices, so the comparison is not one-sided.
+    assert.ok(
+      shortOfFull > 0 && shortOfFull < cases.length,
+      `${shortOfFull} of ${cases.length} short of full rank`,
+    );
+  });
+});
