@@ -5,3 +5,5 @@ export * from './cifar.js';
 export * from './npy.js';
 export * from './csv.js';
 export * from './load.js';
+export * from './summary.js';
+export * from './image-grid.js';
