@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as registerServe } from './serve.js';
 import { register as registerSweep } from './sweep.js';
 import { register as registerResults } from './results.js';
+import { register as registerData } from './data.js';
 
 /**
  * Every subcommand lives in its own module under src/cli/commands/ and exports `register(program)`. Add one line
@@ -11,4 +12,5 @@ export const commandRegistrations: readonly ((program: Command) => void)[] = [
   registerServe,
   registerSweep,
   registerResults,
+  registerData,
 ];
