@@ -23,6 +23,8 @@ export * from './data/dataset.js';
 export * from './data/labels.js';
 export * from './data/gaussian.js';
 export * from './data/teacher.js';
+export * from './data/loaders/index.js';
+export * from './data/preprocess/index.js';
 
 export * from './landscape/directions.js';
 export * from './landscape/segment.js';
