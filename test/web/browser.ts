@@ -1,0 +1,54 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { type ExplorerServer, startExplorerServer } from '../../src/cli/commands/serve.js';
+
+/** Debian's Chromium; Playwright's own browser download does not work offline. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const BUILT_EXPLORER = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+
+/** Why the e2e tests cannot run here, or undefined when they can. */
+export function e2eSkipReason(): string | undefined {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install chromium)`;
+  if (!existsSync(join(BUILT_EXPLORER, 'index.html'))) return 'dist/web is missing: run npm run build first';
+  return undefined;
+}
+
+export interface Harness {
+  readonly server: ExplorerServer;
+  readonly browser: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Starts the explorer's server and a headless Chromium with a fresh profile and no background networking. */
+export async function startHarness(): Promise<Harness> {
+  const server = await startExplorerServer({ port: 0, host: '127.0.0.1', directory: BUILT_EXPLORER });
+  const profile = mkdtempSync(join(tmpdir(), 'basin-chromium-'));
+  // Playwright takes the fresh profile directory itself (it refuses --user-data-dir among the args).
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    viewport: { width: 1400, height: 1000 },
+    acceptDownloads: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  return {
+    server,
+    browser,
+    async close() {
+      await browser.close();
+      await server.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,192 @@
+import { el, field, numberInput, select } from '../dom.js';
+import { AVAILABLE_DATA } from '../worker/problem.js';
+import {
+  checkActivation,
+  DATA_KINDS,
+  type ExplorerState,
+  INIT_KINDS,
+  LOSSES,
+  OPTIMISERS,
+  parseWidths,
+} from '../state.js';
+
+const DATA_LABELS: Record<(typeof DATA_KINDS)[number], string> = {
+  gaussian: 'Gaussian, random labels',
+  teacher: 'Teacher network',
+  xor: 'XOR',
+  jellyfish: 'Jellyfish',
+  'swirszcz-d1': 'Swirszcz D1',
+  'swirszcz-d2': 'Swirszcz D2',
+  'swirszcz-d3': 'Swirszcz D3',
+  saturation: 'Saturation',
+  csv: 'Uploaded CSV',
+};
+
+export interface PlaygroundControls {
+  readonly root: HTMLElement;
+  readonly train: HTMLButtonElement;
+  readonly stop: HTMLButtonElement;
+  readonly certify: HTMLButtonElement;
+  readonly upload: HTMLInputElement;
+  /** Puts the state's values into the form (after a URL load). */
+  show(state: ExplorerState): void;
+}
+
+/**
+ * The playground's form. Every change is validated with the same rules as the URL (state.ts), and a bad value is
+ * reported by `onProblem` instead of reaching the worker.
+ */
+export function playgroundControls(
+  initial: ExplorerState,
+  onChange: (update: (state: ExplorerState) => ExplorerState) => void,
+  onProblem: (message: string | undefined) => void,
+): PlaygroundControls {
+  const data = el('fieldset', {}, el('legend', {}, 'Data'));
+  const dataKind = field(
+    data,
+    'Dataset',
+    select(
+      DATA_KINDS.map(
+        (kind) =>
+          [
+            kind,
+            AVAILABLE_DATA.has(kind) ? DATA_LABELS[kind] : `${DATA_LABELS[kind]} (not in this build)`,
+          ] as const,
+      ),
+      initial.data.kind,
+    ),
+  );
+  for (const option of dataKind.options) option.disabled = !AVAILABLE_DATA.has(option.value as never);
+  const count = field(data, 'Samples N', numberInput(initial.data.count, '1', 1, 5000));
+  const inputDim = field(data, 'Inputs d0', numberInput(initial.data.inputDim, '1', 1, 64));
+  const dataSeed = field(data, 'Data seed', numberInput(initial.data.seed, '1', 0));
+  const upload = field(
+    data,
+    'Upload CSV',
+    el('input', { type: 'file', accept: '.csv,text/csv', id: 'csv-upload' }),
+  );
+
+  const model = el('fieldset', {}, el('legend', {}, 'Network'));
+  const widths = field(
+    model,
+    'Hidden widths',
+    el('input', { type: 'text', value: initial.model.widths.join(','), 'aria-describedby': 'widths-help' }),
+  );
+  const activation = field(
+    model,
+    'Activation',
+    select(['relu', 'leaky-relu:0.1', 'tanh', 'sigmoid', 'linear'], initial.model.activation),
+  );
+  if (activation.value !== initial.model.activation) {
+    activation.append(el('option', { value: initial.model.activation }, initial.model.activation));
+    activation.value = initial.model.activation;
+  }
+  const bias = field(model, 'Biases', el('input', { type: 'checkbox' }));
+  const loss = field(model, 'Loss', select(LOSSES, initial.model.loss));
+  const noiseOn = field(model, 'Slope noise', el('input', { type: 'checkbox' }));
+  const noiseStd = field(model, 'Noise σ', numberInput(initial.model.slopeNoise ?? 0.1, 'any', 0, 10));
+
+  const init = el('fieldset', {}, el('legend', {}, 'Initialisation'));
+  const initKind = field(init, 'Scheme', select(INIT_KINDS, initial.init.kind));
+  const initMean = field(init, 'Mean μ', numberInput(initial.init.mean, 'any', -10, 10));
+  const initScale = field(init, 'Scale', numberInput(initial.init.scale, 'any', 0, 100));
+  const seed = field(init, 'Seed', numberInput(initial.init.seed, '1', 0));
+
+  const optimiser = el('fieldset', {}, el('legend', {}, 'Optimiser'));
+  const optimiserKind = field(optimiser, 'Method', select(OPTIMISERS, initial.optimiser.kind));
+  const learningRate = field(
+    optimiser,
+    'Learning rate',
+    numberInput(initial.optimiser.learningRate, 'any', 0),
+  );
+  const batchSize = field(optimiser, 'Batch size', numberInput(initial.optimiser.batchSize, '1', 1));
+  const epochs = field(optimiser, 'Epochs', numberInput(initial.optimiser.epochs, '1', 1, 100000));
+
+  const train = el(
+    'button',
+    { type: 'button', class: 'primary', id: 'train', title: 'Train (keyboard: t)' },
+    'Train',
+  );
+  const stop = el('button', { type: 'button', id: 'stop', disabled: true }, 'Stop');
+  const certify = el('button', { type: 'button', id: 'certify', disabled: true }, 'Certify point');
+  const root = el(
+    'form',
+    { class: 'controls', 'aria-label': 'Playground settings' },
+    data,
+    model,
+    init,
+    optimiser,
+    el('div', { class: 'buttons' }, train, stop, certify),
+  );
+  root.addEventListener('submit', (event) => event.preventDefault());
+
+  const num = (input: HTMLInputElement, name: string): number => {
+    const value = Number(input.value);
+    if (input.value.trim() === '' || !Number.isFinite(value))
+      throw new Error(`${name}: expected a number, got "${input.value}"`);
+    return value;
+  };
+
+  const read = (state: ExplorerState): ExplorerState => ({
+    ...state,
+    trained: false,
+    data: {
+      kind: dataKind.value as ExplorerState['data']['kind'],
+      count: num(count, 'Samples N'),
+      inputDim: num(inputDim, 'Inputs d0'),
+      seed: num(dataSeed, 'Data seed'),
+    },
+    model: {
+      widths: parseWidths(widths.value, 'Hidden widths'),
+      activation: checkActivation(activation.value, 'Activation'),
+      bias: bias.checked,
+      loss: loss.value as ExplorerState['model']['loss'],
+      slopeNoise: noiseOn.checked ? num(noiseStd, 'Noise σ') : null,
+    },
+    init: {
+      kind: initKind.value as ExplorerState['init']['kind'],
+      mean: num(initMean, 'Mean μ'),
+      scale: num(initScale, 'Scale'),
+      seed: num(seed, 'Seed'),
+    },
+    optimiser: {
+      kind: optimiserKind.value as ExplorerState['optimiser']['kind'],
+      learningRate: num(learningRate, 'Learning rate'),
+      batchSize: num(batchSize, 'Batch size'),
+      epochs: num(epochs, 'Epochs'),
+    },
+  });
+
+  root.addEventListener('change', (event) => {
+    if (event.target === upload) return;
+    try {
+      onChange(read);
+      onProblem(undefined);
+    } catch (error) {
+      onProblem(error instanceof Error ? error.message : String(error));
+    }
+  });
+
+  const show = (state: ExplorerState): void => {
+    dataKind.value = state.data.kind;
+    count.value = String(state.data.count);
+    inputDim.value = String(state.data.inputDim);
+    dataSeed.value = String(state.data.seed);
+    widths.value = state.model.widths.join(',');
+    activation.value = state.model.activation;
+    bias.checked = state.model.bias;
+    loss.value = state.model.loss;
+    noiseOn.checked = state.model.slopeNoise !== null;
+    noiseStd.value = String(state.model.slopeNoise ?? 0.1);
+    initKind.value = state.init.kind;
+    initMean.value = String(state.init.mean);
+    initScale.value = String(state.init.scale);
+    seed.value = String(state.init.seed);
+    optimiserKind.value = state.optimiser.kind;
+    learningRate.value = String(state.optimiser.learningRate);
+    batchSize.value = String(state.optimiser.batchSize);
+    epochs.value = String(state.optimiser.epochs);
+  };
+  show(initial);
+  return { root, train, stop, certify, upload, show };
+}

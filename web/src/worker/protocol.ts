@@ -1,0 +1,60 @@
+import type { InputRegions } from '../../../src/landscape/input-regions.js';
+import type { SegmentProfile } from '../../../src/landscape/segment.js';
+import type { LossSlice } from '../../../src/landscape/slice.js';
+import type { StopReason } from '../../../src/train/stopping.js';
+import type { ExplorerState } from '../state.js';
+import type { PointReport } from './certificate.js';
+
+/** Messages between the page and the training worker. Every request carries an id its replies echo. */
+export type WorkerRequest =
+  | {
+      readonly id: number;
+      readonly kind: 'train';
+      readonly state: ExplorerState;
+      readonly csvText: string | undefined;
+    }
+  | { readonly id: number; readonly kind: 'certify' }
+  | { readonly id: number; readonly kind: 'slice'; readonly state: ExplorerState }
+  | { readonly id: number; readonly kind: 'segment'; readonly state: ExplorerState };
+
+export interface TrainedPayload {
+  readonly kind: 'train';
+  readonly description: string;
+  readonly inputDim: number;
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  readonly theta: Float64Array;
+  /** The trained network in the basin-weights file format that `basin certify` reads. */
+  readonly weightsJson: string;
+  readonly architecture: string;
+  readonly epochs: number;
+  readonly stopReason: StopReason;
+  readonly finalLoss: number;
+  readonly gradientNorm: number;
+  readonly traceEpochs: readonly number[];
+  readonly traceLoss: readonly number[];
+  readonly picture: { readonly regions: InputRegions; readonly kinks: Float64Array } | undefined;
+}
+
+export type WorkerPayload =
+  | TrainedPayload
+  | { readonly kind: 'certify'; readonly report: PointReport }
+  | { readonly kind: 'slice'; readonly slice: LossSlice }
+  | {
+      readonly kind: 'segment';
+      readonly profile: SegmentProfile;
+      readonly finalLosses: readonly number[];
+      readonly worst: number;
+      readonly best: number;
+    };
+
+export type WorkerReply =
+  | {
+      readonly id: number;
+      readonly kind: 'progress';
+      readonly epoch: number;
+      readonly loss: number;
+      readonly label: string;
+    }
+  | { readonly id: number; readonly kind: 'done'; readonly payload: WorkerPayload }
+  | { readonly id: number; readonly kind: 'error'; readonly message: string };
