@@ -65,9 +65,36 @@ export interface TrainResult {
 
 /**
  * Trains from `initialTheta` until the stopping rule says so. Works with any `Objective`; the result is a pure
- * function of the options (bit-identical on a rerun), except for `wallSeconds`.
+ * function of the options (bit-identical on a rerun), except for `wallSeconds`. Synchronous: an AbortSignal can
+ * only fire from inside `onEpoch` (or another thread); use `trainAsync` to let timers and signals run meanwhile.
  */
 export function train(options: TrainOptions): TrainResult {
+  const steps = trainingSteps(options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+  }
+}
+
+/**
+ * `train`, yielding to the event loop at least every `yieldSeconds` (between epochs), so that a progress display
+ * redraws and Ctrl-C can abort through `options.signal`. Same results as `train`.
+ */
+export async function trainAsync(options: TrainOptions, yieldSeconds = 0.1): Promise<TrainResult> {
+  const steps = trainingSteps(options);
+  let lastYield = performance.now();
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+    if (performance.now() - lastYield >= yieldSeconds * 1000) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+  }
+}
+
+/** The training loop as a generator that pauses after each epoch; `train` and `trainAsync` drive it. */
+export function* trainingSteps(options: TrainOptions): Generator<EpochProgress, TrainResult, void> {
   const { objective, signal } = options;
   const optimiser = validateOptimiser(options.optimiser);
   const schedule = validateSchedule(options.schedule);
@@ -93,16 +120,12 @@ export function train(options: TrainOptions): TrainResult {
     evaluations++;
     return objective.evaluate(theta, batch);
   };
-  const report = (epoch: number, loss: number): void => {
+  const report = (epoch: number, loss: number): EpochProgress => {
     const learningRate = learningRateAt(schedule, epoch);
     recorder.record(epoch, loss, learningRate);
-    options.onEpoch?.({
-      epoch,
-      maxEpochs: stopping.maxEpochs,
-      loss,
-      learningRate,
-      elapsedSeconds: elapsed(),
-    });
+    const progress = { epoch, maxEpochs: stopping.maxEpochs, loss, learningRate, elapsedSeconds: elapsed() };
+    options.onEpoch?.(progress);
+    return progress;
   };
 
   let theta: FloatArray = options.initialTheta.slice();
@@ -139,7 +162,7 @@ export function train(options: TrainOptions): TrainResult {
       }
       if (hasTarget(stopping)) {
         final = evaluate(theta);
-        report(epoch, final.loss);
+        yield report(epoch, final.loss);
         const reached = targetReached(stopping, final.loss, norm2(final.gradient));
         if (reached) {
           stopReason = reached;
@@ -147,7 +170,7 @@ export function train(options: TrainOptions): TrainResult {
           break;
         }
       } else {
-        report(epoch, weighted / objective.sampleCount);
+        yield report(epoch, weighted / objective.sampleCount);
         final = undefined;
       }
     }
@@ -185,7 +208,7 @@ export function train(options: TrainOptions): TrainResult {
         break;
       }
       const learningRate = learningRateAt(schedule, epoch);
-      report(epoch, current.loss);
+      yield report(epoch, current.loss);
       if (lbfgs) {
         const iteration = lbfgs.iterate(theta, current, learningRate);
         evaluations += iteration.evaluations;

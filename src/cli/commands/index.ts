@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { register as registerTrain } from './train.js';
+import { register as registerReproduce } from './reproduce.js';
 import { register as registerServe } from './serve.js';
 import { register as registerSweep } from './sweep.js';
 import { register as registerResults } from './results.js';
@@ -9,6 +11,8 @@ import { register as registerData } from './data.js';
  * here per module; main.ts registers them in this order.
  */
 export const commandRegistrations: readonly ((program: Command) => void)[] = [
+  registerTrain,
+  registerReproduce,
   registerServe,
   registerSweep,
   registerResults,

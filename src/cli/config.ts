@@ -1,0 +1,333 @@
+import { readFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import * as z from 'zod';
+import { BasinError, FileFormatError } from '../core/errors.js';
+import { deriveSeed } from '../core/rng.js';
+import { parseActivation } from '../model/activation.js';
+import { type Architecture, validateArchitecture } from '../model/architecture.js';
+import type { Initialisation } from '../model/init.js';
+import { LOSS_KINDS, type LossKind } from '../model/loss.js';
+import { type SlopeNoise, validateSlopeNoise } from '../model/slope-noise.js';
+import {
+  DEFAULT_OPTIMISERS,
+  type OptimiserConfig,
+  type OptimiserKind,
+  validateOptimiser,
+} from '../train/optimiser.js';
+import { type Schedule, validateSchedule } from '../train/schedule.js';
+import { type StoppingRule, validateStoppingRule } from '../train/stopping.js';
+import { describeSchemaProblem } from '../io/schema-issues.js';
+import { dataSectionSchema } from './data-sources.js';
+
+/*
+ * The `basin train` configuration: one schema for config files (JSON or YAML) and flags. Flags are written into
+ * the same object at their config path (flags win over the file), then the whole object is validated once, so a
+ * bad value is reported the same way whatever its origin, naming the flag or the file field.
+ */
+
+const positiveInteger = z
+  .number({ error: 'an integer ≥ 1' })
+  .int({ error: 'an integer ≥ 1' })
+  .min(1, { error: 'an integer ≥ 1' });
+const nonNegativeInteger = z
+  .number({ error: 'an integer ≥ 0' })
+  .int({ error: 'an integer ≥ 0' })
+  .min(0, { error: 'an integer ≥ 0' });
+const finite = z.number({ error: 'a finite number' });
+const nonNegative = finite.min(0, { error: 'a number ≥ 0' });
+const positive = finite.gt(0, { error: 'a number > 0' });
+const unitInterval = finite.min(0, { error: 'a number in [0, 1)' }).lt(1, { error: 'a number in [0, 1)' });
+
+const activationName = z.string().refine(
+  (text) => {
+    try {
+      parseActivation(text);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'one of relu, leaky-relu:<ρ> (ρ ≠ 1), linear, tanh, sigmoid' },
+);
+
+const modelSchema = z.strictObject({
+  hidden: z.array(positiveInteger).default([16]),
+  activation: activationName.default('relu'),
+  bias: z.boolean().default(false),
+  /** Defaults to `bias`. */
+  outputBias: z.boolean().optional(),
+  loss: z.enum(LOSS_KINDS as [LossKind, ...LossKind[]]).default('mse'),
+  dtype: z.enum(['float64', 'float32']).default('float64'),
+});
+
+const normalInit = {
+  mean: finite.default(0),
+  biasMean: finite.default(0),
+  biasStd: nonNegative.default(0),
+};
+const initSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('pytorch') }),
+  z.strictObject({ kind: z.literal('lecun'), scale: nonNegative.default(1), ...normalInit }),
+  z.strictObject({ kind: z.literal('xavier'), scale: nonNegative.default(1), ...normalInit }),
+  z.strictObject({ kind: z.literal('gaussian'), std: nonNegative.default(1), ...normalInit }),
+]);
+
+const optimiserSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('gd'), momentum: unitInterval.default(0) }),
+  z.strictObject({
+    kind: z.literal('sgd'),
+    batchSize: positiveInteger.default(32),
+    momentum: unitInterval.default(0),
+  }),
+  z.strictObject({
+    kind: z.literal('adam'),
+    batchSize: positiveInteger.optional(),
+    beta1: unitInterval.default(0.9),
+    beta2: unitInterval.default(0.999),
+    epsilon: nonNegative.default(1e-8),
+  }),
+  z.strictObject({
+    kind: z.literal('lbfgs'),
+    memory: positiveInteger.default(10),
+    c1: positive.default(1e-4),
+    c2: positive.default(0.9),
+  }),
+]);
+
+const scheduleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('constant'), learningRate: positive.optional() }),
+  z.strictObject({ kind: z.literal('exponential'), learningRate: positive.optional(), gamma: positive }),
+  z.strictObject({
+    kind: z.literal('hold-then-exponential'),
+    learningRate: positive.optional(),
+    holdEpochs: nonNegativeInteger,
+    gamma: positive,
+  }),
+]);
+
+const stoppingSchema = z.strictObject({
+  maxEpochs: nonNegativeInteger.default(1000),
+  lossTarget: nonNegative.optional(),
+  gradientNormTarget: nonNegative.optional(),
+});
+
+const slopeNoiseSchema = z.discriminatedUnion('distribution', [
+  z.strictObject({
+    distribution: z.literal('gaussian'),
+    mean: finite.default(1),
+    std: nonNegative.default(0.1),
+  }),
+  z.strictObject({
+    distribution: z.literal('uniform'),
+    mean: finite.default(1),
+    halfWidth: nonNegative.default(0.1),
+  }),
+  z.strictObject({
+    distribution: z.literal('lognormal'),
+    mean: finite.default(1),
+    sigma: nonNegative.default(0.1),
+  }),
+]);
+
+const outputSchema = z.strictObject({
+  result: z.string().min(1).default('train-result.json'),
+  weights: z.string().min(1).optional(),
+});
+
+export function trainConfigSchema() {
+  return z.strictObject({
+    seed: z
+      .number({ error: 'an integer in [0, 4294967295]' })
+      .int({ error: 'an integer in [0, 4294967295]' })
+      .min(0, { error: 'an integer in [0, 4294967295]' })
+      .max(0xffffffff, { error: 'an integer in [0, 4294967295]' })
+      .default(0),
+    data: dataSectionSchema(),
+    model: modelSchema.prefault({}),
+    init: initSchema.prefault({ kind: 'pytorch' }),
+    optimiser: optimiserSchema.prefault({ kind: 'adam' }),
+    schedule: scheduleSchema.prefault({ kind: 'constant' }),
+    stopping: stoppingSchema.prefault({}),
+    slopeNoise: slopeNoiseSchema.optional(),
+    output: outputSchema.prefault({}),
+  });
+}
+
+export type TrainConfig = z.infer<ReturnType<typeof trainConfigSchema>>;
+
+/**
+ * The learning rate used when the config names none, per optimiser. Measured to make progress on the Gaussian
+ * random-label problems of Soudry–Hoffer (docs/training.md); L-BFGS takes it as its first trial step.
+ */
+export const DEFAULT_LEARNING_RATES: { readonly [K in OptimiserKind]: number } = {
+  gd: 0.1,
+  sgd: 0.01,
+  adam: 1e-3,
+  lbfgs: 1,
+};
+
+/** Where a config value came from, to name it in errors: a flag, or a field of a file. */
+export interface ConfigOrigin {
+  readonly file: string | undefined;
+  /** Config path (dot/bracket form, e.g. `schedule.learningRate`) → the flag that set it. */
+  readonly flags: ReadonlyMap<string, string>;
+}
+
+/** Reads a JSON (.json) or YAML (anything else) config file into a plain object. */
+export function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new FileFormatError(
+      file,
+      `cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    const firstLine = ((error as Error).message ?? String(error)).split('\n')[0];
+    throw new FileFormatError(
+      file,
+      `not valid ${extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${firstLine}`,
+    );
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new FileFormatError(
+      file,
+      'expected a mapping of config sections (data, model, optimiser, …) at the top level',
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Sets `value` at a dotted path, creating sections; a new discriminator (kind/source/distribution) resets its section. */
+export function setAtPath(config: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  const key = parts[parts.length - 1];
+  let parent: Record<string, unknown> | undefined;
+  let node = config;
+  for (const part of parts.slice(0, -1)) {
+    const child = node[part];
+    if (child === null || typeof child !== 'object' || Array.isArray(child)) node[part] = {};
+    parent = node;
+    node = node[part] as Record<string, unknown>;
+  }
+  if (
+    parent &&
+    ['kind', 'source', 'distribution'].includes(key) &&
+    node[key] !== undefined &&
+    node[key] !== value
+  ) {
+    // The other fields of the section belonged to the old choice (e.g. Adam's beta1 when switching to gd).
+    node = {};
+    parent[parts[parts.length - 2]] = node;
+  }
+  node[key] = value;
+}
+
+/** Validates a merged config object; the error names the flag or file field at fault and what was expected. */
+export function parseTrainConfig(raw: unknown, origin: ConfigOrigin): TrainConfig {
+  const schema = trainConfigSchema();
+  const parsed = schema.safeParse(withDefaultChoices(raw));
+  if (parsed.success) return parsed.data;
+  const problem = describeSchemaProblem(parsed.error, raw, schema);
+  const flag = flagFor(problem.field, origin.flags);
+  const message = `${problem.field}: expected ${problem.expected}, got ${problem.received}`;
+  if (flag !== undefined) throw new ConfigError(`${flag} (${message})`);
+  if (origin.file !== undefined) throw new FileFormatError(origin.file, message);
+  throw new ConfigError(message);
+}
+
+/** The choice each section makes when it gives other fields but not its discriminator (e.g. only `learningRate`). */
+export const DEFAULT_CHOICES: Readonly<Record<string, readonly [string, string]>> = {
+  data: ['source', 'gaussian'],
+  init: ['kind', 'pytorch'],
+  optimiser: ['kind', 'adam'],
+  schedule: ['kind', 'constant'],
+  slopeNoise: ['distribution', 'gaussian'],
+};
+
+function withDefaultChoices(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const config = { ...(raw as Record<string, unknown>) };
+  for (const [section, [key, choice]] of Object.entries(DEFAULT_CHOICES)) {
+    const value = config[section];
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(key in value)) {
+      config[section] = { [key]: choice, ...value };
+    }
+  }
+  return config;
+}
+
+export class ConfigError extends BasinError {
+  override name = 'ConfigError';
+}
+
+function flagFor(field: string, flags: ReadonlyMap<string, string>): string | undefined {
+  for (const [path, flag] of flags) {
+    if (field === path || field.startsWith(`${path}.`) || field.startsWith(`${path}[`)) return flag;
+  }
+  return undefined;
+}
+
+/** The library objects a config describes, with every default filled in and cross-field rules checked. */
+export interface ResolvedTrainConfig {
+  readonly config: TrainConfig;
+  readonly architecture: (inputDim: number, outputDim: number) => Architecture;
+  readonly loss: LossKind;
+  readonly init: Initialisation;
+  readonly optimiser: OptimiserConfig;
+  readonly schedule: Schedule;
+  readonly stopping: StoppingRule;
+  readonly slopeNoise: SlopeNoise | undefined;
+  readonly seeds: {
+    readonly data: number;
+    readonly init: number;
+    readonly shuffle: number;
+    readonly slopeNoise: number;
+  };
+  readonly baseDirectory: string;
+}
+
+export function resolveTrainConfig(config: TrainConfig, configFile: string | undefined): ResolvedTrainConfig {
+  const optimiser = validateOptimiser({
+    ...DEFAULT_OPTIMISERS[config.optimiser.kind],
+    ...config.optimiser,
+  } as OptimiserConfig);
+  const learningRate = config.schedule.learningRate ?? DEFAULT_LEARNING_RATES[optimiser.kind];
+  const schedule = validateSchedule({ ...config.schedule, learningRate });
+  const stopping = validateStoppingRule(config.stopping);
+  const slopeNoise = config.slopeNoise ? validateSlopeNoise(config.slopeNoise) : undefined;
+  const init: Initialisation = config.init;
+  const activation = parseActivation(config.model.activation, 'model.activation');
+  const { hidden, bias } = config.model;
+  const outputBias = config.model.outputBias ?? bias;
+  return {
+    config: { ...config, schedule: { ...config.schedule, learningRate } as TrainConfig['schedule'] },
+    architecture: (inputDim, outputDim) =>
+      validateArchitecture({
+        inputDim,
+        hidden: hidden.map((width) => ({ width, activation, bias })),
+        outputDim,
+        outputBias,
+      }),
+    loss: config.model.loss,
+    init,
+    optimiser,
+    schedule,
+    stopping,
+    slopeNoise,
+    seeds: {
+      data: deriveSeed(config.seed, 'data'),
+      init: deriveSeed(config.seed, 'init'),
+      shuffle: deriveSeed(config.seed, 'shuffle'),
+      slopeNoise: deriveSeed(config.seed, 'slope-noise'),
+    },
+    baseDirectory: configFile ? dirname(resolve(configFile)) : process.cwd(),
+  };
+}

@@ -1,0 +1,216 @@
+import { writeFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { InvalidArgumentError } from '../core/errors.js';
+import type { Initialisation } from '../model/init.js';
+import { serialiseJsonRecord } from '../io/result-file.js';
+import {
+  FIG52_PAPER_RANGES,
+  fig52SampleCount,
+  type Fig52Options,
+  type Fig52Run,
+  runFig52,
+  summariseFig52,
+} from '../reproduce/fig5-2.js';
+import {
+  DEFAULT_OPTIMISERS,
+  OPTIMISER_KINDS,
+  type OptimiserConfig,
+  type OptimiserKind,
+} from '../train/optimiser.js';
+import { fmt } from './summary.js';
+import { packageVersion } from './train-run.js';
+
+/** The preset's defaults; every one is a choice where the paper is silent ([X] in papers.md §1.5). */
+export const FIG52_DEFAULTS = {
+  full: { dimensions: [10, 20, 30, 40, 50], repeats: 30 },
+  quick: { dimensions: [10, 20, 30], repeats: 3 },
+  optimiser: 'adam' as OptimiserKind,
+  learningRate: 1e-2,
+  holdEpochs: 1000,
+  decayEpochs: 1000,
+  decayFactor: 1e-3,
+  init: 'pytorch',
+  seed: 0,
+};
+
+export function registerFig52(reproduce: Command): void {
+  reproduce
+    .command('fig5.2')
+    .description(
+      'Soudry & Hoffer Fig. 5.2: Gaussian data, d0 = d1 = d, N = ⌊d²/5⌋ — final MSE and min|wᵢᵀxₙ| per run',
+    )
+    .option(
+      '--quick',
+      `small run: d ∈ {${FIG52_DEFAULTS.quick.dimensions.join(', ')}}, ${FIG52_DEFAULTS.quick.repeats} repeats`,
+    )
+    .option('--d <list>', `comma-separated d values (default ${FIG52_DEFAULTS.full.dimensions.join(',')})`)
+    .option('--repeats <n>', `runs per d (default ${FIG52_DEFAULTS.full.repeats}, as in the paper)`)
+    .option('--seed <n>', 'seed every run derives from', String(FIG52_DEFAULTS.seed))
+    .addOption(
+      new Option('--optimiser <kind>', 'optimiser')
+        .choices(OPTIMISER_KINDS as string[])
+        .default(FIG52_DEFAULTS.optimiser),
+    )
+    .option('--batch-size <B>', 'minibatch size (sgd, adam); full batch by default')
+    .option('--lr <rate>', 'learning rate of the first phase', String(FIG52_DEFAULTS.learningRate))
+    .option(
+      '--hold-epochs <n>',
+      'epochs at the initial rate (paper: 1000)',
+      String(FIG52_DEFAULTS.holdEpochs),
+    )
+    .option(
+      '--decay-epochs <n>',
+      'epochs of exponential decay (paper: 1000)',
+      String(FIG52_DEFAULTS.decayEpochs),
+    )
+    .option(
+      '--decay-factor <f>',
+      'learning rate at the end of the decay, as a fraction of --lr',
+      String(FIG52_DEFAULTS.decayFactor),
+    )
+    .addOption(
+      new Option('--init <kind>', 'initialisation')
+        .choices(['pytorch', 'lecun', 'xavier'])
+        .default(FIG52_DEFAULTS.init),
+    )
+    .option('--bias', "biases in both layers (the authors' code); default: none (the theory)")
+    .option('--out <file>', 'also write every run and the summary as JSON')
+    .option('--json', 'one JSON line per run instead of the table')
+    .action((options: Record<string, string | boolean | undefined>) => {
+      fig52Command(options);
+    });
+}
+
+export function fig52Command(options: Record<string, string | boolean | undefined>): void {
+  const quick = options.quick === true;
+  const preset = quick ? FIG52_DEFAULTS.quick : FIG52_DEFAULTS.full;
+  const kind = options.optimiser as OptimiserKind;
+  const batchSize =
+    options.batchSize === undefined ? undefined : integer('--batch-size', options.batchSize, 1);
+  const optimiser = withBatchSize(DEFAULT_OPTIMISERS[kind], batchSize);
+  const initKind = options.init as 'pytorch' | 'lecun' | 'xavier';
+  const init: Initialisation =
+    initKind === 'pytorch'
+      ? { kind: 'pytorch' }
+      : { kind: initKind, mean: 0, scale: 1, biasMean: 0, biasStd: 0 };
+  const settings: Omit<Fig52Options, 'onRun'> = {
+    dimensions: options.d === undefined ? preset.dimensions : list('--d', options.d),
+    repeats: options.repeats === undefined ? preset.repeats : integer('--repeats', options.repeats, 1),
+    seed: integer('--seed', options.seed, 0),
+    optimiser,
+    learningRate: number('--lr', options.lr),
+    holdEpochs: integer('--hold-epochs', options.holdEpochs, 0),
+    decayEpochs: integer('--decay-epochs', options.decayEpochs, 1),
+    decayFactor: number('--decay-factor', options.decayFactor),
+    init,
+    bias: options.bias === true,
+  };
+  const json = options.json === true;
+  const write = (text: string): void => {
+    process.stdout.write(text);
+  };
+  if (!json) write(header(settings));
+  const started = performance.now();
+  const runs = runFig52({
+    ...settings,
+    onRun: (run) => write(json ? `${JSON.stringify({ event: 'run', ...run })}\n` : runLine(run)),
+  });
+  const summary = summariseFig52(runs);
+  const wallSeconds = (performance.now() - started) / 1000;
+  if (json) {
+    write(`${JSON.stringify({ event: 'summary', summary, wallSeconds })}\n`);
+  } else {
+    write(summaryLines(summary, wallSeconds));
+  }
+  if (typeof options.out === 'string') {
+    const record = {
+      format: 'basin-reproduction',
+      version: 1,
+      name: 'fig5.2',
+      paper: {
+        source: 'Soudry & Hoffer 2017, Figure 5.2 (arXiv 1702.05777)',
+        ranges: FIG52_PAPER_RANGES,
+        follows:
+          'd0 = d1 = d, N = ⌊d²/5⌋, Gaussian inputs, random ±1 labels, ReLU, MSE, 1000 + 1000 epochs, 30 repeats',
+      },
+      choices: { ...settings, quick },
+      basinVersion: packageVersion(),
+      wallSeconds,
+      summary,
+      runs,
+    };
+    writeFileSync(options.out, serialiseJsonRecord(record, options.out));
+    if (!json) write(`results: ${options.out}\n`);
+  }
+}
+
+function header(settings: Omit<Fig52Options, 'onRun'>): string {
+  const o = settings.optimiser;
+  const optimiser =
+    o.kind === 'adam'
+      ? `Adam (β1 ${o.beta1}, β2 ${o.beta2}, ε ${o.epsilon})${o.batchSize ? `, batch ${o.batchSize}` : ', full batch'}`
+      : o.kind === 'sgd'
+        ? `SGD, batch ${o.batchSize}`
+        : o.kind === 'gd'
+          ? 'full-batch gradient descent'
+          : `L-BFGS (memory ${o.memory})`;
+  const lastRate = settings.learningRate * settings.decayFactor;
+  return [
+    'Soudry & Hoffer (2017), Fig. 5.2: do trained nets reach differentiable local minima with zero training error?',
+    `follows the paper: d0 = d1 = d, N = ⌊d²/5⌋, x ~ N(0, I), random ±1 labels, ReLU, MSE = (1/N)‖e‖², float64, ` +
+      `${settings.holdEpochs} epochs then ${settings.decayEpochs} epochs of exponentially decreasing learning rate`,
+    `our choices (not in the paper): ${optimiser}, lr ${settings.learningRate} → ${fmt(lastRate)}, ` +
+      `${settings.init.kind} init, ${settings.bias ? "biases (authors' code)" : 'no biases (theory)'}, ` +
+      `d ∈ {${settings.dimensions.join(', ')}}, ${settings.repeats} repeats, seed ${settings.seed}`,
+    `paper, every run: final MSE in [${fmt(FIG52_PAPER_RANGES.mse[0])}, ${fmt(FIG52_PAPER_RANGES.mse[1])}], ` +
+      `min|wᵢᵀxₙ| in [${fmt(FIG52_PAPER_RANGES.minAbsPreActivation[0])}, ${FIG52_PAPER_RANGES.minAbsPreActivation[1]}]`,
+    '',
+    `${'d'.padStart(4)} ${'N'.padStart(5)} ${'run'.padStart(4)}  ${'final MSE'.padEnd(10)} ${'vs paper'.padEnd(8)}  ${'min|wᵢᵀxₙ|'.padEnd(11)} ${'vs paper'.padEnd(8)}  ${'MCE'.padStart(6)}  ${'time'.padStart(7)}`,
+    '',
+  ].join('\n');
+}
+
+function runLine(run: Fig52Run): string {
+  return `${String(run.d).padStart(4)} ${String(fig52SampleCount(run.d)).padStart(5)} ${String(run.repeat).padStart(4)}  ${fmt(run.finalMse).padEnd(10)} ${run.msePosition.padEnd(8)}  ${fmt(run.minAbsPreActivation).padEnd(11)} ${run.preActivationPosition.padEnd(8)}  ${`${(100 * run.finalMce).toFixed(1)}%`.padStart(6)}  ${`${run.wallSeconds.toFixed(1)}s`.padStart(7)}\n`;
+}
+
+function summaryLines(summary: ReturnType<typeof summariseFig52>, wallSeconds: number): string {
+  const lines = ['', 'summary (paper: every run inside both ranges)'];
+  for (const s of summary) {
+    lines.push(
+      `d = ${s.d}: MSE ≤ 1e-7 in ${s.mseReached}/${s.runs} runs (${s.mseWithin} within the range, ${s.mseBelow} below it: the float64 floor), ` +
+        `median ${fmt(s.medianMse)}; min|wᵢᵀxₙ| within [1e-3, 1] in ${s.preActivationWithin}/${s.runs} runs, ` +
+        `median ${fmt(s.medianMinAbsPreActivation)}, smallest ${fmt(s.smallestMinAbsPreActivation)}`,
+    );
+  }
+  lines.push(`total ${wallSeconds.toFixed(1)} s`, '');
+  return lines.join('\n');
+}
+
+function withBatchSize(base: OptimiserConfig, batchSize: number | undefined): OptimiserConfig {
+  if (batchSize === undefined) return base;
+  if (base.kind === 'adam' || base.kind === 'sgd') return { ...base, batchSize };
+  throw new InvalidArgumentError('--batch-size', 'only with --optimiser sgd or adam', batchSize);
+}
+
+function number(flag: string, text: string | boolean | undefined): number {
+  const value = Number(text);
+  if (typeof text !== 'string' || text.trim() === '' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError(flag, 'a number > 0', text);
+  }
+  return value;
+}
+
+function integer(flag: string, text: string | boolean | undefined, min: number): number {
+  const value = Number(text);
+  if (typeof text !== 'string' || !Number.isInteger(value) || value < min) {
+    throw new InvalidArgumentError(flag, `an integer ≥ ${min}`, text);
+  }
+  return value;
+}
+
+function list(flag: string, text: string | boolean | undefined): number[] {
+  if (typeof text !== 'string')
+    throw new InvalidArgumentError(flag, 'a comma-separated list of integers ≥ 3', text);
+  return text.split(',').map((part) => integer(flag, part.trim(), 3));
+}

@@ -1,0 +1,27 @@
+import type { TrainResultRecord } from '../io/result-file.js';
+
+/** The human-readable lines `basin train` prints after a run on a terminal. */
+export function formatTrainSummary(
+  record: TrainResultRecord,
+  files: { result: string; weights?: string },
+): string {
+  const r = record.result;
+  const widths = [
+    record.architecture.inputDim,
+    ...record.architecture.hidden.map((h) => h.width),
+    record.architecture.outputDim,
+  ];
+  const activation = record.architecture.hidden[0]?.activation ?? 'linear';
+  const lines = [
+    `network ${widths.join('-')} ${activation}${record.architecture.hidden.some((h) => h.bias) || record.architecture.outputBias ? '' : ' (no biases)'}, ${record.parameterCount} parameters, N = ${record.data.sampleCount}`,
+    `final MSE ${fmt(r.finalMse)}${r.finalMce === null ? '' : `, MCE ${(100 * r.finalMce).toFixed(2)}%`}, ‖∇L‖ ${fmt(r.gradientNorm)}${r.minAbsPreActivation === null ? '' : `, min|pre-activation| ${fmt(r.minAbsPreActivation)} (${r.nearKinkCount} within ${r.kinkTolerance} of a kink)`}`,
+    `${r.epochs} epochs, stopped by ${r.stopReason}, ${r.wallSeconds.toFixed(2)} s, seed ${record.seed}`,
+    `result: ${files.result}`,
+    ...(files.weights ? [`weights: ${files.weights}`] : []),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function fmt(value: number): string {
+  return value === 0 ? '0' : value.toExponential(2);
+}

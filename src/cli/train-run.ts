@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { FloatArray } from '../core/dtype.js';
+import type { Dataset } from '../data/dataset.js';
+import { misclassificationError } from '../data/labels.js';
+import type { Architecture } from '../model/architecture.js';
+import { forward } from '../model/forward.js';
+import { lossFromCache } from '../model/gradient.js';
+import { initialise } from '../model/init.js';
+import { kinkMargin } from '../model/kinks.js';
+import { withSlopeNoise } from '../model/slope-noise.js';
+import type { Samples } from '../model/samples.js';
+import { referenceObjective } from '../train/objective.js';
+import { type EpochProgress, trainAsync, type TrainResult } from '../train/train.js';
+import {
+  TRAIN_RESULT_FORMAT,
+  TRAIN_RESULT_VERSION,
+  type TrainOutcome,
+  type TrainResultRecord,
+  writeTrainResultFile,
+} from '../io/result-file.js';
+import { architectureToJson, type WeightsFile, writeWeightsFile } from '../io/weights-file.js';
+import type { ResolvedTrainConfig } from './config.js';
+import { dataSourceNamed } from './data-sources.js';
+import { ConfigError } from './config.js';
+
+/** Pre-activations within this distance of a kink are counted in `nearKinkCount`. */
+export const KINK_TOLERANCE = 1e-9;
+
+export interface TrainRun {
+  readonly record: TrainResultRecord;
+  readonly weights: WeightsFile;
+  readonly training: TrainResult;
+  readonly dataset: Dataset;
+}
+
+/** Loads the configured data (the `data` section, through its registered source). */
+export async function loadConfiguredData(resolved: ResolvedTrainConfig): Promise<Dataset> {
+  const section = resolved.config.data as { source: string };
+  const source = dataSourceNamed(section.source);
+  if (source === undefined)
+    throw new ConfigError(`data.source: unknown source ${JSON.stringify(section.source)}`);
+  return source.load(section, {
+    seed: resolved.seeds.data,
+    dtype: resolved.config.model.dtype,
+    baseDirectory: resolved.baseDirectory,
+  });
+}
+
+/** The samples the network is trained on: the data, with the run's fixed slope noise when configured. */
+export function trainingSamples(
+  resolved: ResolvedTrainConfig,
+  architecture: Architecture,
+  data: Samples,
+): Samples {
+  return resolved.slopeNoise
+    ? withSlopeNoise(data, architecture, resolved.slopeNoise, resolved.seeds.slopeNoise)
+    : data;
+}
+
+/**
+ * Everything `basin train` does between reading the config and writing files: load data, build the network,
+ * initialise, train, measure. Files are written by `writeTrainRun`.
+ */
+export async function runTraining(
+  resolved: ResolvedTrainConfig,
+  hooks: { readonly onEpoch?: (progress: EpochProgress) => void; readonly signal?: AbortSignal } = {},
+): Promise<TrainRun> {
+  const dataset = await loadConfiguredData(resolved);
+  const architecture = resolved.architecture(dataset.inputDim, dataset.outputDim);
+  const samples = trainingSamples(resolved, architecture, dataset);
+  const dtype = resolved.config.model.dtype;
+  const training = await trainAsync({
+    objective: referenceObjective(architecture, resolved.loss, samples),
+    initialTheta: initialise(architecture, resolved.init, resolved.seeds.init, dtype),
+    optimiser: resolved.optimiser,
+    schedule: resolved.schedule,
+    stopping: resolved.stopping,
+    shuffleSeed: resolved.seeds.shuffle,
+    ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+  });
+  const outcome = measure(architecture, training, dataset, samples);
+  const weights: WeightsFile = {
+    architecture,
+    loss: resolved.loss,
+    dtype,
+    theta: training.theta,
+    ...(resolved.slopeNoise
+      ? { slopeNoise: { ...resolved.slopeNoise, seed: resolved.seeds.slopeNoise } }
+      : {}),
+    provenance: { trainConfig: resolved.config, data: dataset.provenance },
+  };
+  const record: TrainResultRecord = {
+    format: TRAIN_RESULT_FORMAT,
+    version: TRAIN_RESULT_VERSION,
+    basinVersion: packageVersion(),
+    createdAt: new Date().toISOString(),
+    seed: resolved.config.seed,
+    config: resolved.config,
+    data: {
+      provenance: dataset.provenance,
+      sampleCount: dataset.count,
+      inputDim: dataset.inputDim,
+      outputDim: dataset.outputDim,
+      labelEncoding: dataset.labelEncoding ?? null,
+    },
+    architecture: architectureToJson(architecture),
+    parameterCount: training.theta.length,
+    result: outcome,
+    trace: training.trace,
+    weightsFile: resolved.config.output.weights ?? null,
+  };
+  return { record, weights, training, dataset };
+}
+
+function measure(
+  architecture: Architecture,
+  training: TrainResult,
+  dataset: Dataset,
+  samples: Samples,
+): TrainOutcome {
+  const cache = forward(architecture, training.theta as FloatArray, samples);
+  const margin = kinkMargin(cache, KINK_TOLERANCE);
+  const hasKinks = Number.isFinite(margin.minAbsPreActivation);
+  const classification = dataset.labelEncoding !== undefined && dataset.outputDim === 1;
+  return {
+    finalLoss: training.finalLoss,
+    finalMse: lossFromCache(cache, 'mse'),
+    finalMce: classification ? misclassificationError(cache.output, dataset.y, dataset.labelEncoding!) : null,
+    gradientNorm: training.gradientNorm,
+    minAbsPreActivation: hasKinks ? margin.minAbsPreActivation : null,
+    nearKinkCount: hasKinks ? margin.nearKinkCount : null,
+    kinkTolerance: KINK_TOLERANCE,
+    epochs: training.epochs,
+    stopReason: training.stopReason,
+    evaluations: training.evaluations,
+    wallSeconds: training.wallSeconds,
+  };
+}
+
+/** Writes the result file and, when configured, the weights file; paths are relative to the working directory. */
+export function writeTrainRun(
+  run: TrainRun,
+  resolved: ResolvedTrainConfig,
+): { result: string; weights?: string } {
+  const weightsPath = resolved.config.output.weights;
+  if (weightsPath !== undefined) writeWeightsFile(absolute(weightsPath), run.weights);
+  const resultPath = absolute(resolved.config.output.result);
+  writeTrainResultFile(resultPath, run.record);
+  return { result: resultPath, ...(weightsPath !== undefined ? { weights: absolute(weightsPath) } : {}) };
+}
+
+function absolute(path: string): string {
+  return isAbsolute(path) ? path : resolve(process.cwd(), path);
+}
+
+/** basin's version, from the package.json above this module (works from src/ under tsx and from dist/). */
+export function packageVersion(): string {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const json = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {
+        name?: string;
+        version: string;
+      };
+      if (json.name === 'basin') return json.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
+}
