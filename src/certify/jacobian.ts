@@ -1,0 +1,111 @@
+import { InvalidArgumentError } from '../core/errors.js';
+import { activationRule, slopeOf } from '../model/activation.js';
+import type { Architecture } from '../model/architecture.js';
+import { type ForwardCache, forward } from '../model/forward.js';
+import { throughActivation } from '../model/gradient.js';
+import { accumulateLayerGradient, affine, affineAccumulate, backpropInput } from '../model/kernels.js';
+import type { Samples } from '../model/samples.js';
+
+/*
+ * The Jacobian J = ∂(network output)/∂θ, an (N·outputDim) × P matrix whose row n·outputDim + o is the gradient of
+ * output o on sample n. Gauss–Newton polishing needs J·v, Jᵀ·u and, for small problems, J itself. At an exact kink
+ * the activation derivative takes the convention of src/model/activation.ts, like the gradient.
+ */
+
+/** J·v (N·outputDim entries): the directional derivative of every output along v, by forward-mode (R-forward). */
+export function jacobianVectorProduct(
+  architecture: Architecture,
+  theta: Float64Array,
+  samples: Samples,
+  v: Float64Array,
+  cache: ForwardCache = forward(architecture, theta, samples),
+): Float64Array {
+  if (v.length !== theta.length) throw new InvalidArgumentError('v', `${theta.length} entries`, v.length);
+  const { layers } = cache.layout;
+  const rows = samples.count;
+  let rHidden: Float64Array | undefined;
+  let ru = new Float64Array(0);
+  layers.forEach((layer, l) => {
+    const input = l === 0 ? samples.x : cache.post[l - 1];
+    ru = new Float64Array(rows * layer.outputs);
+    affine(input, rows, v, layer, ru);
+    if (rHidden !== undefined) affineAccumulate(rHidden, rows, theta, layer, ru);
+    if (layer.activation !== undefined) {
+      rHidden = Float64Array.from(ru);
+      throughActivation(cache, l, rHidden);
+    }
+  });
+  return ru;
+}
+
+/** Jᵀ·u (P entries): backpropagation seeded with u as the output gradient. */
+export function jacobianTransposeProduct(
+  architecture: Architecture,
+  theta: Float64Array,
+  samples: Samples,
+  u: Float64Array,
+  cache: ForwardCache = forward(architecture, theta, samples),
+): Float64Array {
+  if (u.length !== cache.output.length) {
+    throw new InvalidArgumentError('u', `${cache.output.length} entries (samples × outputs)`, u.length);
+  }
+  const { layers } = cache.layout;
+  const rows = samples.count;
+  const result = new Float64Array(theta.length);
+  let delta: Float64Array = u;
+  for (let l = layers.length - 1; l >= 0; l--) {
+    const input = l === 0 ? samples.x : cache.post[l - 1];
+    accumulateLayerGradient(delta, input, rows, layers[l], result);
+    if (l === 0) break;
+    const upstream = new Float64Array(rows * layers[l].inputs);
+    backpropInput(delta, rows, theta, layers[l], upstream);
+    throughActivation(cache, l - 1, upstream);
+    delta = upstream;
+  }
+  return result;
+}
+
+/**
+ * The dense Jacobian, row-major (N·outputDim) × P, by one backward pass per sample and output. Memory grows as
+ * N·outputDim·P doubles: callers keep it to small problems (`polish` switches to J·v / Jᵀ·u products beyond).
+ */
+export function outputJacobian(
+  architecture: Architecture,
+  theta: Float64Array,
+  samples: Samples,
+  cache: ForwardCache = forward(architecture, theta, samples),
+): Float64Array {
+  const { layers } = cache.layout;
+  const size = theta.length;
+  const outputs = samples.outputDim;
+  const jacobian = new Float64Array(samples.count * outputs * size);
+  for (let n = 0; n < samples.count; n++) {
+    for (let o = 0; o < outputs; o++) {
+      const row = jacobian.subarray((n * outputs + o) * size, (n * outputs + o + 1) * size);
+      let delta = new Float64Array(outputs);
+      delta[o] = 1;
+      for (let l = layers.length - 1; l >= 0; l--) {
+        const layer = layers[l];
+        const input =
+          l === 0
+            ? samples.x.subarray(n * layer.inputs, (n + 1) * layer.inputs)
+            : cache.post[l - 1].subarray(n * layer.inputs, (n + 1) * layer.inputs);
+        accumulateLayerGradient(delta, input, 1, layer, row);
+        if (l === 0) break;
+        const upstream = new Float64Array(layer.inputs);
+        backpropInput(delta, 1, theta, layer, upstream);
+        const activation = layers[l - 1].activation!;
+        const rule = activationRule(activation);
+        const slope = slopeOf(activation);
+        const u = cache.pre[l - 1];
+        const noise = samples.slopeNoise?.[l - 1];
+        const base = n * layer.inputs;
+        for (let k = 0; k < layer.inputs; k++) {
+          upstream[k] *= (noise ? noise[base + k] : 1) * rule.derivative(u[base + k], slope);
+        }
+        delta = upstream;
+      }
+    }
+  }
+  return jacobian;
+}

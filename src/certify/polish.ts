@@ -1,0 +1,509 @@
+import { BasinError, InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
+import { choleskySolve, dot, norm } from '../core/linalg/index.js';
+import { Rng } from '../core/rng.js';
+import { activationRule } from '../model/activation.js';
+import { type Architecture, parameterLayout } from '../model/architecture.js';
+import { type ForwardCache, forward } from '../model/forward.js';
+import { denseHessian } from '../model/hessian.js';
+import { type LossKind, lossScale } from '../model/loss.js';
+import type { Samples } from '../model/samples.js';
+import { jacobianTransposeProduct, jacobianVectorProduct, outputJacobian } from './jacobian.js';
+import { firstLayerPreActivation, firstLayerScale, KinkWorkingSet } from './kink-set.js';
+import { hessianEigen } from './eigen.js';
+import { referenceLossScale } from './scale.js';
+
+/**
+ * Polishing: refine a trained point in float64 until the gradient vanishes to rounding level.
+ *
+ * Method: Levenberg–Marquardt on the residual r = output − y of the quadratic loss L = c‖r‖². Each step solves
+ * (JᵀJ + λI)δ = −Jᵀr, with J the output Jacobian, either densely (J formed; the smaller of JᵀJ and JJᵀ is
+ * factorised by Cholesky) or matrix-free (conjugate gradients on J·v and Jᵀ·u products) when J would be large.
+ * λ follows Nielsen's update (shrink after good steps, double the growth factor after each rejection).
+ *
+ * Acceptance: a step is taken when the loss drops, or, once the loss only changes at rounding level, when it does
+ * not rise beyond rounding and the stationarity measure drops. Near a minimum with non-zero loss a step lowers L by
+ * about ‖∇L‖²/λ, below the rounding of L long before ‖∇L‖ reaches 1e-12, so the loss alone cannot steer the last
+ * digits.
+ *
+ * Kinks: minima of ReLU networks often sit exactly on a kink (Swirszcz's D1, D3), where the gradient jumps and
+ * never vanishes, so plain LM stalls next to them. Polishing therefore keeps an active set of first-layer kinks: a
+ * step rejected because it crossed a kink is cut back to the first kink it crosses, that (sample, unit) pair joins
+ * the working set, and later steps move along the kink (its pre-activation held at exactly 0, since first-layer
+ * pre-activations are linear in θ). The stationarity measure is then the gradient with the kink normals projected
+ * out, which is the same on both sides of each kink. Whether such a point is a minimum is the certificate's job
+ * (one-sided conditions on every adjacent piece), not polishing's.
+ *
+ * Fallback: Gauss–Newton ignores the residual curvature Σ rₙ∇²outputₙ and so converges only linearly at minima
+ * with non-zero loss. When LM ends without meeting the tolerance and P ≤ `newtonLimit`, polishing continues with
+ * Newton steps δ = −H⁺∇L on the exact Hessian (restricted to the kink working set; pseudo-inverse through its
+ * eigenvectors, eigenvalues within 1e-10·max|λ| of 0 left out so symmetry directions are left alone), accepted
+ * under the same rule. Polishing never climbs: it refines the critical point the optimiser was heading to.
+ */
+export interface PolishOptions {
+  /** Stop when the stationarity measure ≤ gradientTolerance · lossScale (default 1e-12; see `referenceLossScale`). */
+  readonly gradientTolerance?: number;
+  /** Levenberg–Marquardt iterations, accepted or not (default 200). */
+  readonly maxIterations?: number;
+  /** `auto` (default): dense when min(N·outputs, P) ≤ denseLimit and N·outputs·P ≤ 2·10⁷ entries. */
+  readonly method?: 'auto' | 'dense' | 'matrix-free';
+  /** Largest min(N·outputs, P) solved densely by `auto` (default 2000). */
+  readonly denseLimit?: number;
+  /** Conjugate-gradient iterations per matrix-free step (default 100). */
+  readonly cgIterations?: number;
+  /** Largest P for the Newton fallback (default 400); 0 disables it. */
+  readonly newtonLimit?: number;
+  /** Newton fallback iterations (default 20). */
+  readonly newtonIterations?: number;
+  /** Follow first-layer kinks as described above (default true). */
+  readonly followKinks?: boolean;
+}
+
+export type PolishStopReason = 'converged' | 'max-iterations' | 'stalled' | 'non-finite';
+
+export const POLISH_METHODS = ['auto', 'dense', 'matrix-free'] as const;
+
+export interface PolishResult {
+  readonly theta: Float64Array;
+  readonly loss: number;
+  /** ‖∇L‖₂ with the kink convention of src/model/activation.ts. */
+  readonly gradientNorm: number;
+  /** ‖∇L‖₂ with the directions normal to the kink working set removed (= gradientNorm when the set is empty). */
+  readonly stationarity: number;
+  /** stationarity / lossScale, the quantity compared with the tolerance. */
+  readonly relativeStationarity: number;
+  readonly lossScale: number;
+  readonly gradientTolerance: number;
+  readonly initialLoss: number;
+  readonly initialGradientNorm: number;
+  readonly method: 'dense' | 'matrix-free';
+  readonly iterations: number;
+  readonly acceptedSteps: number;
+  readonly newtonSteps: number;
+  /** First-layer (sample, unit) pairs held on their kink at the end. */
+  readonly kinkWorkingSet: readonly { readonly sample: number; readonly unit: number }[];
+  readonly stopReason: PolishStopReason;
+  /** One sentence on why polishing stopped. */
+  readonly detail: string;
+  readonly seconds: number;
+}
+
+interface State {
+  theta: Float64Array;
+  cache: ForwardCache;
+  residual: Float64Array;
+  loss: number;
+  gradient: Float64Array;
+  gradientNorm: number;
+}
+
+/** Refines θ to a critical point in float64; see the description above. */
+export function polish(
+  architecture: Architecture,
+  loss: LossKind,
+  thetaStart: Float64Array,
+  samples: Samples,
+  options: PolishOptions = {},
+): PolishResult {
+  if (!(thetaStart instanceof Float64Array)) {
+    throw new InvalidArgumentError('theta', 'a Float64Array (polishing runs in float64)', thetaStart);
+  }
+  const tolerance = requireFinite('gradientTolerance', options.gradientTolerance ?? 1e-12, 0);
+  const maxIterations = requireInteger('maxIterations', options.maxIterations ?? 200, 0);
+  const denseLimit = requireInteger('denseLimit', options.denseLimit ?? 2000, 1);
+  const cgIterations = requireInteger('cgIterations', options.cgIterations ?? 100, 1);
+  const newtonLimit = requireInteger('newtonLimit', options.newtonLimit ?? 400, 0);
+  const newtonIterations = requireInteger('newtonIterations', options.newtonIterations ?? 20, 0);
+  const methodOption = options.method ?? 'auto';
+  if (!POLISH_METHODS.includes(methodOption)) {
+    throw new InvalidArgumentError('method', POLISH_METHODS.join(', '), methodOption);
+  }
+  const started = performance.now();
+  const layout = parameterLayout(architecture);
+  const scale = referenceLossScale(samples, loss);
+  const c = lossScale(loss, samples.count);
+  const target = tolerance * scale;
+  const rows = samples.count * samples.outputDim;
+  const size = thetaStart.length;
+  const method: 'dense' | 'matrix-free' =
+    methodOption !== 'auto'
+      ? methodOption
+      : Math.min(rows, size) <= denseLimit && rows * size <= 2e7
+        ? 'dense'
+        : 'matrix-free';
+  const firstActivation = architecture.hidden[0]?.activation;
+  const followKinks =
+    (options.followKinks ?? true) && firstActivation !== undefined && activationRule(firstActivation).hasKink;
+  const working = new KinkWorkingSet(layout, samples);
+  const firstLayer = layout.layers[0];
+
+  const evaluate = (theta: Float64Array): State => {
+    const cache = forward(architecture, theta, samples);
+    const residual = new Float64Array(rows);
+    let sum = 0;
+    for (let k = 0; k < rows; k++) {
+      residual[k] = cache.output[k] - samples.y[k];
+      sum += residual[k] * residual[k];
+    }
+    const gradient = jacobianTransposeProduct(architecture, theta, samples, residual, cache);
+    for (let p = 0; p < size; p++) gradient[p] *= 2 * c;
+    return { theta, cache, residual, loss: c * sum, gradient, gradientNorm: norm(gradient) };
+  };
+  const stationarity = (state: State): number =>
+    working.size === 0 ? state.gradientNorm : norm(working.tangential(state.gradient));
+  const roundingOf = (value: number): number => 1e-13 * value + Number.MIN_VALUE;
+  const better = (trial: State, current: State): boolean => {
+    if (!Number.isFinite(trial.loss) || !Number.isFinite(trial.gradientNorm)) return false;
+    if (trial.loss < current.loss - roundingOf(current.loss)) return true;
+    return (
+      trial.loss <= current.loss + roundingOf(current.loss) && stationarity(trial) < stationarity(current)
+    );
+  };
+
+  let state = evaluate(Float64Array.from(thetaStart));
+  if (!Number.isFinite(state.loss) || !Number.isFinite(state.gradientNorm)) {
+    throw new InvalidArgumentError('theta', 'a point where the loss and gradient are finite', state.loss);
+  }
+  const initialLoss = state.loss;
+  const initialGradientNorm = state.gradientNorm;
+  if (followKinks) {
+    // Pairs that start exactly on a kink (a constructed point, say) stay there unless polishing must move them.
+    for (let n = 0; n < samples.count; n++) {
+      for (let i = 0; i < firstLayer.outputs; i++) {
+        const u = firstLayerPreActivation(firstLayer, state.theta, samples, n, i);
+        if (Math.abs(u) <= 1e-14 * firstLayerScale(firstLayer, state.theta, samples, n, i)) working.add(n, i);
+      }
+    }
+  }
+
+  /** First-layer pairs outside the working set whose sign differs between θ and θ + step, first crossing first. */
+  const firstCrossing = (theta: Float64Array, trial: Float64Array) => {
+    let best: { sample: number; unit: number; fraction: number } | undefined;
+    for (let n = 0; n < samples.count; n++) {
+      for (let i = 0; i < firstLayer.outputs; i++) {
+        if (working.has(n, i)) continue;
+        const u0 = firstLayerPreActivation(firstLayer, theta, samples, n, i);
+        const u1 = firstLayerPreActivation(firstLayer, trial, samples, n, i);
+        if (u0 > 0 === u1 > 0) continue;
+        const fraction = u0 === u1 ? 0 : u0 / (u0 - u1);
+        if (best === undefined || fraction < best.fraction) best = { sample: n, unit: i, fraction };
+      }
+    }
+    return best;
+  };
+
+  let iterations = 0;
+  let accepted = 0;
+  let newtonSteps = 0;
+  let stopReason: PolishStopReason = 'max-iterations';
+  let detail = `Levenberg–Marquardt used all ${maxIterations} iterations`;
+  const solver = method === 'dense' ? new DenseSolver() : undefined;
+  let lambda = 0;
+  let growth = 2;
+  let rejections = 0;
+  let lmDone = false;
+  while (!lmDone) {
+    if (stationarity(state) <= target) {
+      stopReason = 'converged';
+      detail =
+        iterations === 0
+          ? 'the starting point already meets the gradient tolerance'
+          : `Levenberg–Marquardt reached ${describeStationarity(stationarity(state), target, working.size)}`;
+      break;
+    }
+    if (iterations >= maxIterations) break;
+    iterations++;
+    const correction = working.correction(state.theta);
+    if (solver) solver.prepare(architecture, state, samples, working, correction);
+    if (lambda === 0) {
+      const trace = solver ? solver.trace : estimateTrace(architecture, state, samples);
+      lambda = 1e-3 * Math.max(trace / size, Number.MIN_VALUE);
+    }
+    const step = solver
+      ? solver.solve(lambda)
+      : conjugateGradientStep(architecture, state, samples, lambda, cgIterations, working, correction);
+    const trialTheta = addScaled(state.theta, step, 1);
+    const trial = evaluate(trialTheta);
+    if (better(trial, state)) {
+      const js = jacobianVectorProduct(architecture, state.theta, samples, step, state.cache);
+      const predicted = c * (-2 * dot(state.residual, js) - dot(js, js));
+      const gain = predicted > 0 ? (state.loss - trial.loss) / predicted : 1;
+      state = trial;
+      accepted++;
+      rejections = 0;
+      lambda *= Math.max(1 / 3, 1 - Math.pow(2 * Math.min(gain, 1) - 1, 3));
+      growth = 2;
+      continue;
+    }
+    const crossing = followKinks ? firstCrossing(state.theta, trialTheta) : undefined;
+    if (crossing !== undefined) {
+      const partial = evaluate(addScaled(state.theta, step, crossing.fraction));
+      if (crossing.fraction === 0 || partial.loss < state.loss - roundingOf(state.loss)) {
+        working.add(crossing.sample, crossing.unit);
+        if (crossing.fraction > 0) {
+          state = partial;
+          accepted++;
+        }
+        rejections = 0;
+        continue;
+      }
+    }
+    rejections++;
+    lambda *= growth;
+    growth *= 2;
+    if (!Number.isFinite(lambda) || rejections >= 40) {
+      stopReason = 'stalled';
+      detail = `Levenberg–Marquardt found no acceptable step (λ = ${lambda.toExponential(2)}) at ${describeStationarity(stationarity(state), target, working.size)}`;
+      lmDone = true;
+    }
+  }
+
+  if (stopReason !== 'converged' && newtonLimit > 0 && size <= newtonLimit) {
+    for (let k = 0; k < newtonIterations && stationarity(state) > target; k++) {
+      const step = newtonStep(architecture, loss, state, samples, working);
+      const trial = evaluate(addScaled(state.theta, step, 1));
+      if (!better(trial, state)) break;
+      state = trial;
+      newtonSteps++;
+    }
+    if (stationarity(state) <= target) {
+      stopReason = 'converged';
+      detail = `the Newton fallback (after: ${detail}) reached ${describeStationarity(stationarity(state), target, working.size)}`;
+    } else if (newtonSteps > 0) {
+      detail = `${detail}; the Newton fallback took ${newtonSteps} steps and stopped at ${describeStationarity(stationarity(state), target, working.size)}`;
+    }
+  }
+  if (!Number.isFinite(state.loss)) stopReason = 'non-finite';
+  const finalStationarity = stationarity(state);
+  return {
+    theta: state.theta,
+    loss: state.loss,
+    gradientNorm: state.gradientNorm,
+    stationarity: finalStationarity,
+    relativeStationarity: finalStationarity / scale,
+    lossScale: scale,
+    gradientTolerance: tolerance,
+    initialLoss,
+    initialGradientNorm,
+    method,
+    iterations,
+    acceptedSteps: accepted,
+    newtonSteps,
+    kinkWorkingSet: working.pairs.map((p) => ({ sample: p.sample, unit: p.unit })),
+    stopReason,
+    detail,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function describeStationarity(value: number, target: number, kinks: number): string {
+  const what = kinks === 0 ? '‖∇L‖' : `‖∇L‖ along ${kinks} held kink${kinks === 1 ? '' : 's'}`;
+  return `${what} = ${value.toExponential(2)} (tolerance ${target.toExponential(2)})`;
+}
+
+function addScaled(x: Float64Array, y: Float64Array, alpha: number): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] + alpha * y[i];
+  return out;
+}
+
+/**
+ * Dense LM step. With a kink working set, the step is δ₀ + η: δ₀ puts the held pairs back on their kinks exactly,
+ * and η solves the LM system for the residual r + Jδ₀ with J's rows projected onto the kinks' tangent space, so η
+ * keeps them there. Whichever Gram matrix is smaller (JᵀJ, or JJᵀ for the dual form) is factorised.
+ */
+class DenseSolver {
+  private jacobian: Float64Array = new Float64Array(0);
+  private gram: Float64Array = new Float64Array(0);
+  private rows = 0;
+  private size = 0;
+  private jtr: Float64Array = new Float64Array(0);
+  private residual: Float64Array = new Float64Array(0);
+  private correction: Float64Array = new Float64Array(0);
+  trace = 0;
+
+  prepare(
+    architecture: Architecture,
+    state: State,
+    samples: Samples,
+    working: KinkWorkingSet,
+    correction: Float64Array,
+  ): void {
+    const { theta } = state;
+    const rows = state.residual.length;
+    const size = theta.length;
+    const jacobian = outputJacobian(architecture, theta, samples, state.cache);
+    const residual = Float64Array.from(state.residual);
+    for (let k = 0; k < rows; k++) {
+      let row: Float64Array = jacobian.subarray(k * size, (k + 1) * size);
+      if (working.size > 0) {
+        residual[k] += dot(row, correction);
+        row = working.tangential(row);
+        jacobian.set(row, k * size);
+      }
+    }
+    this.jacobian = jacobian;
+    this.rows = rows;
+    this.size = size;
+    this.residual = residual;
+    this.correction = correction;
+    const jtr = new Float64Array(size);
+    for (let k = 0; k < rows; k++) {
+      const r = residual[k];
+      for (let p = 0; p < size; p++) jtr[p] += jacobian[k * size + p] * r;
+    }
+    this.jtr = jtr;
+    const dual = rows <= size;
+    const n = dual ? rows : size;
+    const gram = new Float64Array(n * n);
+    if (dual) {
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j <= i; j++) {
+          let sum = 0;
+          for (let p = 0; p < size; p++) sum += jacobian[i * size + p] * jacobian[j * size + p];
+          gram[i * n + j] = sum;
+          gram[j * n + i] = sum;
+        }
+      }
+    } else {
+      for (let k = 0; k < rows; k++) {
+        const base = k * size;
+        for (let i = 0; i < size; i++) {
+          const a = jacobian[base + i];
+          if (a === 0) continue;
+          for (let j = 0; j <= i; j++) gram[i * n + j] += a * jacobian[base + j];
+        }
+      }
+      for (let i = 0; i < size; i++) for (let j = 0; j < i; j++) gram[j * n + i] = gram[i * n + j];
+    }
+    this.gram = gram;
+    let trace = 0;
+    for (let i = 0; i < n; i++) trace += gram[i * n + i];
+    this.trace = trace;
+  }
+
+  /** δ = δ₀ − (JᵀJ + λI)⁻¹Jᵀr, via the dual form −Jᵀ(JJᵀ + λI)⁻¹r when N·outputs ≤ P. */
+  solve(lambda: number): Float64Array {
+    const { rows, size, jacobian } = this;
+    const dual = rows <= size;
+    const n = dual ? rows : size;
+    const shifted = Float64Array.from(this.gram);
+    for (let i = 0; i < n; i++) shifted[i * n + i] += lambda;
+    let solution: Float64Array;
+    try {
+      solution = choleskySolve(shifted, n, Float64Array.from(dual ? this.residual : this.jtr));
+    } catch (error) {
+      if (!(error instanceof BasinError)) throw error;
+      // Only rounding can make JᵀJ + λI indefinite; a zero step is rejected and the caller raises λ.
+      return new Float64Array(size);
+    }
+    const step = Float64Array.from(this.correction);
+    if (!dual) {
+      for (let p = 0; p < size; p++) step[p] -= solution[p];
+      return step;
+    }
+    for (let k = 0; k < rows; k++) {
+      const z = solution[k];
+      if (z === 0) continue;
+      for (let p = 0; p < size; p++) step[p] -= z * jacobian[k * size + p];
+    }
+    return step;
+  }
+}
+
+/** Hutchinson's estimate of trace(JᵀJ) = ‖J‖²_F from a few Rademacher probes (it only sets the first λ). */
+function estimateTrace(architecture: Architecture, state: State, samples: Samples): number {
+  const probes = 4;
+  const rng = new Rng(1);
+  let sum = 0;
+  for (let k = 0; k < probes; k++) {
+    const v = new Float64Array(state.theta.length);
+    for (let p = 0; p < v.length; p++) v[p] = rng.uniform() < 0.5 ? 1 : -1;
+    const jv = jacobianVectorProduct(architecture, state.theta, samples, v, state.cache);
+    sum += dot(jv, jv);
+  }
+  return sum / probes;
+}
+
+/** Matrix-free LM step: conjugate gradients on (ΠJᵀJΠ + λI)η = −ΠJᵀ(r + Jδ₀), step δ₀ + η. */
+function conjugateGradientStep(
+  architecture: Architecture,
+  state: State,
+  samples: Samples,
+  lambda: number,
+  maxIterations: number,
+  working: KinkWorkingSet,
+  correction: Float64Array,
+): Float64Array {
+  const { theta, cache } = state;
+  const project = (v: Float64Array): Float64Array => (working.size === 0 ? v : working.tangential(v));
+  const apply = (v: Float64Array): Float64Array => {
+    const jv = jacobianVectorProduct(architecture, theta, samples, project(v), cache);
+    const out = project(jacobianTransposeProduct(architecture, theta, samples, jv, cache));
+    for (let p = 0; p < out.length; p++) out[p] += lambda * v[p];
+    return out;
+  };
+  let residual = state.residual;
+  if (working.size > 0) {
+    const jd = jacobianVectorProduct(architecture, theta, samples, correction, cache);
+    residual = residual.map((value, k) => value + jd[k]);
+  }
+  const b = project(jacobianTransposeProduct(architecture, theta, samples, residual, cache)).map((v) => -v);
+  const x = new Float64Array(b.length);
+  const r = Float64Array.from(b);
+  const d = Float64Array.from(b);
+  let rr = dot(r, r);
+  const stop = 1e-20 * rr;
+  for (let k = 0; k < maxIterations && rr > stop; k++) {
+    const ad = apply(d);
+    const alpha = rr / dot(d, ad);
+    for (let p = 0; p < x.length; p++) {
+      x[p] += alpha * d[p];
+      r[p] -= alpha * ad[p];
+    }
+    const next = dot(r, r);
+    const beta = next / rr;
+    rr = next;
+    for (let p = 0; p < d.length; p++) d[p] = r[p] + beta * d[p];
+  }
+  for (let p = 0; p < x.length; p++) x[p] += correction[p];
+  return x;
+}
+
+/**
+ * δ = δ₀ − (ΠHΠ)⁺Π∇L with the exact dense Hessian H and Π the projector onto the kinks' tangent space (the identity
+ * when no kink is held); eigenvalues within 1e-10·max|λ| of 0 are left out.
+ */
+function newtonStep(
+  architecture: Architecture,
+  loss: LossKind,
+  state: State,
+  samples: Samples,
+  working: KinkWorkingSet,
+): Float64Array {
+  const size = state.theta.length;
+  const hessian = denseHessian(architecture, loss, state.theta, samples);
+  let gradient = state.gradient;
+  if (working.size > 0) {
+    for (let i = 0; i < size; i++)
+      hessian.set(working.tangential(hessian.subarray(i * size, (i + 1) * size)), i * size);
+    const column = new Float64Array(size);
+    for (let j = 0; j < size; j++) {
+      for (let i = 0; i < size; i++) column[i] = hessian[i * size + j];
+      const projected = working.tangential(column);
+      for (let i = 0; i < size; i++) hessian[i * size + j] = projected[i];
+    }
+    gradient = working.tangential(gradient);
+  }
+  const { values, vectors } = hessianEigen(hessian, size, true);
+  const largest = Math.max(Math.abs(values[0]), Math.abs(values[size - 1]));
+  const cutoff = 1e-10 * largest;
+  const step = working.correction(state.theta);
+  for (let k = 0; k < size; k++) {
+    if (Math.abs(values[k]) <= cutoff) continue;
+    let projection = 0;
+    for (let i = 0; i < size; i++) projection += vectors![i * size + k] * gradient[i];
+    const coefficient = -projection / values[k];
+    for (let i = 0; i < size; i++) step[i] += coefficient * vectors![i * size + k];
+  }
+  return step;
+}

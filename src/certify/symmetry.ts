@@ -1,0 +1,116 @@
+import { InvalidArgumentError } from '../core/errors.js';
+import type { Activation } from '../model/activation.js';
+import { type Architecture, parameterLayout } from '../model/architecture.js';
+
+/*
+ * Symmetries of a network's parameters that leave its function unchanged.
+ *
+ * Positive rescaling: a (leaky-)ReLU is positively homogeneous, f(αu) = αf(u) for α > 0. Scaling unit i's incoming
+ * weights and bias by α and its outgoing weights by 1/α therefore changes nothing. Differentiating the curve
+ * α ↦ θ(α) at α = 1 gives the tangent t_i = (incoming, bias, −outgoing) of unit i (zero elsewhere). L(θ(α)) is
+ * constant, so ∇L·t_i = 0 everywhere and, differentiating once more, H·t_i = −(∂t_i/∂θ)ᵀ∇L, which is 0 at a
+ * critical point: every unit whose weights are not all zero contributes one null direction of the Hessian.
+ *
+ * Permutation: reordering the units of a hidden layer (rows of W_l and b_l with the columns of W_{l+1}) is a
+ * discrete symmetry; it adds no null direction but makes equal minima look different, so `canonicalise` removes it.
+ */
+
+/** True for activations with f(αu) = αf(u), α > 0 (leaky ReLU, and the linear activation). */
+export function positivelyHomogeneous(activation: Activation): boolean {
+  return activation.kind === 'leaky-relu' || activation.kind === 'linear';
+}
+
+export interface RescalingDirection {
+  /** Hidden layer (0 = first) and unit. */
+  readonly layer: number;
+  readonly unit: number;
+  /** The tangent t_i as a dense vector laid out like θ. */
+  readonly vector: Float64Array;
+}
+
+/** The rescaling tangent of every unit of every positively homogeneous hidden layer whose weights are not all 0. */
+export function rescalingDirections(architecture: Architecture, theta: Float64Array): RescalingDirection[] {
+  const layout = parameterLayout(architecture);
+  if (theta.length !== layout.size) {
+    throw new InvalidArgumentError('theta', `${layout.size} parameters for this architecture`, theta.length);
+  }
+  const directions: RescalingDirection[] = [];
+  architecture.hidden.forEach((hidden, l) => {
+    if (!positivelyHomogeneous(hidden.activation)) return;
+    const incoming = layout.layers[l];
+    const outgoing = layout.layers[l + 1];
+    for (let unit = 0; unit < hidden.width; unit++) {
+      const vector = new Float64Array(layout.size);
+      let nonZero = false;
+      for (const index of incomingIndices(incoming, unit)) {
+        vector[index] = theta[index];
+        nonZero ||= theta[index] !== 0;
+      }
+      for (let o = 0; o < outgoing.outputs; o++) {
+        const index = outgoing.weightOffset + o * outgoing.inputs + unit;
+        vector[index] = -theta[index];
+        nonZero ||= theta[index] !== 0;
+      }
+      if (nonZero) directions.push({ layer: l, unit, vector });
+    }
+  });
+  return directions;
+}
+
+function incomingIndices(
+  layer: { inputs: number; weightOffset: number; biasOffset: number | undefined },
+  unit: number,
+): number[] {
+  const indices: number[] = [];
+  for (let i = 0; i < layer.inputs; i++) indices.push(layer.weightOffset + unit * layer.inputs + i);
+  if (layer.biasOffset !== undefined) indices.push(layer.biasOffset + unit);
+  return indices;
+}
+
+/**
+ * A representative of θ's class under hidden-unit permutations and positive rescalings, so that equal end points
+ * of different restarts compare equal. Layer by layer from the input: each unit of a positively homogeneous layer
+ * is rescaled so that its incoming weights and bias have unit Euclidean norm (units with all-zero incoming weights
+ * are left as they are), then the units are sorted by their incoming weights and bias, lexicographically, carrying
+ * the outgoing columns along; coordinates within 1e-9 (relative) of each other count as tied, so rounding noise
+ * between two runs that reached the same point cannot reorder the units. Layers with other activations are only
+ * sorted. The function of the network is unchanged.
+ */
+export function canonicalise(architecture: Architecture, theta: Float64Array): Float64Array {
+  const layout = parameterLayout(architecture);
+  if (theta.length !== layout.size) {
+    throw new InvalidArgumentError('theta', `${layout.size} parameters for this architecture`, theta.length);
+  }
+  const out = Float64Array.from(theta);
+  architecture.hidden.forEach((hidden, l) => {
+    const incoming = layout.layers[l];
+    const outgoing = layout.layers[l + 1];
+    const units = Array.from({ length: hidden.width }, (_, unit) => {
+      const indices = incomingIndices(incoming, unit);
+      let scale = 1;
+      if (positivelyHomogeneous(hidden.activation)) {
+        const size = Math.sqrt(indices.reduce((sum, index) => sum + out[index] * out[index], 0));
+        if (size > 0) scale = size;
+      }
+      const key = indices.map((index) => out[index] / scale);
+      const column = Array.from(
+        { length: outgoing.outputs },
+        (_, o) => out[outgoing.weightOffset + o * outgoing.inputs + unit] * scale,
+      );
+      return { key, column };
+    });
+    units.sort((a, b) => compareKeys(a.key, b.key));
+    units.forEach(({ key, column }, unit) => {
+      incomingIndices(incoming, unit).forEach((index, k) => (out[index] = key[k]));
+      column.forEach((value, o) => (out[outgoing.weightOffset + o * outgoing.inputs + unit] = value));
+    });
+  });
+  return out;
+}
+
+function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let k = 0; k < a.length; k++) {
+    if (Math.abs(a[k] - b[k]) > 1e-9 * Math.max(1, Math.abs(a[k]), Math.abs(b[k]))) return a[k] - b[k];
+  }
+  return 0;
+}
