@@ -1,8 +1,10 @@
-import { InvalidArgumentError } from '../core/errors.js';
+import { InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
 import { numericalRank, type NumericalRank } from '../core/linalg/index.js';
-import type { Architecture } from '../model/architecture.js';
+import { deriveSeed, Rng } from '../core/rng.js';
+import { type Architecture, mlp, parameterCount } from '../model/architecture.js';
 import { forward } from '../model/forward.js';
-import { samplesAs, type Samples } from '../model/samples.js';
+import { makeSamples, samplesAs, type Samples } from '../model/samples.js';
+import { type SlopeNoise, validateSlopeNoise, withSlopeNoise } from '../model/slope-noise.js';
 
 /**
  * The activation-slope pattern of a one-hidden-layer piecewise-linear network on its training set (Soudry–Hoffer
@@ -116,6 +118,12 @@ export interface KhatriRaoRank extends NumericalRank {
   readonly maxRank: number;
   /** Samples whose slope vector a⁽ⁿ⁾ is exactly 0 (every unit off, ρ = 0): each gives a zero column. */
   readonly zeroColumns: number;
+  /**
+   * Σ over distinct non-zero slope vectors a of min(d0, #samples with a⁽ⁿ⁾ = a): an upper bound on the rank,
+   * because the columns a ⊗ x⁽ⁿ⁾ of samples that share a lie in the d0-dimensional space a ⊗ ℝ^{d0}. Without
+   * slope noise, samples in the same linear region share a; continuous noise makes every a⁽ⁿ⁾ distinct.
+   */
+  readonly patternBound: number;
 }
 
 /**
@@ -130,14 +138,150 @@ export function khatriRaoRank(
   const { slopes, count, width } = pattern;
   const product = khatriRao(slopes, x, count, width, inputDim);
   let zeroColumns = 0;
+  const multiplicity = new Map<string, number>();
   for (let n = 0; n < count; n++) {
-    let allZero = true;
-    for (let i = 0; i < width && allZero; i++) allZero = slopes[n * width + i] === 0;
-    if (allZero) zeroColumns++;
+    const a = slopes.subarray(n * width, (n + 1) * width);
+    if (a.every((value) => value === 0)) {
+      zeroColumns++;
+      continue;
+    }
+    const key = a.join(',');
+    multiplicity.set(key, (multiplicity.get(key) ?? 0) + 1);
   }
+  let patternBound = 0;
+  for (const samplesSharing of multiplicity.values()) patternBound += Math.min(inputDim, samplesSharing);
   return {
     ...numericalRank(product, count, width * inputDim, tolerance),
     maxRank: Math.min(count, width * inputDim),
     zeroColumns,
+    patternBound,
   };
+}
+
+/** One (d0, d1, N) shape of a rank survey. */
+export interface SurveyShape {
+  readonly inputDim: number;
+  readonly width: number;
+  readonly count: number;
+}
+
+export interface KhatriRaoSurveyOptions {
+  readonly shapes: readonly SurveyShape[];
+  /** ρ values; every shape is drawn once per ρ and noise setting with the same W and X (paired draws). */
+  readonly negativeSlopes: readonly number[];
+  /** Slope-noise distribution of the "with noise" variant; omit to survey only the noise-free pattern. */
+  readonly slopeNoise?: SlopeNoise;
+  readonly draws: number;
+  readonly seed: number;
+  /** Called after each finished cell (for progress display). */
+  readonly onCell?: (cell: KhatriRaoSurveyCell, index: number, total: number) => void;
+}
+
+export interface KhatriRaoSurveyCell extends SurveyShape {
+  readonly negativeSlope: number;
+  readonly slopeNoise: boolean;
+  readonly draws: number;
+  /** min(N, d0·d1). */
+  readonly maxRank: number;
+  /** Draws with rank(A∘X) = min(N, d0·d1). */
+  readonly fullRank: number;
+  /** Mean of min(N, d0d1) − rank over the draws. */
+  readonly meanDeficit: number;
+  readonly minRank: number;
+  /** Draws in which some sample had every unit off (a zero column of A∘X; only possible for ρ = 0). */
+  readonly drawsWithZeroColumn: number;
+  /** Draws whose pattern bound (see KhatriRaoRank.patternBound) is below min(N, d0d1): shortfall explained. */
+  readonly drawsPatternLimited: number;
+  /** Draws whose rank falls short of min(N, d0d1, pattern bound): shortfall the bound does not explain. */
+  readonly drawsShortOfBound: number;
+}
+
+/**
+ * Reproduction target 8: draws X (N × d0) and W (d1 × d0) with i.i.d. N(0, 1) entries, forms A = a(WX) (times
+ * slope noise in the noisy variant) and counts how often rank(A∘X) = min(N, d0d1), with numpy's default rank
+ * tolerance. Draw k of a shape uses the same X and W for every ρ and noise setting, from
+ * deriveSeed(seed, d0, d1, N, k); the noise matrix comes from deriveSeed(seed, d0, d1, N, k, 'noise').
+ */
+export function khatriRaoRankSurvey(options: KhatriRaoSurveyOptions): KhatriRaoSurveyCell[] {
+  const draws = requireInteger('draws', options.draws, 1);
+  if (options.negativeSlopes.length === 0) {
+    throw new InvalidArgumentError('negativeSlopes', 'at least one ρ', '[]');
+  }
+  options.negativeSlopes.forEach((rho, i) => requireFinite(`negativeSlopes[${i}]`, rho));
+  options.shapes.forEach((shape, i) => {
+    requireInteger(`shapes[${i}].inputDim`, shape.inputDim, 1);
+    requireInteger(`shapes[${i}].width`, shape.width, 1);
+    requireInteger(`shapes[${i}].count`, shape.count, 1);
+  });
+  if (options.slopeNoise) validateSlopeNoise(options.slopeNoise);
+  const noiseSettings = options.slopeNoise ? [false, true] : [false];
+  const total = options.shapes.length * options.negativeSlopes.length * noiseSettings.length;
+  const cells: KhatriRaoSurveyCell[] = [];
+  for (const shape of options.shapes) {
+    const { inputDim, width, count } = shape;
+    const maxRank = Math.min(count, inputDim * width);
+    const tallies = new Map<
+      string,
+      { full: number; deficit: number; minRank: number; zero: number; limited: number; unexplained: number }
+    >();
+    for (let k = 0; k < draws; k++) {
+      const rng = new Rng(deriveSeed(options.seed, inputDim, width, count, k));
+      const weights = rng.fillGaussian(new Float64Array(width * inputDim)) as Float64Array;
+      const x = rng.fillGaussian(new Float64Array(count * inputDim)) as Float64Array;
+      for (const rho of options.negativeSlopes) {
+        const architecture = mlp(inputDim, [width], 1, { kind: 'leaky-relu', slope: rho }, false);
+        const theta = new Float64Array(parameterCount(architecture)).fill(1);
+        theta.set(weights);
+        const plain = makeSamples(x, new Float64Array(count), inputDim);
+        for (const noisy of noiseSettings) {
+          const samples = noisy
+            ? withSlopeNoise(
+                plain,
+                architecture,
+                options.slopeNoise!,
+                deriveSeed(options.seed, inputDim, width, count, k, 'noise'),
+              )
+            : plain;
+          const result = khatriRaoRank(slopePattern(architecture, theta, samples), x, inputDim);
+          const key = `${rho}/${noisy}`;
+          const tally = tallies.get(key) ?? {
+            full: 0,
+            deficit: 0,
+            minRank: Infinity,
+            zero: 0,
+            limited: 0,
+            unexplained: 0,
+          };
+          if (result.rank === maxRank) tally.full++;
+          tally.deficit += maxRank - result.rank;
+          tally.minRank = Math.min(tally.minRank, result.rank);
+          if (result.zeroColumns > 0) tally.zero++;
+          if (result.patternBound < maxRank) tally.limited++;
+          if (result.rank < Math.min(maxRank, result.patternBound)) tally.unexplained++;
+          tallies.set(key, tally);
+        }
+      }
+    }
+    for (const rho of options.negativeSlopes) {
+      for (const noisy of noiseSettings) {
+        const tally = tallies.get(`${rho}/${noisy}`)!;
+        const cell: KhatriRaoSurveyCell = {
+          ...shape,
+          negativeSlope: rho,
+          slopeNoise: noisy,
+          draws,
+          maxRank,
+          fullRank: tally.full,
+          meanDeficit: tally.deficit / draws,
+          minRank: tally.minRank,
+          drawsWithZeroColumn: tally.zero,
+          drawsPatternLimited: tally.limited,
+          drawsShortOfBound: tally.unexplained,
+        };
+        cells.push(cell);
+        options.onCell?.(cell, cells.length, total);
+      }
+    }
+  }
+  return cells;
 }

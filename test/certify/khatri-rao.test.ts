@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { Command } from 'commander';
 import { khatriRao, khatriRaoRank, slopePattern } from '../../src/certify/khatri-rao.js';
+import {
+  formatKhatriRaoTable,
+  type KhatriRaoReport,
+  registerKhatriRao,
+  runKhatriRaoReproduction,
+} from '../../src/cli/commands/reproduce-khatri-rao.js';
 import { Rng } from '../../src/core/rng.js';
 import { type Architecture, mlp, parameterCount } from '../../src/model/architecture.js';
 import { makeSamples, type Samples } from '../../src/model/samples.js';
@@ -124,6 +134,73 @@ describe('rank of A∘X against numpy.linalg.matrix_rank', { skip: numpySkipReas
     assert.ok(
       shortOfFull > 0 && shortOfFull < cases.length,
       `${shortOfFull} of ${cases.length} short of full rank`,
+    );
+  });
+});
+
+describe('basin reproduce khatri-rao', () => {
+  it('runs the quick grid: 9 shapes × 2 ρ × noise on/off, with Wilson intervals and a pooled summary', () => {
+    const report = runKhatriRaoReproduction({
+      quick: true,
+      draws: '4',
+      seed: '3',
+      rho: '0,0.1',
+      noiseStd: '0.1',
+    });
+    assert.equal(report.cells.length, 36);
+    for (const cell of report.cells) {
+      assert.equal(cell.draws, 4);
+      assert.ok(cell.fullRank >= 0 && cell.fullRank <= 4);
+      assert.ok(
+        cell.fullRankInterval95[0] <= cell.fullRank / 4 && cell.fullRank / 4 <= cell.fullRankInterval95[1],
+      );
+      assert.ok(cell.minRank <= cell.maxRank);
+      // A zero column (a sample with every unit off) is impossible unless ρ = 0.
+      if (cell.negativeSlope !== 0) assert.equal(cell.drawsWithZeroColumn, 0);
+    }
+    assert.match(report.summary, /ρ = 0\.1, with slope noise: \d+\/36/);
+    assert.ok(formatKhatriRaoTable(report.cells).split('\n').length === 38);
+  });
+
+  it('is registered under `reproduce`, prints the table and writes the JSON report', async () => {
+    const program = new Command('basin').exitOverride();
+    registerKhatriRao(program.command('reproduce'));
+    const directory = mkdtempSync(join(tmpdir(), 'basin-khatri-rao-'));
+    const out = join(directory, 'report.json');
+    const printed: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => printed.push(chunk) > 0) as typeof process.stdout.write;
+    const writeErr = process.stderr.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      await program.parseAsync(['reproduce', 'khatri-rao', '--quick', '--draws', '2', '--out', out], {
+        from: 'user',
+      });
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = writeErr;
+    }
+    const report = JSON.parse(readFileSync(out, 'utf8')) as KhatriRaoReport;
+    assert.equal(report.experiment, 'khatri-rao-rank');
+    assert.equal(report.preset, 'quick');
+    assert.equal(report.cells.length, 36);
+    assert.match(printed.join(''), /full rank \[95% CI\]/);
+    rmSync(directory, { recursive: true });
+  });
+
+  it('names the option at fault', () => {
+    const base = { quick: true, seed: '1', rho: '0,0.1', noiseStd: '0.1' };
+    assert.throws(
+      () => runKhatriRaoReproduction({ ...base, rho: '0,x' }),
+      /^InvalidArgumentError: --rho: expected/,
+    );
+    assert.throws(
+      () => runKhatriRaoReproduction({ ...base, draws: '0' }),
+      /--draws: expected an integer ≥ 1/,
+    );
+    assert.throws(
+      () => runKhatriRaoReproduction({ ...base, noiseStd: '-1' }),
+      /--noise-std: expected a finite number > 0/,
     );
   });
 });
