@@ -26,7 +26,7 @@ const screenshots =
 mkdirSync(screenshots, { recursive: true });
 const scratch = mkdtempSync(join(tmpdir(), 'basin-e2e-'));
 
-const DATA = '#data=gaussian&d0=2&n=30&widths=8&epochs=300&opt=adam&lr=0.02';
+const DATA = '#data=jellyfish&widths=8&epochs=300&opt=adam&lr=0.02';
 
 /** Fraction of pixels that are not near-white, and how many distinct coarse colours the image holds. */
 function pixelStats(png: Buffer): { inked: number; colours: number } {
@@ -68,7 +68,7 @@ describe('explorer in a real browser', { skip }, () => {
     await harness?.close();
   });
 
-  it('training changes the loss curve, and the input-space canvas is not blank', async () => {
+  it('training a Jellyfish net changes the loss curve, and the input-space canvas is not blank', async () => {
     await page.goto(harness.server.url + DATA);
     await page.waitForSelector('body[data-ready=true]');
     assert.equal((await curvePoints(page)).length, 0, 'no curve before training');
@@ -102,7 +102,7 @@ describe('explorer in a real browser', { skip }, () => {
     await second.goto(link);
     assert.equal(await trained(second), finalLoss);
     assert.equal(await second.inputValue('#f-hidden-widths'), '8');
-    assert.equal(await second.inputValue('#f-dataset'), 'gaussian');
+    assert.equal(await second.inputValue('#f-dataset'), 'jellyfish');
     assert.ok((await second.locator('#input-canvas').screenshot()).equals(canvas), 'same picture');
     await second.close();
   });

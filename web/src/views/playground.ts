@@ -177,7 +177,7 @@ export function mountPlayground(
     notices.clear();
     setBusy(true);
     controls.certify.disabled = true;
-    status.textContent = 'Computing the Hessian spectrum…';
+    status.textContent = 'Polishing and certifying (gradient, kinks, Hessian spectrum, verdict)…';
     try {
       const payload = await worker.request({ kind: 'certify' });
       if (payload.kind !== 'certify') return;
@@ -192,30 +192,41 @@ export function mountPlayground(
 
   const showCertificate = async (report: PointReport): Promise<void> => {
     const rows: [string, string][] = [
+      ['verdict', `${report.verdict} (rule: ${report.rule})`],
+      ['why', report.explanation],
+      ['point', report.polished ? 'polished in float64 before certifying' : 'as trained'],
       ['loss', formatNumber(report.loss)],
       ['‖∇L‖₂', formatNumber(report.gradientNorm)],
-      ['training error (MCE)', report.mce === undefined ? 'not a ±1 task' : formatNumber(report.mce)],
-      ['kink margin min|u|', formatNumber(report.kinkMargin)],
+      [
+        'training error (MCE)',
+        report.mce === undefined ? 'not a classification task' : formatNumber(report.mce),
+      ],
+      ['kink margin min|u|', `${formatNumber(report.kinkMargin)} (${report.nearKinkCount} on a kink)`],
       ['parameters P', String(report.parameterCount)],
+      ['Morse index', report.morseIndex === undefined ? '—' : String(report.morseIndex)],
+      ['time', `${report.seconds.toFixed(2)} s`],
     ];
-    if (report.eigenvalues) {
-      const values = report.eigenvalues;
-      const tolerance = 1e-8 * Math.max(1, ...Array.from(values, Math.abs));
-      const negative = values.filter((v) => v < -tolerance).length;
-      rows.push(['λ_min, λ_max', `${formatNumber(values[0])}, ${formatNumber(values[values.length - 1])}`]);
-      rows.push(['negative eigenvalues (Morse index)', String(negative)]);
+    const values = report.eigenvalues;
+    if (values) {
+      rows.push([
+        'λ_min, λ_max',
+        `${formatNumber(values[0])}, ${formatNumber(values[values.length - 1])} (${report.spectrumMethod})`,
+      ]);
+      const zero = report.zeroThreshold;
       await spectrumChart.setData(
         'eigen',
         Array.from(values, (value, index) => ({
           index,
           value,
-          sign: value < -tolerance ? 'negative' : value > tolerance ? 'positive' : 'zero (|λ| ≤ tol)',
+          sign: value < -zero ? 'negative' : value > zero ? 'positive' : 'zero (|λ| ≤ tol)',
         })),
       );
     } else {
       rows.push(['spectrum', report.spectrumSkipped ?? '—']);
+      await spectrumChart.setData('eigen', []);
     }
     facts.replaceChildren(...rows.map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', {}, v))));
+    facts.dataset.verdict = report.verdict;
   };
 
   controls.train.addEventListener('click', () => void trainNow());

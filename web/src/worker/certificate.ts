@@ -1,55 +1,62 @@
-import { symmetricEigen } from '../../../src/core/linalg/symmetric-eigen.js';
-import { misclassificationError } from '../../../src/data/labels.js';
-import { forward } from '../../../src/model/forward.js';
-import { lossAndGradient } from '../../../src/model/gradient.js';
-import { denseHessian } from '../../../src/model/hessian.js';
-import { kinkMargin } from '../../../src/model/kinks.js';
+import { certify } from '../../../src/certify/certificate.js';
+import type { Verdict } from '../../../src/certify/verdict.js';
 import type { Problem } from './problem.js';
 
-/** Above this many parameters the dense Hessian (P² memory, O(P³) eigenvalues) is too slow for the browser. */
-export const DENSE_SPECTRUM_LIMIT = 800;
+/** Above this many parameters the certificate uses Lanczos end values instead of the dense spectrum. */
+export const DENSE_SPECTRUM_LIMIT = 600;
 
-/** What the explorer shows about the current point. */
+/** What the explorer shows of the library's certificate for the current point. */
 export interface PointReport {
+  readonly verdict: Verdict;
+  readonly rule: string;
+  readonly explanation: string;
+  readonly polished: boolean;
   readonly loss: number;
   readonly gradientNorm: number;
   readonly mce: number | undefined;
   readonly kinkMargin: number;
   readonly nearKinkCount: number;
   readonly parameterCount: number;
-  /** All Hessian eigenvalues, ascending; undefined above DENSE_SPECTRUM_LIMIT (see `spectrumSkipped`). */
+  /** Hessian eigenvalues, ascending: all of them (dense), or Lanczos's smallest and largest. */
   readonly eigenvalues: Float64Array | undefined;
+  readonly spectrumMethod: 'dense' | 'lanczos' | undefined;
+  /** |λ| at or below this counts as zero. */
+  readonly zeroThreshold: number;
+  readonly morseIndex: number | undefined;
   readonly spectrumSkipped: string | undefined;
+  readonly seconds: number;
 }
 
-/** Loss, gradient norm, kink margin and the exact Hessian spectrum at θ, all in float64. */
-export function measurePoint(problem: Problem, theta: Float64Array): PointReport {
-  const { architecture, loss, samples } = problem;
-  const { loss: value, gradient } = lossAndGradient(architecture, loss, theta, samples);
-  let norm2 = 0;
-  for (const g of gradient) norm2 += g * g;
-  const cache = forward(architecture, theta, samples);
-  const margin = kinkMargin(cache);
-  const mce =
-    problem.labelEncoding === undefined
+/** Polishes and certifies θ with `certify` (the same call as `basin certify`), keeping what the page draws. */
+export function certifyPoint(problem: Problem, theta: Float64Array): PointReport {
+  const certificate = certify(problem.architecture, problem.loss, theta, problem.samples, {
+    ...(problem.labelEncoding ? { labelEncoding: problem.labelEncoding } : {}),
+    ...(problem.knownOptimum === undefined ? {} : { knownOptimum: problem.knownOptimum }),
+    spectrum: { denseLimit: DENSE_SPECTRUM_LIMIT },
+  });
+  const spectrum = certificate.spectrum;
+  const eigenvalues =
+    spectrum === undefined
       ? undefined
-      : misclassificationError(cache.output, samples.y, problem.labelEncoding);
-  const size = theta.length;
-  let eigenvalues: Float64Array | undefined;
-  let spectrumSkipped: string | undefined;
-  if (size <= DENSE_SPECTRUM_LIMIT) {
-    eigenvalues = symmetricEigen(denseHessian(architecture, loss, theta, samples), size).values;
-  } else {
-    spectrumSkipped = `P = ${size} parameters is above the browser's dense-spectrum limit of ${DENSE_SPECTRUM_LIMIT}; use basin certify`;
-  }
+      : spectrum.method === 'dense'
+        ? spectrum.eigenvalues
+        : Float64Array.from([...spectrum.smallest, ...Array.from(spectrum.largest).reverse()]);
   return {
-    loss: value,
-    gradientNorm: Math.sqrt(norm2),
-    mce,
-    kinkMargin: margin.minAbsPreActivation,
-    nearKinkCount: margin.nearKinkCount,
-    parameterCount: size,
+    verdict: certificate.verdict,
+    rule: certificate.decision.rule,
+    explanation: certificate.decision.explanation,
+    polished: certificate.polish !== undefined,
+    loss: certificate.lossValue,
+    gradientNorm: certificate.gradientNorm,
+    mce: certificate.misclassificationError,
+    kinkMargin: certificate.kinks.minAbsPreActivation,
+    nearKinkCount: certificate.kinks.nearKinkCount,
+    parameterCount: certificate.parameterCount,
     eigenvalues,
-    spectrumSkipped,
+    spectrumMethod: spectrum?.method,
+    zeroThreshold: spectrum?.zeroThreshold ?? 0,
+    morseIndex: certificate.decision.morseIndex,
+    spectrumSkipped: certificate.spectrumSkipped,
+    seconds: certificate.seconds,
   };
 }

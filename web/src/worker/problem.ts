@@ -2,8 +2,10 @@ import { deriveSeed } from '../../../src/core/rng.js';
 import type { LabelEncoding } from '../../../src/data/labels.js';
 import { gaussianRandomLabels } from '../../../src/data/gaussian.js';
 import { teacherDataset } from '../../../src/data/teacher.js';
+import { toyDataset } from '../../../src/data/toy.js';
+import { swirszczD1, swirszczD2, swirszczD3 } from '../../../src/data/swirszcz.js';
 import { parseActivation } from '../../../src/model/activation.js';
-import { type Architecture, mlp } from '../../../src/model/architecture.js';
+import { type Architecture, describeArchitecture, mlp } from '../../../src/model/architecture.js';
 import type { LossKind } from '../../../src/model/loss.js';
 import { makeSamples, type Samples } from '../../../src/model/samples.js';
 import { withSlopeNoise } from '../../../src/model/slope-noise.js';
@@ -22,10 +24,24 @@ export interface Problem {
   readonly description: string;
   /** The slope noise's distribution and seed, recorded with exported weights because the loss depends on it. */
   readonly slopeNoise: SlopeNoiseRecord | undefined;
+  /** The global minimum's loss when the data say it (a perfect fit exists), for the certificate. */
+  readonly knownOptimum: number | undefined;
+  /** Start every training run from Swirszcz et al.'s saturated network (the `saturation` dataset) instead of init. */
+  readonly saturated: boolean;
 }
 
 /** The data kinds this build can generate; the others are listed in the UI as not available yet. */
-export const AVAILABLE_DATA: ReadonlySet<DataKind> = new Set(['gaussian', 'teacher', 'csv']);
+export const AVAILABLE_DATA: ReadonlySet<DataKind> = new Set([
+  'gaussian',
+  'teacher',
+  'xor',
+  'jellyfish',
+  'swirszcz-d1',
+  'swirszcz-d2',
+  'swirszcz-d3',
+  'saturation',
+  'csv',
+]);
 
 export function buildProblem(state: ExplorerState, csv: CsvData | undefined): Problem {
   const data = buildData(state, csv);
@@ -45,6 +61,8 @@ export function buildProblem(state: ExplorerState, csv: CsvData | undefined): Pr
     : data.samples;
   return {
     slopeNoise,
+    knownOptimum: data.knownOptimum,
+    saturated: state.data.kind === 'saturation',
     architecture,
     loss: state.model.loss,
     samples,
@@ -55,6 +73,7 @@ export function buildProblem(state: ExplorerState, csv: CsvData | undefined): Pr
 
 interface Data {
   readonly samples: Samples;
+  readonly knownOptimum?: number;
   readonly labelEncoding: LabelEncoding | undefined;
   readonly description: string;
 }
@@ -77,6 +96,37 @@ function buildData(state: ExplorerState, csv: CsvData | undefined): Data {
         samples: data,
         labelEncoding: data.labelEncoding,
         description: `ReLU teacher ${inputDim}-2-1, ±1 labels (N = ${count})`,
+      };
+    }
+    case 'xor':
+    case 'jellyfish': {
+      const data = toyDataset(kind);
+      return {
+        samples: data,
+        labelEncoding: data.labelEncoding,
+        description: `${kind} (Swirszcz et al. §3.1.2, 4 points)`,
+      };
+    }
+    case 'swirszcz-d1':
+    case 'swirszcz-d2':
+    case 'swirszcz-d3': {
+      const known = { 'swirszcz-d1': swirszczD1, 'swirszcz-d2': swirszczD2, 'swirszcz-d3': swirszczD3 }[
+        kind
+      ]();
+      return {
+        samples: known.dataset,
+        labelEncoding: known.dataset.labelEncoding,
+        ...(known.knownOptimum === undefined ? {} : { knownOptimum: known.knownOptimum }),
+        description: `Swirszcz ${kind.slice(-2).toUpperCase()} (posed for ${describeArchitecture(known.architecture)})`,
+      };
+    }
+    case 'saturation': {
+      const teacher = mlp(inputDim, [3], 1, { kind: 'leaky-relu', slope: 0 }, true);
+      const data = teacherDataset({ count, teacher, seed, target: 'regression' });
+      return {
+        samples: data,
+        labelEncoding: undefined,
+        description: `saturated start on ReLU-teacher regression data (N = ${count}, d0 = ${inputDim}); training cannot leave it`,
       };
     }
     case 'csv': {

@@ -1,5 +1,6 @@
 import type { FloatArray } from '../../../src/core/dtype.js';
 import { deriveSeed } from '../../../src/core/rng.js';
+import { saturatedNetwork } from '../../../src/data/swirszcz.js';
 import { type Initialisation, initialise } from '../../../src/model/init.js';
 import { referenceObjective } from '../../../src/train/objective.js';
 import { DEFAULT_OPTIMISERS, type OptimiserConfig } from '../../../src/train/optimiser.js';
@@ -46,7 +47,9 @@ export function trainProblem(
   onEpoch?: (progress: EpochProgress) => void,
 ): TrainResult & { readonly initialTheta: FloatArray } {
   const seed = restart === 0 ? state.init.seed : deriveSeed(state.init.seed, 'restart', restart);
-  const initialTheta = initialise(problem.architecture, initialisationOf(state), seed);
+  const initialTheta = problem.saturated
+    ? saturatedNetwork({ architecture: problem.architecture, samples: problem.samples, seed })
+    : initialise(problem.architecture, initialisationOf(state), seed);
   const result = train({
     objective: referenceObjective(problem.architecture, problem.loss, problem.samples),
     initialTheta,

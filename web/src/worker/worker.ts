@@ -1,7 +1,7 @@
 import { describeArchitecture } from '../../../src/model/architecture.js';
 import { serialiseWeights } from '../../../src/io/weights-file.js';
 import { parseCsvData } from '../csv-data.js';
-import { measurePoint } from './certificate.js';
+import { certifyPoint } from './certificate.js';
 import { inputPicture, multistartSegment, sliceAround } from './landscape-tasks.js';
 import { buildProblem, type Problem } from './problem.js';
 import type { WorkerPayload, WorkerReply, WorkerRequest } from './protocol.js';
@@ -71,7 +71,7 @@ function handle(request: WorkerRequest): WorkerPayload {
     }
     case 'certify': {
       const { problem, theta } = requireTrained();
-      return { kind: 'certify', report: measurePoint(problem, theta) };
+      return { kind: 'certify', report: certifyPoint(problem, theta) };
     }
     case 'slice': {
       const { problem, theta } = requireTrained();
