@@ -7,6 +7,24 @@
 export * from './core/errors.js';
 export * from './core/rng.js';
 export * from './core/dtype.js';
+// The linear-algebra helpers (dot, norm, matvec, …) stay under core/linalg; only the solvers are re-exported here.
+export {
+  choleskyFactor,
+  choleskySolve,
+  ConvergenceError,
+  lanczosExtremes,
+  leastSquares,
+  numericalRank,
+  singularValues,
+  symmetricEigen,
+  type LanczosExtremes,
+  type LanczosOptions,
+  type LeastSquares,
+  type LeastSquaresOptions,
+  type NumericalRank,
+  type SymmetricEigen,
+  type SymmetricEigenOptions,
+} from './core/linalg/index.js';
 
 export * from './model/activation.js';
 export * from './model/architecture.js';
@@ -30,3 +48,6 @@ export * from './landscape/directions.js';
 export * from './landscape/segment.js';
 export * from './landscape/slice.js';
 export * from './landscape/input-regions.js';
+
+export * from './certify/khatri-rao.js';
+export * from './certify/region.js';

@@ -159,14 +159,14 @@ export function khatriRaoRank(
 }
 
 /** One (d0, d1, N) shape of a rank survey. */
-export interface SurveyShape {
+export interface KhatriRaoSurveyShape {
   readonly inputDim: number;
   readonly width: number;
   readonly count: number;
 }
 
 export interface KhatriRaoSurveyOptions {
-  readonly shapes: readonly SurveyShape[];
+  readonly shapes: readonly KhatriRaoSurveyShape[];
   /** ρ values; every shape is drawn once per ρ and noise setting with the same W and X (paired draws). */
   readonly negativeSlopes: readonly number[];
   /** Slope-noise distribution of the "with noise" variant; omit to survey only the noise-free pattern. */
@@ -177,7 +177,7 @@ export interface KhatriRaoSurveyOptions {
   readonly onCell?: (cell: KhatriRaoSurveyCell, index: number, total: number) => void;
 }
 
-export interface KhatriRaoSurveyCell extends SurveyShape {
+export interface KhatriRaoSurveyCell extends KhatriRaoSurveyShape {
   readonly negativeSlope: number;
   readonly slopeNoise: boolean;
   readonly draws: number;

@@ -1,6 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { type KhatriRaoSurveyCell, khatriRaoRankSurvey, type SurveyShape } from '../../certify/khatri-rao.js';
+import {
+  type KhatriRaoSurveyCell,
+  khatriRaoRankSurvey,
+  type KhatriRaoSurveyShape,
+} from '../../certify/khatri-rao.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { DEFAULT_SLOPE_NOISE, type SlopeNoise } from '../../model/slope-noise.js';
 import { formatNumber, formatPercent, formatTable } from '../../report/format.js';
@@ -111,7 +115,7 @@ export function runKhatriRaoReproduction(
     throw new InvalidArgumentError('--noise-std', 'a finite number > 0', options.noiseStd);
   }
   const slopeNoise: SlopeNoise = { distribution: 'gaussian', mean: 1, std };
-  const shapes: SurveyShape[] = [];
+  const shapes: KhatriRaoSurveyShape[] = [];
   for (const [inputDim, width] of grid.pairs) {
     for (const ratio of grid.ratios) {
       shapes.push({ inputDim, width, count: Math.round(ratio * inputDim * width) });
