@@ -3,13 +3,15 @@ import type { Dataset } from '../data/dataset.js';
 import { gaussianRandomLabels } from '../data/gaussian.js';
 import { misclassificationError } from '../data/labels.js';
 import { teacherDataset } from '../data/teacher.js';
+import { toyDataset } from '../data/toy.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { architectureToJson } from '../io/weights-file.js';
 import { parseActivation } from '../model/activation.js';
 import { type Architecture, mlp, parameterCount } from '../model/architecture.js';
 import { forward } from '../model/forward.js';
 import { type Initialisation, initialise } from '../model/init.js';
 import { kinkMargin } from '../model/kinks.js';
-import type { Samples } from '../model/samples.js';
+import { type Samples, samplesAs } from '../model/samples.js';
 import { withSlopeNoise } from '../model/slope-noise.js';
 import { referenceObjective } from '../train/objective.js';
 import { DEFAULT_OPTIMISERS, type OptimiserConfig } from '../train/optimiser.js';
@@ -25,7 +27,7 @@ import { type TrainRunConfig, trainRunConfigSchema } from './train-runner.js';
 export function run(config: unknown, seed: number, options: RunOptions): RunResult {
   const c = trainRunConfigSchema.parse(config);
   const data = makeDataset(c, c.dataSeed ?? deriveSeed(seed, 'data'));
-  const architecture = buildArchitecture(c);
+  const architecture = buildArchitecture(c, data.inputDim);
   const samples: Samples =
     c.slopeNoise > 0
       ? withSlopeNoise(
@@ -89,29 +91,37 @@ export function run(config: unknown, seed: number, options: RunOptions): RunResu
 }
 
 function makeDataset(c: TrainRunConfig, seed: number): Dataset {
-  switch (c.dataset) {
-    case 'gaussian':
-      return gaussianRandomLabels({
-        count: c.N,
-        inputDim: c.d0,
-        seed,
-        labelEncoding: c.labels,
-        dtype: c.dtype,
-      });
-    case 'teacher':
-      return teacherDataset({
-        count: c.N,
-        teacher: mlp(c.d0, [c.teacherWidth], 1, parseActivation(c.activation), c.bias),
-        seed,
-        target: c.labels,
-        dtype: c.dtype,
-      });
+  if (c.dataset === 'jellyfish' || c.dataset === 'xor') {
+    return samplesAs(toyDataset(c.dataset, c.labels), c.dtype) as Dataset;
   }
+  // The schema requires both for generated datasets; this guards direct calls that bypass it.
+  if (c.N === undefined || c.d0 === undefined) {
+    throw new InvalidArgumentError(
+      c.N === undefined ? 'N' : 'd0',
+      `an integer ≥ 1 for the ${c.dataset} dataset`,
+    );
+  }
+  if (c.dataset === 'gaussian') {
+    return gaussianRandomLabels({
+      count: c.N,
+      inputDim: c.d0,
+      seed,
+      labelEncoding: c.labels,
+      dtype: c.dtype,
+    });
+  }
+  return teacherDataset({
+    count: c.N,
+    teacher: mlp(c.d0, [c.teacherWidth], 1, parseActivation(c.activation), c.bias),
+    seed,
+    target: c.labels,
+    dtype: c.dtype,
+  });
 }
 
-export function buildArchitecture(c: TrainRunConfig): Architecture {
-  const width = c.width === 'd0' ? c.d0 : c.width;
-  return mlp(c.d0, Array<number>(c.depth).fill(width), 1, parseActivation(c.activation), c.bias);
+export function buildArchitecture(c: TrainRunConfig, inputDim: number): Architecture {
+  const width = c.width === 'd0' ? inputDim : c.width;
+  return mlp(inputDim, Array<number>(c.depth).fill(width), 1, parseActivation(c.activation), c.bias);
 }
 
 function initialisationOf(c: TrainRunConfig): Initialisation {

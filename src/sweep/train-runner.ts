@@ -18,60 +18,77 @@ const finite = z.number({ error: 'a finite number' });
 const nonNegative = z.number({ error: 'a number ≥ 0' }).min(0, { error: 'a number ≥ 0' });
 const positive = z.number({ error: 'a number > 0' }).gt(0, { error: 'a number > 0' });
 
-export const trainRunConfigSchema = z.strictObject({
-  /** `gaussian`: x ~ N(0, I_d0) with random labels (Soudry–Hoffer Fig. 5.1/5.2); `teacher`: labels by a random net. */
-  dataset: z.enum(['gaussian', 'teacher']).default('gaussian'),
-  N: positiveInteger,
-  d0: positiveInteger,
-  labels: z.enum(['pm1', '01']).default('pm1'),
-  /** Hidden width of the teacher network (dataset `teacher` only). */
-  teacherWidth: positiveInteger.default(2),
-  /** Fixed data seed for every run of the cell; by default each run draws its own data from its seed. */
-  dataSeed: nonNegativeInteger.optional(),
-  depth: positiveInteger.default(1),
-  /** Width of every hidden layer; "d0" makes it equal to the input dimension (Fig. 5.1's d = d0). */
-  width: z.union([positiveInteger, z.literal('d0')], { error: 'an integer ≥ 1 or "d0"' }),
-  activation: z
-    .string({ error: 'an activation name' })
-    .refine(
-      (text) => {
-        try {
-          parseActivation(text);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { error: 'one of relu, leaky-relu:<ρ>, linear, tanh, sigmoid' },
-    )
-    .default('relu'),
-  bias: z.boolean({ error: 'true or false' }).default(false),
-  /** Standard deviation of Soudry–Carmon's fixed slope noise ε ~ N(1, σ²); 0 means no noise. */
-  slopeNoise: nonNegative.default(0),
-  loss: z.enum(['mse', 'sse']).default('mse'),
-  init: z.enum(['pytorch', 'lecun', 'xavier', 'gaussian']).default('pytorch'),
-  /** Mean of the weight initialisation (lecun, xavier, gaussian): Swirszcz's shifted "blind spot" means. */
-  initMean: finite.default(0),
-  /** Scale multiplying LeCun's or Xavier's σ. */
-  initScale: nonNegative.default(1),
-  /** σ of the `gaussian` initialisation. */
-  initStd: nonNegative.default(0.01),
-  initBiasMean: finite.default(0),
-  initBiasStd: nonNegative.default(0),
-  optimiser: z.enum(['gd', 'sgd', 'adam', 'lbfgs']).default('adam'),
-  /** Minibatch size (sgd, adam); full batch when absent. */
-  batchSize: positiveInteger.optional(),
-  momentum: nonNegative.default(0),
-  learningRate: positive,
-  epochs: nonNegativeInteger,
-  /** Epochs of exponential learning-rate decay after `epochs` (Fig. 5.2's second phase); 0 for none. */
-  decayEpochs: nonNegativeInteger.default(0),
-  /** The learning rate at the end of the decay, as a fraction of `learningRate`. */
-  decayFactor: positive.default(1e-3),
-  lossTarget: nonNegative.optional(),
-  gradientNormTarget: nonNegative.optional(),
-  dtype: z.enum(['float64', 'float32']).default('float64'),
-});
+export const trainRunConfigSchema = z
+  .strictObject({
+    /**
+     * `gaussian`: x ~ N(0, I_d0) with random labels (Soudry–Hoffer Fig. 5.1/5.2); `teacher`: labels by a random net;
+     * `jellyfish`, `xor`: Swirszcz et al.'s 4-point sets in ℝ² (N and d0 are then fixed by the data).
+     */
+    dataset: z.enum(['gaussian', 'teacher', 'jellyfish', 'xor']).default('gaussian'),
+    N: positiveInteger.optional(),
+    d0: positiveInteger.optional(),
+    labels: z.enum(['pm1', '01']).default('pm1'),
+    /** Hidden width of the teacher network (dataset `teacher` only). */
+    teacherWidth: positiveInteger.default(2),
+    /** Fixed data seed for every run of the cell; by default each run draws its own data from its seed. */
+    dataSeed: nonNegativeInteger.optional(),
+    depth: positiveInteger.default(1),
+    /** Width of every hidden layer; "d0" makes it equal to the input dimension (Fig. 5.1's d = d0). */
+    width: z.union([positiveInteger, z.literal('d0')], { error: 'an integer ≥ 1 or "d0"' }),
+    activation: z
+      .string({ error: 'an activation name' })
+      .refine(
+        (text) => {
+          try {
+            parseActivation(text);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { error: 'one of relu, leaky-relu:<ρ>, linear, tanh, sigmoid' },
+      )
+      .default('relu'),
+    bias: z.boolean({ error: 'true or false' }).default(false),
+    /** Standard deviation of Soudry–Carmon's fixed slope noise ε ~ N(1, σ²); 0 means no noise. */
+    slopeNoise: nonNegative.default(0),
+    loss: z.enum(['mse', 'sse']).default('mse'),
+    init: z.enum(['pytorch', 'lecun', 'xavier', 'gaussian']).default('pytorch'),
+    /** Mean of the weight initialisation (lecun, xavier, gaussian): Swirszcz's shifted "blind spot" means. */
+    initMean: finite.default(0),
+    /** Scale multiplying LeCun's or Xavier's σ. */
+    initScale: nonNegative.default(1),
+    /** σ of the `gaussian` initialisation. */
+    initStd: nonNegative.default(0.01),
+    initBiasMean: finite.default(0),
+    initBiasStd: nonNegative.default(0),
+    optimiser: z.enum(['gd', 'sgd', 'adam', 'lbfgs']).default('adam'),
+    /** Minibatch size (sgd, adam); full batch when absent. */
+    batchSize: positiveInteger.optional(),
+    momentum: nonNegative.default(0),
+    learningRate: positive,
+    epochs: nonNegativeInteger,
+    /** Epochs of exponential learning-rate decay after `epochs` (Fig. 5.2's second phase); 0 for none. */
+    decayEpochs: nonNegativeInteger.default(0),
+    /** The learning rate at the end of the decay, as a fraction of `learningRate`. */
+    decayFactor: positive.default(1e-3),
+    lossTarget: nonNegative.optional(),
+    gradientNormTarget: nonNegative.optional(),
+    dtype: z.enum(['float64', 'float32']).default('float64'),
+  })
+  .superRefine((config, context) => {
+    // Generated datasets need a size; the fixed 4-point sets have their own.
+    if (config.dataset !== 'gaussian' && config.dataset !== 'teacher') return;
+    for (const key of ['N', 'd0'] as const) {
+      if (config[key] === undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `an integer ≥ 1 for the ${config.dataset} dataset`,
+        });
+      }
+    }
+  });
 
 export type TrainRunConfig = z.infer<typeof trainRunConfigSchema>;
 

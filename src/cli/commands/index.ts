@@ -4,7 +4,10 @@ import { register as registerReproduce } from './reproduce.js';
 import { register as registerServe } from './serve.js';
 import { register as registerSweep } from './sweep.js';
 import { register as registerResults } from './results.js';
+import { register as registerReport } from './report.js';
 import { register as registerData } from './data.js';
+import { register as registerCertify } from './certify.js';
+import { register as registerSearch } from './search.js';
 
 /**
  * Every subcommand lives in its own module under src/cli/commands/ and exports `register(program)`. Add one line
@@ -16,5 +19,8 @@ export const commandRegistrations: readonly ((program: Command) => void)[] = [
   registerServe,
   registerSweep,
   registerResults,
+  registerReport,
   registerData,
+  registerCertify,
+  registerSearch,
 ];

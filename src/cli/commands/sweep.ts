@@ -11,6 +11,15 @@ import { RUNNERS } from '../../sweep/runners.js';
 import { expandCells, pickRunner, readSweepSpec, type SweepSpec } from '../../sweep/spec.js';
 import { ResultStore } from '../../sweep/store/result-store.js';
 import { SWEEP_TEMPLATE } from '../../sweep/template.js';
+import { formatSummaryTable } from '../../report/summary-table.js';
+import { writeReport } from '../../report/write-report.js';
+import {
+  PRESET_SECTIONS,
+  type PresetVariant,
+  SWEEP_PRESETS,
+  type SweepPreset,
+} from '../../reproduce/presets/index.js';
+import { summariseSweep } from '../../sweep/summary.js';
 
 /** `basin sweep init | run | replay`. */
 export function register(program: Command): void {
@@ -157,4 +166,86 @@ function parseIndex(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) throw new CommanderArgumentError('expected an integer ≥ 0');
   return value;
+}
+
+interface PresetOptions {
+  readonly quick?: boolean;
+  readonly store?: string;
+  readonly out?: string;
+  readonly workers: number;
+}
+
+/**
+ * Adds the sweep-engine presets to `basin reproduce`: one subcommand per preset (`basin reproduce fig5.1 --quick`),
+ * and `basin reproduce --quick` alone, which runs every quick preset into one store and writes one report.
+ */
+export function registerSweepPresets(reproduce: Command): void {
+  for (const preset of SWEEP_PRESETS) {
+    reproduce
+      .command(preset.name)
+      .description(`${preset.title} (sweep preset; --quick runs in under two minutes on two cores)`)
+      .option('--quick', 'the small variant')
+      .option('--store <path>', 'result store (resumes when rerun)')
+      .option('--out <directory>', 'report directory')
+      .option('--workers <n>', 'worker threads', parseWorkers, availableParallelism())
+      .action(async (options: PresetOptions) => {
+        const variant: PresetVariant = options.quick ? 'quick' : 'full';
+        await reproducePresets([preset], variant, options);
+      });
+  }
+  // Options of `reproduce` itself must not swallow its subcommands' options of the same name.
+  reproduce
+    .enablePositionalOptions()
+    .option(
+      '--quick',
+      'with no preset name: run every quick sweep preset into one store and write one report',
+    )
+    .option('--store <path>', 'result store for --quick', 'basin-quick.duckdb')
+    .option('--out <directory>', 'report directory for --quick', 'basin-quick-report')
+    .option('--workers <n>', 'worker threads', parseWorkers, availableParallelism())
+    .action(async (options: PresetOptions) => {
+      if (!options.quick) {
+        reproduce.help();
+        return;
+      }
+      await reproducePresets(SWEEP_PRESETS, 'quick', options);
+    });
+}
+
+async function reproducePresets(
+  presets: readonly SweepPreset[],
+  variant: PresetVariant,
+  options: PresetOptions,
+): Promise<void> {
+  const stem = presets.length === 1 ? `${presets[0].name}-${variant}` : `basin-${variant}`;
+  const storePath = options.store ?? `${stem}.duckdb`;
+  const out = options.out ?? `${stem}-report`;
+  const names: string[] = [];
+  for (const preset of presets) {
+    const spec = preset.spec(variant);
+    const report = await runSweepWithProgress(spec, storePath, {
+      workers: options.workers,
+      retryFailed: false,
+      file: preset.name,
+    });
+    if (report.interrupted) {
+      process.exitCode = 130;
+      return;
+    }
+    names.push(spec.name);
+  }
+  const store = await ResultStore.open(storePath, 'read');
+  try {
+    for (const name of names) {
+      process.stdout.write(`\n${name}\n${formatSummaryTable(await summariseSweep(store, name))}\n`);
+    }
+    const written = await writeReport(store, out, {
+      builders: PRESET_SECTIONS,
+      sweeps: names,
+      title: 'basin reproduction report',
+    });
+    process.stdout.write(`\nwrote ${written.html} and ${written.figures.length} figure files\n`);
+  } finally {
+    store.close();
+  }
 }
