@@ -1,4 +1,4 @@
-import type { DType, FloatArray } from '../src/core/dtype.js';
+import { allocate, type DType, dtypeOf, type FloatArray } from '../src/core/dtype.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
 import type { Architecture } from '../src/model/architecture.js';
 import { onnxBackend } from '../src/backend/onnx/onnx-backend.js';
@@ -39,21 +39,24 @@ const referenceEngine: NodeEngine = {
   },
 };
 
-/** The ONNX Runtime backend through its `Objective`, networks one after the other. */
+/**
+ * The ONNX Runtime backend: one network through its `Objective`; K restarts through its `RestartsObjective`
+ * (shared X, batched products).
+ */
 const onnxEngine: NodeEngine = {
   name: 'basin-onnx',
-  description: 'onnxruntime-node backend (src/backend/onnx), networks one after the other',
+  description: 'onnxruntime-node backend (src/backend/onnx); restarts batched on the shared X',
   threads: defaultThreads(),
   prepare(architecture, samples, thetas) {
-    const objective = onnxBackend().objective(architecture, 'mse', samples);
-    return () => {
-      let first = NaN;
-      thetas.forEach((theta, k) => {
-        const { loss } = objective.evaluate(theta);
-        if (k === 0) first = loss;
-      });
-      return first;
-    };
+    const backend = onnxBackend();
+    if (thetas.length === 1) {
+      const objective = backend.objective(architecture, 'mse', samples);
+      return () => objective.evaluate(thetas[0]).loss;
+    }
+    const restarts = backend.restartsObjective(architecture, 'mse', samples, thetas.length);
+    const stacked = allocate(dtypeOf(thetas[0]), thetas.length * restarts.parameterCount);
+    thetas.forEach((theta, k) => stacked.set(theta, k * restarts.parameterCount));
+    return () => restarts.evaluateEach(stacked).losses[0];
   },
 };
 

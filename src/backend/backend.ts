@@ -3,6 +3,7 @@ import type { Architecture } from '../model/architecture.js';
 import type { LossKind } from '../model/loss.js';
 import type { Samples } from '../model/samples.js';
 import type { Objective } from '../train/objective.js';
+import type { RestartsObjective } from './restarts.js';
 
 /** The engines that can compute a training objective. */
 export type BackendName = 'reference' | 'onnx';
@@ -39,6 +40,16 @@ export interface Backend {
   unsupportedReason(problem: Problem): string | undefined;
   /** Throws InvalidArgumentError when the problem is malformed or unsupported (see `unsupportedReason`). */
   objective(architecture: Architecture, loss: LossKind, samples: Samples): BackendObjective;
+  /**
+   * K networks of `architecture` on the same samples, evaluated together (see restarts.ts). Backends that can
+   * share X between the networks do; the others loop over their single-network objective.
+   */
+  restartsObjective(
+    architecture: Architecture,
+    loss: LossKind,
+    samples: Samples,
+    restarts: number,
+  ): RestartsObjective;
   /** Releases every objective this backend created. */
   dispose(): void;
 }

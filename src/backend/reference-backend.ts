@@ -1,6 +1,7 @@
 import { BasinError } from '../core/errors.js';
 import { referenceObjective } from '../train/objective.js';
 import type { Backend, BackendObjective } from './backend.js';
+import { loopedRestartsObjective } from './restarts.js';
 
 /** basin's own closed-form backprop in plain TypeScript: exact reference, works for every problem, one thread. */
 export const referenceBackend: Backend = {
@@ -23,6 +24,9 @@ export const referenceBackend: Backend = {
         disposed = true;
       },
     };
+  },
+  restartsObjective(architecture, loss, samples, restarts) {
+    return loopedRestartsObjective(referenceBackend.objective(architecture, loss, samples), restarts);
   },
   dispose: () => undefined,
 };

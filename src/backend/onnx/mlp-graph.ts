@@ -1,6 +1,6 @@
 import type { DType } from '../../core/dtype.js';
-import type { Activation } from '../../model/activation.js';
 import { type Architecture, parameterLayout } from '../../model/architecture.js';
+import { activationNodes, throughDerivative } from './activation-nodes.js';
 import { OnnxGraph } from './onnx-graph.js';
 
 /** ONNX operator set the graphs are written for (Gemm without C, ReduceSum with an axes input). */
@@ -35,13 +35,6 @@ export const LOSS_OUTPUT = 'loss';
 export function buildMlpGraph(architecture: Architecture, dtype: DType, withSlopeNoise: boolean): MlpGraph {
   const layout = parameterLayout(architecture);
   const g = new OnnxGraph('basin_mlp_loss_and_gradient');
-  const scalars = new Map<number, string>();
-  // Constants are created on first use: ORT warns about (and drops) initialisers that no node reads.
-  const scalar = (value: number): string => {
-    let name = scalars.get(value);
-    if (name === undefined) scalars.set(value, (name = g.constant(dtype, [], [value])));
-    return name;
-  };
   let firstAxis: string | undefined;
 
   const x = g.input('x', dtype, ['N', architecture.inputDim]);
@@ -74,11 +67,15 @@ export function buildMlpGraph(architecture: Architecture, dtype: DType, withSlop
       current = u;
       return;
     }
-    const { value, backward } = activation(g, layer.activation, u, scalar);
+    const nodes = activationNodes(g, layer.activation, u, dtype);
     const layerNoise = noise[l];
-    current = layerNoise === undefined ? value : g.node('Mul', [value, layerNoise]);
+    current = layerNoise === undefined ? nodes.value : g.node('Mul', [nodes.value, layerNoise]);
     throughActivation.push((gradient) =>
-      backward(layerNoise === undefined ? gradient : g.node('Mul', [gradient, layerNoise])),
+      throughDerivative(
+        g,
+        nodes,
+        layerNoise === undefined ? gradient : g.node('Mul', [gradient, layerNoise]),
+      ),
     );
   });
 
@@ -107,41 +104,4 @@ export function buildMlpGraph(architecture: Architecture, dtype: DType, withSlop
     ),
   ];
   return { model: g.encode(OPSET), layers, noise, outputs };
-}
-
-/**
- * An activation's value and the map gradient ↦ gradient ⊙ f'(U). Kink convention as in activation.ts:
- * f'(0) = ρ, the left slope (so ReLU'(0) = 0), realised by the strict `Greater(U, 0)`.
- */
-function activation(
-  g: OnnxGraph,
-  act: Activation,
-  u: string,
-  scalar: (value: number) => string,
-): { value: string; backward: (gradient: string) => string } {
-  switch (act.kind) {
-    case 'leaky-relu': {
-      const positive = g.node('Greater', [u, scalar(0)]);
-      if (act.slope === 0) {
-        return {
-          value: g.node('Relu', [u]),
-          backward: (gradient) => g.node('Where', [positive, gradient, scalar(0)]),
-        };
-      }
-      const slope = g.node('Where', [positive, scalar(1), scalar(act.slope)]);
-      return { value: g.node('Mul', [u, slope]), backward: (gradient) => g.node('Mul', [gradient, slope]) };
-    }
-    case 'linear':
-      return { value: u, backward: (gradient) => gradient };
-    case 'tanh': {
-      const t = g.node('Tanh', [u]);
-      const derivative = g.node('Sub', [scalar(1), g.node('Mul', [t, t])]);
-      return { value: t, backward: (gradient) => g.node('Mul', [gradient, derivative]) };
-    }
-    case 'sigmoid': {
-      const s = g.node('Sigmoid', [u]);
-      const derivative = g.node('Mul', [s, g.node('Sub', [scalar(1), s])]);
-      return { value: s, backward: (gradient) => g.node('Mul', [gradient, derivative]) };
-    }
-  }
 }

@@ -5,6 +5,10 @@ import { checkCompatible } from '../../model/forward.js';
 import { type LossKind, lossScale } from '../../model/loss.js';
 import { type Samples, samplesAs, selectSamples } from '../../model/samples.js';
 import type { Backend, BackendObjective, Problem } from '../backend.js';
+import { loopedRestartsObjective } from '../restarts.js';
+import { checkBatch, floatTensor } from './feeds.js';
+import { onnxRestartsObjective } from './onnx-restarts.js';
+import { restartsUnsupportedReason } from './restarts-graph.js';
 import { buildMlpGraph, LOSS_OUTPUT, type MlpGraph } from './mlp-graph.js';
 import {
   defaultThreads,
@@ -26,7 +30,7 @@ export interface OnnxBackendOptions {
  */
 export function onnxBackend(options: OnnxBackendOptions = {}): Backend {
   const threads = options.threads ?? defaultThreads();
-  const live = new Set<BackendObjective>();
+  const live = new Set<{ dispose(): void }>();
   return {
     name: 'onnx',
     description: `onnxruntime-node CPU, closed-form backward graph, ${threads} threads`,
@@ -37,10 +41,25 @@ export function onnxBackend(options: OnnxBackendOptions = {}): Backend {
       return problem.samples.count > 2 ** 31 - 1 ? 'more samples than ONNX tensors can index' : undefined;
     },
     objective(architecture, loss, samples) {
-      const status = onnxRuntimeStatus();
-      if (!status.available) throw new BasinError(`backend onnx: ${status.reason}`);
-      const objective = onnxObjective(status.runtime, architecture, loss, samples, threads, () =>
+      const objective = onnxObjective(loadedRuntime(), architecture, loss, samples, threads, () =>
         live.delete(objective),
+      );
+      live.add(objective);
+      return objective;
+    },
+    restartsObjective(architecture, loss, samples, restarts) {
+      const runtime = loadedRuntime();
+      if (restartsUnsupportedReason(architecture) !== undefined) {
+        return loopedRestartsObjective(this.objective(architecture, loss, samples), restarts);
+      }
+      const objective = onnxRestartsObjective(
+        runtime,
+        architecture,
+        loss,
+        samples,
+        restarts,
+        { threads },
+        () => live.delete(objective),
       );
       live.add(objective);
       return objective;
@@ -49,6 +68,12 @@ export function onnxBackend(options: OnnxBackendOptions = {}): Backend {
       for (const objective of [...live]) objective.dispose();
     },
   };
+}
+
+function loadedRuntime(): OnnxRuntime {
+  const status = onnxRuntimeStatus();
+  if (!status.available) throw new BasinError(`backend onnx: ${status.reason}`);
+  return status.runtime;
 }
 
 interface PreparedPrecision {
@@ -73,12 +98,15 @@ function onnxObjective(
 
   const dataTensors = (graph: MlpGraph, rows: Samples, dtype: DType): Record<string, OrtTensor> => {
     const feeds: Record<string, OrtTensor> = {
-      x: tensor(runtime, dtype, rows.x, [rows.count, rows.inputDim]),
-      y: tensor(runtime, dtype, rows.y, [rows.count, rows.outputDim]),
-      scale: tensor(runtime, dtype, Float64Array.of(lossScale(loss, rows.count)), []),
+      x: floatTensor(runtime, dtype, rows.x, [rows.count, rows.inputDim]),
+      y: floatTensor(runtime, dtype, rows.y, [rows.count, rows.outputDim]),
+      scale: floatTensor(runtime, dtype, Float64Array.of(lossScale(loss, rows.count)), []),
     };
     graph.noise.forEach((name, l) => {
-      feeds[name] = tensor(runtime, dtype, rows.slopeNoise![l], [rows.count, architecture.hidden[l].width]);
+      feeds[name] = floatTensor(runtime, dtype, rows.slopeNoise![l], [
+        rows.count,
+        architecture.hidden[l].width,
+      ]);
     });
     return feeds;
   };
@@ -120,7 +148,7 @@ function onnxObjective(
       layout.layers.forEach((layer, l) => {
         const { weight, bias } = graph.layers[l];
         const weights = layer.outputs * layer.inputs;
-        feeds[weight] = tensor(
+        feeds[weight] = floatTensor(
           runtime,
           dtype,
           theta.subarray(layer.weightOffset, layer.weightOffset + weights),
@@ -128,7 +156,7 @@ function onnxObjective(
         );
         if (bias !== undefined) {
           const offset = layer.biasOffset!;
-          feeds[bias] = tensor(runtime, dtype, theta.subarray(offset, offset + layer.outputs), [
+          feeds[bias] = floatTensor(runtime, dtype, theta.subarray(offset, offset + layer.outputs), [
             layer.outputs,
           ]);
         }
@@ -151,27 +179,4 @@ function onnxObjective(
       onDispose();
     },
   };
-}
-
-/** An ORT tensor over `values` in precision `dtype` (a view when the precision already matches, else a copy). */
-function tensor(runtime: OnnxRuntime, dtype: DType, values: FloatArray, dims: readonly number[]): OrtTensor {
-  const data =
-    dtype === 'float64'
-      ? values instanceof Float64Array
-        ? values
-        : Float64Array.from(values)
-      : values instanceof Float32Array
-        ? values
-        : Float32Array.from(values);
-  return new runtime.Tensor(dtype, data, dims);
-}
-
-function checkBatch(batch: Int32Array, count: number): Int32Array {
-  if (batch.length === 0) throw new InvalidArgumentError('batch', 'at least one sample index', 'none');
-  for (let k = 0; k < batch.length; k++) {
-    if (batch[k] < 0 || batch[k] >= count) {
-      throw new InvalidArgumentError(`batch[${k}]`, `a sample index in [0, ${count - 1}]`, batch[k]);
-    }
-  }
-  return batch;
 }

@@ -13,7 +13,8 @@ export type Dimension = number | string;
 /** Integer attributes only: basin's graphs never need float attributes (they would round float64 values). */
 export type Attributes = Readonly<Record<string, number | readonly number[]>>;
 
-const ELEMENT_CODE: { readonly [E in TensorElement]: number } = {
+/** ONNX TensorProto.DataType codes. */
+export const ELEMENT_CODE: { readonly [E in TensorElement]: number } = {
   float32: 1,
   int64: 7,
   bool: 9,
@@ -45,6 +46,7 @@ export class OnnxGraph {
   private readonly outputs: ValueInfo[] = [];
   private readonly initialisers: Initialiser[] = [];
   private readonly nodes: NodeSpec[] = [];
+  private readonly scalars = new Map<string, string>();
   private counter = 0;
 
   constructor(readonly name: string) {}
@@ -63,6 +65,17 @@ export class OnnxGraph {
   constant(element: TensorElement, dims: readonly number[], values: readonly number[]): string {
     const name = `const_${this.counter++}`;
     this.initialisers.push({ name, element, dims, bytes: elementBytes(element, values) });
+    return name;
+  }
+
+  /**
+   * A scalar constant, created on first use and shared afterwards (ORT warns about, and drops, initialisers that
+   * no node reads).
+   */
+  scalar(element: TensorElement, value: number): string {
+    const key = `${element}:${value}`;
+    let name = this.scalars.get(key);
+    if (name === undefined) this.scalars.set(key, (name = this.constant(element, [], [value])));
     return name;
   }
 
