@@ -7,6 +7,12 @@ import { parseDataSplit } from '../../data/loaders/idx.js';
 import { type LoadImageSetOptions, loadImageSet, parseSourceFormat } from '../../data/loaders/load.js';
 import { type ImageSetSummary, summariseImageSet } from '../../data/loaders/summary.js';
 import { formatNumber, formatTable } from '../../report/format.js';
+import { join } from 'node:path';
+import { parseLabelEncoding } from '../../data/labels.js';
+import { parseBinarySplit } from '../../data/preprocess/binary-split.js';
+import { type PreprocessRecipe, prepareDataset } from '../../data/preprocess/prepare.js';
+import { savePreparedDataset } from '../../data/preprocess/prepared-files.js';
+import { DEFAULT_WHITENING_EPSILON, parseWhiteningMethod } from '../../data/preprocess/whiten.js';
 
 interface SourceOptions {
   format?: string;
@@ -18,11 +24,16 @@ interface SourceOptions {
   layout?: string;
 }
 
-/** `basin data …`: look at real datasets before using them. */
+/** `basin data …`: look at real datasets, and preprocess them once into a saved binary task. */
 export function register(program: Command): void {
   const data = program
     .command('data')
     .description('inspect and prepare real datasets (IDX, CIFAR-10 binary, NPY, CSV)');
+  registerInspect(data);
+  registerPrepare(data);
+}
+
+function registerInspect(data: Command): void {
   addSourceOptions(
     data
       .command('inspect')
@@ -133,4 +144,118 @@ function formatSummary(summary: ImageSetSummary): string {
     lines.push(`classes   ${summary.classes.length}`, formatTable(headers, rows));
   }
   return lines.join('\n');
+}
+
+function registerPrepare(data: Command): void {
+  addSourceOptions(
+    data
+      .command('prepare')
+      .description('preprocess a dataset into a binary task and save it (x.npy, y.npy, provenance.json)')
+      .argument('<path>', 'a dataset directory or file, as for inspect'),
+  )
+    .requiredOption('--out <directory>', 'where to write train/ (and test/ with --test)')
+    .option('--binary <rule>', 'parity, low-high, low-high:B or pos:LIST/neg:LIST', 'parity')
+    .option('--encoding <encoding>', 'labels: pm1 (±1, threshold 0) or 01 ({0,1}, threshold 0.5)', 'pm1')
+    .option('--subset <count>', 'keep this many samples, chosen with --seed')
+    .option('--seed <seed>', 'seed of the subset', '0')
+    .option('--downsample <factor>', 'average-pool images by this factor per side')
+    .option('--no-scale', 'keep raw values instead of mapping them to [0, 1]')
+    .option('--standardise', 'standardise every feature to mean 0, sd 1')
+    .option('--whiten <method>', 'pca or zca')
+    .option(
+      '--epsilon <value>',
+      'whitening ε added to the covariance eigenvalues',
+      String(DEFAULT_WHITENING_EPSILON),
+    )
+    .option('--components <k>', 'PCA whitening: keep k leading components')
+    .option('--dtype <dtype>', 'float32 or float64', 'float64')
+    .option('--test', 'also prepare the test split with the statistics fitted on the training split')
+    .action(async (path: string, options: SourceOptions & PrepareOptions) => {
+      const recipe = prepareRecipe(options);
+      const parts: [string, string][] = [['train', options.split]];
+      if (options.test) parts.push(['test', 'test']);
+      let fitted;
+      for (const [name, split] of parts) {
+        const started = performance.now();
+        const images = await loadImageSet(path, {
+          ...sourceOptions(options),
+          split: parseDataSplit(split, '--split'),
+        });
+        const loadSeconds = (performance.now() - started) / 1000;
+        // The subset picks training samples; the test split is kept whole.
+        const partRecipe = name === 'test' ? { ...recipe, subset: undefined } : recipe;
+        const prepared = prepareDataset(images, { ...partRecipe, reusePixels: true }, fitted);
+        fitted = prepared.fitted;
+        const directory = join(options.out, name);
+        await savePreparedDataset(directory, prepared.dataset);
+        const { dataset } = prepared;
+        process.stdout.write(
+          `${name}: ${dataset.count} samples × ${dataset.inputDim} features → ${directory}\n`,
+        );
+        const rows = [
+          ['load', loadSeconds.toFixed(2)],
+          ...prepared.timings.map((t) => [t.step, t.seconds.toFixed(2)]),
+        ];
+        process.stdout.write(`${formatTable(['step', 'seconds'], rows)}\n`);
+      }
+      process.stdout.write(
+        `peak resident memory ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`,
+      );
+    });
+}
+
+interface PrepareOptions {
+  out: string;
+  binary: string;
+  encoding: string;
+  subset?: string;
+  seed: string;
+  downsample?: string;
+  scale: boolean;
+  standardise?: boolean;
+  whiten?: string;
+  epsilon: string;
+  components?: string;
+  dtype: string;
+  test?: boolean;
+}
+
+function prepareRecipe(options: PrepareOptions): PreprocessRecipe {
+  if (options.dtype !== 'float32' && options.dtype !== 'float64') {
+    throw new InvalidArgumentError('--dtype', 'float32 or float64', options.dtype);
+  }
+  const epsilon = Number(options.epsilon);
+  if (!(epsilon >= 0)) throw new InvalidArgumentError('--epsilon', 'a number ≥ 0', options.epsilon);
+  return {
+    split: parseBinarySplit(options.binary, '--binary'),
+    labelEncoding: parseLabelEncoding(options.encoding, '--encoding'),
+    dtype: options.dtype,
+    scaleToUnit: options.scale,
+    standardise: options.standardise === true,
+    ...(options.subset === undefined
+      ? {}
+      : { subset: { count: parseCount('--subset', options.subset), seed: parseSeed(options.seed) } }),
+    ...(options.downsample === undefined
+      ? {}
+      : { downsample: parseCount('--downsample', options.downsample) }),
+    ...(options.whiten === undefined
+      ? {}
+      : {
+          whiten: {
+            method: parseWhiteningMethod(options.whiten, '--whiten'),
+            epsilon,
+            ...(options.components === undefined
+              ? {}
+              : { components: parseCount('--components', options.components) }),
+          },
+        }),
+  };
+}
+
+function parseSeed(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw new InvalidArgumentError('--seed', 'an integer in [0, 4294967295]', text);
+  }
+  return value;
 }

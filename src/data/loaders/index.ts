@@ -7,3 +7,4 @@ export * from './csv.js';
 export * from './load.js';
 export * from './summary.js';
 export * from './image-grid.js';
+export * from './npy-array.js';

@@ -7,3 +7,4 @@ export * from './standardise.js';
 export * from './covariance.js';
 export * from './whiten.js';
 export * from './prepare.js';
+export * from './prepared-files.js';

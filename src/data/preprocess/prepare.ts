@@ -50,6 +50,8 @@ export interface PreparedDataset {
   readonly dataset: Dataset;
   /** What was fitted (or reused); pass it back in to preprocess a test set with the training statistics. */
   readonly fitted: FittedPreprocessing;
+  /** Wall-clock seconds of each step that ran, in order (not part of the provenance: it varies run to run). */
+  readonly timings: readonly { readonly step: string; readonly seconds: number }[];
 }
 
 /**
@@ -93,11 +95,21 @@ export function prepareDataset(
 
   let sampleShape = images.sampleShape;
   let dim = featureDimension(sampleShape);
-  let x = gatherRows(images, rows, dtype, recipe.reusePixels === true && recipe.downsample === undefined);
+  const timings: { step: string; seconds: number }[] = [];
+  const timed = <T>(step: string, work: () => T): T => {
+    const started = performance.now();
+    const result = work();
+    timings.push({ step, seconds: (performance.now() - started) / 1000 });
+    return result;
+  };
+  let x = timed('gather', () =>
+    gatherRows(images, rows, dtype, recipe.reusePixels === true && recipe.downsample === undefined),
+  );
   const steps: Record<string, unknown>[] = [];
 
   if (recipe.downsample !== undefined) {
-    const pooled = averagePool(x, count, sampleShape, images.layout, recipe.downsample);
+    const factor = recipe.downsample;
+    const pooled = timed('average-pool', () => averagePool(x, count, sampleShape, images.layout, factor));
     steps.push({
       step: 'average-pool',
       factor: recipe.downsample,
@@ -110,15 +122,18 @@ export function prepareDataset(
   }
   let scaling: UnitScaling | undefined;
   if (recipe.scaleToUnit ?? true) {
-    scaling = fitted.scaling ?? fitUnitScaling(x, images.storedAsBytes);
-    applyUnitScaling(x, scaling);
+    const map = fitted.scaling ?? fitUnitScaling(x, images.storedAsBytes);
+    timed('scale-to-unit', () => applyUnitScaling(x, map));
+    scaling = map;
     steps.push({ step: 'scale-to-unit', ...scaling, fittedOn: fitted.scaling ? 'given' : 'this data' });
   }
   let standardisation: Standardisation | undefined;
   if (recipe.standardise) {
-    standardisation = fitted.standardisation ?? fitStandardisation(x, count, dim);
+    standardisation =
+      fitted.standardisation ?? timed('fit standardisation', () => fitStandardisation(x, count, dim));
     requireFittedDimension('standardisation', standardisation.mean.length, dim);
-    applyStandardisation(x, count, dim, standardisation);
+    const stats = standardisation;
+    timed('standardise', () => applyStandardisation(x, count, dim, stats));
     steps.push({
       step: 'standardise',
       constantFeatures: standardisation.constantFeatures,
@@ -127,9 +142,15 @@ export function prepareDataset(
   }
   let whitening: Whitening | undefined;
   if (recipe.whiten) {
-    whitening = fitted.whitening ?? fitWhitening(x, count, dim, recipe.whiten);
+    const options = recipe.whiten;
+    const w =
+      fitted.whitening ??
+      timed('fit whitening', () =>
+        fitWhitening(x, count, dim, options, (step, seconds) => timings.push({ step, seconds })),
+      );
+    whitening = w;
     requireFittedDimension('whitening', whitening.inputDim, dim);
-    x = applyWhitening(x, count, whitening, { inPlace: true });
+    x = timed('whiten', () => applyWhitening(x, count, w, { inPlace: true }));
     steps.push({
       step: 'whiten',
       method: whitening.method,
@@ -175,7 +196,7 @@ export function prepareDataset(
       negatives: count - positives,
     },
   };
-  return { dataset, fitted: { scaling, standardisation, whitening } };
+  return { dataset, fitted: { scaling, standardisation, whitening }, timings };
 }
 
 function selectBySplit(labels: Int32Array, split: BinarySplit): Int32Array {

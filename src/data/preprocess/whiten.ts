@@ -55,6 +55,7 @@ export function fitWhitening(
   count: number,
   dim: number,
   options: WhiteningOptions,
+  onStep?: (step: 'covariance' | 'eigendecomposition', seconds: number) => void,
 ): Whitening {
   const method = parseWhiteningMethod(options.method, 'whiten.method');
   const epsilon = requireFinite('whiten.epsilon', options.epsilon ?? DEFAULT_WHITENING_EPSILON, 0);
@@ -67,8 +68,13 @@ export function fitWhitening(
   }
   const outputDim = requireInteger('whiten.components', options.components ?? dim, 1, dim);
   requireInteger('count', count, 2);
+  let started = performance.now();
   const mean = featureMeans(x, count, dim);
-  const { values, vectors } = symmetricEigen(covariance(x, count, dim, mean), dim, { vectors: true });
+  const c = covariance(x, count, dim, mean);
+  onStep?.('covariance', (performance.now() - started) / 1000);
+  started = performance.now();
+  const { values, vectors } = symmetricEigen(c, dim, { vectors: true });
+  onStep?.('eigendecomposition', (performance.now() - started) / 1000);
   const u = vectors!;
   const eigenvalues = values.slice().reverse();
   const largest = Math.max(eigenvalues[0], 0);
