@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { PNG } from 'pngjs';
+import { formatNumber, formatTable } from '../../src/report/format.js';
+import { writeReport } from '../../src/report/write-report.js';
+import { expandCells } from '../../src/sweep/spec.js';
+import { LocalPool } from '../../src/sweep/local-pool.js';
+import { runSweep } from '../../src/sweep/run-sweep.js';
+import { ResultStore } from '../../src/sweep/store/result-store.js';
+import { trainRunner } from '../../src/sweep/train-runner.js';
+import { PRESET_SECTIONS, SWEEP_PRESETS } from '../../src/reproduce/presets/index.js';
+import { theorem8LargestN, theorem8Width } from '../../src/reproduce/presets/fig5.1.js';
+import { validateSweepSpec } from '../../src/sweep/spec.js';
+
+describe('reports', () => {
+  it('write an HTML page with inline SVG figures, PNG files, the sweep config and code version', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'basin-report-'));
+    const store = await ResultStore.open(join(directory, 'r.duckdb'), 'write');
+    const spec = validateSweepSpec({
+      name: 'tiny',
+      seed: 2,
+      repetitions: 3,
+      description: 'a <tiny> sweep',
+      base: { N: 10, d0: 3, width: 4, learningRate: 0.02, epochs: 100 },
+      grid: { N: [5, 40], depth: [1, 2] },
+    });
+    await runSweep({ spec, runner: trainRunner, store, executor: new LocalPool(2), codeVersion: 'v-test' });
+    const written = await writeReport(store, join(directory, 'out'), { builders: PRESET_SECTIONS });
+    store.close();
+    const html = readFileSync(written.html, 'utf8');
+    assert.equal(
+      (html.match(/<svg/g) ?? []).length,
+      2,
+      'the generic section draws error and sub-optimal fraction',
+    );
+    assert.match(html, /a &lt;tiny&gt; sweep/);
+    assert.match(html, /code v-test/);
+    assert.match(html, /&quot;learningRate&quot;: 0\.02/);
+    assert.match(html, /<th>MCE mean ± std<\/th>/);
+    const pngs = written.figures.filter((file) => file.endsWith('.png'));
+    assert.equal(pngs.length, 2);
+    for (const file of pngs) {
+      const png = PNG.sync.read(readFileSync(file));
+      assert.ok(png.width > 800 && png.height > 400, `${png.width}×${png.height}`);
+      // Text is drawn (a font was found): the title row holds dark pixels, not just the white background.
+      let dark = 0;
+      for (let y = 0; y < 40; y++) {
+        for (let x = 0; x < png.width; x++) if (png.data[(y * png.width + x) * 4] < 100) dark++;
+      }
+      assert.ok(dark > 200, `${dark} dark pixels in the title row of ${file}`);
+    }
+    const svg = readFileSync(
+      written.figures.find((file) => file.endsWith('-error.svg'))!,
+      'utf8',
+    );
+    assert.match(svg, /final training MCE/);
+    assert.match(svg, /depth=2/);
+  });
+
+  it('format numbers and tables for people', () => {
+    assert.equal(formatNumber(null), '–');
+    assert.equal(formatNumber(0.123456), '0.123');
+    assert.equal(formatNumber(1.5e-31), '1.50e-31');
+    assert.equal(formatTable(['a', 'bb'], [['1', 'x']]), 'a  bb\n-  --\n1  x');
+  });
+});
+
+describe('sweep presets', () => {
+  it('have valid quick and full specs for the train runner', () => {
+    for (const preset of SWEEP_PRESETS) {
+      for (const variant of ['quick', 'full'] as const) {
+        const spec = preset.spec(variant);
+        assert.equal(spec.name, `${preset.name}-${variant}`);
+        assert.ok(expandCells(spec, trainRunner).length > 1);
+      }
+    }
+    assert.equal(SWEEP_PRESETS.find((p) => p.name === 'jellyfish')!.spec('quick').repetitions >= 100, true);
+  });
+
+  it("use Theorem 8's d1* = 4⌈N/(2d0 − 2)⌉ (papers.md worked values)", () => {
+    assert.equal(theorem8Width(50_000, 3072), 36);
+    assert.equal(theorem8Width(70_000, 784), 180);
+    assert.equal(theorem8Width(1_280_000, 12288), 212);
+    for (const d of [4, 6, 10, 20]) {
+      const largest = theorem8LargestN(d);
+      assert.ok(theorem8Width(largest, d) <= d);
+      assert.ok(theorem8Width(largest + 1, d) > d);
+    }
+  });
+});
