@@ -1,6 +1,7 @@
 import type { FloatArray } from '../../core/dtype.js';
 import { InvalidArgumentError, requireFinite, requireInteger } from '../../core/errors.js';
 import { symmetricEigen } from '../../core/linalg/index.js';
+import { affineRows } from './affine-rows.js';
 import { accumulateUpperGram, covariance } from './covariance.js';
 import { featureMeans } from './standardise.js';
 
@@ -125,8 +126,6 @@ function zcaMatrix(u: Float64Array, dim: number, inverseRoot: Float64Array): Flo
   return matrix;
 }
 
-const ROWS_PER_BLOCK = 64;
-
 export interface ApplyWhiteningOptions {
   /**
    * Overwrite x with the result (its first count × outputDim entries, returned as a subarray) instead of
@@ -137,8 +136,8 @@ export interface ApplyWhiteningOptions {
 }
 
 /**
- * z = W (x − μ) for every row of x (count × inputDim), accumulated in float64 and stored in x's precision.
- * Blocked like the covariance: 64 centred rows in float64 times W, with a 4 × 4 register tile.
+ * z = W (x − μ) for every row of x (count × inputDim), accumulated in float64 and stored in x's precision
+ * (see {@link affineRows} for the blocked kernel).
  */
 export function applyWhitening(
   x: FloatArray,
@@ -157,111 +156,13 @@ export function applyWhitening(
   const out = options.inPlace
     ? x
     : new (x instanceof Float32Array ? Float32Array : Float64Array)(count * outputDim);
-  const paddedOut = Math.ceil(outputDim / 4) * 4;
-  const w = new Float64Array(paddedOut * dim);
-  w.set(matrix);
-  const block = new Float64Array(ROWS_PER_BLOCK * dim);
-  const result = new Float64Array(ROWS_PER_BLOCK * paddedOut);
-  for (let first = 0; first < count; first += ROWS_PER_BLOCK) {
-    const rows = Math.min(ROWS_PER_BLOCK, count - first);
-    const paddedRows = Math.ceil(rows / 4) * 4;
-    for (let r = 0; r < rows; r++) {
-      const source = (first + r) * dim;
-      for (let j = 0; j < dim; j++) block[r * dim + j] = x[source + j] - mean[j];
-    }
-    block.fill(0, rows * dim, paddedRows * dim);
-    multiplyByTranspose(block, paddedRows, w, paddedOut, dim, result);
+  affineRows(x, count, dim, matrix, outputDim, mean, (first, rows, result, stride) => {
     for (let r = 0; r < rows; r++) {
       const target = (first + r) * outputDim;
-      for (let o = 0; o < outputDim; o++) out[target + o] = result[r * paddedOut + o];
+      for (let o = 0; o < outputDim; o++) out[target + o] = result[r * stride + o];
     }
-  }
+  });
   return options.inPlace ? out.subarray(0, count * outputDim) : out;
-}
-
-/** R = A Bᵀ for A (m × k) and B (n × k) row-major, m and n multiples of 4; R is m × n. */
-function multiplyByTranspose(
-  a: Float64Array,
-  m: number,
-  b: Float64Array,
-  n: number,
-  k: number,
-  r: Float64Array,
-): void {
-  for (let i = 0; i < m; i += 4) {
-    const a0 = i * k;
-    const a1 = a0 + k;
-    const a2 = a1 + k;
-    const a3 = a2 + k;
-    for (let j = 0; j < n; j += 4) {
-      const b0 = j * k;
-      const b1 = b0 + k;
-      const b2 = b1 + k;
-      const b3 = b2 + k;
-      let c00 = 0;
-      let c01 = 0;
-      let c02 = 0;
-      let c03 = 0;
-      let c10 = 0;
-      let c11 = 0;
-      let c12 = 0;
-      let c13 = 0;
-      let c20 = 0;
-      let c21 = 0;
-      let c22 = 0;
-      let c23 = 0;
-      let c30 = 0;
-      let c31 = 0;
-      let c32 = 0;
-      let c33 = 0;
-      for (let p = 0; p < k; p++) {
-        const x0 = a[a0 + p];
-        const x1 = a[a1 + p];
-        const x2 = a[a2 + p];
-        const x3 = a[a3 + p];
-        const y0 = b[b0 + p];
-        const y1 = b[b1 + p];
-        const y2 = b[b2 + p];
-        const y3 = b[b3 + p];
-        c00 += x0 * y0;
-        c01 += x0 * y1;
-        c02 += x0 * y2;
-        c03 += x0 * y3;
-        c10 += x1 * y0;
-        c11 += x1 * y1;
-        c12 += x1 * y2;
-        c13 += x1 * y3;
-        c20 += x2 * y0;
-        c21 += x2 * y1;
-        c22 += x2 * y2;
-        c23 += x2 * y3;
-        c30 += x3 * y0;
-        c31 += x3 * y1;
-        c32 += x3 * y2;
-        c33 += x3 * y3;
-      }
-      let o = i * n + j;
-      r[o] = c00;
-      r[o + 1] = c01;
-      r[o + 2] = c02;
-      r[o + 3] = c03;
-      o += n;
-      r[o] = c10;
-      r[o + 1] = c11;
-      r[o + 2] = c12;
-      r[o + 3] = c13;
-      o += n;
-      r[o] = c20;
-      r[o + 1] = c21;
-      r[o + 2] = c22;
-      r[o + 3] = c23;
-      o += n;
-      r[o] = c30;
-      r[o + 1] = c31;
-      r[o + 2] = c32;
-      r[o + 3] = c33;
-    }
-  }
 }
 
 export function parseWhiteningMethod(text: string, argument = 'whiten'): WhiteningMethod {
