@@ -44,6 +44,19 @@ export * from './data/teacher.js';
 export * from './data/loaders/index.js';
 export * from './data/preprocess/index.js';
 
+export * from './train/objective.js';
+export * from './train/optimiser.js';
+export * from './train/update-rules.js';
+export * from './train/line-search.js';
+export * from './train/lbfgs.js';
+export * from './train/minibatches.js';
+export * from './train/schedule.js';
+export * from './train/stopping.js';
+export * from './train/train.js';
+
+export * from './io/weights-file.js';
+export * from './io/result-file.js';
+
 export * from './landscape/directions.js';
 export * from './landscape/segment.js';
 export * from './landscape/slice.js';
@@ -51,3 +64,5 @@ export * from './landscape/input-regions.js';
 
 export * from './certify/khatri-rao.js';
 export * from './certify/region.js';
+
+export * from './reproduce/fig5-2.js';

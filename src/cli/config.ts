@@ -238,7 +238,11 @@ export function parseTrainConfig(raw: unknown, origin: ConfigOrigin): TrainConfi
   const problem = describeSchemaProblem(parsed.error, raw, schema);
   const flag = flagFor(problem.field, origin.flags);
   const message = `${problem.field}: expected ${problem.expected}, got ${problem.received}`;
-  if (flag !== undefined) throw new ConfigError(`${flag} (${message})`);
+  if (flag !== undefined) {
+    throw new ConfigError(
+      `${flag}: expected ${problem.expected}, got ${problem.received} (config field ${problem.field})`,
+    );
+  }
   if (origin.file !== undefined) throw new FileFormatError(origin.file, message);
   throw new ConfigError(message);
 }

@@ -89,7 +89,8 @@ export async function runTraining(
     ...(resolved.slopeNoise
       ? { slopeNoise: { ...resolved.slopeNoise, seed: resolved.seeds.slopeNoise } }
       : {}),
-    provenance: { trainConfig: resolved.config, data: dataset.provenance },
+    // The output paths are left out so that a rerun into other files writes an identical weights file.
+    provenance: { trainConfig: { ...resolved.config, output: undefined }, data: dataset.provenance },
   };
   const record: TrainResultRecord = {
     format: TRAIN_RESULT_FORMAT,

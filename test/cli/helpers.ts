@@ -1,0 +1,42 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const repositoryRoot = resolve(import.meta.dirname, '../..');
+const launcher = join(repositoryRoot, 'bin/basin.js');
+
+/**
+ * The CLI tests run the real `basin` launcher on the compiled library. `npm test` builds first; when run alone
+ * before any build, compile once here (tsc still emits when another module has a type error, so ignore its code).
+ */
+export function ensureBuilt(): void {
+  if (existsSync(join(repositoryRoot, 'dist/src/cli/commands/train.js'))) return;
+  try {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repositoryRoot, stdio: 'ignore' });
+  } catch {
+    // see above
+  }
+  if (!existsSync(join(repositoryRoot, 'dist/src/cli/commands/train.js'))) {
+    throw new Error('dist/ has no basin CLI: run `npm run build` first');
+  }
+}
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function basin(args: readonly string[], cwd: string): CliResult {
+  const result = spawnSync(process.execPath, [launcher, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function temporaryDirectory(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `basin-${prefix}-`));
+}
