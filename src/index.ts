@@ -66,3 +66,18 @@ export * from './certify/khatri-rao.js';
 export * from './certify/region.js';
 
 export * from './reproduce/fig5-2.js';
+
+export * from './sweep/spec.js';
+export * from './sweep/run-result.js';
+export * from './sweep/runner.js';
+export * from './sweep/executor.js';
+export * from './sweep/local-pool.js';
+export * from './sweep/run-sweep.js';
+export * from './sweep/store/result-store.js';
+export * from './sweep/statistics.js';
+export * from './sweep/minima.js';
+export * from './sweep/summary.js';
+export * from './sweep/train-runner.js';
+export * from './report/figure.js';
+export * from './report/render.js';
+export * from './report/write-report.js';
