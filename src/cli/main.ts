@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { BasinError } from '../core/errors.js';
 import { commandRegistrations } from './commands/index.js';
@@ -37,6 +37,14 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 function packageVersion(): string {
-  const url = new URL('../../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  // Walk up from this module: it runs both from src/ (under tsx) and from dist/src/ (built).
+  let directory = new URL('.', import.meta.url);
+  for (let depth = 0; depth < 5; depth++) {
+    const candidate = new URL('package.json', directory);
+    if (existsSync(candidate)) {
+      return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
+    }
+    directory = new URL('..', directory);
+  }
+  return 'unknown';
 }
