@@ -68,7 +68,8 @@ export type KinkPieceAnalysis =
   | { readonly applicable: false; readonly reason: string }
   | {
       readonly applicable: true;
-      readonly outcome: 'local-min' | 'descent' | 'too-many-pieces';
+      /** `output-gradient`: ∂L/∂c or ∂L/∂vᵢ exceeds the tolerance, so the point is not stationary whatever the pieces. */
+      readonly outcome: 'local-min' | 'descent' | 'output-gradient' | 'too-many-pieces';
       /** max(|∂L/∂c|, |∂L/∂vᵢ|): the part of stationarity that no kink affects. */
       readonly outputGradient: number;
       readonly units: readonly UnitPieceReport[];
@@ -140,7 +141,7 @@ export function analyseKinkPieces(
   let witness: DescentWitness | undefined;
   let tooMany = false;
   let kinkedPairs = 0;
-  for (let i = 0; i < width && witness === undefined && !tooMany; i++) {
+  for (let i = 0; i < width && !tooMany; i++) {
     const v = theta[vOffset + i];
     const sign = v > 0 ? 1 : -1;
     const kinked: number[] = [];
@@ -181,7 +182,9 @@ export function analyseKinkPieces(
       const projection = projectOntoCone(generators, gradient);
       const size = Math.abs(v) * projection.residualNorm;
       worst = Math.max(worst, size);
-      if (size > tolerance) {
+      // The one-sided slope along the unit direction below is −|vᵢ|·‖residual‖ = −size.
+      const slopeHere = -size;
+      if (size > tolerance && (witness === undefined || slopeHere < witness.slope)) {
         // −residual lies in the piece's cone and lowers F at rate ‖residual‖²; in θ it moves w̃ᵢ by −residual/vᵢ.
         const direction = new Float64Array(theta.length);
         const offset = i * inputs;
@@ -195,14 +198,20 @@ export function analyseKinkPieces(
           direction,
           slope: -(projection.residualNorm * projection.residualNorm) / length,
         };
-        break;
       }
     }
     units.push({ unit: i, kinkedSamples: kinked, patterns, worstResidual: worst });
   }
   return {
     applicable: true,
-    outcome: tooMany ? 'too-many-pieces' : witness !== undefined ? 'descent' : 'local-min',
+    outcome:
+      outputGradient > tolerance
+        ? 'output-gradient'
+        : tooMany
+          ? 'too-many-pieces'
+          : witness !== undefined
+            ? 'descent'
+            : 'local-min',
     outputGradient,
     units,
     kinkedPairs,

@@ -112,6 +112,16 @@ export class KinkWorkingSet {
     this.span = new Subspace(this.normals, this.layout.size);
   }
 
+  /** Releases every held pair of one unit (polishing leaves the kink along a descent direction). */
+  releaseUnit(unit: number): void {
+    const keep = this.pairs.map((p) => p.unit !== unit);
+    const pairs = this.pairs.filter((_, k) => keep[k]);
+    this.normals = this.normals.filter((_, k) => keep[k]);
+    this.pairs.length = 0;
+    this.pairs.push(...pairs);
+    this.span = new Subspace(this.normals, this.layout.size);
+  }
+
   /** v with its component along the kink normals removed: a direction that keeps every pair on its kink. */
   tangential(v: Float64Array): Float64Array {
     return this.span.complementOf(v);

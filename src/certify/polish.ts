@@ -8,7 +8,8 @@ import { denseHessian } from '../model/hessian.js';
 import { type LossKind, lossScale } from '../model/loss.js';
 import type { Samples } from '../model/samples.js';
 import { jacobianTransposeProduct, jacobianVectorProduct, outputJacobian } from './jacobian.js';
-import { firstLayerPreActivation, firstLayerScale, KinkWorkingSet } from './kink-set.js';
+import { analyseKinkPieces, kinkPieceApplicability } from './kink-pieces.js';
+import { firstLayerPreActivation, KinkWorkingSet } from './kink-set.js';
 import { hessianEigen } from './eigen.js';
 import { referenceLossScale } from './scale.js';
 
@@ -26,9 +27,9 @@ import { referenceLossScale } from './scale.js';
  * digits.
  *
  * Kinks: minima of ReLU networks often sit exactly on a kink (Swirszcz's D1, D3), where the gradient jumps and
- * never vanishes, so plain LM stalls next to them. Polishing therefore keeps an active set of first-layer kinks: a
- * step rejected because it crossed a kink is cut back to the first kink it crosses, that (sample, unit) pair joins
- * the working set, and later steps move along the kink (its pre-activation held at exactly 0, since first-layer
+ * never vanishes, so plain LM stalls next to them. Once it has stalled, polishing keeps an active set of first-layer
+ * kinks: a step rejected because it crossed a kink is cut back to the first kink it crosses, that (sample, unit)
+ * pair joins the working set, and later steps move along the kink (its pre-activation held at exactly 0, since first-layer
  * pre-activations are linear in θ). The stationarity measure is then the gradient with the kink normals projected
  * out, which is the same on both sides of each kink. Whether such a point is a minimum is the certificate's job
  * (one-sided conditions on every adjacent piece), not polishing's.
@@ -56,6 +57,10 @@ export interface PolishOptions {
   readonly newtonIterations?: number;
   /** Follow first-layer kinks as described above (default true). */
   readonly followKinks?: boolean;
+  /** |pre-activation| ≤ kinkTolerance counts as on a kink for the exit test (default 1e-9, as the certificate). */
+  readonly kinkTolerance?: number;
+  /** Most descent steps off a kink (default 20). */
+  readonly maxKinkExits?: number;
 }
 
 export type PolishStopReason = 'converged' | 'max-iterations' | 'stalled' | 'non-finite';
@@ -79,6 +84,8 @@ export interface PolishResult {
   readonly iterations: number;
   readonly acceptedSteps: number;
   readonly newtonSteps: number;
+  /** Steps taken off a kink along a descent direction of an adjacent piece. */
+  readonly kinkExits: number;
   /** First-layer (sample, unit) pairs held on their kink at the end. */
   readonly kinkWorkingSet: readonly { readonly sample: number; readonly unit: number }[];
   readonly stopReason: PolishStopReason;
@@ -113,6 +120,8 @@ export function polish(
   const cgIterations = requireInteger('cgIterations', options.cgIterations ?? 100, 1);
   const newtonLimit = requireInteger('newtonLimit', options.newtonLimit ?? 400, 0);
   const newtonIterations = requireInteger('newtonIterations', options.newtonIterations ?? 20, 0);
+  const kinkTolerance = requireFinite('kinkTolerance', options.kinkTolerance ?? 1e-9, 0);
+  const maxKinkExits = requireInteger('maxKinkExits', options.maxKinkExits ?? 20, 0);
   const methodOption = options.method ?? 'auto';
   if (!POLISH_METHODS.includes(methodOption)) {
     throw new InvalidArgumentError('method', POLISH_METHODS.join(', '), methodOption);
@@ -165,16 +174,6 @@ export function polish(
   }
   const initialLoss = state.loss;
   const initialGradientNorm = state.gradientNorm;
-  if (followKinks) {
-    // Pairs that start exactly on a kink (a constructed point, say) stay there unless polishing must move them.
-    for (let n = 0; n < samples.count; n++) {
-      for (let i = 0; i < firstLayer.outputs; i++) {
-        const u = firstLayerPreActivation(firstLayer, state.theta, samples, n, i);
-        if (Math.abs(u) <= 1e-14 * firstLayerScale(firstLayer, state.theta, samples, n, i)) working.add(n, i);
-      }
-    }
-  }
-
   /** First-layer pairs outside the working set whose sign differs between θ and θ + step, first crossing first. */
   const firstCrossing = (theta: Float64Array, trial: Float64Array) => {
     let best: { sample: number; unit: number; fraction: number } | undefined;
@@ -194,83 +193,147 @@ export function polish(
   let iterations = 0;
   let accepted = 0;
   let newtonSteps = 0;
-  let stopReason: PolishStopReason = 'max-iterations';
-  let detail = `Levenberg–Marquardt used all ${maxIterations} iterations`;
+  let kinkExits = 0;
+  let kinkMode = false;
+  let stopReason = 'max-iterations' as PolishStopReason;
+  let detail = '';
   const solver = method === 'dense' ? new DenseSolver() : undefined;
-  let lambda = 0;
-  let growth = 2;
-  let rejections = 0;
-  let lmDone = false;
-  while (!lmDone) {
-    if (stationarity(state) <= target) {
-      stopReason = 'converged';
-      detail =
-        iterations === 0
-          ? 'the starting point already meets the gradient tolerance'
-          : `Levenberg–Marquardt reached ${describeStationarity(stationarity(state), target, working.size)}`;
-      break;
-    }
-    if (iterations >= maxIterations) break;
-    iterations++;
-    const correction = working.correction(state.theta);
-    if (solver) solver.prepare(architecture, state, samples, working, correction);
-    if (lambda === 0) {
-      const trace = solver ? solver.trace : estimateTrace(architecture, state, samples);
-      lambda = 1e-3 * Math.max(trace / size, Number.MIN_VALUE);
-    }
-    const step = solver
-      ? solver.solve(lambda)
-      : conjugateGradientStep(architecture, state, samples, lambda, cgIterations, working, correction);
-    const trialTheta = addScaled(state.theta, step, 1);
-    const trial = evaluate(trialTheta);
-    if (better(trial, state)) {
-      const js = jacobianVectorProduct(architecture, state.theta, samples, step, state.cache);
-      const predicted = c * (-2 * dot(state.residual, js) - dot(js, js));
-      const gain = predicted > 0 ? (state.loss - trial.loss) / predicted : 1;
-      state = trial;
-      accepted++;
-      rejections = 0;
-      lambda *= Math.max(1 / 3, 1 - Math.pow(2 * Math.min(gain, 1) - 1, 3));
-      growth = 2;
-      continue;
-    }
-    const crossing = followKinks ? firstCrossing(state.theta, trialTheta) : undefined;
-    if (crossing !== undefined) {
-      const partial = evaluate(addScaled(state.theta, step, crossing.fraction));
-      if (crossing.fraction === 0 || partial.loss < state.loss - roundingOf(state.loss)) {
-        working.add(crossing.sample, crossing.unit);
-        if (crossing.fraction > 0) {
-          state = partial;
-          accepted++;
-        }
+
+  /** Levenberg–Marquardt from the current state until converged, stalled or out of iterations. */
+  const levenbergMarquardt = (): void => {
+    let lambda = 0;
+    let growth = 2;
+    let rejections = 0;
+    const first = iterations;
+    for (;;) {
+      if (stationarity(state) <= target) {
+        stopReason = 'converged';
+        detail =
+          iterations === 0
+            ? 'the starting point already meets the gradient tolerance'
+            : `Levenberg–Marquardt reached ${describeStationarity(stationarity(state), target, working.size)}`;
+        return;
+      }
+      if (iterations >= maxIterations) {
+        stopReason = 'max-iterations';
+        detail = `Levenberg–Marquardt used all ${maxIterations} iterations (${iterations - first} in its last run)`;
+        return;
+      }
+      iterations++;
+      const correction = working.correction(state.theta);
+      if (solver) solver.prepare(architecture, state, samples, working, correction);
+      if (lambda === 0) {
+        const trace = solver ? solver.trace : estimateTrace(architecture, state, samples);
+        lambda = 1e-3 * Math.max(trace / size, Number.MIN_VALUE);
+      }
+      const step = solver
+        ? solver.solve(lambda)
+        : conjugateGradientStep(architecture, state, samples, lambda, cgIterations, working, correction);
+      const trialTheta = addScaled(state.theta, step, 1);
+      const trial = evaluate(trialTheta);
+      if (better(trial, state)) {
+        const js = jacobianVectorProduct(architecture, state.theta, samples, step, state.cache);
+        const predicted = c * (-2 * dot(state.residual, js) - dot(js, js));
+        const gain = predicted > 0 ? (state.loss - trial.loss) / predicted : 1;
+        state = trial;
+        accepted++;
         rejections = 0;
+        lambda *= Math.max(1 / 3, 1 - Math.pow(2 * Math.min(gain, 1) - 1, 3));
+        growth = 2;
         continue;
       }
+      const crossing = kinkMode ? firstCrossing(state.theta, trialTheta) : undefined;
+      if (crossing !== undefined) {
+        const partial = evaluate(addScaled(state.theta, step, crossing.fraction));
+        if (crossing.fraction === 0 || partial.loss < state.loss - roundingOf(state.loss)) {
+          working.add(crossing.sample, crossing.unit);
+          if (crossing.fraction > 0) {
+            state = partial;
+            accepted++;
+          }
+          rejections = 0;
+          continue;
+        }
+      }
+      rejections++;
+      lambda *= growth;
+      growth *= 2;
+      if (!Number.isFinite(lambda) || rejections >= 20) {
+        stopReason = 'stalled';
+        detail = `Levenberg–Marquardt found no acceptable step at ${describeStationarity(stationarity(state), target, working.size)}`;
+        return;
+      }
     }
-    rejections++;
-    lambda *= growth;
-    growth *= 2;
-    if (!Number.isFinite(lambda) || rejections >= 40) {
-      stopReason = 'stalled';
-      detail = `Levenberg–Marquardt found no acceptable step (λ = ${lambda.toExponential(2)}) at ${describeStationarity(stationarity(state), target, working.size)}`;
-      lmDone = true;
-    }
-  }
+  };
 
-  if (stopReason !== 'converged' && newtonLimit > 0 && size <= newtonLimit) {
-    for (let k = 0; k < newtonIterations && stationarity(state) > target; k++) {
+  /**
+   * Newton steps on the exact Hessian (small problems): the fallback when LM did not reach the tolerance, and a
+   * short refinement when it converged with kinks held, so that the one-sided tests at the kinks see the point to
+   * rounding level rather than to the tolerance.
+   */
+  const newtonFallback = (): void => {
+    if (newtonLimit === 0 || size > newtonLimit) return;
+    const refining = stopReason === 'converged';
+    if (refining && working.size === 0) return;
+    let taken = 0;
+    const limit = refining ? 3 : newtonIterations;
+    for (let k = 0; k < limit && (refining || stationarity(state) > target); k++) {
       const step = newtonStep(architecture, loss, state, samples, working);
       const trial = evaluate(addScaled(state.theta, step, 1));
       if (!better(trial, state)) break;
       state = trial;
-      newtonSteps++;
+      taken++;
     }
+    newtonSteps += taken;
+    if (refining) return;
     if (stationarity(state) <= target) {
       stopReason = 'converged';
       detail = `the Newton fallback (after: ${detail}) reached ${describeStationarity(stationarity(state), target, working.size)}`;
-    } else if (newtonSteps > 0) {
-      detail = `${detail}; the Newton fallback took ${newtonSteps} steps and stopped at ${describeStationarity(stationarity(state), target, working.size)}`;
+    } else if (taken > 0) {
+      detail = `${detail}; the Newton fallback took ${taken} steps and stopped at ${describeStationarity(stationarity(state), target, working.size)}`;
     }
+  };
+
+  /**
+   * At a kink the gradient along the kinks can vanish although the point is not a minimum: some piece next to it
+   * goes down. The exact one-hidden-layer test (kink-pieces.ts) finds such a piece and a descent direction into
+   * it; polishing steps that way, releases the unit's held kinks and starts again.
+   */
+  const leaveKinkDownhill = (): boolean => {
+    if (!followKinks || kinkExits >= maxKinkExits) return false;
+    if (working.size === 0 && stopReason === 'converged') return false;
+    if (kinkPieceApplicability(architecture, state.theta) !== undefined) return false;
+    const analysis = analyseKinkPieces(architecture, loss, state.theta, samples, state.cache, {
+      gradientTolerance: target,
+      kinkTolerance,
+    });
+    if (!analysis.applicable || analysis.witness === undefined) return false;
+    const { direction, unit } = analysis.witness;
+    const reach = Math.max(1, norm(state.theta));
+    for (let t = 1e-2 * reach; t > 1e-14 * reach; t /= 10) {
+      const trial = evaluate(addScaled(state.theta, direction, t));
+      if (trial.loss < state.loss - roundingOf(state.loss)) {
+        state = trial;
+        working.releaseUnit(unit);
+        kinkExits++;
+        return true;
+      }
+    }
+    return false;
+  };
+
+  for (;;) {
+    levenbergMarquardt();
+    newtonFallback();
+    if (stopReason !== 'converged' && followKinks && !kinkMode && iterations < maxIterations) {
+      // Plain LM stalled: most often next to a kink it keeps stepping across. Follow kinks from here on.
+      kinkMode = true;
+      continue;
+    }
+    if (!leaveKinkDownhill()) break;
+  }
+  if (kinkExits > 0) {
+    detail = `${detail} (after leaving ${kinkExits} kink${kinkExits === 1 ? '' : 's'} along a descent direction)`;
   }
   if (!Number.isFinite(state.loss)) stopReason = 'non-finite';
   const finalStationarity = stationarity(state);
@@ -288,6 +351,7 @@ export function polish(
     iterations,
     acceptedSteps: accepted,
     newtonSteps,
+    kinkExits,
     kinkWorkingSet: working.pairs.map((p) => ({ sample: p.sample, unit: p.unit })),
     stopReason,
     detail,

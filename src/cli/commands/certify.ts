@@ -1,0 +1,402 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { type Certificate, certify, type CertifyOptions } from '../../certify/certificate.js';
+import { certificateToJson } from '../../certify/certificate-json.js';
+import { FileFormatError, InvalidArgumentError } from '../../core/errors.js';
+import type { Dataset } from '../../data/dataset.js';
+import {
+  type KnownAnswerProblem,
+  type KnownPoint,
+  saturatedNetwork,
+  SWIRSZCZ_PROBLEMS,
+  swirszczArchitecture,
+} from '../../data/swirszcz.js';
+import { TOY_DATASETS, type ToyDatasetName, toyDataset } from '../../data/toy.js';
+import { readTrainResultFile } from '../../io/result-file.js';
+import { readWeightsFile, type WeightsFile, writeWeightsFile } from '../../io/weights-file.js';
+import { parseActivation } from '../../model/activation.js';
+import { type Architecture, describeArchitecture, mlp } from '../../model/architecture.js';
+import type { LossKind } from '../../model/loss.js';
+import { withSlopeNoise } from '../../model/slope-noise.js';
+import type { Samples } from '../../model/samples.js';
+import { parseTrainConfig, resolveTrainConfig } from '../config.js';
+import { loadConfiguredData } from '../train-run.js';
+
+/** Datasets `basin certify --dataset` and `basin search --dataset` know by name. */
+export const BUILT_IN_DATASETS: readonly string[] = [...Object.keys(SWIRSZCZ_PROBLEMS), ...TOY_DATASETS];
+
+export interface BuiltInChoices {
+  /** Hidden widths (default: the problem's own net; 2 for Jellyfish/XOR). */
+  readonly hidden?: readonly number[];
+  /** Hidden activation (default relu). */
+  readonly activation?: string;
+}
+
+/**
+ * A built-in problem: Swirszcz D1–D3 come with their 1-m-1 net, `sse` loss and the paper's points; Jellyfish and
+ * XOR with a 2-h-1 net (h from `hidden`, default 2), `mse` loss (the paper's loss is unknown) and no points.
+ */
+export function builtInProblem(name: string, choices: BuiltInChoices = {}): KnownAnswerProblem {
+  const activation = parseActivation(choices.activation ?? 'relu', '--activation');
+  const swirszcz = SWIRSZCZ_PROBLEMS[name];
+  if (swirszcz !== undefined) {
+    const problem = swirszcz();
+    if (choices.hidden === undefined && choices.activation === undefined) return problem;
+    const architecture: Architecture = {
+      ...swirszczArchitecture(1),
+      hidden: (choices.hidden ?? problem.architecture.hidden.map((h) => h.width)).map((width) => ({
+        width,
+        activation,
+        bias: true,
+      })),
+    };
+    return { ...problem, architecture, points: [] };
+  }
+  if ((TOY_DATASETS as readonly string[]).includes(name)) {
+    const dataset = toyDataset(name as ToyDatasetName);
+    return {
+      name,
+      dataset,
+      architecture: mlp(2, choices.hidden ?? [2], 1, activation, true),
+      loss: 'mse',
+      knownOptimum: undefined,
+      points: [],
+    };
+  }
+  throw new InvalidArgumentError('--dataset', `one of ${BUILT_IN_DATASETS.join(', ')}`, name);
+}
+
+/** Parses a number flag, naming the flag in the error. */
+export function numberFlag(flag: string, text: unknown, min = -Infinity): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (typeof text !== 'string' || text.trim() === '' || !Number.isFinite(value) || value < min) {
+    throw new InvalidArgumentError(flag, min === -Infinity ? 'a finite number' : `a number ≥ ${min}`, text);
+  }
+  return value;
+}
+
+export function integerFlag(flag: string, text: unknown, min: number): number | undefined {
+  const value = numberFlag(flag, text, min);
+  if (value !== undefined && !Number.isInteger(value)) {
+    throw new InvalidArgumentError(flag, `an integer ≥ ${min}`, text);
+  }
+  return value;
+}
+
+export function widthsFlag(flag: string, text: unknown): number[] | undefined {
+  if (text === undefined) return undefined;
+  const parts = String(text).split(',');
+  return parts.map((part) => integerFlag(flag, part.trim(), 1)!);
+}
+
+/** What `basin certify` works on: the network, its loss, the point and the data. */
+interface CertifyInput {
+  readonly architecture: Architecture;
+  readonly loss: LossKind;
+  readonly theta: Float64Array;
+  readonly samples: Samples;
+  readonly labelEncoding: Dataset['labelEncoding'];
+  readonly knownOptimum: number | undefined;
+  readonly description: string;
+}
+
+async function resolveInput(
+  file: string | undefined,
+  options: Record<string, unknown>,
+): Promise<CertifyInput> {
+  const datasetName = typeof options.dataset === 'string' ? options.dataset : undefined;
+  const choices: BuiltInChoices = {
+    ...(options.hidden !== undefined ? { hidden: widthsFlag('--hidden', options.hidden) } : {}),
+    ...(typeof options.activation === 'string' ? { activation: options.activation } : {}),
+  };
+  const problem = datasetName === undefined ? undefined : builtInProblem(datasetName, choices);
+  if (file === undefined) {
+    if (problem === undefined) {
+      throw new InvalidArgumentError(
+        'file',
+        'a weights or result file, or --dataset with --point',
+        'neither',
+      );
+    }
+    const theta = pointOf(problem, options);
+    return {
+      architecture: problem.architecture,
+      loss: problem.loss,
+      theta,
+      samples: problem.dataset,
+      labelEncoding: problem.dataset.labelEncoding,
+      knownOptimum: problem.knownOptimum,
+      description: `${problem.name} ${String(options.point)}`,
+    };
+  }
+  if (options.point !== undefined) {
+    throw new InvalidArgumentError(
+      '--point',
+      'no file argument (the point comes either from the file or --point)',
+      file,
+    );
+  }
+  const weights = readWeightsOrResult(file);
+  const { architecture } = weights;
+  const theta = Float64Array.from(weights.theta);
+  let dataset: Dataset;
+  if (problem !== undefined) {
+    dataset = problem.dataset;
+  } else {
+    dataset = await dataFromProvenance(file, weights);
+  }
+  if (dataset.inputDim !== architecture.inputDim || dataset.outputDim !== architecture.outputDim) {
+    throw new InvalidArgumentError(
+      datasetName === undefined ? 'data' : '--dataset',
+      `data with ${architecture.inputDim} inputs and ${architecture.outputDim} outputs, as the network ` +
+        `${describeArchitecture(architecture)} in ${file} has`,
+      `${dataset.inputDim} inputs and ${dataset.outputDim} outputs`,
+    );
+  }
+  const samples = weights.slopeNoise
+    ? withSlopeNoise(dataset, architecture, weights.slopeNoise, weights.slopeNoise.seed)
+    : dataset;
+  return {
+    architecture,
+    loss: weights.loss,
+    theta,
+    samples,
+    labelEncoding: dataset.labelEncoding,
+    knownOptimum: problem?.knownOptimum,
+    description: file,
+  };
+}
+
+function pointOf(problem: KnownAnswerProblem, options: Record<string, unknown>): Float64Array {
+  const name = options.point;
+  if (name === 'saturated') {
+    const seed = integerFlag('--seed', options.seed, 0) ?? 1;
+    return saturatedNetwork({ architecture: problem.architecture, samples: problem.dataset, seed });
+  }
+  const names = [...problem.points.map((p) => p.name), 'saturated'];
+  const point: KnownPoint | undefined = problem.points.find((p) => p.name === name);
+  if (point === undefined) {
+    throw new InvalidArgumentError('--point', `one of ${names.join(', ')} for ${problem.name}`, name);
+  }
+  return Float64Array.from(point.theta);
+}
+
+/** Reads a basin-weights file, or a basin-train-result file and the weights file it names. */
+export function readWeightsOrResult(file: string): WeightsFile {
+  let format: unknown;
+  try {
+    format = (JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown }).format;
+  } catch {
+    // Unreadable or not JSON: the weights reader names the problem precisely.
+    return readWeightsFile(file);
+  }
+  if (format !== 'basin-train-result') return readWeightsFile(file);
+  const record = readTrainResultFile(file);
+  if (record.weightsFile === null) {
+    throw new FileFormatError(file, 'the result file names no weights file (train with --weights <file>)');
+  }
+  const candidates = [resolve(dirname(file), record.weightsFile), resolve(record.weightsFile)];
+  for (const candidate of candidates) {
+    try {
+      readFileSync(candidate);
+    } catch {
+      continue;
+    }
+    return readWeightsFile(candidate);
+  }
+  throw new FileFormatError(file, `its weights file ${record.weightsFile} cannot be found`);
+}
+
+/** Rebuilds the training data from the training config that `basin train` records in the weights' provenance. */
+async function dataFromProvenance(file: string, weights: WeightsFile): Promise<Dataset> {
+  const config = weights.provenance?.trainConfig;
+  if (config === undefined || config === null || typeof config !== 'object') {
+    throw new InvalidArgumentError(
+      '--dataset',
+      `a built-in dataset (${BUILT_IN_DATASETS.join(', ')}) since ${file} records no training config`,
+      undefined,
+    );
+  }
+  const parsed = parseTrainConfig(config, { file, flags: new Map() });
+  const resolved = resolveTrainConfig(parsed, file);
+  // Slope noise is added from the weights file's record (distribution and seed), not from the config.
+  return loadConfiguredData(resolved);
+}
+
+export function certifyOptionsFrom(
+  options: Record<string, unknown>,
+  knownOptimum: number | undefined,
+): CertifyOptions {
+  const probes = integerFlag('--probes', options.probes, 0);
+  const denseLimit = integerFlag('--dense-limit', options.denseLimit, 0);
+  const gradientTolerance = numberFlag('--gradient-tolerance', options.gradientTolerance, 0);
+  const kinkTolerance = numberFlag('--kink-tolerance', options.kinkTolerance, 0);
+  const optimum = numberFlag('--known-optimum', options.knownOptimum, 0) ?? knownOptimum;
+  return {
+    ...(options.polish === false ? { polish: false as const } : {}),
+    ...(gradientTolerance !== undefined ? { gradientTolerance } : {}),
+    ...(kinkTolerance !== undefined ? { kinkTolerance } : {}),
+    ...(optimum !== undefined ? { knownOptimum: optimum } : {}),
+    ...(probes === 0
+      ? { probes: false as const }
+      : probes !== undefined
+        ? { probes: { count: probes } }
+        : {}),
+    ...(denseLimit !== undefined ? { spectrum: { denseLimit } } : {}),
+  };
+}
+
+/** `basin certify`: polish and certify one point; prints a summary, or the certificate as JSON. */
+export function register(program: Command): void {
+  program
+    .command('certify')
+    .description('polish a trained point in float64 and certify it (gradient, kinks, Hessian, verdict)')
+    .argument('[file]', 'basin-weights file, or basin-train-result file (its weights file is read)')
+    .option(
+      '--dataset <name>',
+      `built-in data instead of the training config: ${BUILT_IN_DATASETS.join(', ')}`,
+    )
+    .option(
+      '--point <name>',
+      'a built-in point of --dataset (e.g. local-min, global, printed-local-min, saturated)',
+    )
+    .option(
+      '--hidden <widths>',
+      'hidden widths for --dataset (Jellyfish/XOR, or --point saturated), e.g. 3,3',
+    )
+    .option('--activation <name>', 'hidden activation for --dataset nets (default relu)')
+    .option('--seed <n>', 'seed of the random weights of --point saturated (default 1)')
+    .option('--no-polish', 'certify the point exactly as given')
+    .option('--gradient-tolerance <x>', 'relative gradient tolerance (default 1e-12)')
+    .option('--kink-tolerance <x>', '|pre-activation| counted as a kink (default 1e-9)')
+    .option('--known-optimum <x>', 'the global minimum value, when known')
+    .option('--probes <count>', 'random directions per radius (default 2000; 0 skips the probes)')
+    .option('--dense-limit <P>', 'largest P for the dense Hessian (default 2500; Lanczos beyond)')
+    .option('--json', 'print the certificate as JSON')
+    .option('--out <file>', 'also write the certificate as JSON')
+    .option('--save-weights <file>', 'write the certified (polished) point as a basin-weights file')
+    .action(async (file: string | undefined, options: Record<string, unknown>) => {
+      await certifyCommand(file, options);
+    });
+}
+
+export async function certifyCommand(
+  file: string | undefined,
+  options: Record<string, unknown>,
+): Promise<Certificate> {
+  const input = await resolveInput(file, options);
+  const certificate = certify(input.architecture, input.loss, input.theta, input.samples, {
+    ...certifyOptionsFrom(options, input.knownOptimum),
+    ...(input.labelEncoding !== undefined ? { labelEncoding: input.labelEncoding } : {}),
+  });
+  const json = certificateToJson(certificate);
+  if (typeof options.out === 'string') writeFileSync(options.out, `${JSON.stringify(json, null, 2)}\n`);
+  if (typeof options.saveWeights === 'string') {
+    writeWeightsFile(options.saveWeights, {
+      architecture: input.architecture,
+      loss: input.loss,
+      dtype: 'float64',
+      theta: certificate.theta,
+      provenance: { certifiedFrom: input.description, verdict: certificate.verdict },
+    });
+  }
+  process.stdout.write(
+    options.json === true ? `${JSON.stringify(json)}\n` : formatCertificate(certificate, input.description),
+  );
+  return certificate;
+}
+
+const e = (value: number, digits = 2): string =>
+  Number.isFinite(value) ? value.toExponential(digits) : String(value);
+
+function describeOutcome(p: Extract<Certificate['pieces'], { applicable: true }>): string {
+  switch (p.outcome) {
+    case 'local-min':
+      return 'every piece passes';
+    case 'descent':
+      return `descent on a piece (slope ${e(p.witness!.slope)})`;
+    case 'output-gradient':
+      return `output-layer gradient ${e(p.outputGradient)} above tolerance`;
+    case 'too-many-pieces':
+      return 'too many pieces to enumerate';
+  }
+}
+
+/** The human-readable summary, one aspect per line. */
+export function formatCertificate(c: Certificate, description: string): string {
+  const lines: string[] = [];
+  const row = (label: string, text: string): void => {
+    lines.push(`${label.padEnd(11)} ${text}`);
+  };
+  lines.push(
+    `basin certify: ${description} (${c.architecture}, P = ${c.parameterCount}, N = ${c.sampleCount}, loss ${c.loss})`,
+  );
+  if (c.polish) {
+    row(
+      'polish',
+      `${c.polish.stopReason}: ${c.polish.detail} (${c.polish.iterations} LM iterations, ${c.polish.newtonSteps} Newton steps, ${c.polish.seconds.toFixed(2)} s)`,
+    );
+  } else row('polish', 'skipped (--no-polish)');
+  row(
+    'loss',
+    `${c.lossValue} (loss scale c·‖y‖² = ${c.lossScale})${c.misclassificationError === undefined ? '' : `, MCE ${c.misclassificationError}`}`,
+  );
+  row(
+    'gradient',
+    `‖∇L‖ = ${e(c.gradientNorm)} (relative ${e(c.gradientNorm / c.lossScale)}, tolerance ${e(c.gradientTolerance)}); along the kinks ${e(c.tangentialGradientNorm)}`,
+  );
+  const k = c.kinks;
+  row(
+    'kinks',
+    Number.isFinite(k.minAbsPreActivation)
+      ? `min |u| = ${e(k.minAbsPreActivation)}${k.argmin ? ` (layer ${k.argmin.layer}, sample ${k.argmin.sample}, unit ${k.argmin.unit})` : ''}; ${k.nearKinkCount} within ${e(k.tolerance, 0)}`
+      : 'no piecewise-linear layer',
+  );
+  row('symmetry', `${c.symmetryDirections} rescaling direction(s)`);
+  const s = c.spectrum;
+  if (s === undefined) row('hessian', `skipped (${c.spectrumSkipped ?? ''})`);
+  else if (s.method === 'dense') {
+    const n = s.counts;
+    const m = s.complementCounts;
+    row(
+      'hessian',
+      `dense: ${n.negative} negative, ${n.zero} zero, ${n.positive} positive (|λ| ≤ ${e(s.zeroThreshold)} is zero); ` +
+        `off the ${s.symmetry.rank} symmetry directions: ${m.negative}/${m.zero}/${m.positive}, ` +
+        `smallest ${s.complementEigenvalues.length > 0 ? e(s.complementEigenvalues[0]) : '—'}, largest ${e(s.eigenvalues[s.size - 1])}`,
+    );
+  } else {
+    row(
+      'hessian',
+      `Lanczos (${s.hessianVectorProducts} H·v products${s.converged ? '' : ', not converged'}): smallest ${Array.from(s.smallest, (v) => e(v)).join(', ')}; ` +
+        `largest ${e(s.largest[0])}; off symmetries smallest ${e(s.complementSmallest[0])}`,
+    );
+  }
+  const p = c.pieces;
+  if (!p.applicable) row('kink test', `not applicable: ${p.reason}`);
+  else {
+    row('kink test', `${p.kinkedPairs} kinked pair(s), ${p.pieces} piece(s): ${describeOutcome(p)}`);
+  }
+  if (c.region) {
+    const r = c.region;
+    row(
+      'region',
+      `rank(A∘X) ${r.rank} of ${r.sampleCount}; ‖(A∘X)e‖ relative ${e(r.lemma2Relative)}; region best loss ${r.regionBestLoss}${r.attainsRegionMinimum ? ' (attained)' : ''}`,
+    );
+  } else row('region', `skipped (${c.regionSkipped ?? ''})`);
+  if (c.probes) {
+    const q = c.probes;
+    row(
+      'probes',
+      `${q.perRadius} random directions at r = ${q.random.map((r) => e(r.radius, 0)).join(', ')}: min ΔL ${q.random.map((r) => e(r.minChange)).join(', ')}; ` +
+        `${q.named.length} named probes; ${q.anyDescent ? 'DESCENT FOUND' : 'no descent'} (threshold ${e(q.threshold)}) [sampled]`,
+    );
+  }
+  row(
+    'verdict',
+    `${c.verdict} [${c.decision.rule}, ${c.decision.strength}]${c.decision.morseIndex === undefined ? '' : ` Morse index ${c.decision.morseIndex}`}`,
+  );
+  lines.push(`            ${c.decision.explanation}`);
+  return `${lines.join('\n')}\n`;
+}

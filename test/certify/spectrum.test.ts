@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { polish } from '../../src/certify/polish.js';
+import { type DenseSpectrum, hessianSpectrum, type LanczosSpectrum } from '../../src/certify/spectrum.js';
+import { canonicalise, rescalingDirections } from '../../src/certify/symmetry.js';
+import { teacherDataset } from '../../src/data/teacher.js';
+import { mlp } from '../../src/model/architecture.js';
+import { predict } from '../../src/model/forward.js';
+import { denseHessian } from '../../src/model/hessian.js';
+import { initialise } from '../../src/model/init.js';
+import { pythonSkipReason, withPython } from './python-oracle.js';
+
+const leaky = { kind: 'leaky-relu', slope: 0.1 } as const;
+const data = teacherDataset({
+  count: 25,
+  teacher: mlp(3, [4], 1, leaky, true),
+  seed: 8,
+  target: 'regression',
+});
+const architecture = mlp(3, [2], 1, leaky, true);
+const start = initialise(architecture, { kind: 'pytorch' }, 2) as Float64Array;
+const tangentsAt = (theta: Float64Array) => rescalingDirections(architecture, theta).map((d) => d.vector);
+
+describe('Hessian spectrum', () => {
+  const skip = pythonSkipReason();
+  it(
+    'agrees with numpy eigvalsh on the same dense Hessian, also restricted to the symmetry complement',
+    { skip },
+    () => {
+      const theta = polish(architecture, 'mse', start, data).theta;
+      const tangents = tangentsAt(theta);
+      const spectrum = hessianSpectrum(architecture, 'mse', theta, data, tangents) as DenseSpectrum;
+      assert.equal(spectrum.method, 'dense');
+      const size = theta.length;
+      const hessian = denseHessian(architecture, 'mse', theta, data);
+      const t = new Float64Array(tangents.length * size);
+      tangents.forEach((v, k) => t.set(v, k * size));
+      const numpy = withPython<{ all: number[]; complement: number[] }>(
+        { h: hessian, t },
+        `
+import sys, json, numpy as np, scipy.linalg
+d = sys.argv[1]
+h = np.fromfile(d + '/h.bin').reshape(${size}, ${size})
+t = np.fromfile(d + '/t.bin').reshape(${tangents.length}, ${size})
+q = scipy.linalg.null_space(t)
+print(json.dumps({'all': np.linalg.eigvalsh(h).tolist(), 'complement': np.linalg.eigvalsh(q.T @ h @ q).tolist()}))
+`,
+      );
+      const scale = Math.abs(numpy.all[size - 1]);
+      numpy.all.forEach((value, k) =>
+        assert.ok(Math.abs(spectrum.eigenvalues[k] - value) < 1e-11 * scale, `λ${k}`),
+      );
+      assert.equal(spectrum.complementEigenvalues.length, numpy.complement.length);
+      numpy.complement.forEach((value, k) =>
+        assert.ok(Math.abs(spectrum.complementEigenvalues[k] - value) < 1e-11 * scale, `complement λ${k}`),
+      );
+    },
+  );
+
+  it('finds the rescaling tangents in the null space at a critical point, and not at an arbitrary point', () => {
+    const polished = polish(architecture, 'mse', start, data);
+    assert.equal(polished.stopReason, 'converged', polished.detail);
+    assert.equal(polished.kinkWorkingSet.length, 0, 'a smooth critical point');
+    const theta = polished.theta;
+    const critical = hessianSpectrum(architecture, 'mse', theta, data, tangentsAt(theta)) as DenseSpectrum;
+    assert.equal(critical.symmetry.directions, 2);
+    assert.ok(critical.symmetry.relativeResidual < 1e-12, `residual ${critical.symmetry.relativeResidual}`);
+    // H·t = −(∂t/∂θ)ᵀ∇L away from critical points: the residual is then clearly non-zero.
+    const arbitrary = hessianSpectrum(architecture, 'mse', start, data, tangentsAt(start)) as DenseSpectrum;
+    assert.ok(arbitrary.symmetry.relativeResidual > 1e-4, `residual ${arbitrary.symmetry.relativeResidual}`);
+    // Every symmetry direction is a zero eigenvalue: the full spectrum has at least as many zeros.
+    assert.ok(critical.counts.zero >= critical.symmetry.rank);
+    assert.equal(critical.complementCounts.zero + critical.symmetry.rank, critical.counts.zero);
+  });
+
+  it('gives the same extreme eigenvalues by Lanczos on Hessian-vector products as densely', () => {
+    const theta = polish(architecture, 'mse', start, data).theta;
+    const tangents = tangentsAt(theta);
+    const dense = hessianSpectrum(architecture, 'mse', theta, data, tangents) as DenseSpectrum;
+    const lanczos = hessianSpectrum(architecture, 'mse', theta, data, tangents, {
+      denseLimit: 0,
+      lanczosIterations: theta.length,
+    }) as LanczosSpectrum;
+    assert.equal(lanczos.method, 'lanczos');
+    const scale = dense.eigenvalues[dense.size - 1];
+    assert.ok(Math.abs(lanczos.largest[0] - scale) < 1e-9 * scale);
+    assert.ok(Math.abs(lanczos.smallest[0] - dense.eigenvalues[0]) < 1e-9 * scale);
+    assert.ok(Math.abs(lanczos.complementSmallest[0] - dense.complementEigenvalues[0]) < 1e-9 * scale);
+  });
+});
+
+describe('symmetries', () => {
+  it('canonicalises hidden-unit permutations and positive rescalings to the same θ without changing the function', () => {
+    const theta = start;
+    // Swap the two units and rescale each by its own α > 0.
+    const order = [1, 0];
+    const alpha = [0.5, 3];
+    const other = Float64Array.from(theta);
+    const vOffset = 2 * 3 + 2;
+    order.forEach((source, unit) => {
+      for (let i = 0; i < 3; i++) other[unit * 3 + i] = alpha[unit] * theta[source * 3 + i];
+      other[6 + unit] = alpha[unit] * theta[6 + source];
+      other[vOffset + unit] = theta[vOffset + source] / alpha[unit];
+    });
+    const a = canonicalise(architecture, theta);
+    const b = canonicalise(architecture, other);
+    for (let p = 0; p < a.length; p++) assert.ok(Math.abs(a[p] - b[p]) < 1e-12, `θ[${p}]`);
+    const before = predict(architecture, theta, data);
+    const after = predict(architecture, a, data);
+    for (let n = 0; n < before.length; n++) assert.ok(Math.abs(before[n] - after[n]) < 1e-12);
+    // A genuinely different point does not collapse onto it.
+    const moved = Float64Array.from(theta);
+    moved[0] += 0.1;
+    const c = canonicalise(architecture, moved);
+    assert.ok(c.some((value, p) => Math.abs(value - a[p]) > 1e-3));
+  });
+});
