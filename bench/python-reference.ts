@@ -100,6 +100,8 @@ function referenceScript(): string {
 export interface PythonRequest {
   readonly python: PythonProbe;
   readonly engine: PythonEngine;
+  /** Set on top of `referenceEnvironment` (e.g. OMP_WAIT_POLICY). */
+  readonly extraEnvironment?: Readonly<Record<string, string>>;
   readonly plan: RepetitionPlan;
   readonly threads: number;
   readonly seed: number;
@@ -133,7 +135,7 @@ export function measureInPython(request: PythonRequest): PythonMeasurement {
   }
   const result = spawnSync(request.python.executable, args, {
     encoding: 'utf8',
-    env: referenceEnvironment(request.threads),
+    env: { ...referenceEnvironment(request.threads), ...request.extraEnvironment },
     maxBuffer: 16 * 1024 * 1024,
     timeout: 600_000,
   });

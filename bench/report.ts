@@ -38,21 +38,80 @@ export function deriveFigures(
   rows: readonly ResultRow[],
   peakGflops: number | undefined,
 ): DerivedFigures {
-  const sibling = (engine: string): ResultRow | undefined =>
-    rows.find((r) => r.caseId === row.caseId && r.dtype === row.dtype && r.engine === engine);
-  const numpy = sibling('numpy');
-  const torch = sibling('torch');
-  const references = [numpy, torch].filter((r) => r !== undefined);
-  const fastest = references.length ? Math.min(...references.map((r) => r.medianMs)) : undefined;
+  const siblings = rows.filter(
+    (r) => r.caseId === row.caseId && r.dtype === row.dtype && r.kind === 'reference',
+  );
+  const fastest = (candidates: readonly ResultRow[]): number | undefined =>
+    candidates.length === 0 ? undefined : Math.min(...candidates.map((r) => r.medianMs));
+  const numpy = fastest(siblings.filter((r) => r.engine === 'numpy'));
+  const torch = fastest(siblings.filter((r) => r.engine.startsWith('torch')));
+  const reference = fastest(siblings);
   const gflops = row.flops / row.medianMs / 1e6;
+  const ratio = (base: number | undefined): number | null =>
+    base === undefined ? null : row.medianMs / base;
   return {
     perNetworkMs: row.medianMs / row.restarts,
     gflops,
     fractionOfPeak: peakGflops === undefined ? null : gflops / peakGflops,
-    vsNumpy: numpy ? row.medianMs / numpy.medianMs : null,
-    vsTorch: torch ? row.medianMs / torch.medianMs : null,
-    vsFastestReference: fastest === undefined ? null : row.medianMs / fastest,
+    vsNumpy: ratio(numpy),
+    vsTorch: ratio(torch),
+    vsFastestReference: ratio(reference),
   };
+}
+
+/** One of issue 5's targets, checked against the figures of this run. */
+export interface GoalCheck {
+  readonly goal: string;
+  readonly measured: string;
+  /** null when a figure it needs was not measured in this run. */
+  readonly met: boolean | null;
+}
+
+/**
+ * The targets for `engine`: ≤ 0.6 × PyTorch (its faster variant) on every case and precision; case (a) float32 at
+ * ≥ 50% of the numpy sgemm 2048³ rate; case (c) per network ≤ ¼ of case (b).
+ */
+export function checkGoals(
+  rows: readonly ResultRow[],
+  peakGflops: number | undefined,
+  engine: string,
+): GoalCheck[] {
+  const own = rows.filter((r) => r.engine === engine);
+  const checks: GoalCheck[] = own.map((row) => {
+    const { vsTorch } = deriveFigures(row, rows, peakGflops);
+    return {
+      goal: `(${row.caseId}) ${row.dtype}: ${engine} ≤ 0.6 × PyTorch`,
+      measured: vsTorch === null ? 'PyTorch not measured' : `${vsTorch.toFixed(2)} × PyTorch`,
+      met: vsTorch === null ? null : vsTorch <= 0.6,
+    };
+  });
+  const a32 = own.find((r) => r.caseId === 'a' && r.dtype === 'float32');
+  if (a32) {
+    const { fractionOfPeak, gflops } = deriveFigures(a32, rows, peakGflops);
+    checks.push({
+      goal: `(a) float32: ${engine} ≥ 50% of the matmul peak`,
+      measured:
+        fractionOfPeak === null
+          ? 'peak not measured'
+          : `${gflops.toFixed(1)} GFLOP/s = ${(100 * fractionOfPeak).toFixed(0)}% of ${peakGflops!.toFixed(1)}`,
+      met: fractionOfPeak === null ? null : fractionOfPeak >= 0.5,
+    });
+  }
+  for (const row of own.filter((r) => r.caseId === 'c')) {
+    const single = own.find((r) => r.caseId === 'b' && r.dtype === row.dtype);
+    const ratio = single ? row.medianMs / row.restarts / single.medianMs : undefined;
+    checks.push({
+      goal: `(c) ${row.dtype}: ${engine} per network ≤ ¼ of (b)`,
+      measured: ratio === undefined ? '(b) not measured' : `${ratio.toFixed(2)} × (b)`,
+      met: ratio === undefined ? null : ratio <= 0.25,
+    });
+  }
+  return checks;
+}
+
+export function formatGoals(checks: readonly GoalCheck[]): string {
+  const mark = (met: boolean | null): string => (met === null ? 'n/a ' : met ? 'met ' : 'MISS');
+  return checks.map((c) => `${mark(c.met)}  ${c.goal}: ${c.measured}`).join('\n');
 }
 
 const COLUMNS = [

@@ -81,3 +81,9 @@ export * from './sweep/train-runner.js';
 export * from './report/figure.js';
 export * from './report/render.js';
 export * from './report/write-report.js';
+
+export * from './backend/backend.js';
+export * from './backend/restarts.js';
+export * from './backend/reference-backend.js';
+export * from './backend/onnx/onnx-backend.js';
+export * from './backend/select.js';
