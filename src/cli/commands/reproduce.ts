@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerFig52 } from '../reproduce-fig5-2.js';
 import { registerKhatriRao } from './reproduce-khatri-rao.js';
 import { registerSweepPresets } from './sweep.js';
+import { registerTable1 } from './reproduce-table1.js';
 
 /**
  * Each reproduction registers itself as a subcommand of `basin reproduce`: export a
@@ -12,6 +13,7 @@ export const reproductions: readonly ((reproduce: Command) => void)[] = [
   registerFig52,
   registerKhatriRao,
   registerSweepPresets,
+  registerTable1,
 ];
 
 /** `basin reproduce <name>`: the paper experiments as presets. */

@@ -1,0 +1,177 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parseBackendRequest } from '../../backend/select.js';
+import { InvalidArgumentError } from '../../core/errors.js';
+import { DEFAULT_WHITENING_EPSILON, parseWhiteningMethod } from '../../data/preprocess/whiten.js';
+import { serialiseJsonRecord } from '../../io/result-file.js';
+import { formatPercent, formatTable } from '../../report/format.js';
+import {
+  findTable1Data,
+  runTable1,
+  TABLE1_PRESETS,
+  TABLE1_ROW_IDS,
+  type Table1Result,
+  type Table1RowId,
+  type Table1Skipped,
+} from '../../reproduce/table1.js';
+
+interface Table1CommandOptions {
+  data?: string;
+  mnist?: string;
+  cifar?: string;
+  rows: string;
+  maxEpochs: string;
+  seed: string;
+  dtype: string;
+  backend: string;
+  whiten: string;
+  epsilon: string;
+  subset?: string;
+  cache?: string;
+  checkEvery: string;
+  out?: string;
+  json?: boolean;
+}
+
+/** `basin reproduce table1`: Soudry & Hoffer Table 1 (MNIST 784-89-1, CIFAR-10 3072-16-1 and 3072-32-1). */
+export function registerTable1(reproduce: Command): void {
+  reproduce
+    .command('table1')
+    .description('Soudry & Hoffer Table 1: 0% training error with #params ≈ N on MNIST and CIFAR-10')
+    .option(
+      '--data <dir>',
+      'directory holding MNIST IDX files (or mnist/) and CIFAR-10 batches (or cifar-10-batches-bin/)',
+    )
+    .option('--mnist <dir>', 'MNIST IDX directory (overrides --data)')
+    .option('--cifar <dir>', 'CIFAR-10 binary directory (overrides --data)')
+    .option('--rows <list>', `rows to run: ${TABLE1_ROW_IDS.join(', ')}`, TABLE1_ROW_IDS.join(','))
+    .option('--max-epochs <n>', 'stop here if the training error has not reached 0', '1000')
+    .option('--seed <n>', 'seed of initialisation, minibatch order and --subset', '0')
+    .option('--dtype <dtype>', 'float32 (as the authors’ PyTorch code) or float64', 'float32')
+    .option('--backend <name>', 'auto, onnx or reference', 'auto')
+    .option('--whiten <method>', 'CIFAR whitening: zca, pca or none (the authors’ method is unknown)', 'zca')
+    .option('--epsilon <value>', 'whitening ε', String(DEFAULT_WHITENING_EPSILON))
+    .option('--subset <n>', 'train on a seeded subset of n samples (a quick check; N differs from the paper)')
+    .option('--cache <dir>', 'keep the preprocessed data here and reuse it next time')
+    .option('--check-every <n>', 'measure the training error every n epochs', '1')
+    .option('--out <file>', 'also write the rows as JSON')
+    .option('--json', 'progress as JSON lines on stderr')
+    .action(async (options: Table1CommandOptions) => {
+      const rows = parseRows(options.rows);
+      const found = options.data === undefined ? {} : await findTable1Data(options.data);
+      const mnist = options.mnist ?? found.mnist;
+      const cifar = options.cifar ?? found.cifar;
+      const whiten = options.whiten === 'none' ? undefined : parseWhiteningMethod(options.whiten, '--whiten');
+      const epsilon = Number(options.epsilon);
+      if (!(epsilon >= 0)) throw new InvalidArgumentError('--epsilon', 'a number ≥ 0', options.epsilon);
+      if (options.dtype !== 'float32' && options.dtype !== 'float64') {
+        throw new InvalidArgumentError('--dtype', 'float32 or float64', options.dtype);
+      }
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      const results = await runTable1(rows, {
+        ...(mnist === undefined ? {} : { mnistDirectory: mnist }),
+        ...(cifar === undefined ? {} : { cifarDirectory: cifar }),
+        maxEpochs: positiveInteger('--max-epochs', options.maxEpochs),
+        seed: positiveInteger('--seed', options.seed, 0),
+        dtype: options.dtype,
+        backend: parseBackendRequest(options.backend, '--backend'),
+        ...(whiten === undefined ? {} : { whitening: { method: whiten, epsilon } }),
+        ...(options.subset === undefined ? {} : { subset: positiveInteger('--subset', options.subset) }),
+        ...(options.cache === undefined ? {} : { cacheDirectory: options.cache }),
+        checkEvery: positiveInteger('--check-every', options.checkEvery),
+        signal: controller.signal,
+        onStage: (row, stage) =>
+          process.stderr.write(
+            options.json ? `${JSON.stringify({ event: 'stage', row, stage })}\n` : `${row}: ${stage}\n`,
+          ),
+        onEpoch: (progress) => {
+          if (options.json) {
+            process.stderr.write(`${JSON.stringify({ event: 'epoch', ...progress })}\n`);
+          } else if (progress.epoch % 10 === 0 || progress.trainMce === 0) {
+            const mce =
+              progress.trainMce === undefined ? '' : `, train MCE ${formatPercent(progress.trainMce)}`;
+            process.stderr.write(
+              `${progress.row}: epoch ${progress.epoch}, loss ${progress.loss.toPrecision(3)}, lr ${progress.learningRate.toPrecision(2)}${mce}, ${formatDuration(progress.elapsedSeconds)}\n`,
+            );
+          }
+        },
+      });
+      process.stdout.write(`${formatTable1(results)}\n`);
+      if (options.out !== undefined) {
+        writeFileSync(
+          options.out,
+          serialiseJsonRecord({ format: 'basin-table1', rows: results }, options.out),
+        );
+        process.stdout.write(`wrote ${options.out}\n`);
+      }
+    });
+}
+
+function parseRows(text: string): Table1RowId[] {
+  const rows = text.split(',').map((item) => item.trim());
+  for (const row of rows) {
+    if (!(TABLE1_ROW_IDS as readonly string[]).includes(row)) {
+      throw new InvalidArgumentError(
+        '--rows',
+        `a comma-separated list of ${TABLE1_ROW_IDS.join(', ')}`,
+        text,
+      );
+    }
+  }
+  return rows as Table1RowId[];
+}
+
+function positiveInteger(argument: string, text: string, min = 1): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min)
+    throw new InvalidArgumentError(argument, `an integer ≥ ${min}`, text);
+  return value;
+}
+
+/** Our rows beside the paper's: one line per source. */
+export function formatTable1(results: readonly (Table1Result | Table1Skipped)[]): string {
+  const lines: string[][] = [];
+  for (const result of results) {
+    const preset = TABLE1_PRESETS[result.row];
+    const paper = preset.paper;
+    lines.push([
+      result.row,
+      paper.source,
+      `${preset.inputDim}-${preset.hidden}-1`,
+      String(paper.sampleCount),
+      paper.paramsOverN === null ? '–' : paper.paramsOverN.toFixed(3),
+      formatPercent(paper.trainMce),
+      paper.epochsToZero === null ? '–' : String(paper.epochsToZero),
+      '–',
+      formatPercent(paper.testMce),
+    ]);
+    if ('skipped' in result) {
+      lines.push([result.row, 'basin', `skipped: ${result.skipped}`, '', '', '', '', '', '']);
+      continue;
+    }
+    lines.push([
+      result.row,
+      `basin (${result.dtype}, ${result.backend.backend})`,
+      result.architecture,
+      String(result.sampleCount),
+      result.paramsOverN.toFixed(3),
+      formatPercent(result.trainMce),
+      result.epochsToZero === null ? `– (${result.epochs} run)` : String(result.epochsToZero),
+      formatDuration(result.trainSeconds),
+      result.testMce === null ? '–' : formatPercent(result.testMce),
+    ]);
+  }
+  return formatTable(
+    ['row', 'source', 'network', 'N', '#params/N', 'train MCE', 'epochs to 0%', 'train time', 'test MCE'],
+    lines,
+  );
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60
+    ? `${minutes}m ${Math.round(seconds - 60 * minutes)}s`
+    : `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+}
