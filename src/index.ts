@@ -66,6 +66,7 @@ export * from './certify/khatri-rao.js';
 export * from './certify/region.js';
 
 export * from './reproduce/fig5-2.js';
+export * from './reproduce/table1.js';
 
 export * from './sweep/spec.js';
 export * from './sweep/run-result.js';
