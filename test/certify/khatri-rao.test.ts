@@ -188,6 +188,33 @@ describe('basin reproduce khatri-rao', () => {
     rmSync(directory, { recursive: true });
   });
 
+  it('still gets --quick and --out when the `reproduce` group defines options of the same name', async () => {
+    const program = new Command('basin').exitOverride();
+    const group = program
+      .command('reproduce')
+      .option('--quick', 'group-level quick')
+      .option('--out <directory>', 'group-level report directory');
+    registerKhatriRao(group);
+    const directory = mkdtempSync(join(tmpdir(), 'basin-khatri-rao-'));
+    const out = join(directory, 'report.json');
+    const write = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    const writeErr = process.stderr.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      await program.parseAsync(['reproduce', 'khatri-rao', '--quick', '--draws', '1', '--out', out], {
+        from: 'user',
+      });
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = writeErr;
+    }
+    const report = JSON.parse(readFileSync(out, 'utf8')) as KhatriRaoReport;
+    assert.equal(report.preset, 'quick');
+    assert.equal(report.cells.length, 36);
+    rmSync(directory, { recursive: true });
+  });
+
   it('names the option at fault', () => {
     const base = { quick: true, seed: '1', rho: '0,0.1', noiseStd: '0.1' };
     assert.throws(
