@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src/core/rng.js';
 import { gaussianRandomLabels } from '../../src/data/gaussian.js';
@@ -107,6 +108,12 @@ describe('optimisers', () => {
     assert.ok(result.epochs <= 20, `${result.epochs} iterations`);
     const solution = leastSquares(x, y, count, inputDim);
     for (let i = 0; i <= inputDim; i++) assert.ok(Math.abs(result.theta[i] - solution[i]) < 1e-10);
+    const numpy = numpyLeastSquares(x, y, count, inputDim);
+    if (numpy === undefined) {
+      console.log('# skipped the numpy oracle: python3 with numpy is not available');
+    } else {
+      for (let i = 0; i <= inputDim; i++) assert.ok(Math.abs(result.theta[i] - numpy[i]) < 1e-10);
+    }
   });
 
   it('L-BFGS minimises the Rosenbrock function through the Objective interface', () => {
@@ -272,4 +279,21 @@ function leastSquares(
     beta[i] = sum / a[i][i];
   }
   return beta;
+}
+
+/** numpy.linalg.lstsq on [X 1] as an independent oracle; undefined when python3 or numpy is missing. */
+function numpyLeastSquares(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  count: number,
+  inputDim: number,
+): number[] | undefined {
+  const script =
+    'import json, sys\nimport numpy as np\nd = json.load(sys.stdin)\n' +
+    "X = np.array(d['x']).reshape(d['n'], d['k'])\nA = np.hstack([X, np.ones((d['n'], 1))])\n" +
+    "print(json.dumps(np.linalg.lstsq(A, np.array(d['y']), rcond=None)[0].tolist()))\n";
+  const input = JSON.stringify({ x: Array.from(x), y: Array.from(y), n: count, k: inputDim });
+  const run = spawnSync('python3', ['-c', script], { input, encoding: 'utf8' });
+  if (run.status !== 0) return undefined;
+  return JSON.parse(run.stdout) as number[];
 }

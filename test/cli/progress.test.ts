@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { etaSeconds, jsonLinesProgress, progressMode } from '../../src/cli/progress.js';
+
+describe('progress display', () => {
+  it('estimates the time left from the mean epoch time', () => {
+    assert.equal(etaSeconds({ epoch: 9, maxEpochs: 100, loss: 1, learningRate: 0.1, elapsedSeconds: 2 }), 18);
+    assert.equal(
+      etaSeconds({ epoch: 99, maxEpochs: 100, loss: 1, learningRate: 0.1, elapsedSeconds: 20 }),
+      0,
+    );
+  });
+
+  it('writes JSON lines at most every interval, always the first and last epoch', () => {
+    const lines: string[] = [];
+    const display = jsonLinesProgress((line) => lines.push(line), { run: 'a' }, 1);
+    for (let epoch = 0; epoch < 10; epoch++) {
+      display.epoch({
+        epoch,
+        maxEpochs: 10,
+        loss: 1 / (epoch + 1),
+        learningRate: 0.1,
+        elapsedSeconds: 0.3 * epoch,
+      });
+    }
+    const events = lines.map((line) => JSON.parse(line) as { event: string; epoch: number; run: string });
+    assert.deepEqual(
+      events.map((e) => e.epoch),
+      [0, 4, 8, 9],
+    );
+    assert.ok(events.every((e) => e.event === 'epoch' && e.run === 'a'));
+    assert.ok(lines.every((line) => line.endsWith('\n') && !line.slice(0, -1).includes('\n')));
+  });
+
+  it('uses JSON lines when asked or when stdout is not a terminal', () => {
+    assert.equal(progressMode(true, { isTTY: true } as NodeJS.WriteStream), 'json-lines');
+    assert.equal(progressMode(false, { isTTY: false } as NodeJS.WriteStream), 'json-lines');
+    assert.equal(progressMode(false, { isTTY: true } as NodeJS.WriteStream), 'bar');
+  });
+});
