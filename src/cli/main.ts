@@ -6,26 +6,30 @@ import { commandRegistrations } from './commands/index.js';
 /**
  * The `basin` command. Each subcommand is registered by its own module and is a thin call into the library.
  * Errors that basin raises on purpose are printed as one line; anything else too, unless `--debug` asks for the
- * stack trace.
+ * stack trace. Options are positional: `basin reproduce --quick` (the group's option) and
+ * `basin reproduce fig5.1 --quick` (the preset's) mean different things, as they read.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('basin')
     .description('Measure and certify the training loss landscape of multilayer neural networks')
     .version(packageVersion())
     .option('--debug', 'print stack traces of errors')
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   program.showHelpAfterError('(run basin --help for usage)');
   for (const register of commandRegistrations) register(program);
 
+  // `--debug` may stand anywhere on the line; with positional options a subcommand would reject it as unknown.
+  const debug = argv.slice(2).includes('--debug');
+  const args = [...argv.slice(0, 2), ...argv.slice(2).filter((arg) => arg !== '--debug')];
   try {
-    await program.parseAsync(argv as string[]);
+    await program.parseAsync(args);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : 2;
     }
-    const debug = argv.includes('--debug');
     if (debug && error instanceof Error) {
       process.stderr.write(`${error.stack ?? error.message}\n`);
     } else {

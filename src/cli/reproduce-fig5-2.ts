@@ -76,30 +76,9 @@ export function registerFig52(reproduce: Command): void {
     .option('--bias', "biases in both layers (the authors' code); default: none (the theory)")
     .option('--out <file>', 'also write every run and the summary as JSON')
     .option('--json', 'one JSON line per run instead of the table')
-    .action((options: Record<string, string | boolean | undefined>, command: Command) => {
-      fig52Command({ ...optionsTakenByGroup(command), ...options });
+    .action((options: Record<string, string | boolean | undefined>) => {
+      fig52Command(options);
     });
-}
-
-/**
- * Options of the same name on `basin reproduce` itself (`--quick`, `--out`) are parsed by the group before the
- * subcommand sees them unless the root program has positional options; take them back from there when the user
- * typed them.
- */
-function optionsTakenByGroup(command: Command): Record<string, string | boolean> {
-  const group = command.parent;
-  if (!group) return {};
-  const taken: Record<string, string | boolean> = {};
-  for (const key of ['quick', 'out']) {
-    const value: unknown = group.getOptionValue(key);
-    if (
-      group.getOptionValueSource(key) === 'cli' &&
-      (typeof value === 'string' || typeof value === 'boolean')
-    ) {
-      taken[key] = value;
-    }
-  }
-  return taken;
 }
 
 export function fig52Command(options: Record<string, string | boolean | undefined>): void {

@@ -11,6 +11,7 @@ import {
   registerKhatriRao,
   runKhatriRaoReproduction,
 } from '../../src/cli/commands/reproduce-khatri-rao.js';
+import { main } from '../../src/cli/main.js';
 import { Rng } from '../../src/core/rng.js';
 import { type Architecture, mlp, parameterCount } from '../../src/model/architecture.js';
 import { makeSamples, type Samples } from '../../src/model/samples.js';
@@ -188,27 +189,28 @@ describe('basin reproduce khatri-rao', () => {
     rmSync(directory, { recursive: true });
   });
 
-  it('still gets --quick and --out when the `reproduce` group defines options of the same name', async () => {
-    const program = new Command('basin').exitOverride();
-    const group = program
-      .command('reproduce')
-      .option('--quick', 'group-level quick')
-      .option('--out <directory>', 'group-level report directory');
-    registerKhatriRao(group);
+  it('gets its own --quick and --out through the real CLI, where the `reproduce` group has options of the same name', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'basin-khatri-rao-'));
     const out = join(directory, 'report.json');
     const write = process.stdout.write;
     process.stdout.write = (() => true) as typeof process.stdout.write;
-    const writeErr = process.stderr.write;
-    process.stderr.write = (() => true) as typeof process.stderr.write;
+    let code: number;
     try {
-      await program.parseAsync(['reproduce', 'khatri-rao', '--quick', '--draws', '1', '--out', out], {
-        from: 'user',
-      });
+      code = await main([
+        'node',
+        'basin',
+        'reproduce',
+        'khatri-rao',
+        '--quick',
+        '--draws',
+        '1',
+        '--out',
+        out,
+      ]);
     } finally {
       process.stdout.write = write;
-      process.stderr.write = writeErr;
     }
+    assert.equal(code, 0);
     const report = JSON.parse(readFileSync(out, 'utf8')) as KhatriRaoReport;
     assert.equal(report.preset, 'quick');
     assert.equal(report.cells.length, 36);

@@ -69,8 +69,7 @@ export function registerKhatriRao(reproduce: Command): void {
       String(DEFAULT_NOISE_STD),
     )
     .option('--out <file.json>', 'also write the cells and settings as JSON')
-    .action((ownOptions: KhatriRaoCommandOptions, command: Command) => {
-      const options = { ...ownOptions, ...optionsTakenByParent(command) };
+    .action((options: KhatriRaoCommandOptions) => {
       const report = runKhatriRaoReproduction(options, (line) => process.stderr.write(line));
       process.stdout.write(`${formatKhatriRaoTable(report.cells)}\n`);
       process.stdout.write(`\n${report.summary}\n`);
@@ -212,21 +211,6 @@ export function formatKhatriRaoTable(cells: readonly KhatriRaoSurveyCell[]): str
     ],
     rows,
   );
-}
-
-/**
- * `basin reproduce` has its own `--quick` and `--out`; unless the root program uses positional options, commander
- * gives those flags to the group even when they are typed after `khatri-rao`. Take them back when the user typed them.
- */
-function optionsTakenByParent(command: Command): Partial<KhatriRaoCommandOptions> {
-  const parent = command.parent;
-  const taken: Partial<KhatriRaoCommandOptions> = {};
-  if (!parent) return taken;
-  if (parent.getOptionValueSource('quick') === 'cli' && parent.getOptionValue('quick') === true)
-    taken.quick = true;
-  const out: unknown = parent.getOptionValue('out');
-  if (parent.getOptionValueSource('out') === 'cli' && typeof out === 'string') taken.out = out;
-  return taken;
 }
 
 function parseInteger(argument: string, text: string, min: number): number {
