@@ -41,6 +41,8 @@ export * from './data/dataset.js';
 export * from './data/labels.js';
 export * from './data/gaussian.js';
 export * from './data/teacher.js';
+export * from './data/swirszcz.js';
+export * from './data/toy.js';
 export * from './data/loaders/index.js';
 export * from './data/preprocess/index.js';
 
@@ -64,6 +66,19 @@ export * from './landscape/input-regions.js';
 
 export * from './certify/khatri-rao.js';
 export * from './certify/region.js';
+export * from './certify/jacobian.js';
+export * from './certify/polish.js';
+export * from './certify/symmetry.js';
+export * from './certify/spectrum.js';
+export * from './certify/cone.js';
+export * from './certify/kink-set.js';
+export * from './certify/kink-pieces.js';
+export * from './certify/probes.js';
+export * from './certify/verdict.js';
+export * from './certify/certificate.js';
+export * from './certify/certificate-json.js';
+export * from './certify/scale.js';
+export * from './certify/search.js';
 
 export * from './reproduce/fig5-2.js';
 export * from './reproduce/table1.js';

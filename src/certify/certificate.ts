@@ -4,7 +4,7 @@ import { norm } from '../core/linalg/index.js';
 import { misclassificationError, type LabelEncoding } from '../data/labels.js';
 import { activationRule } from '../model/activation.js';
 import { type Architecture, describeArchitecture, parameterLayout } from '../model/architecture.js';
-import { checkCompatible, forward } from '../model/forward.js';
+import { checkCompatible, type ForwardCache } from '../model/forward.js';
 import { lossAndGradient } from '../model/gradient.js';
 import { type KinkMargin, kinkMargin } from '../model/kinks.js';
 import type { LossKind } from '../model/loss.js';
@@ -44,6 +44,11 @@ export interface CertifyOptions {
   readonly labelEncoding?: LabelEncoding;
   /** Activation-region analysis for one-hidden-layer nets (default true; skipped with a reason when too large). */
   readonly region?: boolean;
+  /**
+   * Largest N × D feature matrix the region analysis factorises (default 2·10⁶ entries: its SVD costs O(N·D·min(N, D))
+   * and took 32 s for 500 × 4817 here).
+   */
+  readonly regionMaxEntries?: number;
 }
 
 export interface KinkReport extends KinkMargin {
@@ -84,6 +89,8 @@ export interface Certificate {
   readonly regionSkipped: string | undefined;
   readonly verdict: Verdict;
   readonly decision: VerdictResult;
+  /** Wall-clock seconds per stage (polish, spectrum, kink test, probes, region) and in total. */
+  readonly timings: Readonly<Record<'polish' | 'spectrum' | 'pieces' | 'probes' | 'region', number>>;
   readonly seconds: number;
 }
 
@@ -107,6 +114,15 @@ export function certify(
   options: CertifyOptions = {},
 ): Certificate {
   const started = performance.now();
+  const timings = { polish: 0, spectrum: 0, pieces: 0, probes: 0, region: 0 };
+  const timed = <T>(stage: keyof typeof timings, work: () => T): T => {
+    const begin = performance.now();
+    try {
+      return work();
+    } finally {
+      timings[stage] += (performance.now() - begin) / 1000;
+    }
+  };
   const exact = samplesAs(samples, 'float64');
   const start = Float64Array.from(theta);
   checkCompatible(architecture, start, exact);
@@ -122,7 +138,9 @@ export function certify(
   const polished =
     options.polish === false
       ? undefined
-      : polish(architecture, loss, start, exact, { gradientTolerance, ...options.polish });
+      : timed('polish', () =>
+          polish(architecture, loss, start, exact, { gradientTolerance, ...options.polish }),
+        );
   const point = polished?.theta ?? start;
   const scale = referenceLossScale(exact, loss);
   const { loss: value, gradient, cache } = lossAndGradient(architecture, loss, point, exact);
@@ -141,13 +159,19 @@ export function certify(
   let spectrum: HessianSpectrum | undefined;
   let spectrumSkipped: string | undefined;
   if (options.spectrum === false) spectrumSkipped = 'not requested';
-  else spectrum = hessianSpectrum(architecture, loss, point, exact, tangents, options.spectrum);
+  else {
+    spectrum = timed('spectrum', () =>
+      hessianSpectrum(architecture, loss, point, exact, tangents, options.spectrum || undefined),
+    );
+  }
 
-  const pieces = analyseKinkPieces(architecture, loss, point, exact, cache, {
-    gradientTolerance: gradientTolerance * scale,
-    kinkTolerance,
-    maxPatternsPerUnit: options.maxPatternsPerUnit,
-  });
+  const pieces = timed('pieces', () =>
+    analyseKinkPieces(architecture, loss, point, exact, cache, {
+      gradientTolerance: gradientTolerance * scale,
+      kinkTolerance,
+      maxPatternsPerUnit: options.maxPatternsPerUnit,
+    }),
+  );
   const deadLayer = findDeadLayer(cache, kinkTolerance);
   const decision = decideVerdict({
     loss: value,
@@ -180,7 +204,9 @@ export function certify(
     if (pieces.applicable && pieces.witness !== undefined) {
       named.push({ label: 'descent witness of the kink test', direction: pieces.witness.direction });
     }
-    probes = probeLoss(architecture, loss, point, exact, scale, named, options.probes);
+    probes = timed('probes', () =>
+      probeLoss(architecture, loss, point, exact, scale, named, options.probes || undefined),
+    );
   }
 
   let region: RegionAnalysis | undefined;
@@ -188,14 +214,20 @@ export function certify(
   if (options.region === false) regionSkipped = 'not requested';
   else {
     try {
-      region = activationRegion(architecture, point, exact, { loss, kinkTolerance });
+      region = timed('region', () =>
+        activationRegion(architecture, point, exact, {
+          loss,
+          kinkTolerance,
+          maxEntries: options.regionMaxEntries ?? 2e6,
+        }),
+      );
     } catch (error) {
       if (!(error instanceof BasinError)) throw error;
       regionSkipped = error.message;
     }
   }
 
-  const output = forward(architecture, point, exact).output;
+  const { output } = cache;
   const mce =
     options.labelEncoding !== undefined && exact.outputDim === 1
       ? misclassificationError(output, exact.y, options.labelEncoding)
@@ -225,12 +257,13 @@ export function certify(
     regionSkipped,
     verdict: decision.verdict,
     decision,
+    timings,
     seconds: (performance.now() - started) / 1000,
   };
 }
 
 /** The first ReLU (ρ = 0) hidden layer whose every pre-activation is below −tolerance, if any. */
-function findDeadLayer(cache: ReturnType<typeof forward>, tolerance: number): number | undefined {
+function findDeadLayer(cache: ForwardCache, tolerance: number): number | undefined {
   for (let l = 0; l < cache.layout.layers.length - 1; l++) {
     const activation = cache.layout.layers[l].activation;
     if (activation === undefined || activation.kind !== 'leaky-relu' || activation.slope !== 0) continue;

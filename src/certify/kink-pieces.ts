@@ -155,8 +155,9 @@ export function analyseKinkPieces(
       const a = kink ? slope : un > 0 ? 1 : slope;
       const factor = residual[n] * eps * a;
       if (factor === 0) continue;
-      const x = inputOf(n);
-      for (let j = 0; j < augmented; j++) base[j] += factor * x[j];
+      const row = n * inputs;
+      for (let j = 0; j < inputs; j++) base[j] += factor * samples.x[row + j];
+      if (hidden.bias) base[inputs] += factor;
     }
     kinkedPairs += kinked.length;
     if (kinked.length > 0 && 2 ** kinked.length > maxPatterns) {

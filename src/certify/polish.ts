@@ -561,13 +561,18 @@ function newtonStep(
   const { values, vectors } = hessianEigen(hessian, size, true);
   const largest = Math.max(Math.abs(values[0]), Math.abs(values[size - 1]));
   const cutoff = 1e-10 * largest;
-  const step = working.correction(state.theta);
+  let newton: Float64Array = new Float64Array(size);
   for (let k = 0; k < size; k++) {
     if (Math.abs(values[k]) <= cutoff) continue;
     let projection = 0;
     for (let i = 0; i < size; i++) projection += vectors![i * size + k] * gradient[i];
     const coefficient = -projection / values[k];
-    for (let i = 0; i < size; i++) step[i] += coefficient * vectors![i * size + k];
+    for (let i = 0; i < size; i++) newton[i] += coefficient * vectors![i * size + k];
   }
+  // Eigenvectors of small eigenvalues can carry rounding-level components along the kink normals (eigenvalue 0 of
+  // ΠHΠ), amplified by 1/λ; projecting again keeps the held kinks at exactly 0.
+  if (working.size > 0) newton = working.tangential(newton);
+  const step = working.correction(state.theta);
+  for (let i = 0; i < size; i++) step[i] += newton[i];
   return step;
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
 import { lanczosExtremes, norm } from '../core/linalg/index.js';
+import { Rng } from '../core/rng.js';
 import { hessianEigen } from './eigen.js';
 import type { Architecture } from '../model/architecture.js';
 import { forward } from '../model/forward.js';
@@ -15,8 +16,10 @@ import { Subspace } from './subspace.js';
  * computed in float64. The symmetry tangents T (see symmetry.ts) are then removed exactly: Householder reflections
  * that map span(T) onto the first k coordinates are applied to both sides of H, and the trailing (P−k)×(P−k)
  * block is H restricted to the orthogonal complement of T, whose eigenvalues are listed separately. Beyond
- * `denseLimit`, Lanczos on Hessian-vector products gives the extreme eigenvalues of H and of ΠHΠ (Π the projector
- * onto T's complement); counts are then unknown and left out rather than guessed.
+ * `denseLimit`, Lanczos on Hessian-vector products gives the extreme eigenvalues of H; counts are then unknown and
+ * left out rather than guessed. A Ritz value below −threshold proves a negative eigenvalue (it bounds the smallest
+ * one from above), whose direction is off the symmetry span since the tangents are null directions; Ritz values
+ * above it prove nothing about the rest of the spectrum.
  *
  * Eigenvalues are counted as zero when |λ| ≤ zeroTolerance·max|λ|.
  */
@@ -27,7 +30,7 @@ export interface SpectrumOptions {
   readonly zeroTolerance?: number;
   /** Eigenvalues wanted at each end by Lanczos (default 3). */
   readonly lanczosCount?: number;
-  /** Lanczos Krylov dimension, i.e. Hessian-vector products (default 120). */
+  /** Lanczos Krylov dimension, i.e. Hessian-vector products (default 30: each costs about three passes over the data). */
   readonly lanczosIterations?: number;
   /** Lanczos seed (default 1). */
   readonly seed?: number;
@@ -71,13 +74,11 @@ export interface LanczosSpectrum {
   /** Smallest Ritz values of H (ascending) and largest (descending). */
   readonly smallest: Float64Array;
   readonly largest: Float64Array;
-  /** Smallest Ritz values of ΠHΠ restricted to the complement (ΠHΠ's rank zeros from Π removed). */
-  readonly complementSmallest: Float64Array;
   readonly zeroThreshold: number;
   readonly converged: boolean;
   readonly hessianVectorProducts: number;
   readonly symmetry: SymmetrySummary;
-  /** Ritz vector of the most negative complement Ritz value, when there is one below −zeroThreshold. */
+  /** Ritz vector of the most negative Ritz value, when there is one below −zeroThreshold. */
   readonly negativeDirections: readonly Float64Array[];
 }
 
@@ -295,7 +296,7 @@ function lanczosSpectrum(
 ): LanczosSpectrum {
   const size = theta.length;
   const count = requireInteger('spectrum.lanczosCount', options.lanczosCount ?? 3, 1, size);
-  const iterations = requireInteger('spectrum.lanczosIterations', options.lanczosIterations ?? 120, 1);
+  const iterations = requireInteger('spectrum.lanczosIterations', options.lanczosIterations ?? 30, 1);
   const seed = options.seed ?? 1;
   const cache = forward(architecture, theta, samples);
   let products = 0;
@@ -303,46 +304,35 @@ function lanczosSpectrum(
     products++;
     return hessianVectorProduct(architecture, loss, theta, samples, v, cache);
   };
-  const full = lanczosExtremes(apply, size, { count, maxIterations: iterations, seed });
-  const scale = Math.max(Math.abs(full.smallest[0]), Math.abs(full.largest[0]));
+  const result = lanczosExtremes(apply, size, { count, maxIterations: iterations, seed, vectors: true });
+  const scale = Math.max(Math.abs(result.smallest[0]), Math.abs(result.largest[0]));
   const zeroThreshold = zeroTolerance * scale;
-  // On the complement: Π·H·Π would have k zeros from the projector that pollute the smallest Ritz values, so the
-  // symmetry directions are shifted out of the way instead, to σ above the top of the spectrum.
-  const shift = 2 * scale + 1;
-  const projected = (v: Float64Array): Float64Array => {
-    const inside = tangents.complementOf(v);
-    const out = tangents.complementOf(apply(inside));
-    for (let i = 0; i < size; i++) out[i] += shift * (v[i] - inside[i]);
-    return out;
-  };
-  const complement =
-    tangents.rank === 0
-      ? full
-      : lanczosExtremes(projected, size, {
-          count,
-          maxIterations: iterations,
-          seed: seed + 1,
-          vectors: true,
-        });
   const negativeDirections: Float64Array[] = [];
-  if (complement.smallest[0] < -zeroThreshold && complement.smallestVectors !== undefined) {
+  if (result.smallest[0] < -zeroThreshold && result.smallestVectors !== undefined) {
     const direction = new Float64Array(size);
-    for (let i = 0; i < size; i++) direction[i] = complement.smallestVectors[i * count];
+    for (let i = 0; i < size; i++) direction[i] = result.smallestVectors[i * count];
     negativeDirections.push(direction);
+  }
+  // One product instead of one per tangent (each costs a pass over the data): H applied to a random combination
+  // of the unit tangents is small exactly when it is small on their span, up to cancellations of probability 0.
+  const rng = new Rng(seed + 1);
+  const combination = new Float64Array(size);
+  for (const t of symmetryTangents) {
+    const weight = rng.gaussian() / Math.max(norm(t), Number.MIN_VALUE);
+    for (let i = 0; i < size; i++) combination[i] += weight * t[i];
   }
   return {
     method: 'lanczos',
     size,
-    smallest: full.smallest,
-    largest: full.largest,
-    complementSmallest: complement.smallest,
+    smallest: result.smallest,
+    largest: result.largest,
     zeroThreshold,
-    converged: full.converged && complement.converged,
+    converged: result.converged,
     hessianVectorProducts: products,
     symmetry: {
       directions: symmetryTangents.length,
       rank: tangents.rank,
-      relativeResidual: symmetryResidual(apply, symmetryTangents, scale),
+      relativeResidual: symmetryTangents.length === 0 ? 0 : symmetryResidual(apply, [combination], scale),
     },
     negativeDirections,
   };

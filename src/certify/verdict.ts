@@ -31,8 +31,8 @@ export const VERDICTS: readonly Verdict[] = [
  *   constant's loss c·Σ‖yₙ − ȳ‖², so nothing nearby is lower (Swirszcz et al.'s Corollary 1).
  * - `convex-pieces`: the exact one-hidden-layer test of kink-pieces.ts (local-min, or a first-order descent witness).
  * - `second-order`: the dense Hessian restricted to the complement of the symmetry directions.
- * - `lanczos`: the extreme Ritz values of that restricted Hessian (a negative one proves a saddle; their absence is
- *   strong evidence of a minimum, not a proof).
+ * - `lanczos`: the extreme Ritz values of the Hessian (a negative one proves a saddle; their absence is strong
+ *   evidence of a minimum, not a proof).
  * - `kink-undecided`: a kink the exact rules do not cover.
  */
 export type VerdictRule =
@@ -224,14 +224,14 @@ export function decideVerdict(evidence: VerdictEvidence): VerdictResult {
         `${e(spectrum.complementEigenvalues[0])} > ${e(spectrum.zeroThreshold)}): a strict local minimum up to the symmetries`,
     );
   }
-  const negatives = Array.from(spectrum.complementSmallest).filter((v) => v < -spectrum.zeroThreshold).length;
+  const negatives = Array.from(spectrum.smallest).filter((v) => v < -spectrum.zeroThreshold).length;
   if (negatives > 0) {
     return result(
       'saddle',
       'lanczos',
       'proved',
-      `Lanczos found ${negatives} Ritz value(s) of the Hessian off the symmetry directions below ` +
-        `−${e(spectrum.zeroThreshold)} (a Ritz value bounds the smallest eigenvalue from above): at least ${negatives} negative direction(s)`,
+      `Lanczos found ${negatives} Ritz value(s) of the Hessian below −${e(spectrum.zeroThreshold)} (Ritz values ` +
+        `bound the smallest eigenvalues from above): at least ${negatives} negative direction(s)`,
       negatives,
     );
   }
@@ -239,7 +239,7 @@ export function decideVerdict(evidence: VerdictEvidence): VerdictResult {
     'local-min',
     'lanczos',
     'estimated',
-    `the smallest Ritz values of the Hessian off the symmetry directions are ≥ −${e(spectrum.zeroThreshold)}` +
+    `the smallest Ritz values of the Hessian are ≥ −${e(spectrum.zeroThreshold)}` +
       `${spectrum.converged ? '' : ' (Lanczos did not fully converge)'}; Lanczos reliably finds extreme eigenvalues ` +
       'but does not prove their absence',
   );

@@ -370,7 +370,7 @@ export function formatCertificate(c: Certificate, description: string): string {
     row(
       'hessian',
       `Lanczos (${s.hessianVectorProducts} H·v products${s.converged ? '' : ', not converged'}): smallest ${Array.from(s.smallest, (v) => e(v)).join(', ')}; ` +
-        `largest ${e(s.largest[0])}; off symmetries smallest ${e(s.complementSmallest[0])}`,
+        `largest ${e(s.largest[0])}`,
     );
   }
   const p = c.pieces;

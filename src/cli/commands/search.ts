@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .option('--hidden <widths>', 'hidden widths (default: the dataset’s own net; 2 for Jellyfish/XOR)')
     .option('--activation <name>', 'hidden activation (default relu)')
     .option('--init <kind>', 'initialisation of random restarts: pytorch (default), lecun, xavier')
+    .option('--init-bias-std <σ>', 'std of N(0, σ²) biases for lecun/xavier (default 0)')
     .option('--merge <by>', 'merge end points by canonical parameters (default) or by outputs')
     .option('--probes <count>', 'random probe directions per radius per end point (default 200; 0 skips)')
     .option('--json', 'print the result as JSON (with each distinct point and its first certificate)')
@@ -68,7 +69,7 @@ export function searchCommand(options: Record<string, unknown>): SearchResult {
     samples: problem.dataset,
     restarts: integerFlag('--restarts', options.restarts, 0) ?? 20,
     seed: integerFlag('--seed', options.seed, 0) ?? 1,
-    init: initialisationFlag(options.init),
+    init: initialisationFlag(options.init, numberFlag('--init-bias-std', options.initBiasStd, 0)),
     starts,
     jitter: numberFlag('--jitter', options.jitter, 0) ?? 0.01,
     mergeBy: merge,
@@ -100,13 +101,20 @@ export function searchCommand(options: Record<string, unknown>): SearchResult {
   return result;
 }
 
-function initialisationFlag(text: unknown): Initialisation {
+function initialisationFlag(text: unknown, biasStd: number | undefined): Initialisation {
   switch (text ?? 'pytorch') {
     case 'pytorch':
+      if (biasStd !== undefined) {
+        throw new InvalidArgumentError(
+          '--init-bias-std',
+          '--init lecun or xavier (pytorch draws its own biases)',
+          biasStd,
+        );
+      }
       return { kind: 'pytorch' };
     case 'lecun':
     case 'xavier':
-      return { kind: text as 'lecun' | 'xavier', mean: 0, scale: 1, biasMean: 0, biasStd: 0 };
+      return { kind: text as 'lecun' | 'xavier', mean: 0, scale: 1, biasMean: 0, biasStd: biasStd ?? 0 };
     default:
       throw new InvalidArgumentError('--init', 'pytorch, lecun or xavier', text);
   }

@@ -1,0 +1,238 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { main } from '../../src/cli/main.js';
+import { swirszczD3 } from '../../src/data/swirszcz.js';
+import { readWeightsFile, writeWeightsFile } from '../../src/io/weights-file.js';
+import { mlp } from '../../src/model/architecture.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'basin-certify-cli-'));
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+/** Runs the CLI in-process (as `node bin/basin.js` would), capturing what it prints. */
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
+  try {
+    const code = await main(['node', 'basin', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}
+
+function assertOneLineError(result: { code: number; stderr: string }, pattern: RegExp): void {
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr.trimEnd().split('\n').length, 1, `one line: ${result.stderr}`);
+  assert.match(result.stderr, pattern);
+}
+
+describe('basin certify', () => {
+  it('certifies a built-in point and prints the verdict with its rule', async () => {
+    const result = await run(
+      'certify',
+      '--dataset',
+      'swirszcz-d1',
+      '--point',
+      'local-min',
+      '--probes',
+      '100',
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^loss {8}18 /m);
+    assert.match(result.stdout, /^verdict {5}local-min \[convex-pieces, proved\]/m);
+  });
+
+  it('prints JSON with --json, and the printed D2 point is not critical', async () => {
+    const result = await run(
+      'certify',
+      '--dataset',
+      'swirszcz-d2',
+      '--point',
+      'printed-local-min',
+      '--no-polish',
+      '--probes',
+      '0',
+      '--json',
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const json = JSON.parse(result.stdout) as {
+      format: string;
+      verdict: string;
+      lossValue: number;
+      probes?: unknown;
+    };
+    assert.equal(json.format, 'basin-certificate');
+    assert.equal(json.verdict, 'not-critical');
+    assert.ok(Math.abs(json.lossValue - 23 / 3) < 1e-12);
+    assert.equal(json.probes, undefined);
+  });
+
+  it('reads a weights file, certifies it against a built-in dataset and saves the polished point', async () => {
+    const d3 = swirszczD3();
+    const file = join(directory, 'd3.json');
+    const start = Float64Array.from(d3.points[1].theta, (v, i) => v + 1e-3 * Math.cos(i));
+    writeWeightsFile(file, { architecture: d3.architecture, loss: 'sse', dtype: 'float64', theta: start });
+    const saved = join(directory, 'd3-polished.json');
+    const out = join(directory, 'd3-certificate.json');
+    const result = await run(
+      'certify',
+      file,
+      '--dataset',
+      'swirszcz-d3',
+      '--probes',
+      '0',
+      '--save-weights',
+      saved,
+      '--out',
+      out,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^verdict {5}local-min/m);
+    const polished = readWeightsFile(saved);
+    assert.equal(polished.theta.length, 10);
+    const certificate = JSON.parse(readFileSync(out, 'utf8')) as { lossValue: number };
+    assert.ok(Math.abs(certificate.lossValue - 2 / 3) < 1e-12);
+  });
+
+  it('certifies what basin train wrote, rebuilding the data from the result file', async () => {
+    const weights = join(directory, 'trained-weights.json');
+    const resultFile = join(directory, 'trained-result.json');
+    const trained = await run(
+      'train',
+      '--data',
+      'gaussian',
+      '--samples',
+      '12',
+      '--input-dim',
+      '6',
+      '--hidden',
+      '6',
+      '--optimiser',
+      'adam',
+      '--lr',
+      '0.01',
+      '--epochs',
+      '100',
+      '--weights',
+      weights,
+      '--out',
+      resultFile,
+      '--json',
+    );
+    assert.equal(trained.code, 0, trained.stderr);
+    const result = await run('certify', resultFile, '--probes', '0', '--json');
+    assert.equal(result.code, 0, result.stderr);
+    const json = JSON.parse(result.stdout) as {
+      sampleCount: number;
+      verdict: string;
+      misclassificationError: number;
+    };
+    assert.equal(json.sampleCount, 12);
+    assert.ok(
+      ['global', 'local-min', 'saddle', 'degenerate', 'non-differentiable', 'not-critical'].includes(
+        json.verdict,
+      ),
+    );
+    assert.equal(typeof json.misclassificationError, 'number');
+  });
+
+  it('reports a corrupt or truncated weights file in one line', async () => {
+    const corrupt = join(directory, 'corrupt.json');
+    writeFileSync(corrupt, '{ "format": "basin-weights", "version": 1, "theta": [1, 2');
+    assertOneLineError(
+      await run('certify', corrupt, '--dataset', 'swirszcz-d1'),
+      /corrupt\.json: not a basin weights file: invalid JSON \(truncated or corrupt\?\)/,
+    );
+    const d3 = swirszczD3();
+    const whole = join(directory, 'whole.json');
+    writeWeightsFile(whole, {
+      architecture: d3.architecture,
+      loss: 'sse',
+      dtype: 'float64',
+      theta: d3.points[0].theta,
+    });
+    const text = readFileSync(whole, 'utf8');
+    const truncated = join(directory, 'truncated.json');
+    writeFileSync(truncated, text.replace(/"theta": \[[^\]]*\]/, '"theta": [1, 2, 3]'));
+    assertOneLineError(
+      await run('certify', truncated, '--dataset', 'swirszcz-d3'),
+      /truncated\.json: theta has 3 entries, expected parameterCount = 10 \(truncated\?\)/,
+    );
+    assertOneLineError(
+      await run('certify', join(directory, 'missing.json')),
+      /missing\.json: cannot read the weights file \(ENOENT\)/,
+    );
+  });
+
+  it('reports an architecture that does not match the data in one line', async () => {
+    const file = join(directory, 'two-inputs.json');
+    const architecture = mlp(2, [3], 1, { kind: 'leaky-relu', slope: 0 }, true);
+    writeWeightsFile(file, {
+      architecture,
+      loss: 'sse',
+      dtype: 'float64',
+      theta: new Float64Array(13).fill(0.5),
+    });
+    assertOneLineError(
+      await run('certify', file, '--dataset', 'swirszcz-d1'),
+      /--dataset: expected data with 2 inputs and 1 outputs, as the network 2-3-1 in .*two-inputs\.json has, got "1 inputs and 1 outputs"/,
+    );
+    assertOneLineError(
+      await run('certify', file),
+      /--dataset: expected a built-in dataset .* since .* records no training config/,
+    );
+  });
+
+  it('names unknown datasets, points and bad numbers', async () => {
+    assertOneLineError(
+      await run('certify', '--dataset', 'mnist', '--point', 'x'),
+      /--dataset: expected one of swirszcz-d1, .*jellyfish, xor, got "mnist"/,
+    );
+    assertOneLineError(
+      await run('certify', '--dataset', 'swirszcz-d1', '--point', 'global'),
+      /--point: expected one of local-min, saturated for swirszcz-d1, got "global"/,
+    );
+    assertOneLineError(
+      await run('certify', '--dataset', 'swirszcz-d1', '--point', 'local-min', '--probes', 'many'),
+      /--probes: expected a number ≥ 0, got "many"/,
+    );
+  });
+});
+
+describe('basin search', () => {
+  it('lists distinct end points with loss, verdict and count', async () => {
+    const result = await run(
+      'search',
+      '--dataset',
+      'swirszcz-d1',
+      '--restarts',
+      '6',
+      '--near',
+      'local-min',
+      '--probes',
+      '0',
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /7 runs/);
+    assert.match(result.stdout, /^ +18\.000000 +local-min +convex-pieces +\d+ +0/m);
+  });
+
+  it('names bad options in one line', async () => {
+    assertOneLineError(
+      await run('search', '--dataset', 'swirszcz-d1', '--near', 'nowhere'),
+      /--near: expected names among local-min or all, got "nowhere"/,
+    );
+    assertOneLineError(
+      await run('search', '--dataset', 'xor', '--merge', 'loss'),
+      /--merge: expected parameters or outputs, got "loss"/,
+    );
+  });
+});
