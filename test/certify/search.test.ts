@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { multistartSearch } from '../../src/certify/search.js';
+import { jellyfish, xor } from '../../src/data/toy.js';
+import { mlp } from '../../src/model/architecture.js';
 import type { Initialisation } from '../../src/model/init.js';
 import { type KnownAnswerProblem, swirszczD1, swirszczD2, swirszczD3 } from '../../src/data/swirszcz.js';
 
@@ -83,6 +85,30 @@ describe('multistart search on the Swirszcz datasets (papers.md targets 1–3)',
     assert.equal(result.distinct.length, 1);
     assert.equal(result.distinct[0].count, 3);
     assert.deepEqual(result.distinct[0].members, [0, 1, 2]);
+  });
+
+  it('XOR and Jellyfish (papers.md target 5): certified perfect fits and certified bad minima with MCE > 0', () => {
+    const relu = { kind: 'leaky-relu', slope: 0 } as const;
+    for (const [name, samples, width] of [
+      ['xor', xor(), 2],
+      ['jellyfish', jellyfish(), 4],
+    ] as const) {
+      const result = multistartSearch({
+        architecture: mlp(2, [width], 1, relu, true),
+        loss: 'mse',
+        samples,
+        restarts: 20,
+        seed: 1,
+        mergeBy: 'outputs',
+        certify: { probes: false, labelEncoding: 'pm1' },
+      });
+      const mce = (d: (typeof result.distinct)[number]) =>
+        result.endPoints[d.members[0]].certificate.misclassificationError!;
+      const global = result.distinct.filter((d) => d.verdict === 'global');
+      const bad = result.distinct.filter((d) => d.verdict === 'local-min' && mce(d) > 0);
+      assert.ok(global.length > 0 && global.every((d) => mce(d) === 0), `${name}: a perfect fit`);
+      assert.ok(bad.length > 0, `${name}: a certified minimum that misclassifies`);
+    }
   });
 
   it('names bad options', () => {
