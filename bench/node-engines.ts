@@ -40,27 +40,37 @@ const referenceEngine: NodeEngine = {
 };
 
 /**
- * The ONNX Runtime backend: one network through its `Objective`; K restarts through its `RestartsObjective`
- * (shared X, batched products).
+ * The ONNX Runtime backend with `threads` intra-op threads: one network through its `Objective`; K restarts
+ * through its `RestartsObjective` (shared X, batched products).
  */
-const onnxEngine: NodeEngine = {
-  name: 'basin-onnx',
-  description: 'onnxruntime-node backend (src/backend/onnx); restarts batched on the shared X',
-  threads: defaultThreads(),
-  prepare(architecture, samples, thetas) {
-    const backend = onnxBackend();
-    if (thetas.length === 1) {
-      const objective = backend.objective(architecture, 'mse', samples);
-      return () => objective.evaluate(thetas[0]).loss;
-    }
-    const restarts = backend.restartsObjective(architecture, 'mse', samples, thetas.length);
-    const stacked = allocate(dtypeOf(thetas[0]), thetas.length * restarts.parameterCount);
-    thetas.forEach((theta, k) => stacked.set(theta, k * restarts.parameterCount));
-    return () => restarts.evaluateEach(stacked).losses[0];
-  },
-};
+function onnxEngine(name: string, threads: number): NodeEngine {
+  return {
+    name,
+    description: `onnxruntime-node backend (src/backend/onnx), ${threads} thread(s); restarts batched on the shared X`,
+    threads,
+    prepare(architecture, samples, thetas) {
+      const backend = onnxBackend({ threads });
+      if (thetas.length === 1) {
+        const objective = backend.objective(architecture, 'mse', samples);
+        return () => objective.evaluate(thetas[0]).loss;
+      }
+      const restarts = backend.restartsObjective(architecture, 'mse', samples, thetas.length);
+      const stacked = allocate(dtypeOf(thetas[0]), thetas.length * restarts.parameterCount);
+      thetas.forEach((theta, k) => stacked.set(theta, k * restarts.parameterCount));
+      return () => restarts.evaluateEach(stacked).losses[0];
+    },
+  };
+}
 
-export const NODE_ENGINES: readonly NodeEngine[] = [referenceEngine, onnxEngine];
+/**
+ * `basin-onnx` is the backend as `chooseBackend` configures it (every logical CPU); `basin-onnx-1t` the same with
+ * one thread, because ORT's intra-op threads do not always pay off on these small products.
+ */
+export const NODE_ENGINES: readonly NodeEngine[] = [
+  referenceEngine,
+  onnxEngine('basin-onnx', defaultThreads()),
+  onnxEngine('basin-onnx-1t', 1),
+];
 
 export function nodeEngine(name: string): NodeEngine {
   const found = NODE_ENGINES.find((engine) => engine.name === name);

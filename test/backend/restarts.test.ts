@@ -99,22 +99,27 @@ describe('batched restarts (ONNX) agree with one network at a time (reference)',
     }
   });
 
-  it('uses the group size it is given (one network per run gives the same numbers)', () => {
+  it('gives the same numbers for every group size and thread count (partial last group included)', () => {
     const p = problem(50, { kind: 'leaky-relu', slope: 0 }, true, false);
     assert.ok(status.available);
-    const one = onnxRestartsObjective(status.runtime, p.architecture, 'mse', p.samples, RESTARTS, {
-      threads: 1,
-      groupSize: 1,
-    });
-    const all = onnxRestartsObjective(status.runtime, p.architecture, 'mse', p.samples, RESTARTS, {
-      threads: 1,
-      groupSize: RESTARTS,
-    });
-    const a = one.evaluateEach(p.thetas);
-    const b = all.evaluateEach(p.thetas);
-    assert.ok(maxRelativeError(a.gradients, b.gradients) <= 1e-13);
-    one.dispose();
-    all.dispose();
+    const reference = referenceBackend
+      .restartsObjective(p.architecture, 'mse', p.samples, RESTARTS)
+      .evaluateEach(p.thetas);
+    for (const [threads, groupSize] of [
+      [1, 1],
+      [1, RESTARTS],
+      [3, 1],
+      [2, 2],
+      [4, 16],
+    ]) {
+      const objective = onnxRestartsObjective(status.runtime, p.architecture, 'mse', p.samples, RESTARTS, {
+        threads,
+        groupSize,
+      });
+      const error = maxRelativeError(objective.evaluateEach(p.thetas).gradients, reference.gradients);
+      assert.ok(error <= 1e-12, `threads ${threads}, group ${groupSize}: ${error}`);
+      objective.dispose();
+    }
   });
 
   it('falls back to one network at a time for deeper nets, with the same numbers', () => {
