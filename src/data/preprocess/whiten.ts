@@ -43,7 +43,8 @@ export interface Whitening {
 
 /**
  * Fits PCA or ZCA whitening to the rows of x (count × dim): float64 covariance (blocked, see {@link covariance}),
- * then its eigendecomposition by `symmetricEigen` (src/core/linalg).
+ * then its eigendecomposition by `symmetricEigen` (src/core/linalg). `onStep` receives the seconds each of those
+ * two steps took (they dominate: minutes each for 50 000 × 3072 inputs).
  *
  * @example
  * ```ts
