@@ -1,5 +1,5 @@
 import { BasinError, InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
-import { choleskySolve, dot, norm } from '../core/linalg/index.js';
+import { choleskySolve, dot, norm, symmetricEigen } from '../core/linalg/index.js';
 import { Rng } from '../core/rng.js';
 import { activationRule } from '../model/activation.js';
 import { type Architecture, parameterLayout } from '../model/architecture.js';
@@ -10,7 +10,6 @@ import type { Samples } from '../model/samples.js';
 import { jacobianTransposeProduct, jacobianVectorProduct, outputJacobian } from './jacobian.js';
 import { analyseKinkPieces, kinkPieceApplicability } from './kink-pieces.js';
 import { firstLayerPreActivation, KinkWorkingSet } from './kink-set.js';
-import { hessianEigen } from './eigen.js';
 import { referenceLossScale } from './scale.js';
 
 /**
@@ -558,7 +557,7 @@ function newtonStep(
     }
     gradient = working.tangential(gradient);
   }
-  const { values, vectors } = hessianEigen(hessian, size, true);
+  const { values, vectors } = symmetricEigen(hessian, size, { vectors: true });
   const largest = Math.max(Math.abs(values[0]), Math.abs(values[size - 1]));
   const cutoff = 1e-10 * largest;
   let newton: Float64Array = new Float64Array(size);

@@ -1,7 +1,6 @@
 import { InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
-import { lanczosExtremes, norm } from '../core/linalg/index.js';
+import { lanczosExtremes, norm, symmetricEigen } from '../core/linalg/index.js';
 import { Rng } from '../core/rng.js';
-import { hessianEigen } from './eigen.js';
 import type { Architecture } from '../model/architecture.js';
 import { forward } from '../model/forward.js';
 import { denseHessian, hessianVectorProduct } from '../model/hessian.js';
@@ -159,7 +158,7 @@ function denseSpectrum(
 ): DenseSpectrum {
   const size = theta.length;
   const hessian = denseHessian(architecture, loss, theta, samples);
-  const eigenvalues = hessianEigen(hessian, size).values;
+  const eigenvalues = symmetricEigen(hessian, size).values;
   const scale = Math.max(Math.abs(eigenvalues[0]), Math.abs(eigenvalues[size - 1]));
   const zeroThreshold = zeroTolerance * scale;
   const multiply = (v: Float64Array): Float64Array => {
@@ -179,7 +178,7 @@ function denseSpectrum(
   const complement =
     complementSize === 0
       ? { values: new Float64Array(0), vectors: undefined }
-      : hessianEigen(restricted, complementSize, wantVectors);
+      : symmetricEigen(restricted, complementSize, { vectors: wantVectors });
   const negativeDirections: Float64Array[] = [];
   if (complement.vectors !== undefined) {
     for (let k = 0; k < complementSize && complement.values[k] < -zeroThreshold; k++) {

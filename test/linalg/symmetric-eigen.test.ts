@@ -77,6 +77,27 @@ describe('symmetricEigen: closed forms', () => {
     assert.ok(errors.orthogonality < 100 * EPS, `orthogonality ${errors.orthogonality}`);
   });
 
+  // Regression: a Hessian at a zero-loss point of an over-parameterised net (Fig. 5.2: 90 zero eigenvalues of 110)
+  // threw ConvergenceError, because the QL deflation test compared |e_m| only with |d_m| + |d_{m+1}|, which inside
+  // a cluster of zeros is itself rounding noise of size ε·‖A‖; |e_m| never fell below ε times that.
+  it('Q·diag(0 ×90, 20 clustered values)·Qᵀ converges and returns λ within 100·n·ε·‖A‖ (seeds 0…5)', () => {
+    const lambda = [
+      ...Array.from({ length: 90 }, () => 0),
+      ...Array.from({ length: 20 }, (_, i) => (i < 10 ? 1 + 1e-10 * i : 3 + Math.floor(i / 4))),
+    ];
+    const n = lambda.length;
+    for (let seed = 0; seed < 6; seed++) {
+      const a = withEigenvalues(new Rng(seed), lambda);
+      const { values, vectors } = symmetricEigen(a, n, { vectors: true });
+      const error = maxAbsDifference(values, lambda);
+      assert.ok(error < 100 * n * EPS * 7, `seed ${seed}: eigenvalue error ${error}`);
+      const errors = decompositionErrors(a, n, values, vectors!);
+      assert.ok(errors.residual < 100 * n * EPS * 7, `seed ${seed}: residual ${errors.residual}`);
+      assert.ok(errors.orthogonality < 20 * n * EPS, `seed ${seed}: orthogonality ${errors.orthogonality}`);
+      assert.ok(maxAbsDifference(symmetricEigen(a, n).values, lambda) < 100 * n * EPS * 7, `seed ${seed}`);
+    }
+  });
+
   it('handles diagonal, zero, 1 × 1 and empty matrices', () => {
     assert.deepEqual([...symmetricEigen(Float64Array.of(3, 0, 0, 0, -1, 0, 0, 0, 2), 3).values], [-1, 2, 3]);
     assert.deepEqual([...symmetricEigen(new Float64Array(16), 4).values], [0, 0, 0, 0]);
@@ -114,6 +135,31 @@ describe('symmetricEigen: against numpy.linalg.eigh', { skip: numpySkipReason() 
       const errors = decompositionErrors(a, n, values, vectors!);
       assert.ok(errors.residual < 20 * n * EPS * scale, `n = ${n}: residual ${errors.residual}`);
       assert.ok(errors.orthogonality < 20 * n * EPS, `n = ${n}: orthogonality ${errors.orthogonality}`);
+    }
+  });
+
+  it('Gram matrices JᵀJ of rank 20 in dimension 110 (90 zero eigenvalues), values and vectors', () => {
+    const rng = new Rng(0);
+    const n = 110;
+    const rank = 20;
+    for (let trial = 0; trial < 3; trial++) {
+      const j = gaussianMatrix(rng, rank, n);
+      const a = new Float64Array(n * n);
+      for (let p = 0; p < n; p++) {
+        for (let q = 0; q < n; q++) {
+          let s = 0;
+          for (let t = 0; t < rank; t++) s += j[t * n + p] * j[t * n + q];
+          a[p * n + q] = s;
+        }
+      }
+      const { values, vectors } = symmetricEigen(a, n, { vectors: true });
+      const reference = eigh(a, n);
+      const scale = spectralNorm(values);
+      assert.ok(maxAbsDifference(values, reference) < 20 * n * EPS * scale, `trial ${trial}`);
+      const zeros = values.filter((v) => Math.abs(v) <= 1e-12 * scale).length;
+      assert.equal(zeros, n - rank, `trial ${trial}: zero eigenvalues`);
+      const errors = decompositionErrors(a, n, values, vectors!);
+      assert.ok(errors.residual < 20 * n * EPS * scale, `trial ${trial}: residual ${errors.residual}`);
     }
   });
 

@@ -13,8 +13,12 @@ const MAX_SWEEPS_PER_EIGENVALUE = 60;
  * pass a single column (width 1) holding e_{n−1} to get only the last components of the eigenvectors, which is all
  * Lanczos needs for its residual bounds. Rotating rows rather than columns keeps every inner loop contiguous.
  *
- * Deflation test: |e[m]| ≤ ε·(|d[m]| + |d[m+1]|), relative to the neighbouring diagonal, so small eigenvalues of a
- * graded matrix are not swamped by the largest ones.
+ * Deflation test: |e[m]| ≤ ε·max(|d[m]| + |d[m+1]|, ‖T‖), with ‖T‖ the largest absolute row sum of the input
+ * (≥ ‖T‖₂). Setting such an e[m] to 0 perturbs T by at most ε·‖T‖, the backward error the Householder reduction
+ * already has, so the accuracy claim (eigenvalues within a small multiple of ε·‖A‖) is unchanged. The norm floor is
+ * what EISPACK's tql2 uses; without it (the neighbouring-diagonal test alone, as in `tqli`) the iteration stalls
+ * inside a cluster of zero eigenvalues: there d[m], d[m+1] and e[m] are all rounding noise of size ε·‖T‖, and |e[m]|
+ * never falls below ε times that (ConvergenceError on a Fig. 5.2 Hessian with 90 zero eigenvalues of 110).
  */
 export function tridiagonalQl(
   d: Float64Array,
@@ -25,13 +29,14 @@ export function tridiagonalQl(
   const n = d.length;
   if (n === 0) return;
   e[n - 1] = 0;
+  const matrixNorm = rowSumNorm(d, e);
   for (let l = 0; l < n; l++) {
     let sweeps = 0;
     for (;;) {
       let m = l;
       for (; m < n - 1; m++) {
         const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
-        if (Math.abs(e[m]) <= MACHINE_EPSILON * dd) break;
+        if (Math.abs(e[m]) <= MACHINE_EPSILON * Math.max(dd, matrixNorm)) break;
       }
       if (m === l) break;
       if (sweeps++ === MAX_SWEEPS_PER_EIGENVALUE) {
@@ -75,6 +80,16 @@ export function tridiagonalQl(
       e[m] = 0;
     }
   }
+}
+
+/** max_i |e[i−1]| + |d[i]| + |e[i]|: the ∞-norm of the tridiagonal matrix, an upper bound on its 2-norm. */
+function rowSumNorm(d: Float64Array, e: Float64Array): number {
+  let largest = 0;
+  for (let i = 0; i < d.length; i++) {
+    const sum = Math.abs(d[i]) + Math.abs(e[i]) + (i > 0 ? Math.abs(e[i - 1]) : 0);
+    if (sum > largest) largest = sum;
+  }
+  return largest;
 }
 
 /** Rows i and i+1 of z (× width) ← [c −s; s c]-rotated: z_i ← c·z_i − s·z_{i+1}, z_{i+1} ← s·z_i + c·z_{i+1}. */
