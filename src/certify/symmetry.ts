@@ -74,9 +74,10 @@ function incomingIndices(
  * are left as they are), then the units are sorted by their incoming weights and bias, lexicographically, carrying
  * the outgoing columns along; coordinates within 1e-9 (relative) of each other count as tied, so rounding noise
  * between two runs that reached the same point cannot reorder the units. Layers with other activations are only
- * sorted. The function of the network is unchanged.
+ * sorted. The function of the network is unchanged. Used by the multistart search and by the sweeps'
+ * `distinctMinima`, so both count end points the same way.
  */
-export function canonicalise(architecture: Architecture, theta: Float64Array): Float64Array {
+export function canonicalise(architecture: Architecture, theta: ArrayLike<number>): Float64Array {
   const layout = parameterLayout(architecture);
   if (theta.length !== layout.size) {
     throw new InvalidArgumentError('theta', `${layout.size} parameters for this architecture`, theta.length);

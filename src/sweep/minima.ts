@@ -1,63 +1,13 @@
+import { canonicalise } from '../certify/symmetry.js';
 import { requireFinite } from '../core/errors.js';
-import { type Architecture, parameterLayout } from '../model/architecture.js';
+import type { Architecture } from '../model/architecture.js';
 
-/**
- * Distinct minima up to the symmetries of a fully connected network.
- *
- * Two parameter vectors compute the same function when (1) the hidden units of a layer are permuted, together with
- * the matching columns of the next layer, or (2) for a positively homogeneous activation (leaky ReLU, f(αu) = αf(u)
- * for α > 0), a unit's incoming weights and bias are scaled by α and its outgoing weights by 1/α. The canonical form
- * removes both: layer by layer, each unit's incoming vector (weights, bias) is scaled to unit Euclidean norm (the
- * scale moved to its outgoing weights), then the units are sorted by their incoming vectors. Points that are equal
- * up to these symmetries have equal canonical forms.
+/*
+ * Distinct minima up to the symmetries of a fully connected network: hidden-unit permutations and, for positively
+ * homogeneous activations, positive rescalings of a unit. The canonical form that removes both is `canonicalise`
+ * (src/certify/symmetry.ts), shared with the multistart search so that sweeps and `basin search` merge end points
+ * the same way.
  */
-export function canonicalParameters(architecture: Architecture, theta: ArrayLike<number>): Float64Array {
-  const layout = parameterLayout(architecture);
-  const out = Float64Array.from(theta);
-  for (let l = 0; l + 1 < layout.layers.length; l++) {
-    const layer = layout.layers[l];
-    const next = layout.layers[l + 1];
-    const incoming = (unit: number): number[] => {
-      const row = Array.from(
-        out.subarray(
-          layer.weightOffset + unit * layer.inputs,
-          layer.weightOffset + (unit + 1) * layer.inputs,
-        ),
-      );
-      if (layer.biasOffset !== undefined) row.push(out[layer.biasOffset + unit]);
-      return row;
-    };
-    const homogeneous = layer.activation?.kind === 'leaky-relu';
-    const units: { incoming: number[]; outgoing: number[] }[] = [];
-    for (let j = 0; j < layer.outputs; j++) {
-      const vector = incoming(j);
-      const outgoing: number[] = [];
-      for (let i = 0; i < next.outputs; i++) outgoing.push(out[next.weightOffset + i * next.inputs + j]);
-      const norm = Math.hypot(...vector);
-      if (homogeneous && norm > 0) {
-        for (let k = 0; k < vector.length; k++) vector[k] /= norm;
-        for (let i = 0; i < outgoing.length; i++) outgoing[i] *= norm;
-      }
-      units.push({ incoming: vector, outgoing });
-    }
-    units.sort((a, b) => compareVectors(a.incoming, b.incoming));
-    units.forEach((unit, j) => {
-      for (let k = 0; k < layer.inputs; k++)
-        out[layer.weightOffset + j * layer.inputs + k] = unit.incoming[k];
-      if (layer.biasOffset !== undefined) out[layer.biasOffset + j] = unit.incoming[layer.inputs];
-      for (let i = 0; i < next.outputs; i++) out[next.weightOffset + i * next.inputs + j] = unit.outgoing[i];
-    });
-  }
-  return out;
-}
-
-/** Lexicographic order that treats coordinates within 1e-9 of each other as tied, so rounding noise cannot reorder. */
-function compareVectors(a: readonly number[], b: readonly number[]): number {
-  for (let k = 0; k < a.length; k++) {
-    if (Math.abs(a[k] - b[k]) > 1e-9 * Math.max(1, Math.abs(a[k]), Math.abs(b[k]))) return a[k] - b[k];
-  }
-  return 0;
-}
 
 export interface EndPoint {
   readonly id: string;
@@ -87,7 +37,7 @@ export function distinctMinima(
   requireFinite('tolerance', tolerance, 0);
   const groups: { canonical: Float64Array; members: string[]; loss: number }[] = [];
   for (const point of points) {
-    const canonical = canonicalParameters(architecture, point.theta);
+    const canonical = canonicalise(architecture, point.theta);
     const group = groups.find(
       (g) => maxAbsDifference(g.canonical, canonical) <= tolerance * Math.max(1, maxAbs(g.canonical)),
     );

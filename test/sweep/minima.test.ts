@@ -4,7 +4,8 @@ import { Rng } from '../../src/core/rng.js';
 import { type Architecture, mlp, parameterCount, parameterLayout } from '../../src/model/architecture.js';
 import { predict } from '../../src/model/forward.js';
 import { makeSamples } from '../../src/model/samples.js';
-import { canonicalParameters, distinctMinima } from '../../src/sweep/minima.js';
+import { canonicalise } from '../../src/certify/symmetry.js';
+import { distinctMinima } from '../../src/sweep/minima.js';
 
 const relu = { kind: 'leaky-relu', slope: 0 } as const;
 
@@ -44,7 +45,7 @@ describe('distinct minima up to symmetry', () => {
     const copy = symmetric(architecture, theta, rng);
     const outputs = [predict(architecture, theta, samples), predict(architecture, copy, samples)];
     outputs[0].forEach((value, n) => assert.ok(Math.abs(value - outputs[1][n]) < 1e-12));
-    const [a, b] = [canonicalParameters(architecture, theta), canonicalParameters(architecture, copy)];
+    const [a, b] = [canonicalise(architecture, theta), canonicalise(architecture, copy)];
     a.forEach((value, k) => assert.ok(Math.abs(value - b[k]) < 1e-12, `entry ${k}: ${value} vs ${b[k]}`));
   });
 
@@ -66,6 +67,26 @@ describe('distinct minima up to symmetry', () => {
         [['d'], 1, 0.5],
         [['c'], 1, 2],
       ],
+    );
+  });
+
+  it('merges positively rescaled copies of a linear hidden layer too (the canonical form shared with basin search)', () => {
+    const linear = mlp(2, [3], 1, { kind: 'linear' }, true);
+    const point = new Rng(9).fillGaussian(new Float64Array(parameterCount(linear))) as Float64Array;
+    const groups = distinctMinima(linear, [
+      { id: 'p', loss: 0, theta: point },
+      { id: 'q', loss: 0, theta: symmetric(linear, point, new Rng(4)) },
+    ]);
+    assert.deepEqual(
+      groups.map((g) => g.members),
+      [['p', 'q']],
+    );
+  });
+
+  it('rejects an end point whose parameter count does not match the architecture, naming theta', () => {
+    assert.throws(
+      () => distinctMinima(architecture, [{ id: 'short', loss: 0, theta: theta.subarray(1) }]),
+      /^InvalidArgumentError: theta: expected \d+ parameters for this architecture/,
     );
   });
 
