@@ -60,8 +60,11 @@ export function describeSchemaProblem(
       const options = 'options' in issue && Array.isArray(issue.options) ? (issue.options as unknown[]) : [];
       return {
         field: formatPath(root, path),
-        expected:
+        // A union's own message (e.g. `an integer ≥ 1 or "d0"`) says more than "a valid value".
+        expected: customOr(
+          issue.message,
           options.length > 0 ? `one of ${options.map((o) => JSON.stringify(o)).join(', ')}` : 'a valid value',
+        ),
         received: describeValue(value),
       };
     }

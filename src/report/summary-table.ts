@@ -6,6 +6,9 @@ export function summaryRows(summary: SweepSummary): { headers: string[]; rows: s
   const hasMinima = summary.cells.some((cell) => cell.minima !== null);
   const hasConstant = summary.cells.some((cell) => cell.constantOutput !== null);
   const hasMce = summary.cells.some((cell) => cell.mce.count > 0);
+  const hasVerdicts = summary.cells.some(
+    (cell) => Object.keys(cell.verdicts).length > 0 || cell.certificateFailures > 0,
+  );
   const criterion = `${summary.success.metric} ≤ ${summary.success.atMost}`;
   const headers = [
     'cell',
@@ -18,6 +21,7 @@ export function summaryRows(summary: SweepSummary): { headers: string[]; rows: s
     `sub-optimal (not ${criterion}) [95% CI]`,
     ...(hasConstant ? ['constant output [95% CI]'] : []),
     ...(hasMinima ? ['distinct minima (multiplicities)'] : []),
+    ...(hasVerdicts ? ['certificates'] : []),
   ];
   const rows = summary.cells.map((cell) => [
     String(cell.cell.index),
@@ -38,6 +42,7 @@ export function summaryRows(summary: SweepSummary): { headers: string[]; rows: s
         ]
       : []),
     ...(hasMinima ? [cell.minima === null ? '–' : `${cell.minima.length} (${cell.minima.join(', ')})`] : []),
+    ...(hasVerdicts ? [verdictCounts(cell.verdicts, cell.certificateFailures)] : []),
   ]);
   return { headers, rows };
 }
@@ -46,4 +51,13 @@ export function summaryRows(summary: SweepSummary): { headers: string[]; rows: s
 export function formatSummaryTable(summary: SweepSummary): string {
   const { headers, rows } = summaryRows(summary);
   return formatTable(headers, rows);
+}
+
+/** "global 28, local-min 2, failed 1": verdicts by count, then the runs whose certification failed. */
+export function verdictCounts(verdicts: Readonly<Record<string, number>>, failures: number): string {
+  const parts = Object.entries(verdicts)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([verdict, count]) => `${verdict} ${count}`);
+  if (failures > 0) parts.push(`failed ${failures}`);
+  return parts.length === 0 ? '–' : parts.join(', ');
 }

@@ -14,6 +14,11 @@ export interface RunResult {
   readonly gradientNorm: number | null;
   /** min over units and samples of |pre-activation|: how far the end point is from a kink. */
   readonly kinkMargin: number | null;
+  /**
+   * Extreme Hessian eigenvalues of the certified point (Lanczos: the extreme Ritz values). The train runner
+   * certifies the polished end point, so these, `morseIndex` and `verdict` describe it, while the fields above
+   * describe the trained one; its `extra.certificate` has the polished point's loss, gradient and kink margin.
+   */
   readonly minEigenvalue: number | null;
   readonly maxEigenvalue: number | null;
   /** Number of negative Hessian eigenvalues beyond the certificate's tolerance. */
@@ -24,7 +29,11 @@ export interface RunResult {
   readonly iterations: number | null;
   /** True when the trained network's output is the same for every training sample (a dead, "blind-spot" net). */
   readonly constantOutput: boolean | null;
-  /** Anything else the run function wants kept, as JSON. */
+  /**
+   * Anything else the run function wants kept, as JSON. By convention a run that was asked for a certificate and
+   * could not get one keeps its other measurements and says why in `certificateError` (a string), which the
+   * summary counts per cell.
+   */
   readonly extra?: Readonly<Record<string, unknown>>;
   /** The end point itself, kept when the sweep asks for weights (needed to count distinct minima). */
   readonly weights?: RunWeights;

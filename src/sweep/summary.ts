@@ -29,7 +29,12 @@ export interface CellSummary {
   readonly constantOutput: Proportion | null;
   /** Distinct end points up to symmetry, with multiplicities (largest first); null when weights were not kept. */
   readonly minima: readonly number[] | null;
+  /** Certificate verdicts of the finished runs that were certified, e.g. `{ global: 28, 'local-min': 2 }`. */
   readonly verdicts: Readonly<Record<string, number>>;
+  /** Finished runs whose certification failed (`extra.certificateError`, see run-result.ts). */
+  readonly certificateFailures: number;
+  /** The finished runs' results in repetition order, for sections that need per-run values (ranges, scatter). */
+  readonly results: readonly RunResult[];
 }
 
 export interface SweepSummary {
@@ -107,6 +112,8 @@ export function summariseCell(
             minimaTolerance,
           ).map((m) => m.multiplicity),
     verdicts,
+    certificateFailures: results.filter((r) => typeof r.extra?.certificateError === 'string').length,
+    results,
   };
 }
 

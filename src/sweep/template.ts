@@ -30,6 +30,7 @@ base:
   epochs: 1000            # optimiser epochs (full-batch: steps)
   decayEpochs: 0          # further epochs with an exponentially decaying learning rate (decayFactor)
   dtype: float64
+  # certify: true         # polish and certify each end point (verdict, Hessian counts); see docs/sweeps.md
 
 # Every combination of these values is one cell.
 grid:

@@ -17,12 +17,15 @@ import { referenceObjective } from '../train/objective.js';
 import { DEFAULT_OPTIMISERS, type OptimiserConfig } from '../train/optimiser.js';
 import { gammaForDecay, type Schedule } from '../train/schedule.js';
 import { train } from '../train/train.js';
+import { certifyEndPoint } from './certify-end-point.js';
 import type { RunOptions, RunResult } from './run-result.js';
 import { type TrainRunConfig, trainRunConfigSchema } from './train-runner.js';
 
 /**
  * One training run of the `train` runner (see train-runner.ts for the settings). Seeds for the data, the slope
  * noise, the initialisation and the minibatch order all derive from the run's seed, so the run replays alone.
+ * With `certify`, the end point is then polished and certified (certify-end-point.ts): the verdict and Hessian
+ * columns describe the polished point, the loss, MSE, MCE, gradient and kink-margin columns still the trained one.
  */
 export function run(config: unknown, seed: number, options: RunOptions): RunResult {
   const c = trainRunConfigSchema.parse(config);
@@ -65,6 +68,13 @@ export function run(config: unknown, seed: number, options: RunOptions): RunResu
     high = Math.max(high, output[n]);
   }
   const margin = kinkMargin(cache);
+  const certified =
+    c.certify === undefined || c.certify === false
+      ? undefined
+      : certifyEndPoint(
+          { architecture, loss: c.loss, theta: trained.theta, samples, labelEncoding: data.labelEncoding },
+          c.certify,
+        );
   return {
     finalLoss: trained.finalLoss,
     mse: squared / samples.count,
@@ -76,9 +86,14 @@ export function run(config: unknown, seed: number, options: RunOptions): RunResu
     maxEigenvalue: null,
     morseIndex: null,
     verdict: null,
+    ...certified?.columns,
     iterations: trained.epochs,
     constantOutput: high - low <= 1e-12 * Math.max(1, Math.abs(high)),
-    extra: { stopReason: trained.stopReason, parameterCount: parameterCount(architecture) },
+    extra: {
+      stopReason: trained.stopReason,
+      parameterCount: parameterCount(architecture),
+      ...certified?.extra,
+    },
     ...(options.keepWeights
       ? {
           weights: {

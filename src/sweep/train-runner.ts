@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { parseActivation } from '../model/activation.js';
+import { certifySettingSchema } from './certify-end-point.js';
 import { type Runner, siblingModule } from './runner.js';
 
 /**
@@ -75,6 +76,11 @@ export const trainRunConfigSchema = z
     lossTarget: nonNegative.optional(),
     gradientNormTarget: nonNegative.optional(),
     dtype: z.enum(['float64', 'float32']).default('float64'),
+    /**
+     * Polish and certify the end point after training (`true` for the defaults of certify-end-point.ts, or an
+     * object of settings). Optional without a default, so cells of sweeps that never mention it keep their hashes.
+     */
+    certify: certifySettingSchema.optional(),
   })
   .superRefine((config, context) => {
     // Generated datasets need a size; the fixed 4-point sets have their own.

@@ -150,3 +150,18 @@ describe('the sweep template', () => {
     assert.equal(expandCells(spec, trainRunner).length, 8);
   });
 });
+
+describe('train runner settings errors', () => {
+  // Regression: a union setting with its own message was reported as "expected a valid value".
+  it('phrase a union setting by its own message (width: an integer or "d0")', async () => {
+    const { trainRunner } = await import('../../src/sweep/train-runner.js');
+    const spec = parseSweepSpec(
+      'name: x\nseed: 1\nrepetitions: 1\nbase: { N: 3, d0: 2, width: wide, learningRate: 1, epochs: 1 }\n',
+      'sweep.yaml',
+    );
+    assert.throws(
+      () => expandCells(spec, trainRunner, 'sweep.yaml'),
+      /^FileFormatError: sweep\.yaml: base\.width: expected an integer ≥ 1 or "d0", got "wide"$/,
+    );
+  });
+});
