@@ -10,6 +10,7 @@ import { commandRegistrations } from './commands/index.js';
  * `basin reproduce fig5.1 --quick` (the preset's) mean different things, as they read.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  exitQuietlyWhenOutputCloses();
   const program = new Command('basin')
     .description('Measure and certify the training loss landscape of multilayer neural networks')
     .version(packageVersion())
@@ -38,6 +39,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return 1;
   }
+}
+
+/**
+ * `basin … | head` closes stdout early; the next write then fails with EPIPE. That is the reader's choice, not an
+ * error of ours, so end quietly the way Unix tools do instead of printing an unhandled-error trace.
+ */
+function exitQuietlyWhenOutputCloses(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
 }
 
 function packageVersion(): string {
