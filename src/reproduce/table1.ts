@@ -17,10 +17,9 @@ import type { WhiteningOptions } from '../data/preprocess/whiten.js';
 import { type Architecture, mlp, parameterCount, parameterLayout } from '../model/architecture.js';
 import { initialise } from '../model/init.js';
 import type { Samples } from '../model/samples.js';
-import type { Objective } from '../train/objective.js';
 import { CIFAR_REGIME } from '../train/schedule.js';
 import type { StopReason } from '../train/stopping.js';
-import { type TrainResult, trainingSteps } from '../train/train.js';
+import { trainAsync } from '../train/train.js';
 
 /**
  * Soudry & Hoffer (2017), Table 1: one hidden ReLU layer with biases, #parameters ≈ N, trained with MSE on ±1
@@ -327,25 +326,12 @@ async function trainRow(
     rowsPerEvaluation: TABLE1_OPTIMISER.batchSize,
   });
   const objective = choice.backend.objective(architecture, 'mse', train);
-  // The optimisers update θ in place, so the array the objective last saw is the current point. Driving the
-  // training generator step by step lets the loop stop right after the epoch whose weights classify every
-  // training sample correctly, before any further update.
-  let live: FloatArray | undefined;
-  const watched: Objective = {
-    parameterCount: objective.parameterCount,
-    sampleCount: objective.sampleCount,
-    evaluate(theta, batch) {
-      live = theta;
-      return objective.evaluate(theta, batch);
-    },
-  };
-  // Minibatch epochs report after their updates; full-batch ones (a subset smaller than a batch) before.
-  const reportsAfterUpdate = train.count > TABLE1_OPTIMISER.batchSize;
   const checkEvery = options.checkEvery ?? 1;
+  let epochsToZero: number | null = null;
   const started = performance.now();
   try {
-    const steps = trainingSteps({
-      objective: watched,
+    const result = await trainAsync({
+      objective,
       initialTheta: initialise(
         architecture,
         { kind: 'pytorch' },
@@ -357,42 +343,26 @@ async function trainRow(
       stopping: { maxEpochs: options.maxEpochs },
       shuffleSeed: deriveSeed(options.seed, 'table1', preset.id, 'shuffle'),
       ...(options.signal ? { signal: options.signal } : {}),
+      // Stop right after the first epoch whose weights classify every training sample correctly, before any
+      // further update: the loss alone cannot tell, so the weights are checked at the epoch boundaries.
+      shouldStop: (theta, progress) => {
+        const epochs = progress.epochsCompleted;
+        const trainMce = epochs % checkEvery === 0 ? networkMce(architecture, theta, train) : undefined;
+        options.onEpoch?.({
+          row: preset.id,
+          epoch: epochs,
+          maxEpochs: progress.maxEpochs,
+          loss: progress.loss,
+          learningRate: progress.learningRate,
+          trainMce,
+          elapsedSeconds: progress.elapsedSeconds,
+        });
+        if (trainMce !== 0) return false;
+        epochsToZero = epochs;
+        return true;
+      },
     });
-    let finished: TrainResult | undefined;
-    let stopped: { theta: FloatArray; epochs: number } | undefined;
-    let lastYield = performance.now();
-    while (finished === undefined && stopped === undefined) {
-      const next = steps.next();
-      if (next.done === true) {
-        finished = next.value;
-        break;
-      }
-      const progress = next.value;
-      const epochs = reportsAfterUpdate ? progress.epoch + 1 : progress.epoch;
-      let trainMce: number | undefined;
-      if (live !== undefined && epochs % checkEvery === 0) {
-        trainMce = networkMce(architecture, live, train);
-        if (trainMce === 0) {
-          stopped = { theta: live.slice(), epochs };
-          steps.return(undefined as never);
-        }
-      }
-      options.onEpoch?.({
-        row: preset.id,
-        epoch: epochs,
-        maxEpochs: progress.maxEpochs,
-        loss: progress.loss,
-        learningRate: progress.learningRate,
-        trainMce,
-        elapsedSeconds: progress.elapsedSeconds,
-      });
-      if (performance.now() - lastYield > 100) {
-        // Let Ctrl-C (the abort signal) and progress output through between epochs.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        lastYield = performance.now();
-      }
-    }
-    const theta = stopped?.theta ?? finished!.theta;
+    const theta = result.theta;
     const trainMce = networkMce(architecture, theta, train);
     const params = parameterCount(architecture);
     return {
@@ -402,10 +372,10 @@ async function trainRow(
       parameterCount: params,
       paramsOverN: params / train.count,
       trainMce,
-      finalMse: stopped ? objective.evaluate(theta).loss : finished!.finalLoss,
-      epochs: stopped?.epochs ?? finished!.epochs,
-      epochsToZero: stopped?.epochs ?? null,
-      stopReason: stopped ? 'zero-training-error' : finished!.stopReason,
+      finalMse: result.finalLoss,
+      epochs: result.epochs,
+      epochsToZero,
+      stopReason: result.stopReason === 'callback' ? 'zero-training-error' : result.stopReason,
       trainSeconds: (performance.now() - started) / 1000,
       prepareSeconds: data.seconds,
       testMce: data.test === undefined ? null : networkMce(architecture, theta, data.test),

@@ -18,9 +18,16 @@ export interface StoppingRule {
  * - `aborted`: the caller's AbortSignal fired.
  * - `diverged`: a loss or gradient became non-finite; θ is the last point whose evaluation was finite.
  * - `line-search-failed`: L-BFGS found no decrease even along −∇L (usually: the loss is at rounding level).
+ * - `callback`: the caller's `shouldStop` (see `TrainOptions`) returned true.
  */
 export type StopReason =
-  'max-epochs' | 'loss-target' | 'gradient-norm-target' | 'aborted' | 'diverged' | 'line-search-failed';
+  | 'max-epochs'
+  | 'loss-target'
+  | 'gradient-norm-target'
+  | 'aborted'
+  | 'diverged'
+  | 'line-search-failed'
+  | 'callback';
 
 export function validateStoppingRule(rule: StoppingRule, argument = 'stopping'): StoppingRule {
   requireInteger(`${argument}.maxEpochs`, rule.maxEpochs, 0);

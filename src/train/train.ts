@@ -12,6 +12,12 @@ import { allFinite, norm2 } from './vector.js';
 export interface EpochProgress {
   /** 0-based index of the epoch. */
   readonly epoch: number;
+  /**
+   * Epochs applied to θ at the moment of this report: `epoch` for full-batch optimisers (they report at the start
+   * of an epoch, before its step; the first report is the starting point), `epoch + 1` for minibatch ones (they
+   * report at the end of an epoch, after its updates).
+   */
+  readonly epochsCompleted: number;
   readonly maxEpochs: number;
   /** The epoch's traced loss (see `TrainTrace.lossKind`). */
   readonly loss: number;
@@ -29,6 +35,15 @@ export interface TrainOptions {
   /** Seed of the minibatch permutations (unused by full-batch optimisers). */
   readonly shuffleSeed: number;
   readonly onEpoch?: (progress: EpochProgress) => void;
+  /**
+   * A stopping rule that needs the weights (e.g. "0% training error", which the loss alone cannot tell). Called
+   * after each `onEpoch` report, with the same progress and θ after `progress.epochsCompleted` epochs; returning
+   * true ends training there with stop reason `callback`, and the result's θ is exactly the θ shown (its `epochs` is
+   * `progress.epochsCompleted`). Loss and gradient-norm targets are checked first. θ is the optimiser's live array:
+   * read it during the call and copy it (`theta.slice()`) to keep it. A full-batch run that reaches `maxEpochs`
+   * returns the point after its last step without showing it here.
+   */
+  readonly shouldStop?: (theta: Readonly<FloatArray>, progress: EpochProgress) => boolean;
   readonly signal?: AbortSignal;
   /** At most this many trace points are kept (every k-th epoch, plus the last); 10 000 by default. */
   readonly traceLimit?: number;
@@ -120,13 +135,22 @@ export function* trainingSteps(options: TrainOptions): Generator<EpochProgress, 
     evaluations++;
     return objective.evaluate(theta, batch);
   };
-  const report = (epoch: number, loss: number): EpochProgress => {
+  const report = (epoch: number, epochsCompleted: number, loss: number): EpochProgress => {
     const learningRate = learningRateAt(schedule, epoch);
     recorder.record(epoch, loss, learningRate);
-    const progress = { epoch, maxEpochs: stopping.maxEpochs, loss, learningRate, elapsedSeconds: elapsed() };
+    const progress = {
+      epoch,
+      epochsCompleted,
+      maxEpochs: stopping.maxEpochs,
+      loss,
+      learningRate,
+      elapsedSeconds: elapsed(),
+    };
     options.onEpoch?.(progress);
     return progress;
   };
+  const stopRequested = (theta: FloatArray, progress: EpochProgress): boolean =>
+    options.shouldStop?.(theta, progress) === true;
 
   let theta: FloatArray = options.initialTheta.slice();
   let epoch = 0;
@@ -160,18 +184,20 @@ export function* trainingSteps(options: TrainOptions): Generator<EpochProgress, 
         stopReason = 'diverged';
         break;
       }
+      let loss = weighted / objective.sampleCount;
+      final = undefined;
       if (hasTarget(stopping)) {
         final = evaluate(theta);
-        yield report(epoch, final.loss);
-        const reached = targetReached(stopping, final.loss, norm2(final.gradient));
-        if (reached) {
-          stopReason = reached;
-          epoch++;
-          break;
-        }
-      } else {
-        yield report(epoch, weighted / objective.sampleCount);
-        final = undefined;
+        loss = final.loss;
+      }
+      const progress = report(epoch, epoch + 1, loss);
+      yield progress;
+      const reached = final ? targetReached(stopping, final.loss, norm2(final.gradient)) : undefined;
+      const reason = reached ?? (stopRequested(theta, progress) ? 'callback' : undefined);
+      if (reason) {
+        stopReason = reason;
+        epoch++;
+        break;
       }
     }
   } else {
@@ -208,7 +234,12 @@ export function* trainingSteps(options: TrainOptions): Generator<EpochProgress, 
         break;
       }
       const learningRate = learningRateAt(schedule, epoch);
-      yield report(epoch, current.loss);
+      const progress = report(epoch, epoch, current.loss);
+      yield progress;
+      if (stopRequested(theta, progress)) {
+        stopReason = 'callback';
+        break;
+      }
       if (lbfgs) {
         const iteration = lbfgs.iterate(theta, current, learningRate);
         evaluations += iteration.evaluations;

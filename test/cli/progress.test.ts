@@ -4,9 +4,26 @@ import { etaSeconds, jsonLinesProgress, progressMode } from '../../src/cli/progr
 
 describe('progress display', () => {
   it('estimates the time left from the mean epoch time', () => {
-    assert.equal(etaSeconds({ epoch: 9, maxEpochs: 100, loss: 1, learningRate: 0.1, elapsedSeconds: 2 }), 18);
     assert.equal(
-      etaSeconds({ epoch: 99, maxEpochs: 100, loss: 1, learningRate: 0.1, elapsedSeconds: 20 }),
+      etaSeconds({
+        epoch: 9,
+        epochsCompleted: 10,
+        maxEpochs: 100,
+        loss: 1,
+        learningRate: 0.1,
+        elapsedSeconds: 2,
+      }),
+      18,
+    );
+    assert.equal(
+      etaSeconds({
+        epoch: 99,
+        epochsCompleted: 100,
+        maxEpochs: 100,
+        loss: 1,
+        learningRate: 0.1,
+        elapsedSeconds: 20,
+      }),
       0,
     );
   });
@@ -17,6 +34,7 @@ describe('progress display', () => {
     for (let epoch = 0; epoch < 10; epoch++) {
       display.epoch({
         epoch,
+        epochsCompleted: epoch + 1,
         maxEpochs: 10,
         loss: 1 / (epoch + 1),
         learningRate: 0.1,
