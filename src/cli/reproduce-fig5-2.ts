@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { type Command, Option } from 'commander';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { Initialisation } from '../model/init.js';
 import { serialiseJsonRecord } from '../io/result-file.js';
 import {
+  FIG52_DEFAULTS,
   FIG52_PAPER_RANGES,
   fig52SampleCount,
   type Fig52Options,
@@ -17,21 +19,12 @@ import {
   type OptimiserConfig,
   type OptimiserKind,
 } from '../train/optimiser.js';
+
+export { FIG52_DEFAULTS } from '../reproduce/fig5-2.js';
+import { fig52Preset } from '../reproduce/presets/fig5.2.js';
+import { parseWorkers, reproducePresets } from './commands/sweep.js';
 import { fmt } from './summary.js';
 import { packageVersion } from './train-run.js';
-
-/** The preset's defaults; every one is a choice where the paper is silent ([X] in papers.md §1.5). */
-export const FIG52_DEFAULTS = {
-  full: { dimensions: [10, 20, 30, 40, 50], repeats: 30 },
-  quick: { dimensions: [10, 20, 30], repeats: 3 },
-  optimiser: 'adam' as OptimiserKind,
-  learningRate: 1e-2,
-  holdEpochs: 1000,
-  decayEpochs: 1000,
-  decayFactor: 1e-3,
-  init: 'pytorch',
-  seed: 0,
-};
 
 export function registerFig52(reproduce: Command): void {
   reproduce
@@ -74,14 +67,70 @@ export function registerFig52(reproduce: Command): void {
         .default(FIG52_DEFAULTS.init),
     )
     .option('--bias', "biases in both layers (the authors' code); default: none (the theory)")
-    .option('--out <file>', 'also write every run and the summary as JSON')
+    .option(
+      '--out <path>',
+      'also write every run and the summary as JSON; with --sweep: the report directory',
+    )
     .option('--json', 'one JSON line per run instead of the table')
-    .action((options: Record<string, string | boolean | undefined>) => {
-      fig52Command(options);
+    .option(
+      '--sweep',
+      'run the sweep preset instead: the default settings through the sweep engine, every end point polished and ' +
+        'certified, into a result store with an HTML report (with --quick: the quick variant)',
+    )
+    .option('--store <path>', 'with --sweep: result store (resumes when rerun)')
+    .option('--workers <n>', 'with --sweep: worker threads', parseWorkers, availableParallelism())
+    .action(async (options: Record<string, string | boolean | number | undefined>, command: Command) => {
+      if (options.sweep === true) await fig52Sweep(options, command);
+      else fig52Command(options as Record<string, string | boolean | undefined>, command);
     });
 }
 
-export function fig52Command(options: Record<string, string | boolean | undefined>): void {
+/** Settings of the standalone run that the sweep preset fixes (a sweep spec is the place to vary them). */
+const STANDALONE_ONLY = [
+  'd',
+  'repeats',
+  'seed',
+  'optimiser',
+  'batchSize',
+  'lr',
+  'holdEpochs',
+  'decayEpochs',
+  'decayFactor',
+  'init',
+  'bias',
+  'json',
+] as const;
+
+async function fig52Sweep(
+  options: Record<string, string | boolean | number | undefined>,
+  command: Command,
+): Promise<void> {
+  for (const name of STANDALONE_ONLY) {
+    if (command.getOptionValueSource(name) === 'cli') {
+      const flag = command.options.find((o) => o.attributeName() === name)!.long!;
+      throw new InvalidArgumentError(
+        flag,
+        'no such flag with --sweep (the sweep preset has fixed settings; vary them in a sweep spec)',
+        options[name],
+      );
+    }
+  }
+  await reproducePresets([fig52Preset], options.quick === true ? 'quick' : 'full', {
+    quick: options.quick === true,
+    ...(typeof options.store === 'string' ? { store: options.store } : {}),
+    ...(typeof options.out === 'string' ? { out: options.out } : {}),
+    workers: options.workers as number,
+  });
+}
+
+export function fig52Command(options: Record<string, string | boolean | undefined>, command?: Command): void {
+  if (command !== undefined) {
+    for (const name of ['store', 'workers']) {
+      if (command.getOptionValueSource(name) === 'cli') {
+        throw new InvalidArgumentError(`--${name}`, 'only with --sweep', options[name]);
+      }
+    }
+  }
   const quick = options.quick === true;
   const preset = quick ? FIG52_DEFAULTS.quick : FIG52_DEFAULTS.full;
   const kind = options.optimiser as OptimiserKind;

@@ -15,6 +15,12 @@ export interface ReferenceLine {
   readonly label: string;
 }
 
+/** A horizontal line from the paper or theory (e.g. the end of a reported range), drawn dashed with its label. */
+export interface HorizontalLine {
+  readonly y: number;
+  readonly label: string;
+}
+
 export interface Figure {
   /** File name stem: letters, digits, "-", ".". */
   readonly name: string;
@@ -33,7 +39,10 @@ export interface SeriesFigureOptions {
   readonly seriesTitle: string;
   readonly points: readonly SeriesPoint[];
   readonly references?: readonly ReferenceLine[];
+  readonly horizontal?: readonly HorizontalLine[];
   readonly xLog?: boolean;
+  /** Log-scale y (points, bars and lines must then be > 0). */
+  readonly yLog?: boolean;
   readonly yDomain?: readonly [number, number];
 }
 
@@ -50,9 +59,13 @@ export function seriesFigure(options: SeriesFigureOptions): Figure {
     field: 'y',
     type: 'quantitative' as const,
     title: options.yTitle,
-    ...(options.yDomain ? { scale: { domain: [...options.yDomain] } } : {}),
+    scale: {
+      ...(options.yDomain ? { domain: [...options.yDomain] } : {}),
+      ...(options.yLog ? { type: 'log' as const } : {}),
+    },
   };
   const references = options.references ?? [];
+  const horizontal = options.horizontal ?? [];
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: options.title,
@@ -97,6 +110,20 @@ export function seriesFigure(options: SeriesFigureOptions): Figure {
                 fontSize: 11,
               },
               encoding: { x: { field: 'x', type: 'quantitative' as const }, text: { field: 'label' } },
+            },
+          ]),
+      ...(horizontal.length === 0
+        ? []
+        : [
+            {
+              data: { values: horizontal as HorizontalLine[] },
+              mark: { type: 'rule' as const, strokeDash: [6, 4], color: 'black' },
+              encoding: { y: { field: 'y', type: 'quantitative' as const } },
+            },
+            {
+              data: { values: horizontal as HorizontalLine[] },
+              mark: { type: 'text' as const, align: 'left' as const, dx: 4, dy: -6, x: 4, fontSize: 11 },
+              encoding: { y: { field: 'y', type: 'quantitative' as const }, text: { field: 'label' } },
             },
           ]),
     ],

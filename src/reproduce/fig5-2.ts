@@ -7,7 +7,7 @@ import { initialise, type Initialisation } from '../model/init.js';
 import { kinkMargin } from '../model/kinks.js';
 import { requireInteger, requireFinite, InvalidArgumentError } from '../core/errors.js';
 import { referenceObjective } from '../train/objective.js';
-import { type OptimiserConfig, validateOptimiser } from '../train/optimiser.js';
+import { type OptimiserConfig, type OptimiserKind, validateOptimiser } from '../train/optimiser.js';
 import { gammaForDecay, type Schedule } from '../train/schedule.js';
 import type { StopReason } from '../train/stopping.js';
 import { train } from '../train/train.js';
@@ -37,6 +37,22 @@ export interface Fig52Options {
   readonly onRun?: (run: Fig52Run) => void;
   readonly signal?: AbortSignal;
 }
+
+/**
+ * The defaults of `basin reproduce fig5.2` and of its sweep preset; every one is a choice where the paper is silent
+ * ([X] in papers.md §1.5), measured to reach the paper's ranges (docs/training.md).
+ */
+export const FIG52_DEFAULTS = {
+  full: { dimensions: [10, 20, 30, 40, 50], repeats: 30 },
+  quick: { dimensions: [10, 20, 30], repeats: 3 },
+  optimiser: 'adam' as OptimiserKind,
+  learningRate: 1e-2,
+  holdEpochs: 1000,
+  decayEpochs: 1000,
+  decayFactor: 1e-3,
+  init: 'pytorch',
+  seed: 0,
+};
 
 export const FIG52_PAPER_RANGES = {
   mse: [1e-31, 1e-7],

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { basin, ensureBuilt, temporaryDirectory } from './helpers.js';
@@ -96,5 +96,71 @@ describe('basin reproduce fig5.2', () => {
     assert.equal(result.stderr, 'basin: --d: expected an integer ≥ 3, got "x"\n');
     const batch = basin(['reproduce', 'fig5.2', '--optimiser', 'lbfgs', '--batch-size', '8'], cwd);
     assert.equal(batch.stderr, 'basin: --batch-size: expected only with --optimiser sgd or adam, got 8\n');
+  });
+});
+
+describe('basin reproduce fig5.2 --sweep (the sweep preset, with certificates)', () => {
+  const cwd = temporaryDirectory('fig52-sweep');
+
+  it('--quick runs 3 × 3 certified runs into a store and reports the paper ranges and verdicts per d', () => {
+    const started = performance.now();
+    const result = basin(
+      [
+        'reproduce',
+        'fig5.2',
+        '--sweep',
+        '--quick',
+        '--store',
+        's.duckdb',
+        '--out',
+        'report',
+        '--workers',
+        '2',
+      ],
+      cwd,
+    );
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(result.status, 0, result.stderr);
+    // 8 s on the 2-core machine (docs/reports.md); the bound leaves room for a loaded runner.
+    assert.ok(seconds < 90, `took ${seconds.toFixed(1)} s`);
+    assert.match(result.stderr, /fig5\.2-quick: 9 runs done/);
+    const rows = result.stdout
+      .split('\n')
+      .filter((line) => /^\s+\d+\s+\d+\s+(10|20|30)\s+3\s+0\s/.test(line));
+    assert.equal(rows.length, 3, result.stdout);
+    for (const row of rows) {
+      // Every run certified (no failures), and the counts add up to the 3 runs of the cell.
+      const counts = [
+        ...row.matchAll(/(global|local-min|saddle|degenerate|non-differentiable|not-critical) (\d+)/g),
+      ];
+      assert.equal(
+        counts.reduce((n, m) => n + Number(m[2]), 0),
+        3,
+        row,
+      );
+      assert.doesNotMatch(row, /failed \d/);
+    }
+    const html = readFileSync(join(cwd, 'report/report.html'), 'utf8');
+    assert.match(html, /Soudry &amp; Hoffer Figure 5\.2/);
+    assert.match(html, /final MSE in \[1\.00e-31, 1\.00e-7\] \(in \/ below \/ above\)/);
+    assert.match(html, /zero eigenvalues \(median; P − N\)/);
+    for (const name of ['fig5.2-quick-mse', 'fig5.2-quick-kink-margin']) {
+      assert.ok(existsSync(join(cwd, `report/figures/${name}.png`)), name);
+    }
+  });
+
+  it('rejects settings of the standalone run with --sweep, and sweep flags without it, in one line', () => {
+    const lr = basin(['reproduce', 'fig5.2', '--sweep', '--quick', '--lr', '0.1'], cwd);
+    assert.equal(lr.status, 1);
+    assert.match(lr.stderr, /^basin: --lr: expected no such flag with --sweep .*, got "0\.1"\n$/);
+    const store = basin(['reproduce', 'fig5.2', '--quick', '--store', 'x.duckdb'], cwd);
+    assert.equal(store.status, 1);
+    assert.equal(store.stderr, 'basin: --store: expected only with --sweep, got "x.duckdb"\n');
+  });
+
+  it('is one command: the sweep preset adds no second "fig5.2" subcommand', () => {
+    const help = basin(['reproduce', '--help'], cwd);
+    assert.equal(help.status, 0, help.stderr);
+    assert.equal(help.stdout.match(/^\s+fig5\.2\b/gm)?.length, 1, help.stdout);
   });
 });

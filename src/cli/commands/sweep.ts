@@ -156,7 +156,7 @@ export async function runSweepWithProgress(
   }
 }
 
-function parseWorkers(text: string): number {
+export function parseWorkers(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) throw new CommanderArgumentError('expected an integer ≥ 1');
   return value;
@@ -168,7 +168,7 @@ function parseIndex(text: string): number {
   return value;
 }
 
-interface PresetOptions {
+export interface PresetOptions {
   readonly quick?: boolean;
   readonly store?: string;
   readonly out?: string;
@@ -181,6 +181,8 @@ interface PresetOptions {
  */
 export function registerSweepPresets(reproduce: Command): void {
   for (const preset of SWEEP_PRESETS) {
+    // A preset with its own command (fig5.2) is reached by that command's --sweep flag.
+    if (preset.ownCommand) continue;
     reproduce
       .command(preset.name)
       .description(`${preset.title} (sweep preset; --quick runs in under two minutes on two cores)`)
@@ -212,7 +214,8 @@ export function registerSweepPresets(reproduce: Command): void {
     });
 }
 
-async function reproducePresets(
+/** Runs presets into one store (resuming), prints their tables and writes one report. */
+export async function reproducePresets(
   presets: readonly SweepPreset[],
   variant: PresetVariant,
   options: PresetOptions,

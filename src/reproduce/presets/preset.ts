@@ -9,6 +9,11 @@ export type PresetVariant = 'quick' | 'full';
 export interface SweepPreset {
   readonly name: string;
   readonly title: string;
+  /**
+   * True when `basin reproduce <name>` is a standalone command of its own (fig5.2), which reaches the preset with
+   * `--sweep`; the sweep-preset subcommand is then not registered. `basin reproduce --quick` runs it either way.
+   */
+  readonly ownCommand?: boolean;
   spec(variant: PresetVariant): SweepSpec;
   /** The report section for a sweep of this preset; undefined for any other sweep. */
   section(summary: SweepSummary): ReportSection | undefined;
