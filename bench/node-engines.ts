@@ -1,8 +1,9 @@
+import os from 'node:os';
+
 import { allocate, type DType, dtypeOf, type FloatArray } from '../src/core/dtype.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
 import type { Architecture } from '../src/model/architecture.js';
 import { onnxBackend } from '../src/backend/onnx/onnx-backend.js';
-import { defaultThreads } from '../src/backend/onnx/runtime.js';
 import { lossAndGradient } from '../src/model/gradient.js';
 import type { Samples } from '../src/model/samples.js';
 
@@ -13,7 +14,8 @@ export type BenchStep = () => number;
 export interface NodeEngine {
   readonly name: string;
   readonly description: string;
-  readonly threads: number;
+  /** Threads it uses; `auto` when the backend chooses per problem size. */
+  readonly threads: number | 'auto';
   prepare(
     architecture: Architecture,
     samples: Samples,
@@ -43,13 +45,13 @@ const referenceEngine: NodeEngine = {
  * The ONNX Runtime backend with `threads` intra-op threads: one network through its `Objective`; K restarts
  * through its `RestartsObjective` (shared X, batched products).
  */
-function onnxEngine(name: string, threads: number): NodeEngine {
+function onnxEngine(name: string, threads: number | 'auto'): NodeEngine {
   return {
     name,
     description: `onnxruntime-node backend (src/backend/onnx), ${threads} thread(s); restarts batched on the shared X`,
     threads,
     prepare(architecture, samples, thetas) {
-      const backend = onnxBackend({ threads });
+      const backend = onnxBackend(threads === 'auto' ? {} : { threads });
       if (thetas.length === 1) {
         const objective = backend.objective(architecture, 'mse', samples);
         return () => objective.evaluate(thetas[0]).loss;
@@ -63,13 +65,16 @@ function onnxEngine(name: string, threads: number): NodeEngine {
 }
 
 /**
- * `basin-onnx` is the backend as `chooseBackend` configures it (every logical CPU); `basin-onnx-1t` the same with
- * one thread, because ORT's intra-op threads do not always pay off on these small products.
+ * `basin-onnx` is the backend as `chooseBackend` configures it (threads chosen by problem size); the `-1t` and
+ * `-<n>t` variants fix the thread count, to check that choice on this machine.
  */
 export const NODE_ENGINES: readonly NodeEngine[] = [
   referenceEngine,
-  onnxEngine('basin-onnx', defaultThreads()),
+  onnxEngine('basin-onnx', 'auto'),
   onnxEngine('basin-onnx-1t', 1),
+  ...(os.availableParallelism() > 1
+    ? [onnxEngine(`basin-onnx-${os.availableParallelism()}t`, os.availableParallelism())]
+    : []),
 ];
 
 export function nodeEngine(name: string): NodeEngine {

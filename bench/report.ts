@@ -8,7 +8,7 @@ export interface ResultRow {
   readonly engine: string;
   /** `reference`: numpy or PyTorch; `basin`: one of basin's engines. */
   readonly kind: 'reference' | 'basin';
-  readonly threads: number;
+  readonly threads: number | 'auto';
   readonly medianMs: number;
   readonly minMs: number;
   readonly repetitions: number;

@@ -9,17 +9,15 @@ import { loopedRestartsObjective } from '../restarts.js';
 import { checkBatch, floatTensor } from './feeds.js';
 import { onnxRestartsObjective } from './onnx-restarts.js';
 import { restartsUnsupportedReason } from './restarts-graph.js';
+import { threadsFor } from './threads.js';
 import { buildMlpGraph, LOSS_OUTPUT, type MlpGraph } from './mlp-graph.js';
-import {
-  defaultThreads,
-  onnxRuntimeStatus,
-  type OnnxRuntime,
-  type OrtTensor,
-  type SyncSession,
-} from './runtime.js';
+import { onnxRuntimeStatus, type OnnxRuntime, type OrtTensor, type SyncSession } from './runtime.js';
 
 export interface OnnxBackendOptions {
-  /** Intra-op threads of each session; default: every logical CPU. */
+  /**
+   * Intra-op threads of each session. Default: chosen per session by the work of one run (`threadsFor`): one
+   * thread for small products, every logical CPU for large ones.
+   */
   readonly threads?: number;
 }
 
@@ -29,11 +27,11 @@ export interface OnnxBackendOptions {
  * only, because higher levels fold scalar multiplies into float32 attributes and silently lose float64 accuracy.
  */
 export function onnxBackend(options: OnnxBackendOptions = {}): Backend {
-  const threads = options.threads ?? defaultThreads();
+  const threads = options.threads;
   const live = new Set<{ dispose(): void }>();
   return {
     name: 'onnx',
-    description: `onnxruntime-node CPU, closed-form backward graph, ${threads} threads`,
+    description: `onnxruntime-node CPU, closed-form backward graph, ${threads ?? 'automatic'} threads`,
     dtypes: ['float32', 'float64'],
     unsupportedReason(problem: Problem) {
       const status = onnxRuntimeStatus();
@@ -78,7 +76,8 @@ function loadedRuntime(): OnnxRuntime {
 
 interface PreparedPrecision {
   readonly graph: MlpGraph;
-  readonly session: SyncSession;
+  /** Sessions by thread count (see `threadsFor`): at most one small-run and one large-run session. */
+  readonly sessions: Map<number, SyncSession>;
   /** The full-batch data tensors, created once and fed to every full-batch evaluation. */
   readonly fullBatch: Readonly<Record<string, OrtTensor>>;
   readonly samples: Samples;
@@ -89,10 +88,11 @@ function onnxObjective(
   architecture: Architecture,
   loss: LossKind,
   samples: Samples,
-  threads: number,
+  threads: number | undefined,
   onDispose: () => void,
 ): BackendObjective {
   const layout = checkCompatible(architecture, new Float64Array(parameterCount(architecture)), samples);
+  const multiplyAddsPerRow = layout.layers.reduce((sum, layer) => sum + layer.inputs * layer.outputs, 0);
   const prepared = new Map<DType, PreparedPrecision>();
   let disposed = false;
 
@@ -115,15 +115,29 @@ function onnxObjective(
     let entry = prepared.get(dtype);
     if (entry === undefined) {
       const graph = buildMlpGraph(architecture, dtype, samples.slopeNoise !== undefined);
-      const session = runtime.createSession(graph.model, {
-        optimisation: dtype === 'float64' ? 'basic' : 'all',
-        threads,
-      });
       const converted = samplesAs(samples, dtype);
-      entry = { graph, session, samples: converted, fullBatch: dataTensors(graph, converted, dtype) };
+      entry = {
+        graph,
+        sessions: new Map(),
+        samples: converted,
+        fullBatch: dataTensors(graph, converted, dtype),
+      };
       prepared.set(dtype, entry);
     }
     return entry;
+  };
+
+  const sessionFor = (entry: PreparedPrecision, dtype: DType, rows: number): SyncSession => {
+    const count = threadsFor(rows * multiplyAddsPerRow, threads);
+    let session = entry.sessions.get(count);
+    if (session === undefined) {
+      session = runtime.createSession(entry.graph.model, {
+        optimisation: dtype === 'float64' ? 'basic' : 'all',
+        threads: count,
+      });
+      entry.sessions.set(count, session);
+    }
+    return session;
   };
 
   return {
@@ -140,7 +154,9 @@ function onnxObjective(
         );
       }
       const dtype = dtypeOf(theta);
-      const { graph, session, fullBatch, samples: stored } = prepare(dtype);
+      const entry = prepare(dtype);
+      const { graph, fullBatch, samples: stored } = entry;
+      const session = sessionFor(entry, dtype, batch === undefined ? samples.count : batch.length);
       const feeds =
         batch === undefined
           ? { ...fullBatch }
@@ -174,7 +190,7 @@ function onnxObjective(
     dispose() {
       if (disposed) return;
       disposed = true;
-      for (const entry of prepared.values()) entry.session.dispose();
+      for (const entry of prepared.values()) for (const session of entry.sessions.values()) session.dispose();
       prepared.clear();
       onDispose();
     },

@@ -8,6 +8,7 @@ import { checkRestartThetas, type RestartsObjective } from '../restarts.js';
 import { checkBatch, floatTensor } from './feeds.js';
 import { buildRestartsGraph, RESTARTS_TENSORS as T, restartsUnsupportedReason } from './restarts-graph.js';
 import type { OnnxRuntime, OrtTensor, SyncSession } from './runtime.js';
+import { threadsFor } from './threads.js';
 
 /**
  * Networks per session run. Each run's hidden activations (N × G·d1) should stay in cache: 16 networks of case
@@ -17,12 +18,15 @@ import type { OnnxRuntime, OrtTensor, SyncSession } from './runtime.js';
 export const DEFAULT_RESTART_GROUP = 16;
 
 export interface OnnxRestartsOptions {
-  readonly threads: number;
+  /** Intra-op threads; default: by the work of one run (`threadsFor`). */
+  readonly threads?: number;
   readonly groupSize?: number;
 }
 
 interface Prepared {
-  readonly session: SyncSession;
+  readonly model: Uint8Array;
+  /** Sessions by thread count (see `threadsFor`). */
+  readonly sessions: Map<number, SyncSession>;
   readonly data: Readonly<Record<string, OrtTensor>>;
   readonly samples: Samples;
   /** Gathered parameters of all K networks, reused across evaluations. */
@@ -66,14 +70,10 @@ export function onnxRestartsObjective(
   const prepare = (dtype: DType): Prepared => {
     let entry = prepared.get(dtype);
     if (entry === undefined) {
-      const model = buildRestartsGraph(architecture, dtype, samples.slopeNoise !== undefined);
-      const session = runtime.createSession(model, {
-        optimisation: dtype === 'float64' ? 'basic' : 'all',
-        threads: options.threads,
-      });
       const converted = samplesAs(samples, dtype);
       entry = {
-        session,
+        model: buildRestartsGraph(architecture, dtype, samples.slopeNoise !== undefined),
+        sessions: new Map(),
         samples: converted,
         data: dataFeeds(converted, dtype),
         w: allocate(dtype, restarts * d1 * d0),
@@ -84,6 +84,19 @@ export function onnxRestartsObjective(
       prepared.set(dtype, entry);
     }
     return entry;
+  };
+
+  const sessionFor = (entry: Prepared, dtype: DType, rows: number): SyncSession => {
+    const count = threadsFor(rows * Math.min(groupSize, restarts) * (d1 * d0 + d1), options.threads);
+    let session = entry.sessions.get(count);
+    if (session === undefined) {
+      session = runtime.createSession(entry.model, {
+        optimisation: dtype === 'float64' ? 'basic' : 'all',
+        threads: count,
+      });
+      entry.sessions.set(count, session);
+    }
+    return session;
   };
 
   const outputs = [
@@ -109,6 +122,7 @@ export function onnxRestartsObjective(
           ? entry.data
           : dataFeeds(selectSamples(entry.samples, checkBatch(batch, samples.count)), dtype);
       const { w, b, z, c } = entry;
+      const session = sessionFor(entry, dtype, batch === undefined ? samples.count : batch.length);
       const size = layout.size;
       for (let k = 0; k < restarts; k++) {
         const base = k * size;
@@ -144,7 +158,7 @@ export function onnxRestartsObjective(
         if (outputLayer.biasOffset !== undefined) {
           feeds[T.outputBias] = floatTensor(runtime, dtype, c.subarray(first, first + count), [count]);
         }
-        const results = entry.session.run(feeds, outputs);
+        const results = session.run(feeds, outputs);
         const groupLosses = results[T.losses].data as FloatArray;
         const gw = results[T.hiddenWeightsGradient].data as FloatArray;
         const gz = results[T.outputWeightsGradient].data as FloatArray;
@@ -165,7 +179,7 @@ export function onnxRestartsObjective(
     dispose() {
       if (disposed) return;
       disposed = true;
-      for (const entry of prepared.values()) entry.session.dispose();
+      for (const entry of prepared.values()) for (const session of entry.sessions.values()) session.dispose();
       prepared.clear();
       onDispose();
     },

@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import os from 'node:os';
 
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Binding } from 'onnxruntime-node/dist/binding.js';
@@ -47,10 +46,6 @@ let cached: RuntimeStatus | undefined;
 export function onnxRuntimeStatus(): RuntimeStatus {
   cached ??= load();
   return cached;
-}
-
-export function defaultThreads(): number {
-  return os.availableParallelism();
 }
 
 function load(): RuntimeStatus {
