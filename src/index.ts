@@ -43,6 +43,7 @@ export * from './data/gaussian.js';
 export * from './data/teacher.js';
 export * from './data/swirszcz.js';
 export * from './data/toy.js';
+export * from './data/fingerprint.js';
 export * from './data/loaders/index.js';
 export * from './data/preprocess/index.js';
 

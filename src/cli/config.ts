@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
-import { BasinError, FileFormatError } from '../core/errors.js';
+import { BasinError, describeValue, FileFormatError, InvalidArgumentError } from '../core/errors.js';
 import { deriveSeed } from '../core/rng.js';
 import { parseActivation } from '../model/activation.js';
 import { type Architecture, validateArchitecture } from '../model/architecture.js';
@@ -18,7 +18,7 @@ import {
 import { type Schedule, validateSchedule } from '../train/schedule.js';
 import { type StoppingRule, validateStoppingRule } from '../train/stopping.js';
 import { describeSchemaProblem } from '../io/schema-issues.js';
-import { dataSectionSchema } from './data-sources.js';
+import { dataSectionSchema, dataSourceNamed } from './data-sources.js';
 
 /*
  * The `basin train` configuration: one schema for config files (JSON or YAML) and flags. Flags are written into
@@ -268,6 +268,23 @@ function withDefaultChoices(raw: unknown): unknown {
   return config;
 }
 
+/**
+ * Checks that need the data (a subset larger than the set, PCA components beyond the dimension) can only run after
+ * the schema, while loading. Their `InvalidArgumentError` names the config field (`data.count`); this phrases it
+ * like a schema error, naming the flag that set the field or the config file it came from.
+ */
+export function namingOrigin(error: unknown, origin: ConfigOrigin): unknown {
+  if (!(error instanceof InvalidArgumentError)) return error;
+  const section = /^[A-Za-z]+/.exec(error.argument)?.[0];
+  if (section === undefined || !(section in trainConfigSchema().shape)) return error;
+  const flag = flagFor(error.argument, origin.flags);
+  if (flag !== undefined) {
+    const received = error.received === undefined ? '' : `, got ${describeValue(error.received)}`;
+    return new ConfigError(`${flag}: expected ${error.expected}${received} (config field ${error.argument})`);
+  }
+  return origin.file === undefined ? error : new FileFormatError(origin.file, error.message);
+}
+
 export class ConfigError extends BasinError {
   override name = 'ConfigError';
 }
@@ -311,8 +328,15 @@ export function resolveTrainConfig(config: TrainConfig, configFile: string | und
   const activation = parseActivation(config.model.activation, 'model.activation');
   const { hidden, bias } = config.model;
   const outputBias = config.model.outputBias ?? bias;
+  const baseDirectory = configFile ? dirname(resolve(configFile)) : process.cwd();
+  const section = config.data as { source: string };
+  const data = dataSourceNamed(section.source)?.withAbsolutePaths?.(section, baseDirectory) ?? section;
   return {
-    config: { ...config, schedule: { ...config.schedule, learningRate } as TrainConfig['schedule'] },
+    config: {
+      ...config,
+      data: data as TrainConfig['data'],
+      schedule: { ...config.schedule, learningRate } as TrainConfig['schedule'],
+    },
     architecture: (inputDim, outputDim) =>
       validateArchitecture({
         inputDim,
@@ -332,6 +356,6 @@ export function resolveTrainConfig(config: TrainConfig, configFile: string | und
       shuffle: deriveSeed(config.seed, 'shuffle'),
       slopeNoise: deriveSeed(config.seed, 'slope-noise'),
     },
-    baseDirectory: configFile ? dirname(resolve(configFile)) : process.cwd(),
+    baseDirectory,
   };
 }

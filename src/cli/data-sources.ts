@@ -1,54 +1,22 @@
 import * as z from 'zod';
-import type { DType } from '../core/dtype.js';
-import type { Dataset } from '../data/dataset.js';
 import { gaussianRandomLabels } from '../data/gaussian.js';
-import { LABEL_ENCODINGS, type LabelEncoding } from '../data/labels.js';
+import { LABEL_ENCODINGS } from '../data/labels.js';
 import { teacherDataset } from '../data/teacher.js';
 import { parseActivation } from '../model/activation.js';
 import { mlp } from '../model/architecture.js';
 import { makeSamples } from '../model/samples.js';
+import { activationName, count, type DataSource, defineDataSource, labels, seed } from './data-source.js';
+import { fileSource } from './file-source.js';
+import { KNOWN_ANSWER_SOURCES } from './known-answer-sources.js';
 
-/**
- * Where `basin train` gets its samples: the `data` section of a training config, selected by its `source` key.
- *
- * Adding a source (e.g. a file loader) is one entry in `DATA_SOURCES`: a strict zod schema whose `source` key is a
- * literal with the source's name, and a `load` function that returns a `Dataset` (samples, label encoding and a
- * JSON provenance record). The config schema, the one-line error messages and `basin train --data <name>` pick it
- * up from there; `--samples`/`--input-dim`/`--labels` map to `count`/`inputDim`/`labels` when the schema has them.
+export type { DataContext, DataSource } from './data-source.js';
+export { defineDataSource } from './data-source.js';
+
+/*
+ * The registry of `basin train` data sources (see data-source.ts for what a source is): generated data (gaussian,
+ * teacher), samples written in the config (inline), files on disk (file, file-source.ts) and the built-in
+ * known-answer datasets (known-answer-sources.ts). Adding a source is one entry in `DATA_SOURCES`.
  */
-export interface DataSource<S extends z.ZodObject = z.ZodObject> {
-  readonly name: string;
-  readonly description: string;
-  readonly schema: S;
-  load(config: z.infer<S>, context: DataContext): Promise<Dataset>;
-}
-
-export interface DataContext {
-  /** Seed for generated data when the section gives none (derived from the run's seed). */
-  readonly seed: number;
-  readonly dtype: DType;
-  /** Directory that relative paths in the config are resolved against (the config file's directory). */
-  readonly baseDirectory: string;
-}
-
-/** Keeps each source's `load` typed against its own schema while the registry holds them together. */
-export function defineDataSource<S extends z.ZodObject>(source: DataSource<S>): DataSource {
-  return source as unknown as DataSource;
-}
-
-const count = z
-  .number({ error: 'an integer ≥ 1' })
-  .int({ error: 'an integer ≥ 1' })
-  .min(1, { error: 'an integer ≥ 1' });
-const seed = z
-  .number({ error: 'an integer in [0, 4294967295]' })
-  .int({ error: 'an integer in [0, 4294967295]' })
-  .min(0, { error: 'an integer in [0, 4294967295]' })
-  .max(0xffffffff, { error: 'an integer in [0, 4294967295]' });
-const labels = z.enum(LABEL_ENCODINGS as [LabelEncoding, ...LabelEncoding[]]);
-const activationName = z.string().refine((text) => isActivation(text), {
-  error: 'one of relu, leaky-relu:<ρ>, linear, tanh, sigmoid',
-});
 
 export const gaussianSource = defineDataSource({
   name: 'gaussian',
@@ -147,7 +115,13 @@ export const inlineSource = defineDataSource({
 });
 
 /** Every data source `basin train` knows, by `source` name. Add new sources here. */
-export const DATA_SOURCES: readonly DataSource[] = [gaussianSource, teacherSource, inlineSource];
+export const DATA_SOURCES: readonly DataSource[] = [
+  gaussianSource,
+  teacherSource,
+  inlineSource,
+  fileSource,
+  ...KNOWN_ANSWER_SOURCES,
+];
 
 export function dataSourceNamed(name: string): DataSource | undefined {
   return DATA_SOURCES.find((source) => source.name === name);
@@ -157,13 +131,4 @@ export function dataSourceNamed(name: string): DataSource | undefined {
 export function dataSectionSchema(): z.ZodType {
   const [first, ...rest] = DATA_SOURCES.map((source) => source.schema);
   return z.discriminatedUnion('source', [first, ...rest]);
-}
-
-function isActivation(text: string): boolean {
-  try {
-    parseActivation(text);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -222,7 +222,28 @@ async function dataFromProvenance(file: string, weights: WeightsFile): Promise<D
   const parsed = parseTrainConfig(config, { file, flags: new Map() });
   const resolved = resolveTrainConfig(parsed, file);
   // Slope noise is added from the weights file's record (distribution and seed), not from the config.
-  return loadConfiguredData(resolved);
+  const dataset = await loadConfiguredData(resolved);
+  requireSameData(file, weights.provenance?.data, dataset);
+  return dataset;
+}
+
+/**
+ * Data read from files can change after training. Sources that record a fingerprint of the samples (the `file`
+ * source) are checked against it, so a certificate is never computed on other data than the network saw.
+ */
+function requireSameData(file: string, recorded: unknown, dataset: Dataset): void {
+  const trained = (recorded as { fingerprint?: unknown } | null | undefined)?.fingerprint;
+  if (typeof trained !== 'string') return;
+  const rebuilt = dataset.provenance.fingerprint;
+  if (rebuilt !== trained) {
+    const files = (dataset.provenance.source as { files?: unknown } | undefined)?.files;
+    throw new FileFormatError(
+      file,
+      `the training data rebuilt from ${Array.isArray(files) ? files.join(', ') : 'its training config'} differ ` +
+        `from the data this network was trained on (fingerprint ${String(rebuilt).slice(0, 19)}…, recorded ` +
+        `${trained.slice(0, 19)}…): was a data file changed since training?`,
+    );
+  }
 }
 
 export function certifyOptionsFrom(

@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { formatTrainSummary } from '../summary.js';
+import { DATA_SOURCES } from '../data-sources.js';
 import {
   type ConfigOrigin,
+  namingOrigin,
   parseTrainConfig,
   readConfigFile,
   resolveTrainConfig,
@@ -30,7 +32,7 @@ const VALUE_FLAGS: readonly {
     flag: '--data <source>',
     path: 'data.source',
     value: 'string',
-    help: 'data source: gaussian, teacher, inline, …',
+    help: `data source: ${DATA_SOURCES.map((source) => source.name).join(', ')}`,
   },
   { flag: '-n, --samples <N>', path: 'data.count', value: 'integer', help: 'number of samples N' },
   { flag: '--input-dim <d0>', path: 'data.inputDim', value: 'integer', help: 'input dimension d0' },
@@ -63,6 +65,60 @@ const VALUE_FLAGS: readonly {
     path: 'data.target',
     value: 'string',
     help: 'teacher target: regression, pm1 or 01',
+  },
+  {
+    flag: '--data-path <path>',
+    path: 'data.path',
+    value: 'string',
+    help: 'file source: an IDX/CIFAR-10/NPY/CSV file or directory',
+  },
+  {
+    flag: '--data-format <format>',
+    path: 'data.format',
+    value: 'string',
+    help: 'file source: idx, cifar10, npy or csv (default: recognised)',
+  },
+  {
+    flag: '--split <split>',
+    path: 'data.split',
+    value: 'string',
+    help: 'file source, directories: train (default), test or all files',
+  },
+  {
+    flag: '--label-file <file>',
+    path: 'data.labelFile',
+    value: 'string',
+    help: 'file source: NPY labels or an IDX label file',
+  },
+  {
+    flag: '--binary <rule>',
+    path: 'data.binary',
+    value: 'string',
+    help: 'file source: parity (default), low-high, low-high:B or pos:LIST/neg:LIST',
+  },
+  {
+    flag: '--downsample <k>',
+    path: 'data.downsample',
+    value: 'integer',
+    help: 'file source: average-pool images by k per side',
+  },
+  {
+    flag: '--whiten <method>',
+    path: 'data.whiten.method',
+    value: 'string',
+    help: 'file source: pca or zca whitening',
+  },
+  {
+    flag: '--whiten-epsilon <ε>',
+    path: 'data.whiten.epsilon',
+    value: 'number',
+    help: 'file source: ε added to the covariance eigenvalues (default 1e-5)',
+  },
+  {
+    flag: '--components <k>',
+    path: 'data.whiten.components',
+    value: 'integer',
+    help: 'file source, PCA: keep the k leading components',
   },
   {
     flag: '--hidden <widths>',
@@ -164,6 +220,8 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'JSON or YAML config file; flags override its values')
     .option('--bias', 'biases in every layer')
     .option('--no-bias', 'no biases (the Soudry–Hoffer theory)')
+    .option('--standardise', 'file source: standardise every feature to mean 0, sd 1')
+    .option('--no-scale', 'file source: keep raw values instead of mapping them to [0, 1]')
     .option(
       '--json',
       'progress and summary as JSON lines on stdout (the default when stdout is not a terminal)',
@@ -189,6 +247,15 @@ export async function trainCommand(options: Record<string, unknown>): Promise<vo
     setAtPath(raw, 'model.bias', options.bias);
     flags.set('model.bias', options.bias ? '--bias' : '--no-bias');
   }
+  // Commander sets `scale` to true unless --no-scale is given; only the flag itself may reach the config.
+  if (options.standardise === true) {
+    setAtPath(raw, 'data.standardise', true);
+    flags.set('data.standardise', '--standardise');
+  }
+  if (options.scale === false) {
+    setAtPath(raw, 'data.scale', false);
+    flags.set('data.scale', '--no-scale');
+  }
   const data = raw.data as Record<string, unknown> | undefined;
   if (
     data !== undefined &&
@@ -209,6 +276,8 @@ export async function trainCommand(options: Record<string, unknown>): Promise<vo
   let run;
   try {
     run = await runTraining(resolved, { onEpoch: (p) => progress.epoch(p), signal: controller.signal });
+  } catch (error) {
+    throw namingOrigin(error, origin);
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);

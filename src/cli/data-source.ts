@@ -1,0 +1,64 @@
+import * as z from 'zod';
+import type { DType } from '../core/dtype.js';
+import type { Dataset } from '../data/dataset.js';
+import { LABEL_ENCODINGS, type LabelEncoding } from '../data/labels.js';
+import { parseActivation } from '../model/activation.js';
+
+/**
+ * Where `basin train` gets its samples: the `data` section of a training config, selected by its `source` key.
+ *
+ * A source is a strict zod schema whose `source` key is a literal with the source's name, and a `load` function
+ * that returns a `Dataset` (samples, label encoding and a JSON provenance record). The registry `DATA_SOURCES`
+ * (data-sources.ts) lists them; the config schema, the one-line error messages and `basin train --data <name>`
+ * pick them up from there; `--samples`/`--input-dim`/`--labels` map to `count`/`inputDim`/`labels` when the schema
+ * has them.
+ */
+export interface DataSource<S extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  readonly description: string;
+  readonly schema: S;
+  load(config: z.infer<S>, context: DataContext): Promise<Dataset>;
+  /**
+   * The section with its file paths made absolute against `baseDirectory` (the config file's directory, or the
+   * working directory). The resolved config is what result and weights files record, so `basin certify` can
+   * rebuild the data from anywhere. Sources without paths leave this out.
+   */
+  withAbsolutePaths?(config: z.infer<S>, baseDirectory: string): z.infer<S>;
+}
+
+export interface DataContext {
+  /** Seed for generated data when the section gives none (derived from the run's seed). */
+  readonly seed: number;
+  readonly dtype: DType;
+  /** Directory that relative paths in the config are resolved against (the config file's directory). */
+  readonly baseDirectory: string;
+}
+
+/** Keeps each source's `load` typed against its own schema while the registry holds them together. */
+export function defineDataSource<S extends z.ZodObject>(source: DataSource<S>): DataSource {
+  return source as unknown as DataSource;
+}
+
+/** Schema pieces the sources share, so a count or seed is described the same way in every error. */
+export const count = z
+  .number({ error: 'an integer ≥ 1' })
+  .int({ error: 'an integer ≥ 1' })
+  .min(1, { error: 'an integer ≥ 1' });
+export const seed = z
+  .number({ error: 'an integer in [0, 4294967295]' })
+  .int({ error: 'an integer in [0, 4294967295]' })
+  .min(0, { error: 'an integer in [0, 4294967295]' })
+  .max(0xffffffff, { error: 'an integer in [0, 4294967295]' });
+export const labels = z.enum(LABEL_ENCODINGS as [LabelEncoding, ...LabelEncoding[]]);
+export const activationName = z.string().refine((text) => isActivation(text), {
+  error: 'one of relu, leaky-relu:<ρ>, linear, tanh, sigmoid',
+});
+
+function isActivation(text: string): boolean {
+  try {
+    parseActivation(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
