@@ -18,7 +18,7 @@ import {
 import { type Schedule, validateSchedule } from '../train/schedule.js';
 import { type StoppingRule, validateStoppingRule } from '../train/stopping.js';
 import { describeSchemaProblem } from '../io/schema-issues.js';
-import { dataSectionSchema, dataSourceNamed } from './data-sources.js';
+import { DATA_SOURCES, dataSectionSchema, dataSourceNamed } from './data-sources.js';
 
 /*
  * The `basin train` configuration: one schema for config files (JSON or YAML) and flags. Flags are written into
@@ -232,6 +232,7 @@ export function setAtPath(config: Record<string, unknown>, path: string, value: 
 
 /** Validates a merged config object; the error names the flag or file field at fault and what was expected. */
 export function parseTrainConfig(raw: unknown, origin: ConfigOrigin): TrainConfig {
+  requireDataSection(raw, origin);
   const schema = trainConfigSchema();
   const parsed = schema.safeParse(withDefaultChoices(raw));
   if (parsed.success) return parsed.data;
@@ -245,6 +246,25 @@ export function parseTrainConfig(raw: unknown, origin: ConfigOrigin): TrainConfi
   }
   if (origin.file !== undefined) throw new FileFormatError(origin.file, message);
   throw new ConfigError(message);
+}
+
+/**
+ * Every other section has defaults, but there is no sensible default data set, so `basin train` with nothing
+ * else says where data come from instead of the schema's generic "data: expected an object".
+ */
+function requireDataSection(raw: unknown, origin: ConfigOrigin): void {
+  if (raw === null || typeof raw !== 'object' || (raw as Record<string, unknown>).data !== undefined) return;
+  const sources = DATA_SOURCES.map((source) => source.name).join(', ');
+  if (origin.file !== undefined) {
+    throw new FileFormatError(
+      origin.file,
+      `data: expected a data section with a source (${sources}), got nothing; add one or pass --data <source>`,
+    );
+  }
+  throw new ConfigError(
+    `no training data: pass --data <source> (${sources}) with its options, ` +
+      'e.g. --data gaussian --samples 80 --input-dim 20, or --config <file> with a data section (basin train --help)',
+  );
 }
 
 /** The choice each section makes when it gives other fields but not its discriminator (e.g. only `learningRate`). */

@@ -135,6 +135,30 @@ describe('basin train: bad input', () => {
     );
   });
 
+  it('no data at all: says how to give data and lists the sources, in one line', () => {
+    const sources = 'gaussian, teacher, inline, file, swirszcz-d1, swirszcz-d2, swirszcz-d3, jellyfish, xor';
+    for (const args of [['train'], ['train', '--epochs', '5', '--hidden', '4']]) {
+      assertOneLineError(
+        args,
+        cwd,
+        new RegExp(
+          `^basin: no training data: pass --data <source> \\(${sources}\\) with its options, ` +
+            'e\\.g\\. --data gaussian --samples 80 --input-dim 20, or --config <file> with a data section',
+        ),
+      );
+    }
+    const file = join(cwd, 'no-data.yaml');
+    writeFileSync(file, 'seed: 3\nmodel: { hidden: [4] }\n');
+    assertOneLineError(
+      ['train', '--config', file],
+      cwd,
+      new RegExp(
+        `no-data\\.yaml: data: expected a data section with a source \\(${sources}\\), got nothing; ` +
+          'add one or pass --data <source>$',
+      ),
+    );
+  });
+
   it('prints the stack trace with --debug', () => {
     const result = basin(['--debug', ...base, '--samples', '0'], cwd);
     assert.equal(result.status, 1);
