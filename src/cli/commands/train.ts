@@ -34,7 +34,12 @@ const VALUE_FLAGS: readonly {
     value: 'string',
     help: `data source: ${DATA_SOURCES.map((source) => source.name).join(', ')}`,
   },
-  { flag: '-n, --samples <N>', path: 'data.count', value: 'integer', help: 'number of samples N' },
+  {
+    flag: '-n, --samples <N>',
+    path: 'data.count',
+    value: 'integer',
+    help: 'number of samples N (file source: a seeded subset of N)',
+  },
   { flag: '--input-dim <d0>', path: 'data.inputDim', value: 'integer', help: 'input dimension d0' },
   {
     flag: '--labels <encoding>',
@@ -46,7 +51,7 @@ const VALUE_FLAGS: readonly {
     flag: '--data-seed <n>',
     path: 'data.seed',
     value: 'integer',
-    help: 'seed of generated data (default: derived from --seed)',
+    help: 'seed of generated data or of the file subset (default: derived from --seed)',
   },
   {
     flag: '--teacher-hidden <widths>',
