@@ -3,29 +3,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { main } from '../../src/cli/main.js';
 import { swirszczD3 } from '../../src/data/swirszcz.js';
 import { readWeightsFile, writeWeightsFile } from '../../src/io/weights-file.js';
 import { mlp } from '../../src/model/architecture.js';
+import { basin, cliSkip } from '../cli/helpers.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'basin-certify-cli-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
-/** Runs the CLI in-process (as `node bin/basin.js` would), capturing what it prints. */
+/**
+ * Runs the real `basin` launcher in a child process. Patching this process's stdout instead would also swallow
+ * what node:test reports to its parent through it.
+ */
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(['node', 'basin', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
+  const result = basin(args, directory);
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
 function assertOneLineError(result: { code: number; stderr: string }, pattern: RegExp): void {
@@ -34,7 +26,7 @@ function assertOneLineError(result: { code: number; stderr: string }, pattern: R
   assert.match(result.stderr, pattern);
 }
 
-describe('basin certify', () => {
+describe('basin certify', { skip: cliSkip }, () => {
   it('certifies a built-in point and prints the verdict with its rule', async () => {
     const result = await run(
       'certify',
@@ -207,7 +199,7 @@ describe('basin certify', () => {
   });
 });
 
-describe('basin search', () => {
+describe('basin search', { skip: cliSkip }, () => {
   it('lists distinct end points with loss, verdict and count', async () => {
     const result = await run(
       'search',

@@ -22,6 +22,14 @@ export function ensureBuilt(): void {
   }
 }
 
+/**
+ * For tests that run the real launcher but should not build: `false` when dist/ holds the CLI, else the reason
+ * to skip (node:test prints it next to the skipped test).
+ */
+export const cliSkip: string | false = existsSync(join(repositoryRoot, 'dist/src/cli/main.js'))
+  ? false
+  : 'dist/ is not built: run `npm run build` first';
+
 export interface CliResult {
   readonly status: number | null;
   readonly stdout: string;
