@@ -18,6 +18,14 @@ import {
 import { type Schedule, validateSchedule } from '../train/schedule.js';
 import { type StoppingRule, validateStoppingRule } from '../train/stopping.js';
 import { describeSchemaProblem } from '../io/schema-issues.js';
+import {
+  finite,
+  nonNegative,
+  nonNegativeInteger,
+  positive,
+  positiveInteger,
+  unitInterval,
+} from '../io/schema-primitives.js';
 import { DATA_SOURCES, dataSectionSchema, dataSourceNamed } from './data-sources.js';
 
 /*
@@ -25,19 +33,6 @@ import { DATA_SOURCES, dataSectionSchema, dataSourceNamed } from './data-sources
  * the same object at their config path (flags win over the file), then the whole object is validated once, so a
  * bad value is reported the same way whatever its origin, naming the flag or the file field.
  */
-
-const positiveInteger = z
-  .number({ error: 'an integer ≥ 1' })
-  .int({ error: 'an integer ≥ 1' })
-  .min(1, { error: 'an integer ≥ 1' });
-const nonNegativeInteger = z
-  .number({ error: 'an integer ≥ 0' })
-  .int({ error: 'an integer ≥ 0' })
-  .min(0, { error: 'an integer ≥ 0' });
-const finite = z.number({ error: 'a finite number' });
-const nonNegative = finite.min(0, { error: 'a number ≥ 0' });
-const positive = finite.gt(0, { error: 'a number > 0' });
-const unitInterval = finite.min(0, { error: 'a number in [0, 1)' }).lt(1, { error: 'a number in [0, 1)' });
 
 const activationName = z.string().refine(
   (text) => {

@@ -1,4 +1,11 @@
 import * as z from 'zod';
+import {
+  finite,
+  nonNegative,
+  nonNegativeInteger,
+  positive,
+  positiveInteger,
+} from '../io/schema-primitives.js';
 import { parseActivation } from '../model/activation.js';
 import { certifySettingSchema } from './certify-end-point.js';
 import { type Runner, siblingModule } from './runner.js';
@@ -7,18 +14,6 @@ import { type Runner, siblingModule } from './runner.js';
  * The built-in runner: generate a dataset, build a network, initialise, train, measure the end point. Every key is
  * an axis a sweep may vary. Unknown settings in the papers (papers.md [X]) are explicit here with a default.
  */
-const positiveInteger = z
-  .number({ error: 'an integer ≥ 1' })
-  .int({ error: 'an integer ≥ 1' })
-  .min(1, { error: 'an integer ≥ 1' });
-const nonNegativeInteger = z
-  .number({ error: 'an integer ≥ 0' })
-  .int({ error: 'an integer ≥ 0' })
-  .min(0, { error: 'an integer ≥ 0' });
-const finite = z.number({ error: 'a finite number' });
-const nonNegative = z.number({ error: 'a number ≥ 0' }).min(0, { error: 'a number ≥ 0' });
-const positive = z.number({ error: 'a number > 0' }).gt(0, { error: 'a number > 0' });
-
 export const trainRunConfigSchema = z
   .strictObject({
     /**

@@ -1,0 +1,22 @@
+import * as z from 'zod';
+
+/*
+ * The zod number primitives that basin's schemas share (the `basin train` configuration, the sweep's train
+ * runner). Each error text is what `describeSchemaProblem` prints after "expected", e.g. `epochs: expected an
+ * integer ≥ 1, got 0`; a value of the wrong type reads `expected a finite number, got "fast"`.
+ */
+
+export const positiveInteger = z
+  .number({ error: 'an integer ≥ 1' })
+  .int({ error: 'an integer ≥ 1' })
+  .min(1, { error: 'an integer ≥ 1' });
+export const nonNegativeInteger = z
+  .number({ error: 'an integer ≥ 0' })
+  .int({ error: 'an integer ≥ 0' })
+  .min(0, { error: 'an integer ≥ 0' });
+export const finite = z.number({ error: 'a finite number' });
+export const nonNegative = finite.min(0, { error: 'a number ≥ 0' });
+export const positive = finite.gt(0, { error: 'a number > 0' });
+export const unitInterval = finite
+  .min(0, { error: 'a number in [0, 1)' })
+  .lt(1, { error: 'a number in [0, 1)' });
