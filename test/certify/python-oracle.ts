@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pythonModulesSkipReason } from '../linalg/numpy-oracle.js';
 
 /*
  * numpy/scipy as an independent oracle for the certificate tests: matrices go to a temporary file as raw float64
@@ -9,16 +10,8 @@ import { join } from 'node:path';
  * numpy/scipy is missing, `pythonSkipReason` says why and the tests skip with that reason printed.
  */
 
-let cached: string | false | undefined;
-
 export function pythonSkipReason(): string | undefined {
-  if (cached === undefined) {
-    const probe = spawnSync('python3', ['-c', 'import numpy, scipy.optimize'], { encoding: 'utf8' });
-    if (probe.error) cached = `python3 not runnable (${probe.error.message}): numpy oracle skipped`;
-    else if (probe.status !== 0) cached = 'python3 has no numpy/scipy: numpy oracle skipped';
-    else cached = false;
-  }
-  return cached === false ? undefined : cached;
+  return pythonModulesSkipReason('import numpy, scipy.optimize', 'numpy/scipy');
 }
 
 /**

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { pythonModulesSkipReason } from '../linalg/numpy-oracle.js';
 
 /*
  * Small files in the exact on-disk formats, written byte by byte from the format specifications, and a python3
@@ -86,30 +86,11 @@ export function npyBytes(
   return Buffer.concat([header, Buffer.from(dict, 'latin1'), body]);
 }
 
-let pythonReason: string | false | undefined;
+export { runPython } from '../linalg/numpy-oracle.js';
 
 /** undefined when python3 with numpy runs; otherwise the reason the oracle-based tests skip. */
 export function numpySkipReason(): string | undefined {
-  if (pythonReason === undefined) {
-    const probe = spawnSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], {
-      encoding: 'utf8',
-    });
-    if (probe.error) pythonReason = `python3 not runnable (${probe.error.message}): numpy oracle skipped`;
-    else if (probe.status !== 0) pythonReason = 'python3 has no numpy: numpy oracle skipped';
-    else pythonReason = false;
-  }
-  return pythonReason === false ? undefined : pythonReason;
-}
-
-/** Runs a python3 script with `input` as JSON on stdin and parses the JSON it prints. */
-export function runPython<T>(script: string, input: unknown = null): T {
-  const result = spawnSync('python3', ['-c', script], {
-    input: JSON.stringify(input),
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  if (result.status !== 0) throw new Error(`python3 failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
+  return pythonModulesSkipReason('import numpy', 'numpy');
 }
 
 /** Asserts-free helper: largest |a − b| over two equally long arrays. */

@@ -6,23 +6,30 @@ import { Rng } from '../../src/core/rng.js';
  * JSON back. When python3 or numpy is missing, `numpySkipReason` says why and the tests skip with that reason.
  */
 
-let cachedReason: string | false | undefined;
+const probed = new Map<string, string | undefined>();
+
+/**
+ * The one python probe of the test suite: undefined when `python3` runs `imports` (e.g. `import numpy, scipy`);
+ * otherwise the reason to print when skipping, naming the missing `modules` (e.g. `numpy/scipy`). Cached per line.
+ */
+export function pythonModulesSkipReason(imports: string, modules: string): string | undefined {
+  if (!probed.has(imports)) {
+    const probe = spawnSync('python3', ['-c', imports], { encoding: 'utf8' });
+    if (probe.error)
+      probed.set(imports, `python3 not runnable (${probe.error.message}): numpy oracle skipped`);
+    else if (probe.status !== 0) probed.set(imports, `python3 has no ${modules}: numpy oracle skipped`);
+    else probed.set(imports, undefined);
+  }
+  return probed.get(imports);
+}
 
 /** undefined when `python3` with numpy and scipy is available; otherwise the reason to print when skipping. */
 export function numpySkipReason(): string | undefined {
-  if (cachedReason === undefined) {
-    const probe = spawnSync('python3', ['-c', 'import numpy, scipy; print(numpy.__version__)'], {
-      encoding: 'utf8',
-    });
-    if (probe.error) cachedReason = `python3 not runnable (${probe.error.message}): numpy oracle skipped`;
-    else if (probe.status !== 0) cachedReason = 'python3 has no numpy/scipy: numpy oracle skipped';
-    else cachedReason = false;
-  }
-  return cachedReason === false ? undefined : cachedReason;
+  return pythonModulesSkipReason('import numpy, scipy', 'numpy/scipy');
 }
 
 /** Runs `script` with `input` as JSON on stdin; the script prints one JSON value. */
-export function runPython<T>(script: string, input: unknown): T {
+export function runPython<T>(script: string, input: unknown = null): T {
   const result = spawnSync('python3', ['-c', script], {
     input: JSON.stringify(input),
     encoding: 'utf8',
