@@ -99,6 +99,10 @@ function onnxObjective(
   const dataTensors = (graph: MlpGraph, rows: Samples, dtype: DType): Record<string, OrtTensor> => {
     const feeds: Record<string, OrtTensor> = {
       x: floatTensor(runtime, dtype, rows.x, [rows.count, rows.inputDim]),
+      xt: floatTensor(runtime, dtype, transpose(rows.x, rows.count, rows.inputDim), [
+        rows.inputDim,
+        rows.count,
+      ]),
       y: floatTensor(runtime, dtype, rows.y, [rows.count, rows.outputDim]),
       scale: floatTensor(runtime, dtype, Float64Array.of(lossScale(loss, rows.count)), []),
     };
@@ -181,7 +185,12 @@ function onnxObjective(
       const gradient = allocate(dtype, layout.size);
       layout.layers.forEach((layer, l) => {
         const { weightGradient, biasGradient } = graph.layers[l];
-        gradient.set(results[weightGradient].data as FloatArray, layer.weightOffset);
+        const values = results[weightGradient].data as FloatArray;
+        if (graph.layers[l].weightGradientTransposed) {
+          transposeInto(values, layer.inputs, layer.outputs, gradient, layer.weightOffset);
+        } else {
+          gradient.set(values, layer.weightOffset);
+        }
         if (biasGradient !== undefined)
           gradient.set(results[biasGradient].data as FloatArray, layer.biasOffset!);
       });
@@ -195,4 +204,32 @@ function onnxObjective(
       onDispose();
     },
   };
+}
+
+/** The transpose of a rows × columns row-major matrix (a columns × rows one), in the same precision. */
+function transpose(values: FloatArray, rows: number, columns: number): FloatArray {
+  const out = allocate(dtypeOf(values), values.length);
+  transposeInto(values, rows, columns, out, 0);
+  return out;
+}
+
+/** Writes the transpose of `values` (rows × columns) into `out` from `offset` on. */
+function transposeInto(
+  values: FloatArray,
+  rows: number,
+  columns: number,
+  out: FloatArray,
+  offset: number,
+): void {
+  // Blocked so that both the reads and the writes stay within a few cache lines per block.
+  const block = 32;
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const r1 = Math.min(rows, r0 + block);
+    for (let c0 = 0; c0 < columns; c0 += block) {
+      const c1 = Math.min(columns, c0 + block);
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0; c < c1; c++) out[offset + c * rows + r] = values[r * columns + c];
+      }
+    }
+  }
 }
