@@ -140,6 +140,16 @@ function findPythons(): { numpy: PythonProbe | undefined; torch: PythonProbe | u
   return { numpy, torch, notes };
 }
 
+/** The commit the benchmark ran from, and whether src/ or bench/ had uncommitted changes. */
+function sourceVersion(): { commit: string | null; uncommittedChanges: boolean | null } {
+  const git = (...args: string[]): string | null => {
+    const result = spawnSync('git', args, { encoding: 'utf8' });
+    return result.status === 0 ? result.stdout.trim() : null;
+  };
+  const status = git('status', '--porcelain', '--', 'src', 'bench/*.ts', 'bench/python');
+  return { commit: git('rev-parse', 'HEAD'), uncommittedChanges: status === null ? null : status.length > 0 };
+}
+
 function summarise(timesMs: readonly number[]): { medianMs: number; minMs: number; repetitions: number } {
   return { medianMs: median(timesMs), minMs: Math.min(...timesMs), repetitions: timesMs.length };
 }
@@ -272,6 +282,7 @@ function main(): void {
     schema: 'basin-bench/1',
     started: started.toISOString(),
     finished: new Date().toISOString(),
+    source: sourceVersion(),
     command: `node dist/bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
     quick: options.quick,
     plan: options.plan,

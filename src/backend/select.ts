@@ -13,9 +13,9 @@ export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', ...BACKEND_N
 /**
  * Below this many multiply-adds per evaluation (rows × Σ_l in_l·out_l), `auto` keeps the plain TypeScript
  * reference: each ONNX Runtime call costs ~35 µs of fixed overhead, which the reference beats on tiny problems.
- * Crossover measured by bench/crossover.ts on the project's 2-core machine: about 8000 (docs/performance.md).
+ * Crossover measured by bench/crossover.ts on the project’s 2-core machine: 8700–11000 (docs/performance.md).
  */
-export const AUTO_MIN_MULTIPLY_ADDS = 8192;
+export const AUTO_MIN_MULTIPLY_ADDS = 10_000;
 
 /** The backend chosen for a run and why; `record` is what a result file stores. */
 export interface BackendChoice {
