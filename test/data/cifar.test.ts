@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FileFormatError } from '../../src/core/errors.js';
 import { loadCifar10Directory, loadCifar10Files } from '../../src/data/loaders/cifar.js';
-import { cifarBytes, temporaryDirectory } from './fixtures.js';
+import { cifarBytes, temporaryDirectory, formatError } from './fixtures.js';
 
 const dir = temporaryDirectory('cifar');
 after(() => dir.remove());
@@ -12,26 +11,10 @@ after(() => dir.remove());
 /** A pixel value that identifies its sample and position, so any misplaced byte shows. */
 const pixel = (n: number, k: number): number => (n * 31 + k * 7) % 256;
 
-function write(name: string, bytes: Buffer, where = dir.path): string {
-  const path = join(where, name);
-  writeFileSync(path, bytes);
-  return path;
-}
-
-async function formatError(load: () => Promise<unknown>): Promise<FileFormatError> {
-  try {
-    await load();
-  } catch (error) {
-    assert.ok(error instanceof FileFormatError, `expected a FileFormatError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the load to fail');
-}
-
 describe('CIFAR-10 binary loader', () => {
   it('reads 3073-byte records: label byte, then 3072 pixels in channel-first order', async () => {
     const labels = [6, 9, 0];
-    const file = write('three.bin', cifarBytes(labels, pixel));
+    const file = dir.write('three.bin', cifarBytes(labels, pixel));
     const set = await loadCifar10Files([file]);
     assert.equal(set.count, 3);
     assert.deepEqual(set.sampleShape, [3, 32, 32]);
@@ -53,15 +36,13 @@ describe('CIFAR-10 binary loader', () => {
     const batches = join(root, 'cifar-10-batches-bin');
     mkdirSync(batches, { recursive: true });
     for (let b = 1; b <= 5; b++)
-      write(
-        `data_batch_${b}.bin`,
+      writeFileSync(
+        join(batches, `data_batch_${b}.bin`),
         cifarBytes([b, b + 1], (n, k) => pixel(n + 10 * b, k)),
-        batches,
       );
-    write(
-      'test_batch.bin',
+    writeFileSync(
+      join(batches, 'test_batch.bin'),
       cifarBytes([9], (n, k) => pixel(n + 99, k)),
-      batches,
     );
     const train = await loadCifar10Directory(root, 'train', { pixelType: 'float32' });
     assert.ok(train.pixels instanceof Float32Array);
@@ -76,7 +57,7 @@ describe('CIFAR-10 binary loader', () => {
   });
 
   it('rejects a file that is not a whole number of records, naming the truncated record offset', async () => {
-    const file = write('short.bin', cifarBytes([1, 2], pixel).subarray(0, 3073 + 100));
+    const file = dir.write('short.bin', cifarBytes([1, 2], pixel).subarray(0, 3073 + 100));
     const error = await formatError(() => loadCifar10Files([file]));
     assert.match(error.message, /short\.bin: truncated record at byte offset 3073: the file is 3173 bytes/);
   });
@@ -84,7 +65,7 @@ describe('CIFAR-10 binary loader', () => {
   it('rejects a label byte outside 0..9 with the record and offset', async () => {
     const bytes = cifarBytes([1, 2, 3], pixel);
     bytes[2 * 3073] = 10;
-    const file = write('mislabelled.bin', bytes);
+    const file = dir.write('mislabelled.bin', bytes);
     const error = await formatError(() => loadCifar10Files([file]));
     assert.match(
       error.message,
@@ -93,7 +74,7 @@ describe('CIFAR-10 binary loader', () => {
   });
 
   it('rejects empty files and directories without the batch files', async () => {
-    const empty = write('empty.bin', Buffer.alloc(0));
+    const empty = dir.write('empty.bin', Buffer.alloc(0));
     assert.match((await formatError(() => loadCifar10Files([empty]))).message, /empty\.bin: is empty/);
     const bare = join(dir.path, 'bare');
     mkdirSync(bare);

@@ -1,33 +1,16 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FileFormatError, InvalidArgumentError } from '../../src/core/errors.js';
+import { InvalidArgumentError } from '../../src/core/errors.js';
 import { loadCsv } from '../../src/data/loaders/csv.js';
-import { temporaryDirectory } from './fixtures.js';
+import { temporaryDirectory, formatError } from './fixtures.js';
 
 const dir = temporaryDirectory('csv');
 after(() => dir.remove());
 
-function write(name: string, text: string): string {
-  const path = join(dir.path, name);
-  writeFileSync(path, text);
-  return path;
-}
-
-async function formatError(load: () => Promise<unknown>): Promise<FileFormatError> {
-  try {
-    await load();
-  } catch (error) {
-    assert.ok(error instanceof FileFormatError, `expected a FileFormatError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the load to fail');
-}
-
 describe('CSV loader', () => {
   it('takes the named label column anywhere and every other column as a feature, in header order', async () => {
-    const file = write(
+    const file = dir.write(
       'iris.csv',
       'sepal,"class",petal\r\n5.1,0,1.4\r\n"4.9",2,-1e-3\r\n\r\n6.3, 1 ,2.5\r\n',
     );
@@ -42,7 +25,7 @@ describe('CSV loader', () => {
   });
 
   it('reshapes rows into images when given a sample shape', async () => {
-    const file = write('tiny-images.csv', 'label,p0,p1,p2,p3\n1,0,255,128,3\n0,9,8,7,6\n');
+    const file = dir.write('tiny-images.csv', 'label,p0,p1,p2,p3\n1,0,255,128,3\n0,9,8,7,6\n');
     const set = await loadCsv(file, { sampleShape: [2, 2], pixelType: 'uint8' });
     assert.equal(set.layout, 'hw');
     assert.ok(set.pixels instanceof Uint8Array);
@@ -51,13 +34,13 @@ describe('CSV loader', () => {
   });
 
   it('names the line, byte offset and column of a non-numeric cell', async () => {
-    const file = write('text-cell.csv', 'a,label,b\n1,0,2\n3,1,abc\n');
+    const file = dir.write('text-cell.csv', 'a,label,b\n1,0,2\n3,1,abc\n');
     const error = await formatError(() => loadCsv(file));
     assert.match(
       error.message,
       /text-cell\.csv: line 3 \(byte offset 16\), column "b": "abc" is not a finite number/,
     );
-    const empty = write('empty-cell.csv', 'a,label\n,1\n');
+    const empty = dir.write('empty-cell.csv', 'a,label\n,1\n');
     assert.match(
       (await formatError(() => loadCsv(empty))).message,
       /line 2 .*column "a": "" is not a finite number/,
@@ -65,12 +48,12 @@ describe('CSV loader', () => {
   });
 
   it('rejects labels that are not class indices, and labels beyond classCount', async () => {
-    const fractional = write('fractional.csv', 'label,a\n0,1\n1.5,2\n');
+    const fractional = dir.write('fractional.csv', 'label,a\n0,1\n1.5,2\n');
     assert.match(
       (await formatError(() => loadCsv(fractional))).message,
       /fractional\.csv: line 3 .*column "label": label "1\.5" is not a class index/,
     );
-    const large = write('large.csv', 'label,a\n0,1\n12,2\n');
+    const large = dir.write('large.csv', 'label,a\n0,1\n12,2\n');
     assert.match(
       (await formatError(() => loadCsv(large, { classCount: 10 }))).message,
       /large\.csv: label 12 at data row 2 is outside the class range 0\.\.9/,
@@ -78,22 +61,22 @@ describe('CSV loader', () => {
   });
 
   it('rejects a missing label column, ragged rows, header-only and empty files', async () => {
-    const noLabel = write('no-label.csv', 'a,b\n1,2\n');
+    const noLabel = dir.write('no-label.csv', 'a,b\n1,2\n');
     assert.match(
       (await formatError(() => loadCsv(noLabel))).message,
       /no-label\.csv: header at line 1 has no column named "label" \(columns: a, b\)/,
     );
-    const ragged = write('ragged.csv', 'a,label\n1,0\n2\n');
+    const ragged = dir.write('ragged.csv', 'a,label\n1,0\n2\n');
     assert.match(
       (await formatError(() => loadCsv(ragged))).message,
       /ragged\.csv: line 3 \(byte offset \d+\): Invalid Record Length/,
     );
     assert.match(
-      (await formatError(() => loadCsv(write('header.csv', 'a,label\n')))).message,
+      (await formatError(() => loadCsv(dir.write('header.csv', 'a,label\n')))).message,
       /has a header but no data rows/,
     );
     assert.match(
-      (await formatError(() => loadCsv(write('nothing.csv', '')))).message,
+      (await formatError(() => loadCsv(dir.write('nothing.csv', '')))).message,
       /nothing\.csv: is empty/,
     );
     assert.match(

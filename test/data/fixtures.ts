@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { FileFormatError } from '../../src/core/errors.js';
 import { pythonModulesSkipReason } from '../linalg/numpy-oracle.js';
 
 /*
@@ -10,9 +12,33 @@ import { pythonModulesSkipReason } from '../linalg/numpy-oracle.js';
  */
 
 /** A fresh temporary directory; call the returned `remove` when the test is done. */
-export function temporaryDirectory(label: string): { path: string; remove: () => void } {
+export function temporaryDirectory(label: string): {
+  path: string;
+  /** Writes `data` to `name` inside the directory and returns the file's path. */
+  write: (name: string, data: string | Buffer) => string;
+  remove: () => void;
+} {
   const path = mkdtempSync(join(tmpdir(), `basin-${label}-`));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  return {
+    path,
+    write: (name, data) => {
+      const file = join(path, name);
+      writeFileSync(file, data);
+      return file;
+    },
+    remove: () => rmSync(path, { recursive: true, force: true }),
+  };
+}
+
+/** The FileFormatError a load must throw; fails the test when it throws anything else or nothing. */
+export async function formatError(load: () => Promise<unknown>): Promise<FileFormatError> {
+  try {
+    await load();
+  } catch (error) {
+    assert.ok(error instanceof FileFormatError, `expected a FileFormatError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the load to fail');
 }
 
 /** An IDX file: zero, zero, type code, rank; big-endian uint32 sizes; big-endian elements. */

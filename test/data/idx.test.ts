@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FileFormatError } from '../../src/core/errors.js';
 import { loadIdxDirectory, loadIdxPair, loadIdxPairs } from '../../src/data/loaders/idx.js';
-import { gzip, idxBytes, temporaryDirectory } from './fixtures.js';
+import { gzip, idxBytes, temporaryDirectory, formatError } from './fixtures.js';
 
 const dir = temporaryDirectory('idx');
 after(() => dir.remove());
@@ -15,28 +14,12 @@ const COLS = 4;
 const pixels = Array.from({ length: COUNT * ROWS * COLS }, (_, i) => (i * 37) % 256);
 const labels = [3, 0, 9, 1, 7];
 
-function write(name: string, bytes: Buffer): string {
-  const path = join(dir.path, name);
-  writeFileSync(path, bytes);
-  return path;
-}
-
-const rawImages = write('raw-images-idx3-ubyte', idxBytes(0x08, [COUNT, ROWS, COLS], pixels));
-const rawLabels = write('raw-labels-idx1-ubyte', idxBytes(0x08, [COUNT], labels));
-const gzImages = write('gz-images.gz', gzip(idxBytes(0x08, [COUNT, ROWS, COLS], pixels)));
-const gzLabels = write('gz-labels.gz', gzip(idxBytes(0x08, [COUNT], labels)));
+const rawImages = dir.write('raw-images-idx3-ubyte', idxBytes(0x08, [COUNT, ROWS, COLS], pixels));
+const rawLabels = dir.write('raw-labels-idx1-ubyte', idxBytes(0x08, [COUNT], labels));
+const gzImages = dir.write('gz-images.gz', gzip(idxBytes(0x08, [COUNT, ROWS, COLS], pixels)));
+const gzLabels = dir.write('gz-labels.gz', gzip(idxBytes(0x08, [COUNT], labels)));
 
 /** Runs `load` and returns the FileFormatError it must throw. */
-async function formatError(load: () => Promise<unknown>): Promise<FileFormatError> {
-  try {
-    await load();
-  } catch (error) {
-    assert.ok(error instanceof FileFormatError, `expected a FileFormatError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the load to fail');
-}
-
 describe('IDX loader', () => {
   it('reads raw files: bytes, labels and shape exactly as written', async () => {
     const set = await loadIdxPair({ images: rawImages, labels: rawLabels });
@@ -60,8 +43,8 @@ describe('IDX loader', () => {
 
   it('concatenates pairs in order and reads float64 and int32 IDX types', async () => {
     const floats = pixels.map((v) => v / 7 - 3);
-    const images = write('f64-images', idxBytes(0x0e, [COUNT, ROWS, COLS], floats));
-    const intLabels = write('i32-labels', idxBytes(0x0c, [COUNT], labels));
+    const images = dir.write('f64-images', idxBytes(0x0e, [COUNT, ROWS, COLS], floats));
+    const intLabels = dir.write('i32-labels', idxBytes(0x0c, [COUNT], labels));
     const set = await loadIdxPairs([
       { images, labels: intLabels },
       { images, labels: intLabels },
@@ -98,14 +81,14 @@ describe('IDX loader', () => {
   it('rejects a wrong magic number, naming the file and offset 0', async () => {
     const bad = idxBytes(0x08, [COUNT, ROWS, COLS], pixels);
     bad[0] = 0x1a;
-    const path = write('bad-magic', bad);
+    const path = dir.write('bad-magic', bad);
     const error = await formatError(() => loadIdxPair({ images: path, labels: rawLabels }));
     assert.match(error.message, /bad-magic: not an IDX file: magic number at byte offset 0 is 0x1a000803/);
   });
 
   it('rejects truncated raw image data with the offset where the file ends', async () => {
     const full = idxBytes(0x08, [COUNT, ROWS, COLS], pixels);
-    const path = write('short-images', full.subarray(0, full.length - 7));
+    const path = dir.write('short-images', full.subarray(0, full.length - 7));
     const error = await formatError(() => loadIdxPair({ images: path, labels: rawLabels }));
     // Header 16 bytes; 60 data bytes promised, 53 present.
     assert.match(
@@ -116,18 +99,18 @@ describe('IDX loader', () => {
 
   it('rejects a truncated gzip stream and corrupt gzip data without crashing', async () => {
     const compressed = gzip(idxBytes(0x08, [COUNT, ROWS, COLS], pixels));
-    const cut = write('cut.gz', compressed.subarray(0, compressed.length - 12));
+    const cut = dir.write('cut.gz', compressed.subarray(0, compressed.length - 12));
     const cutError = await formatError(() => loadIdxPair({ images: cut, labels: rawLabels }));
     assert.match(cutError.message, /cut\.gz: .*(truncated|corrupt gzip data).* offset \d+/);
     const corrupt = Buffer.from(compressed);
     for (let i = 12; i < corrupt.length - 8; i++) corrupt[i] ^= 0x5a;
-    const bad = write('corrupt.gz', corrupt);
+    const bad = dir.write('corrupt.gz', corrupt);
     const badError = await formatError(() => loadIdxPair({ images: bad, labels: rawLabels }));
     assert.match(badError.message, /corrupt\.gz: .*offset \d+/);
   });
 
   it('rejects a label outside 0..9 with its byte offset and sample', async () => {
-    const path = write('mislabelled', idxBytes(0x08, [COUNT], [3, 0, 12, 1, 7]));
+    const path = dir.write('mislabelled', idxBytes(0x08, [COUNT], [3, 0, 12, 1, 7]));
     const error = await formatError(() => loadIdxPair({ images: rawImages, labels: path }));
     assert.match(
       error.message,
@@ -136,12 +119,12 @@ describe('IDX loader', () => {
   });
 
   it('rejects mismatched counts, trailing bytes and label files of the wrong rank', async () => {
-    const fewer = write('fewer-labels', idxBytes(0x08, [COUNT - 1], labels.slice(1)));
+    const fewer = dir.write('fewer-labels', idxBytes(0x08, [COUNT - 1], labels.slice(1)));
     assert.match(
       (await formatError(() => loadIdxPair({ images: rawImages, labels: fewer }))).message,
       /fewer-labels: holds 4 labels but .*raw-images-idx3-ubyte holds 5 images/,
     );
-    const longer = write(
+    const longer = dir.write(
       'long-images',
       Buffer.concat([idxBytes(0x08, [COUNT, ROWS, COLS], pixels), Buffer.from([1, 2])]),
     );

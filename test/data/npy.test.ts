@@ -1,29 +1,11 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FileFormatError, InvalidArgumentError } from '../../src/core/errors.js';
+import { InvalidArgumentError } from '../../src/core/errors.js';
 import { loadNpy } from '../../src/data/loaders/npy.js';
-import { npyBytes, numpySkipReason, runPython, temporaryDirectory } from './fixtures.js';
+import { npyBytes, numpySkipReason, runPython, temporaryDirectory, formatError } from './fixtures.js';
 
 const dir = temporaryDirectory('npy');
 after(() => dir.remove());
-
-function write(name: string, bytes: Buffer): string {
-  const path = join(dir.path, name);
-  writeFileSync(path, bytes);
-  return path;
-}
-
-async function formatError(load: () => Promise<unknown>): Promise<FileFormatError> {
-  try {
-    await load();
-  } catch (error) {
-    assert.ok(error instanceof FileFormatError, `expected a FileFormatError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the load to fail');
-}
 
 const values = Array.from({ length: 2 * 3 * 4 }, (_, i) => i * 5);
 
@@ -35,7 +17,7 @@ describe('NPY loader', () => {
     ['>f8', Float64Array],
   ] as const) {
     it(`reads ${descr} arrays in C order with their shape`, async () => {
-      const file = write(`x${descr.replace(/[<>|]/, '_')}.npy`, npyBytes(descr, [2, 3, 4], values));
+      const file = dir.write(`x${descr.replace(/[<>|]/, '_')}.npy`, npyBytes(descr, [2, 3, 4], values));
       const set = await loadNpy({ images: file });
       assert.ok(set.pixels instanceof expectedType, `${descr} → ${set.pixels.constructor.name}`);
       assert.deepEqual(Array.from(set.pixels), values);
@@ -47,14 +29,14 @@ describe('NPY loader', () => {
   }
 
   it('reads integer labels (int64) and checks them against the sample count and class range', async () => {
-    const images = write('images.npy', npyBytes('<f4', [4, 3], values.slice(0, 12)));
-    const labels = write('labels.npy', npyBytes('<i8', [4], [2, 0, 1, 2]));
+    const images = dir.write('images.npy', npyBytes('<f4', [4, 3], values.slice(0, 12)));
+    const labels = dir.write('labels.npy', npyBytes('<i8', [4], [2, 0, 1, 2]));
     const set = await loadNpy({ images, labels, classCount: 3 });
     assert.equal(set.layout, 'flat');
     assert.deepEqual(Array.from(set.labels!), [2, 0, 1, 2]);
     assert.equal(set.classCount, 3);
     const badBytes = npyBytes('<i4', [4], [2, 0, 7, 2]);
-    const bad = write('bad-labels.npy', badBytes);
+    const bad = dir.write('bad-labels.npy', badBytes);
     const error = await formatError(() => loadNpy({ images, labels: bad, classCount: 3 }));
     const offset = badBytes.length - 16 + 2 * 4; // header, then label 2 of int32
     assert.equal(offset, 136);
@@ -62,7 +44,7 @@ describe('NPY loader', () => {
       error.message,
       /bad-labels\.npy: label 7 at byte offset 136 \(sample 2\) is outside the class range 0\.\.2/,
     );
-    const fewer = write('fewer.npy', npyBytes('<i4', [3], [0, 1, 2]));
+    const fewer = dir.write('fewer.npy', npyBytes('<i4', [3], [0, 1, 2]));
     assert.match(
       (await formatError(() => loadNpy({ images, labels: fewer }))).message,
       /holds 3 labels but the sample file holds 4/,
@@ -101,12 +83,15 @@ print(json.dumps(out))
   });
 
   it('rejects Fortran order, unsupported dtypes, bad magic and malformed headers', async () => {
-    const fortran = write('fortran.npy', npyBytes('<f8', [2, 3], values.slice(0, 6), { fortranOrder: true }));
+    const fortran = dir.write(
+      'fortran.npy',
+      npyBytes('<f8', [2, 3], values.slice(0, 6), { fortranOrder: true }),
+    );
     assert.match(
       (await formatError(() => loadNpy({ images: fortran }))).message,
       /fortran\.npy: NPY header at byte offset 10: 'fortran_order' is True/,
     );
-    const complex = write(
+    const complex = dir.write(
       'complex.npy',
       npyBytes('<f8', [2, 3], [], {
         headerText: "{'descr': '<c16', 'fortran_order': False, 'shape': (2, 3), }",
@@ -116,7 +101,7 @@ print(json.dumps(out))
       (await formatError(() => loadNpy({ images: complex }))).message,
       /dtype '<c16' is not supported/,
     );
-    const structured = write(
+    const structured = dir.write(
       'structured.npy',
       npyBytes('<f8', [2], [], {
         headerText: "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }",
@@ -128,7 +113,7 @@ print(json.dumps(out))
     );
     const magic = Buffer.from(npyBytes('<f8', [2, 3], values.slice(0, 6)));
     magic[1] = 0x4d;
-    const badMagic = write('magic.npy', magic);
+    const badMagic = dir.write('magic.npy', magic);
     assert.match(
       (await formatError(() => loadNpy({ images: badMagic }))).message,
       /magic\.npy: not an NPY file: bytes at offset 0/,
@@ -138,17 +123,17 @@ print(json.dumps(out))
   it('rejects truncated data and NaN values with the byte offset', async () => {
     const full = npyBytes('<f8', [2, 3], values.slice(0, 6));
     assert.equal(full.length - 48, 128, 'header bytes');
-    const cut = write('cut.npy', full.subarray(0, full.length - 5));
+    const cut = dir.write('cut.npy', full.subarray(0, full.length - 5));
     assert.match(
       (await formatError(() => loadNpy({ images: cut }))).message,
       /cut\.npy: truncated at byte offset 171: array data needs 48 bytes from byte offset 128/,
     );
-    const nan = write('nan.npy', npyBytes('<f4', [2, 3], [0, 1, 2, NaN, 4, 5]));
+    const nan = dir.write('nan.npy', npyBytes('<f4', [2, 3], [0, 1, 2, NaN, 4, 5]));
     assert.match(
       (await formatError(() => loadNpy({ images: nan }))).message,
       /nan\.npy: array data: element 3 at byte offset 140 is NaN, expected a finite number/,
     );
-    const oneAxis = write('vector.npy', npyBytes('<f8', [6], values.slice(0, 6)));
+    const oneAxis = dir.write('vector.npy', npyBytes('<f8', [6], values.slice(0, 6)));
     assert.match(
       (await formatError(() => loadNpy({ images: oneAxis }))).message,
       /needs shape \(N, …\) with ≥ 2 axes/,
@@ -156,11 +141,11 @@ print(json.dumps(out))
   });
 
   it('infers channel layout from 4-D shapes and asks for it when ambiguous', async () => {
-    const chw = write('chw.npy', npyBytes('|u1', [1, 3, 2, 2], values.slice(0, 12)));
+    const chw = dir.write('chw.npy', npyBytes('|u1', [1, 3, 2, 2], values.slice(0, 12)));
     assert.equal((await loadNpy({ images: chw })).layout, 'chw');
-    const hwc = write('hwc.npy', npyBytes('|u1', [1, 2, 2, 3], values.slice(0, 12)));
+    const hwc = dir.write('hwc.npy', npyBytes('|u1', [1, 2, 2, 3], values.slice(0, 12)));
     assert.equal((await loadNpy({ images: hwc })).layout, 'hwc');
-    const odd = write('odd.npy', npyBytes('|u1', [1, 2, 3, 2], values.slice(0, 12)));
+    const odd = dir.write('odd.npy', npyBytes('|u1', [1, 2, 3, 2], values.slice(0, 12)));
     await assert.rejects(() => loadNpy({ images: odd }), InvalidArgumentError);
     assert.equal((await loadNpy({ images: odd, layout: 'chw' })).layout, 'chw');
   });
