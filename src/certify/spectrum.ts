@@ -294,7 +294,8 @@ function lanczosSpectrum(
   options: SpectrumOptions,
 ): LanczosSpectrum {
   const size = theta.length;
-  const count = requireInteger('spectrum.lanczosCount', options.lanczosCount ?? 3, 1, size);
+  // The default asks for 3 at each end, but never more than the net has: a net with 1 or 2 parameters is legal.
+  const count = requireInteger('spectrum.lanczosCount', options.lanczosCount ?? Math.min(3, size), 1, size);
   const iterations = requireInteger('spectrum.lanczosIterations', options.lanczosIterations ?? 30, 1);
   const seed = options.seed ?? 1;
   const cache = forward(architecture, theta, samples);

@@ -86,6 +86,25 @@ print(json.dumps({'all': np.linalg.eigvalsh(h).tolist(), 'complement': np.linalg
     assert.ok(Math.abs(lanczos.largest[0] - scale) < 1e-9 * scale);
     assert.ok(Math.abs(lanczos.smallest[0] - dense.eigenvalues[0]) < 1e-9 * scale);
   });
+
+  it('runs Lanczos with its default count on a net with fewer than 3 parameters (regression: it threw)', () => {
+    // y = v·relu(w·x): two parameters, Hessian 2 × 2 in closed form checked against the dense spectrum.
+    const tiny = mlp(1, [1], 1, { kind: 'leaky-relu', slope: 0 }, false);
+    const samples = {
+      count: 3,
+      inputDim: 1,
+      outputDim: 1,
+      x: Float64Array.of(1, 2, 3),
+      y: Float64Array.of(1, 3, 2),
+    };
+    const theta = Float64Array.of(0.7, 1.3);
+    const dense = hessianSpectrum(tiny, 'mse', theta, samples, []) as DenseSpectrum;
+    const lanczos = hessianSpectrum(tiny, 'mse', theta, samples, [], { denseLimit: 0 }) as LanczosSpectrum;
+    assert.equal(lanczos.method, 'lanczos');
+    assert.equal(lanczos.largest.length, 2);
+    assert.ok(Math.abs(lanczos.largest[0] - dense.eigenvalues[1]) < 1e-10 * Math.abs(dense.eigenvalues[1]));
+    assert.ok(Math.abs(lanczos.smallest[0] - dense.eigenvalues[0]) < 1e-9 * Math.abs(dense.eigenvalues[1]));
+  });
 });
 
 describe('symmetries', () => {
