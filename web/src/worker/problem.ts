@@ -9,7 +9,7 @@ import { type Architecture, describeArchitecture, mlp } from '../../../src/model
 import type { LossKind } from '../../../src/model/loss.js';
 import { makeSamples, type Samples } from '../../../src/model/samples.js';
 import { withSlopeNoise } from '../../../src/model/slope-noise.js';
-import type { SlopeNoiseRecord } from '../../../src/io/weights-file.js';
+import type { SlopeNoiseRecord } from '../../../src/io/weights-format.js';
 import type { CsvData } from '../csv-data.js';
 import type { DataKind, ExplorerState } from '../state.js';
 

@@ -1,5 +1,5 @@
 import { describeArchitecture } from '../../../src/model/architecture.js';
-import { serialiseWeights } from '../../../src/io/weights-file.js';
+import { serialiseWeights } from '../../../src/io/weights-format.js';
 import { parseCsvData } from '../csv-data.js';
 import { certifyPoint } from './certificate.js';
 import { inputPicture, multistartSegment, sliceAround } from './landscape-tasks.js';
