@@ -3,6 +3,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { BasinError, describeValue, FileFormatError, InvalidArgumentError } from '../core/errors.js';
+import { BACKEND_REQUESTS, type BackendRequest } from '../backend/select.js';
 import { deriveSeed } from '../core/rng.js';
 import { parseActivation } from '../model/activation.js';
 import { type Architecture, validateArchitecture } from '../model/architecture.js';
@@ -146,6 +147,11 @@ export function trainConfigSchema() {
     stopping: stoppingSchema.prefault({}),
     slopeNoise: slopeNoiseSchema.optional(),
     output: outputSchema.prefault({}),
+    /**
+     * The engine computing losses and gradients: `auto` (ONNX Runtime when it loads and the problem is large enough
+     * to pay for its per-call overhead, else the TypeScript reference), `reference` or `onnx` (src/backend/select.ts).
+     */
+    backend: z.enum(BACKEND_REQUESTS as [BackendRequest, ...BackendRequest[]]).default('auto'),
   });
 }
 

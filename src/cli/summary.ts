@@ -1,3 +1,4 @@
+import type { BackendChoiceRecord } from '../backend/select.js';
 import type { TrainResultRecord } from '../io/result-file.js';
 
 /** The human-readable lines `basin train` prints after a run on a terminal. */
@@ -15,11 +16,17 @@ export function formatTrainSummary(
   const lines = [
     `network ${widths.join('-')} ${activation}${record.architecture.hidden.some((h) => h.bias) || record.architecture.outputBias ? '' : ' (no biases)'}, ${record.parameterCount} parameters, N = ${record.data.sampleCount}`,
     `final MSE ${fmt(r.finalMse)}${r.finalMce === null ? '' : `, MCE ${(100 * r.finalMce).toFixed(2)}%`}, ‖∇L‖ ${fmt(r.gradientNorm)}${r.minAbsPreActivation === null ? '' : `, min|pre-activation| ${fmt(r.minAbsPreActivation)} (${r.nearKinkCount} within ${r.kinkTolerance} of a kink)`}`,
-    `${r.epochs} epochs, stopped by ${r.stopReason}, ${r.wallSeconds.toFixed(2)} s, seed ${record.seed}`,
+    `${r.epochs} epochs, stopped by ${r.stopReason}, ${r.wallSeconds.toFixed(2)} s, seed ${record.seed}${record.backend === undefined ? '' : `, backend ${describeBackend(record.backend)}`}`,
     `result: ${files.result}`,
     ...(files.weights ? [`weights: ${files.weights}`] : []),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** `onnx (onnxruntime 1.30.0; auto: 40960 multiply-adds per evaluation ≥ 10000)`, `reference (requested)`. */
+export function describeBackend(choice: BackendChoiceRecord): string {
+  const runtime = choice.runtimeVersion === undefined ? '' : `onnxruntime ${choice.runtimeVersion}; `;
+  return `${choice.backend} (${runtime}${choice.reason})`;
 }
 
 export function fmt(value: number): string {

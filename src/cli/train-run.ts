@@ -10,7 +10,8 @@ import { initialise } from '../model/init.js';
 import { kinkMargin } from '../model/kinks.js';
 import { withSlopeNoise } from '../model/slope-noise.js';
 import type { Samples } from '../model/samples.js';
-import { referenceObjective } from '../train/objective.js';
+import { chooseBackend } from '../backend/select.js';
+import { batchSizeOf } from '../train/optimiser.js';
 import { type EpochProgress, trainAsync, type TrainResult } from '../train/train.js';
 import {
   TRAIN_RESULT_FORMAT,
@@ -70,16 +71,29 @@ export async function runTraining(
   const architecture = resolved.architecture(dataset.inputDim, dataset.outputDim);
   const samples = trainingSamples(resolved, architecture, dataset);
   const dtype = resolved.config.model.dtype;
-  const training = await trainAsync({
-    objective: referenceObjective(architecture, resolved.loss, samples),
-    initialTheta: initialise(architecture, resolved.init, resolved.seeds.init, dtype),
-    optimiser: resolved.optimiser,
-    schedule: resolved.schedule,
-    stopping: resolved.stopping,
-    shuffleSeed: resolved.seeds.shuffle,
-    ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
-    ...(hooks.signal ? { signal: hooks.signal } : {}),
-  });
+  // Minibatch optimisers evaluate `batchSize` rows at a time: that is the work the automatic choice weighs.
+  const batchSize = batchSizeOf(resolved.optimiser);
+  const choice = chooseBackend(
+    resolved.config.backend,
+    { architecture, loss: resolved.loss, samples },
+    batchSize !== undefined && batchSize < samples.count ? { rowsPerEvaluation: batchSize } : {},
+  );
+  const objective = choice.backend.objective(architecture, resolved.loss, samples);
+  let training: TrainResult;
+  try {
+    training = await trainAsync({
+      objective,
+      initialTheta: initialise(architecture, resolved.init, resolved.seeds.init, dtype),
+      optimiser: resolved.optimiser,
+      schedule: resolved.schedule,
+      stopping: resolved.stopping,
+      shuffleSeed: resolved.seeds.shuffle,
+      ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+    });
+  } finally {
+    objective.dispose();
+  }
   const outcome = measure(architecture, training, dataset, samples);
   const weights: WeightsFile = {
     architecture,
@@ -108,6 +122,7 @@ export async function runTraining(
     },
     architecture: architectureToJson(architecture),
     parameterCount: training.theta.length,
+    backend: choice.record,
     result: outcome,
     trace: training.trace,
     weightsFile: resolved.config.output.weights ?? null,

@@ -1,20 +1,22 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as z from 'zod';
+import type { BackendChoiceRecord } from '../backend/select.js';
 import { FileFormatError } from '../core/errors.js';
 import type { StopReason } from '../train/stopping.js';
 import type { TrainTrace } from '../train/train.js';
 import type { ArchitectureJson } from './weights-file.js';
 
 /**
- * What `basin train` writes after a run (format `basin-train-result`, version 1): the full resolved config, where
- * the data came from, and the measured outcome. Quantities that do not apply are `null`, never a made-up number:
+ * What `basin train` writes after a run (format `basin-train-result`, version 2): the full resolved config, where
+ * the data came from, the backend that computed the run, and the measured outcome. Version 2 added `backend`;
+ * version 1 files (without it) still load, with `backend` absent. Quantities that do not apply are `null`, never a made-up number:
  * `finalMce` without a binary label encoding, `minAbsPreActivation`/`nearKinkCount` without a piecewise-linear
  * layer. All other numbers are finite (the writer refuses NaN and ±Infinity rather than let JSON turn them into
  * null).
  */
 export interface TrainResultRecord {
   readonly format: typeof TRAIN_RESULT_FORMAT;
-  readonly version: typeof TRAIN_RESULT_VERSION;
+  readonly version: TrainResultVersion;
   readonly basinVersion: string;
   readonly createdAt: string;
   readonly seed: number;
@@ -28,6 +30,11 @@ export interface TrainResultRecord {
   };
   readonly architecture: ArchitectureJson;
   readonly parameterCount: number;
+  /**
+   * The backend that computed the losses and gradients, what was asked for and why it was chosen (see
+   * src/backend/select.ts). Written since version 2; absent from version 1 files.
+   */
+  readonly backend?: BackendChoiceRecord;
   readonly result: TrainOutcome;
   readonly trace: TrainTrace;
   /** Path of the weights file written with this result, as given on the command line or in the config. */
@@ -51,7 +58,10 @@ export interface TrainOutcome {
 }
 
 export const TRAIN_RESULT_FORMAT = 'basin-train-result';
-export const TRAIN_RESULT_VERSION = 1;
+export const TRAIN_RESULT_VERSION = 2;
+/** Versions this basin reads: 1 (before `backend` was recorded) and the current one. */
+export const TRAIN_RESULT_VERSIONS = [1, TRAIN_RESULT_VERSION] as const;
+export type TrainResultVersion = (typeof TRAIN_RESULT_VERSIONS)[number];
 
 /** JSON text of a result; arrays of numbers stay on one line so long traces keep the file readable. */
 export function serialiseJsonRecord(record: unknown, file: string): string {
@@ -72,14 +82,25 @@ export function writeTrainResultFile(path: string, record: TrainResultRecord): v
   writeFileSync(path, serialiseJsonRecord(record, path));
 }
 
-const headerSchema = z.looseObject({
-  format: z.literal(TRAIN_RESULT_FORMAT),
-  version: z.literal(TRAIN_RESULT_VERSION),
-  result: z.looseObject({ finalLoss: z.number(), finalMse: z.number(), epochs: z.number() }),
-  config: z.record(z.string(), z.unknown()),
+const backendChoiceSchema = z.looseObject({
+  backend: z.enum(['reference', 'onnx']),
+  requested: z.enum(['auto', 'reference', 'onnx']),
+  reason: z.string(),
+  runtimeVersion: z.string().optional(),
 });
 
-/** Reads a result file back, checking its format, version and the fields other tools rely on. */
+const headerSchema = z.looseObject({
+  format: z.literal(TRAIN_RESULT_FORMAT),
+  version: z.union(TRAIN_RESULT_VERSIONS.map((v) => z.literal(v))),
+  result: z.looseObject({ finalLoss: z.number(), finalMse: z.number(), epochs: z.number() }),
+  config: z.record(z.string(), z.unknown()),
+  backend: backendChoiceSchema.optional(),
+});
+
+/**
+ * Reads a result file back, checking its format, version and the fields other tools rely on. A version 2 file must
+ * say which backend computed it; a version 1 file has no `backend`.
+ */
 export function readTrainResultFile(path: string): TrainResultRecord {
   let json: unknown;
   try {
@@ -96,7 +117,13 @@ export function readTrainResultFile(path: string): TrainResultRecord {
     const issue = parsed.error.issues[0];
     throw new FileFormatError(
       path,
-      `not a ${TRAIN_RESULT_FORMAT} version ${TRAIN_RESULT_VERSION} file (${issue.path.join('.') || 'top level'}: ${issue.message})`,
+      `not a ${TRAIN_RESULT_FORMAT} version ${TRAIN_RESULT_VERSIONS.join(' or ')} file (${issue.path.join('.') || 'top level'}: ${issue.message})`,
+    );
+  }
+  if (parsed.data.version >= 2 && parsed.data.backend === undefined) {
+    throw new FileFormatError(
+      path,
+      `not a ${TRAIN_RESULT_FORMAT} version ${parsed.data.version} file (backend: missing; version 2 records the backend)`,
     );
   }
   return json as TrainResultRecord;

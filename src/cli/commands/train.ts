@@ -139,6 +139,12 @@ const VALUE_FLAGS: readonly {
   },
   { flag: '--loss <kind>', path: 'model.loss', value: 'string', help: 'mse = (1/N)‖e‖² or sse = ‖e‖²' },
   { flag: '--dtype <dtype>', path: 'model.dtype', value: 'string', help: 'float64 or float32' },
+  {
+    flag: '--backend <name>',
+    path: 'backend',
+    value: 'string',
+    help: 'auto (default: onnx for large problems, else reference), reference or onnx',
+  },
   { flag: '--init <kind>', path: 'init.kind', value: 'string', help: 'pytorch, lecun, xavier or gaussian' },
   {
     flag: '--init-mean <μ>',
@@ -290,7 +296,7 @@ export async function trainCommand(options: Record<string, unknown>): Promise<vo
   const files = writeTrainRun(run, resolved);
   if (progressMode(json) === 'json-lines') {
     process.stdout.write(
-      `${JSON.stringify({ event: 'result', ...run.record.result, resultFile: files.result, weightsFile: files.weights ?? null })}\n`,
+      `${JSON.stringify({ event: 'result', ...run.record.result, backend: run.record.backend, resultFile: files.result, weightsFile: files.weights ?? null })}\n`,
     );
   } else {
     process.stdout.write(formatTrainSummary(run.record, files));
