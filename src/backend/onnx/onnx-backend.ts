@@ -10,7 +10,7 @@ import { checkBatch, floatTensor } from './feeds.js';
 import { onnxRestartsObjective } from './onnx-restarts.js';
 import { restartsUnsupportedReason } from './restarts-graph.js';
 import { threadsFor } from './threads.js';
-import { buildMlpGraph, LOSS_OUTPUT, type MlpGraph } from './mlp-graph.js';
+import { buildMlpGraph, DATA_INPUTS, type MlpGraph, SSE_OUTPUT } from './mlp-graph.js';
 import { onnxRuntimeStatus, type OnnxRuntime, type OrtTensor, type SyncSession } from './runtime.js';
 
 export interface OnnxBackendOptions {
@@ -78,8 +78,11 @@ interface PreparedPrecision {
   readonly graph: MlpGraph;
   /** Sessions by thread count (see `threadsFor`): at most one small-run and one large-run session. */
   readonly sessions: Map<number, SyncSession>;
-  /** The full-batch data tensors, created once and fed to every full-batch evaluation. */
-  readonly fullBatch: Readonly<Record<string, OrtTensor>>;
+  /**
+   * The full-batch data tensors, created on the first full-batch evaluation and fed to every later one. Objectives
+   * that only ever see minibatches never build them (nor the stored Xᵀ, a second copy of X).
+   */
+  fullBatch: Readonly<Record<string, OrtTensor>> | undefined;
   readonly samples: Samples;
 }
 
@@ -98,14 +101,21 @@ function onnxObjective(
 
   const dataTensors = (graph: MlpGraph, rows: Samples, dtype: DType): Record<string, OrtTensor> => {
     const feeds: Record<string, OrtTensor> = {
-      x: floatTensor(runtime, dtype, rows.x, [rows.count, rows.inputDim]),
-      xt: floatTensor(runtime, dtype, transpose(rows.x, rows.count, rows.inputDim), [
-        rows.inputDim,
-        rows.count,
-      ]),
-      y: floatTensor(runtime, dtype, rows.y, [rows.count, rows.outputDim]),
-      scale: floatTensor(runtime, dtype, Float64Array.of(lossScale(loss, rows.count)), []),
+      [DATA_INPUTS.x]: floatTensor(runtime, dtype, rows.x, [rows.count, rows.inputDim]),
+      [DATA_INPUTS.yt]: floatTensor(
+        runtime,
+        dtype,
+        rows.outputDim === 1 ? rows.y : transpose(rows.y, rows.count, rows.outputDim),
+        [rows.outputDim, rows.count],
+      ),
     };
+    if (graph.transposedX) {
+      const ones = graph.transposedXOnes ? 1 : 0;
+      const xt = allocate(dtype, (rows.inputDim + ones) * rows.count);
+      transposeInto(rows.x, rows.count, rows.inputDim, xt, 0);
+      if (ones === 1) xt.fill(1, rows.inputDim * rows.count);
+      feeds[DATA_INPUTS.xt] = floatTensor(runtime, dtype, xt, [rows.inputDim + ones, rows.count]);
+    }
     graph.noise.forEach((name, l) => {
       feeds[name] = floatTensor(runtime, dtype, rows.slopeNoise![l], [
         rows.count,
@@ -118,13 +128,11 @@ function onnxObjective(
   const prepare = (dtype: DType): PreparedPrecision => {
     let entry = prepared.get(dtype);
     if (entry === undefined) {
-      const graph = buildMlpGraph(architecture, dtype, samples.slopeNoise !== undefined);
-      const converted = samplesAs(samples, dtype);
       entry = {
-        graph,
+        graph: buildMlpGraph(architecture, dtype, samples.slopeNoise !== undefined),
         sessions: new Map(),
-        samples: converted,
-        fullBatch: dataTensors(graph, converted, dtype),
+        samples: samplesAs(samples, dtype),
+        fullBatch: undefined,
       };
       prepared.set(dtype, entry);
     }
@@ -159,14 +167,18 @@ function onnxObjective(
       }
       const dtype = dtypeOf(theta);
       const entry = prepare(dtype);
-      const { graph, fullBatch, samples: stored } = entry;
-      const session = sessionFor(entry, dtype, batch === undefined ? samples.count : batch.length);
-      const feeds =
-        batch === undefined
-          ? { ...fullBatch }
-          : dataTensors(graph, selectSamples(stored, checkBatch(batch, samples.count)), dtype);
+      const { graph, samples: stored } = entry;
+      const rows = batch === undefined ? samples.count : batch.length;
+      const session = sessionFor(entry, dtype, rows);
+      let feeds: Record<string, OrtTensor>;
+      if (batch === undefined) {
+        entry.fullBatch ??= dataTensors(graph, stored, dtype);
+        feeds = { ...entry.fullBatch };
+      } else {
+        feeds = dataTensors(graph, selectSamples(stored, checkBatch(batch, samples.count)), dtype);
+      }
       layout.layers.forEach((layer, l) => {
-        const { weight, bias } = graph.layers[l];
+        const { weight, bias, biasDims } = graph.layers[l];
         const weights = layer.outputs * layer.inputs;
         feeds[weight] = floatTensor(
           runtime,
@@ -176,25 +188,32 @@ function onnxObjective(
         );
         if (bias !== undefined) {
           const offset = layer.biasOffset!;
-          feeds[bias] = floatTensor(runtime, dtype, theta.subarray(offset, offset + layer.outputs), [
-            layer.outputs,
-          ]);
+          feeds[bias] = floatTensor(runtime, dtype, theta.subarray(offset, offset + layer.outputs), biasDims);
         }
       });
       const results = session.run(feeds, graph.outputs);
+      // The graph's outputs are the gradient of ½‖e‖²; loss = c‖e‖², so the gradient is 2c times them.
+      const c = lossScale(loss, rows);
+      const factor = 2 * c;
       const gradient = allocate(dtype, layout.size);
       layout.layers.forEach((layer, l) => {
-        const { weightGradient, biasGradient } = graph.layers[l];
+        const { weightGradient, weightGradientTransposed, biasGradient } = graph.layers[l];
         const values = results[weightGradient].data as FloatArray;
-        if (graph.layers[l].weightGradientTransposed) {
-          transposeInto(values, layer.inputs, layer.outputs, gradient, layer.weightOffset);
+        if (weightGradientTransposed) {
+          // (in [+ 1]) × out: dWᵀ, then db in the last row when the layer has a bias.
+          transposeInto(values, layer.inputs, layer.outputs, gradient, layer.weightOffset, factor);
+          if (layer.biasOffset !== undefined) {
+            const row = layer.inputs * layer.outputs;
+            for (let j = 0; j < layer.outputs; j++) gradient[layer.biasOffset + j] = factor * values[row + j];
+          }
         } else {
-          gradient.set(values, layer.weightOffset);
+          scaleInto(values, gradient, layer.weightOffset, factor);
         }
-        if (biasGradient !== undefined)
-          gradient.set(results[biasGradient].data as FloatArray, layer.biasOffset!);
+        if (biasGradient !== undefined) {
+          scaleInto(results[biasGradient].data as FloatArray, gradient, layer.biasOffset!, factor);
+        }
       });
-      return { loss: Number((results[LOSS_OUTPUT].data as FloatArray)[0]), gradient };
+      return { loss: c * Number((results[SSE_OUTPUT].data as FloatArray)[0]), gradient };
     },
     dispose() {
       if (disposed) return;
@@ -206,6 +225,11 @@ function onnxObjective(
   };
 }
 
+/** out[offset + i] = factor · values[i]. */
+function scaleInto(values: FloatArray, out: FloatArray, offset: number, factor: number): void {
+  for (let i = 0; i < values.length; i++) out[offset + i] = factor * values[i];
+}
+
 /** The transpose of a rows × columns row-major matrix (a columns × rows one), in the same precision. */
 function transpose(values: FloatArray, rows: number, columns: number): FloatArray {
   const out = allocate(dtypeOf(values), values.length);
@@ -213,13 +237,14 @@ function transpose(values: FloatArray, rows: number, columns: number): FloatArra
   return out;
 }
 
-/** Writes the transpose of `values` (rows × columns) into `out` from `offset` on. */
+/** Writes the transpose of `values` (rows × columns, only the first rows · columns values read), times `factor`, into `out` from `offset` on. */
 function transposeInto(
   values: FloatArray,
   rows: number,
   columns: number,
   out: FloatArray,
   offset: number,
+  factor = 1,
 ): void {
   // Blocked so that both the reads and the writes stay within a few cache lines per block.
   const block = 32;
@@ -228,7 +253,7 @@ function transposeInto(
     for (let c0 = 0; c0 < columns; c0 += block) {
       const c1 = Math.min(columns, c0 + block);
       for (let r = r0; r < r1; r++) {
-        for (let c = c0; c < c1; c++) out[offset + c * rows + r] = values[r * columns + c];
+        for (let c = c0; c < c1; c++) out[offset + c * rows + r] = factor * values[r * columns + c];
       }
     }
   }
