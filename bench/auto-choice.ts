@@ -1,7 +1,7 @@
 import { chooseBackend, type BackendChoiceRecord } from '../src/backend/select.js';
 import { gaussianRandomLabels } from '../src/data/gaussian.js';
 import { mlp } from '../src/model/architecture.js';
-import type { BenchCase, CaseId } from './cases.js';
+import { type BenchCase, type CaseId, rowsPerEvaluation } from './cases.js';
 
 /** What `--backend auto` picks for each case here, recorded with the timings so a reader sees which engine ran. */
 export function autoChoices(cases: readonly BenchCase[]): Partial<Record<CaseId, BackendChoiceRecord>> {
@@ -13,7 +13,7 @@ export function autoChoices(cases: readonly BenchCase[]): Partial<Record<CaseId,
     choices[c.id] = chooseBackend(
       'auto',
       { architecture, loss: 'mse', samples },
-      { rowsPerEvaluation: c.count },
+      { rowsPerEvaluation: rowsPerEvaluation(c) },
     ).record;
   }
   return choices;

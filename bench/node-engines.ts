@@ -3,12 +3,47 @@ import os from 'node:os';
 import { allocate, type DType, dtypeOf, type FloatArray } from '../src/core/dtype.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
 import type { Architecture } from '../src/model/architecture.js';
+import type { BackendObjective } from '../src/backend/backend.js';
 import { onnxBackend } from '../src/backend/onnx/onnx-backend.js';
+import { chooseBackend } from '../src/backend/select.js';
 import { lossAndGradient } from '../src/model/gradient.js';
 import type { Samples } from '../src/model/samples.js';
+import type { Objective } from '../src/train/objective.js';
+import { type EpochProgress, type TrainResult, trainingSteps } from '../src/train/train.js';
 
-/** One step of a benchmark case on `restarts` networks (θ_k in `thetas`); returns network 0's loss. */
-export type BenchStep = () => number;
+/**
+ * One timed run of a benchmark case: a step of `restarts` networks (θ_k in `thetas`), returning network 0's loss, or
+ * one epoch, returning the epoch's mean minibatch loss. May be asynchronous (a GPU engine): the timing waits for the
+ * promise (bench/timing.ts `timeRepeatedlyAsync`); a synchronous engine returns a number and is timed without an await.
+ */
+export type BenchStep = () => number | Promise<number>;
+
+/** Case (d)'s problem: one epoch of Adam (PyTorch's form, constant learning rate) from `theta` on `samples`. */
+export interface EpochProblem {
+  readonly architecture: Architecture;
+  readonly samples: Samples;
+  /** θ₀; every timed epoch starts from it, with fresh Adam state. */
+  readonly theta: FloatArray;
+  readonly dtype: DType;
+  readonly batchSize: number;
+  readonly adam: {
+    readonly learningRate: number;
+    readonly beta1: number;
+    readonly beta2: number;
+    readonly epsilon: number;
+  };
+  /** Seed of the minibatch order (`train`'s `shuffleSeed`): every timed epoch visits the rows in the same order. */
+  readonly shuffleSeed: number;
+}
+
+export interface EpochRun {
+  /** One epoch from θ₀ (timed); returns the mean of its minibatch losses, weighted by batch size. */
+  readonly step: BenchStep;
+  /** The full-batch loss at θ after the latest `step` (untimed; a check that the engines agree). */
+  finalLoss(): number | Promise<number>;
+  /** θ after the latest `step`. */
+  finalTheta(): FloatArray | Promise<FloatArray>;
+}
 
 /** Something the benchmark can time in a node process. */
 export interface NodeEngine {
@@ -16,12 +51,71 @@ export interface NodeEngine {
   readonly description: string;
   /** Threads it uses; `auto` when the backend chooses per problem size. */
   readonly threads: number | 'auto';
+  /** Where it computes; `cpu` when left out. GPU engines are compared with PyTorch CUDA (`--gpu`). */
+  readonly device?: 'cpu' | 'gpu';
   prepare(
     architecture: Architecture,
     samples: Samples,
     thetas: readonly FloatArray[],
     dtype: DType,
-  ): BenchStep;
+  ): BenchStep | Promise<BenchStep>;
+  /** Case (d). Engines without it are left out of epoch cases (the run says so). */
+  prepareEpoch?(problem: EpochProblem): EpochRun | Promise<EpochRun>;
+}
+
+/**
+ * One Adam epoch through basin's own `train` on `objective`, as `basin train` runs it: `train`'s seeded shuffle,
+ * its minibatch gather (`objective.evaluate(θ, batch)`) and its Adam update. The timed part is `train`'s loop up to
+ * the end of the epoch; the full-batch loss that `train` computes before it returns (a PyTorch epoch has no such
+ * evaluation) runs afterwards, untimed, when `finalLoss` or `finalTheta` is asked for.
+ */
+export function trainEpochRun(objective: Objective, problem: EpochProblem): EpochRun {
+  let pending: Generator<EpochProgress, TrainResult, void> | undefined;
+  let result: TrainResult | undefined;
+  const finish = (): TrainResult => {
+    if (result === undefined) {
+      if (pending === undefined) throw new Error('no epoch has run yet');
+      const next = pending.next();
+      if (next.done !== true) throw new Error('train ran past its single epoch');
+      result = next.value;
+    }
+    return result;
+  };
+  return {
+    step() {
+      // An unfinished generator of the previous epoch is dropped (it holds no resources).
+      result = undefined;
+      pending = trainingSteps({
+        objective,
+        initialTheta: problem.theta,
+        optimiser: { kind: 'adam', batchSize: problem.batchSize, ...problem.adam },
+        schedule: { kind: 'constant', learningRate: problem.adam.learningRate },
+        stopping: { maxEpochs: 1 },
+        shuffleSeed: problem.shuffleSeed,
+      });
+      const first = pending.next();
+      if (first.done === true) throw new Error(`train stopped before its epoch: ${first.value.stopReason}`);
+      return first.value.loss;
+    },
+    finalLoss: () => finish().finalLoss,
+    finalTheta: () => finish().theta,
+  };
+}
+
+function epochObjective(
+  backend: 'reference' | 'onnx',
+  problem: EpochProblem,
+  threads?: number,
+): BackendObjective {
+  const { architecture, samples, batchSize } = problem;
+  // chooseBackend as `basin train --backend <name>` calls it; with `auto`, case (d)'s 512-row minibatches
+  // (25 million multiply-adds) pick the same ONNX backend (the run records `autoBackend`).
+  const choice = chooseBackend(
+    backend,
+    { architecture, loss: 'mse', samples },
+    { rowsPerEvaluation: batchSize, ...(threads === undefined ? {} : { threads }) },
+  );
+  return choice.backend.objective(architecture, 'mse', samples);
 }
 
 /** basin's closed-form backprop in plain TypeScript (`lossAndGradient`), one network after the other, one thread. */
@@ -39,11 +133,12 @@ const referenceEngine: NodeEngine = {
       return first;
     };
   },
+  prepareEpoch: (problem) => trainEpochRun(epochObjective('reference', problem), problem),
 };
 
 /**
  * The ONNX Runtime backend with `threads` intra-op threads: one network through its `Objective`; K restarts
- * through its `RestartsObjective` (shared X, batched products).
+ * through its `RestartsObjective` (shared X, batched products); an epoch through `train` on its `Objective`.
  */
 function onnxEngine(name: string, threads: number | 'auto'): NodeEngine {
   return {
@@ -61,6 +156,8 @@ function onnxEngine(name: string, threads: number | 'auto'): NodeEngine {
       thetas.forEach((theta, k) => stacked.set(theta, k * restarts.parameterCount));
       return () => restarts.evaluateEach(stacked).losses[0];
     },
+    prepareEpoch: (problem) =>
+      trainEpochRun(epochObjective('onnx', problem, threads === 'auto' ? undefined : threads), problem),
   };
 }
 

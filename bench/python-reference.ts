@@ -19,7 +19,14 @@ export type PythonEngine = 'numpy' | 'torch';
 
 export interface PythonMeasurement {
   readonly timesMs: number[];
+  /** A step: network 0's loss. An epoch: its mean minibatch loss. */
   readonly loss?: number;
+  /** An epoch: the full-batch loss after the last timed epoch (untimed). */
+  readonly finalLoss?: number;
+  /** torch only: `cpu` or `cuda`, and the CUDA device's name and peak allocated GPU memory. */
+  readonly device?: 'cpu' | 'cuda';
+  readonly cudaDevice?: string;
+  readonly gpuPeakBytes?: number;
   readonly flops?: number;
   readonly peakRssBytes: number;
   readonly numpyVersion: string;
@@ -61,6 +68,25 @@ export function probePython(command: string): PythonProbe | undefined {
     numpy: parsed.numpy ?? undefined,
     torch: parsed.torch ?? undefined,
   };
+}
+
+/** Whether PyTorch in `python` sees a CUDA device (`torch.cuda.is_available()`), and its name. */
+export function probeTorchCuda(python: PythonProbe): {
+  available: boolean;
+  device?: string;
+  reason?: string;
+} {
+  const script = [
+    'import json, torch',
+    'available = torch.cuda.is_available()',
+    'print(json.dumps({"available": available, "device": torch.cuda.get_device_name() if available else None}))',
+  ].join('\n');
+  const result = spawnSync(python.executable, ['-c', script], { encoding: 'utf8', timeout: 120_000 });
+  if (result.status !== 0) return { available: false, reason: result.stderr.trim().split('\n').pop() ?? '' };
+  const parsed = JSON.parse(result.stdout) as { available: boolean; device: string | null };
+  return parsed.available && parsed.device !== null
+    ? { available: true, device: parsed.device }
+    : { available: false, reason: 'torch.cuda.is_available() is False' };
 }
 
 /**
@@ -107,6 +133,10 @@ export interface PythonRequest {
   readonly seed: number;
   /** A benchmark case and precision, or `undefined` for the float32 2048³ matmul peak. */
   readonly problem: { readonly benchCase: BenchCase; readonly dtype: DType } | undefined;
+  /** torch only: `cuda` runs it on the GPU (synchronised around each timed run). Default `cpu`. */
+  readonly device?: 'cpu' | 'cuda';
+  /** Epoch cases: X, y, θ₀ and the minibatch order from this JSON file instead of the engine's generator (tests). */
+  readonly dataFile?: string;
 }
 
 export function measureInPython(request: PythonRequest): PythonMeasurement {
@@ -132,7 +162,20 @@ export function measureInPython(request: PythonRequest): PythonMeasurement {
       `--restarts=${c.restarts}`,
       `--dtype=${problem.dtype}`,
     );
+    if (c.kind === 'adam-epoch') {
+      const adam = c.adam!;
+      args.push(
+        '--mode=epoch',
+        `--batch-size=${c.batchSize!}`,
+        `--learning-rate=${adam.learningRate}`,
+        `--beta1=${adam.beta1}`,
+        `--beta2=${adam.beta2}`,
+        `--epsilon=${adam.epsilon}`,
+      );
+    }
+    if (request.dataFile !== undefined) args.push(`--data-file=${request.dataFile}`);
   }
+  if (request.device !== undefined && request.device !== 'cpu') args.push(`--device=${request.device}`);
   const result = spawnSync(request.python.executable, args, {
     encoding: 'utf8',
     env: { ...referenceEnvironment(request.threads), ...request.extraEnvironment },

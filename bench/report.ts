@@ -16,8 +16,22 @@ export interface ResultRow {
   readonly restarts: number;
   readonly flops: number;
   readonly loss: number | undefined;
+  /** Epoch cases: the full-batch loss after the epoch (untimed). */
+  readonly finalLoss?: number;
   readonly peakRssBytes: number;
+  /** Where it ran: `cpu` when left out; `cuda` for PyTorch CUDA, `gpu` for a basin GPU engine. */
+  readonly device?: 'cpu' | 'cuda' | 'gpu';
   readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** Peak RSS that issue 5 allows for training on 50 000 × 3072 float32 inputs (case (d)): 2 GB = 2·10⁹ bytes. */
+export const RSS_LIMIT_BYTES = 2e9;
+
+/** basin on a GPU may take at most this multiple of PyTorch CUDA's time on case (a), on the same GPU. */
+export const GPU_LIMIT_VS_TORCH_CUDA = 2;
+
+function onCpu(row: ResultRow): boolean {
+  return row.device === undefined || row.device === 'cpu';
 }
 
 /** Figures derived from a row and the other rows of its (case, dtype). */
@@ -28,9 +42,12 @@ export interface DerivedFigures {
   readonly fractionOfPeak: number | null;
   /** medianMs / numpy's medianMs (< 1: faster than numpy). */
   readonly vsNumpy: number | null;
+  /** Against PyTorch on the CPU (its faster variant). */
   readonly vsTorch: number | null;
-  /** Against the faster of numpy and PyTorch: the comparison that counts. */
+  /** Against the faster of numpy and PyTorch on the CPU: the comparison that counts. */
   readonly vsFastestReference: number | null;
+  /** Against PyTorch CUDA (`--gpu`); null when it was not measured. */
+  readonly vsTorchCuda: number | null;
 }
 
 export function deriveFigures(
@@ -38,14 +55,16 @@ export function deriveFigures(
   rows: readonly ResultRow[],
   peakGflops: number | undefined,
 ): DerivedFigures {
-  const siblings = rows.filter(
+  const references = rows.filter(
     (r) => r.caseId === row.caseId && r.dtype === row.dtype && r.kind === 'reference',
   );
+  const siblings = references.filter(onCpu);
   const fastest = (candidates: readonly ResultRow[]): number | undefined =>
     candidates.length === 0 ? undefined : Math.min(...candidates.map((r) => r.medianMs));
   const numpy = fastest(siblings.filter((r) => r.engine === 'numpy'));
   const torch = fastest(siblings.filter((r) => r.engine.startsWith('torch')));
   const reference = fastest(siblings);
+  const torchCuda = fastest(references.filter((r) => r.device === 'cuda'));
   const gflops = row.flops / row.medianMs / 1e6;
   const ratio = (base: number | undefined): number | null =>
     base === undefined ? null : row.medianMs / base;
@@ -56,6 +75,7 @@ export function deriveFigures(
     vsNumpy: ratio(numpy),
     vsTorch: ratio(torch),
     vsFastestReference: ratio(reference),
+    vsTorchCuda: ratio(torchCuda),
   };
 }
 
@@ -68,8 +88,10 @@ export interface GoalCheck {
 }
 
 /**
- * The targets for `engine`: ≤ 0.6 × PyTorch (its faster variant) on every case and precision; case (a) float32 at
- * ≥ 50% of the numpy sgemm 2048³ rate; case (c) per network ≤ ¼ of case (b).
+ * The targets for `engine`: ≤ 0.6 × PyTorch (its faster CPU variant) on every case and precision; case (a) float32
+ * at ≥ 50% of the numpy sgemm 2048³ rate; case (c) per network ≤ ¼ of case (b); case (d) float32 (training on
+ * 50 000 × 3072 float32 inputs) under 2 GB peak RSS. Besides, for every basin engine that ran on a GPU: case (a)
+ * within 2 × PyTorch CUDA's time, when `--gpu` measured it.
  */
 export function checkGoals(
   rows: readonly ResultRow[],
@@ -104,6 +126,22 @@ export function checkGoals(
       goal: `(c) ${row.dtype}: ${engine} per network ≤ ¼ of (b)`,
       measured: ratio === undefined ? '(b) not measured' : `${ratio.toFixed(2)} × (b)`,
       met: ratio === undefined ? null : ratio <= 0.25,
+    });
+  }
+  for (const row of own.filter((r) => r.caseId === 'd' && r.dtype === 'float32')) {
+    checks.push({
+      goal: `(d) float32: ${engine} peak RSS < 2 GB`,
+      measured: `${(row.peakRssBytes / 1e9).toFixed(2)} GB (${(row.peakRssBytes / 2 ** 20).toFixed(0)} MiB)`,
+      met: row.peakRssBytes < RSS_LIMIT_BYTES,
+    });
+  }
+  for (const row of rows.filter((r) => r.kind === 'basin' && r.device === 'gpu' && r.caseId === 'a')) {
+    const { vsTorchCuda } = deriveFigures(row, rows, peakGflops);
+    checks.push({
+      goal: `(a) ${row.dtype}: ${row.engine} ≤ ${GPU_LIMIT_VS_TORCH_CUDA} × PyTorch CUDA`,
+      measured:
+        vsTorchCuda === null ? 'PyTorch CUDA not measured' : `${vsTorchCuda.toFixed(2)} × PyTorch CUDA`,
+      met: vsTorchCuda === null ? null : vsTorchCuda <= GPU_LIMIT_VS_TORCH_CUDA,
     });
   }
   return checks;

@@ -1,10 +1,10 @@
 /**
- * `npm run bench`: ms per full-batch loss + gradient step for the reference cases of the design notes, for every
- * basin engine next to numpy (and PyTorch when installed) measured in the same run, written as JSON to
- * bench/results/<date>-<machine>.json.
+ * `npm run bench`: ms per full-batch loss + gradient step for the reference cases (a)–(c) of the design notes and
+ * ms per Adam epoch for case (d), for every basin engine next to numpy (and PyTorch when installed) measured in the
+ * same run, written as JSON to bench/results/<date>-<machine>.json.
  *
- * Flags: --quick (few repetitions), --cases=a,b,c, --dtypes=float32,float64, --engines=<node engines>,
- * --no-python, --out=<dir>, --machine=<label>, --seed=<n>.
+ * Flags: --quick (few repetitions), --cases=a,b,c,d, --dtypes=float32,float64, --engines=<node engines>,
+ * --no-python, --gpu (adds PyTorch CUDA when torch sees a GPU), --out=<dir>, --machine=<label>, --seed=<n>.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 
 import type { DType } from '../src/core/dtype.js';
 import { InvalidArgumentError } from '../src/core/errors.js';
-import { benchCase, BENCH_CASES, type BenchCase, stepFlops } from './cases.js';
+import { benchCase, BENCH_CASES, type BenchCase, type CaseId, stepFlops } from './cases.js';
 import { machineInfo, machineSlug } from './machine.js';
 import type { NodeMeasurement, NodeMeasurementRequest } from './measure-node.js';
 import { NODE_ENGINES, nodeEngine } from './node-engines.js';
@@ -25,6 +25,7 @@ import {
   type PythonMeasurement,
   type PythonProbe,
   probePython,
+  probeTorchCuda,
   RECORDED_ENVIRONMENT,
   referenceEnvironment,
 } from './python-reference.js';
@@ -41,9 +42,21 @@ const PLANS: Readonly<Record<'full' | 'quick', RepetitionPlan>> = {
   quick: { warmup: 1, repetitions: 3, minSeconds: 0, maxSeconds: 3, maxRepetitions: 50 },
 };
 
+/**
+ * Epoch cases take about a second per run on ONNX Runtime and numpy and several on plain TypeScript: one warm-up
+ * epoch (it also builds the ONNX sessions and the stored Xᵀ), then 5 timed epochs (2 with --quick), fewer when the
+ * time cap is reached (plain TypeScript stops after 2).
+ */
+const EPOCH_PLANS: Readonly<Record<'full' | 'quick', RepetitionPlan>> = {
+  full: { warmup: 1, repetitions: 5, minSeconds: 0, maxSeconds: 10, maxRepetitions: 5 },
+  quick: { warmup: 1, repetitions: 2, minSeconds: 0, maxSeconds: 3, maxRepetitions: 2 },
+};
+
 interface Options {
   readonly plan: RepetitionPlan;
+  readonly epochPlan: RepetitionPlan;
   readonly quick: boolean;
+  readonly gpu: boolean;
   readonly cases: readonly BenchCase[];
   readonly dtypes: readonly DType[];
   readonly engines: readonly string[];
@@ -62,6 +75,7 @@ function parseOptions(argv: readonly string[]): Options {
       dtypes: { type: 'string', default: 'float32,float64' },
       engines: { type: 'string', default: NODE_ENGINES.map((e) => e.name).join(',') },
       'no-python': { type: 'boolean', default: false },
+      gpu: { type: 'boolean', default: false },
       out: { type: 'string', default: join('bench', 'results') },
       machine: { type: 'string' },
       seed: { type: 'string', default: '1' },
@@ -80,7 +94,9 @@ function parseOptions(argv: readonly string[]): Options {
     throw new InvalidArgumentError('--seed', 'an integer ≥ 0', values.seed);
   return {
     plan: values.quick ? PLANS.quick : PLANS.full,
+    epochPlan: values.quick ? EPOCH_PLANS.quick : EPOCH_PLANS.full,
     quick: values.quick,
+    gpu: values.gpu,
     cases: values.cases.split(',').map((id) => benchCase(id)),
     dtypes,
     engines,
@@ -94,19 +110,34 @@ function parseOptions(argv: readonly string[]): Options {
 /**
  * The references measured. PyTorch runs twice in a full run: with its defaults, and with OMP_WAIT_POLICY=PASSIVE,
  * which stops its OpenMP threads from spinning against OpenBLAS's own threads on 2 cores (that made case (b) ~1.5×
- * faster in trials). The faster of the two counts, so no comparison is against a handicapped reference.
+ * faster in trials). The faster of the two counts, so no comparison is against a handicapped reference. With
+ * `cuda`, PyTorch also runs on the GPU (`torch-cuda`, for the GPU goal; never a CPU comparison).
  */
-function referenceVariants(quick: boolean): readonly {
+function referenceVariants(
+  quick: boolean,
+  cuda: boolean,
+): readonly {
   label: string;
   engine: PythonEngine;
   environment: Readonly<Record<string, string>>;
+  device: 'cpu' | 'cuda';
 }[] {
   return [
-    { label: 'numpy', engine: 'numpy', environment: {} },
-    { label: 'torch', engine: 'torch', environment: {} },
+    { label: 'numpy', engine: 'numpy', environment: {}, device: 'cpu' },
+    { label: 'torch', engine: 'torch', environment: {}, device: 'cpu' },
     ...(quick
       ? []
-      : [{ label: 'torch-passive', engine: 'torch' as const, environment: { OMP_WAIT_POLICY: 'PASSIVE' } }]),
+      : [
+          {
+            label: 'torch-passive',
+            engine: 'torch' as const,
+            environment: { OMP_WAIT_POLICY: 'PASSIVE' },
+            device: 'cpu' as const,
+          },
+        ]),
+    ...(cuda
+      ? [{ label: 'torch-cuda', engine: 'torch' as const, environment: {}, device: 'cuda' as const }]
+      : []),
   ];
 }
 
@@ -167,6 +198,18 @@ function main(): void {
     : { numpy: undefined, torch: undefined, notes: ['--no-python'] };
   pythons.notes.forEach((note) => log(note));
   const pythonPlan = options.plan;
+  let cuda: { device: string } | undefined;
+  if (options.gpu) {
+    if (!pythons.torch) pythons.notes.push('PyTorch CUDA absent: no PyTorch');
+    else {
+      const probe = probeTorchCuda(pythons.torch);
+      if (probe.available) cuda = { device: probe.device! };
+      else
+        pythons.notes.push(`PyTorch CUDA absent (${pythons.torch.executable}: ${probe.reason ?? 'unknown'})`);
+    }
+    log(cuda ? `PyTorch CUDA on ${cuda.device}` : pythons.notes[pythons.notes.length - 1]);
+  }
+  const skipped = new Set<string>();
 
   // The peak is measured before and after the cases and the higher figure kept: on a shared machine either one
   // may have run while other work held a core, which would make every fraction of the peak look too good.
@@ -187,9 +230,10 @@ function main(): void {
 
   const rows: ResultRow[] = [];
   for (const c of options.cases) {
+    const plan = c.kind === 'adam-epoch' ? options.epochPlan : options.plan;
     for (const dtype of options.dtypes) {
       const flops = stepFlops(c);
-      for (const variant of referenceVariants(options.quick)) {
+      for (const variant of referenceVariants(options.quick, cuda !== undefined)) {
         const python = variant.engine === 'numpy' ? pythons.numpy : pythons.torch;
         if (!python) continue;
         const engine = variant.label;
@@ -200,10 +244,11 @@ function main(): void {
             python,
             engine: variant.engine,
             extraEnvironment: variant.environment,
-            plan: pythonPlan,
+            plan: c.kind === 'adam-epoch' ? plan : pythonPlan,
             threads: THREADS,
             seed: options.seed,
             problem: { benchCase: c, dtype },
+            device: variant.device,
           });
         } catch (error) {
           // A broken reference must not hide the other figures, but it is reported, not skipped silently.
@@ -223,24 +268,33 @@ function main(): void {
           restarts: c.restarts,
           flops,
           loss: m.loss,
+          ...(m.finalLoss === undefined ? {} : { finalLoss: m.finalLoss }),
           peakRssBytes: m.peakRssBytes,
+          device: variant.device,
           details: {
             python: m.python,
             numpy: m.numpyVersion,
             ...(m.torchVersion ? { torch: m.torchVersion, torchThreads: m.torchThreads } : {}),
             blas: m.blas,
             environment: variant.environment,
+            ...(m.cudaDevice ? { cudaDevice: m.cudaDevice, gpuPeakBytes: m.gpuPeakBytes } : {}),
           },
         });
       }
       for (const name of options.engines) {
         const engine = nodeEngine(name);
+        if (c.kind === 'adam-epoch' && engine.prepareEpoch === undefined) {
+          const note = `${name} has no epoch engine: case (${c.id}) left out for it`;
+          if (!skipped.has(note)) log(note);
+          skipped.add(note);
+          continue;
+        }
         log(`case (${c.id}) ${dtype}: ${name}`);
         const m = measureInChild({
           engine: name,
           caseId: c.id,
           dtype,
-          plan: options.plan,
+          plan,
           seed: options.seed,
         });
         rows.push({
@@ -254,7 +308,9 @@ function main(): void {
           restarts: c.restarts,
           flops,
           loss: m.loss,
+          ...(m.finalLoss === undefined ? {} : { finalLoss: m.finalLoss }),
           peakRssBytes: m.peakRssBytes,
+          device: engine.device === 'gpu' ? 'gpu' : 'cpu',
           details: { description: engine.description, setupMs: m.setupMs },
         });
       }
@@ -268,6 +324,8 @@ function main(): void {
   );
   const finished = machineInfo();
   process.stdout.write(formatTable(rows, peak?.gflops) + '\n');
+  if (options.cases.some((c) => c.kind === 'adam-epoch'))
+    process.stdout.write("case (d): times are ms per epoch; GFLOP/s counts the epoch's products\n");
   if (peak)
     process.stdout.write(
       `matmul peak (numpy sgemm 2048³, ${THREADS} threads): ${peak.gflops.toFixed(1)} GFLOP/s ` +
@@ -286,12 +344,14 @@ function main(): void {
     command: `node dist/bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
     quick: options.quick,
     plan: options.plan,
+    epochPlan: options.epochPlan,
     seed: options.seed,
     machine: { ...machine, loadAverageAtEnd: finished.loadAverage },
     python: {
       numpy: pythons.numpy ?? null,
       torch: pythons.torch ?? null,
-      notes: pythons.notes,
+      notes: [...pythons.notes, ...skipped],
+      cuda: cuda ?? null,
       environment: Object.fromEntries(RECORDED_ENVIRONMENT.map((name) => [name, env[name] ?? null])),
     },
     matmulPeak: peak
@@ -305,6 +365,9 @@ function main(): void {
         }
       : null,
     cases: options.cases.map((c) => ({ ...c, flopsPerStep: stepFlops(c) })),
+    units: Object.fromEntries(
+      options.cases.map((c) => [c.id, c.kind === 'adam-epoch' ? 'ms per epoch' : 'ms per step']),
+    ) as Record<CaseId, string>,
     autoBackend: autoChoices(options.cases),
     goals,
     results: rows.map((row) => ({ ...row, ...deriveFigures(row, rows, peak?.gflops) })),

@@ -63,7 +63,7 @@ describe('benchmark bookkeeping', () => {
     // (a): 4·N·d0·d1 + 6·N·d1 = 4·10000·3072·16 + 6·10000·16.
     assert.equal(stepFlops(benchCase('a')), 1_966_080_000 + 960_000);
     assert.equal(stepFlops(benchCase('c')), 256 * stepFlops(benchCase('b')));
-    assert.throws(() => benchCase('d'), InvalidArgumentError);
+    assert.throws(() => benchCase('e'), InvalidArgumentError);
   });
 
   it('compares against the faster PyTorch variant and the fastest reference', () => {
