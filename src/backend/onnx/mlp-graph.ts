@@ -56,14 +56,24 @@ export interface MlpGraph {
 export const SSE_OUTPUT = 'sse';
 export const DATA_INPUTS = { x: 'x', xt: 'xt', yt: 'yt' } as const;
 
-export function buildMlpGraph(architecture: Architecture, dtype: DType, withSlopeNoise: boolean): MlpGraph {
+/**
+ * `storedTransposedX`: whether the first layer's weight gradient reads a stored Xᵀ (`xt`, see above), the faster
+ * product when the same X is fed again and again (full batch). Minibatch graphs pass false: they compute
+ * δᵀ·X (a transposed operand) from `x` alone, which costs far less than transposing every minibatch in JavaScript.
+ */
+export function buildMlpGraph(
+  architecture: Architecture,
+  dtype: DType,
+  withSlopeNoise: boolean,
+  storedTransposedX = true,
+): MlpGraph {
   const layout = parameterLayout(architecture);
   const last = layout.layers.length - 1;
   const g = new OnnxGraph('basin_mlp_loss_and_gradient');
   const ints = (...values: number[]): string => g.constant('int64', [values.length], values);
 
   const firstBias = layout.layers[0].biasOffset !== undefined;
-  const transposedX = last > 0;
+  const transposedX = last > 0 && storedTransposedX;
   const x = g.input(DATA_INPUTS.x, dtype, ['N', architecture.inputDim]);
   const xt = transposedX
     ? g.input(DATA_INPUTS.xt, dtype, [architecture.inputDim + (firstBias ? 1 : 0), 'N'])
@@ -74,7 +84,7 @@ export function buildMlpGraph(architecture: Architecture, dtype: DType, withSlop
     const weight = g.input(`w${l}`, dtype, [layer.outputs, layer.inputs]);
     const biasDims = l === last ? [layer.outputs, 1] : [layer.outputs];
     const bias = layer.biasOffset === undefined ? undefined : g.input(`b${l}`, dtype, biasDims);
-    if (l === 0 && transposedX) {
+    if (l === 0 && xt !== undefined) {
       return {
         weight,
         bias,
@@ -150,12 +160,13 @@ export function buildMlpGraph(architecture: Architecture, dtype: DType, withSlop
     for (let l = last - 1; l >= 0; l--) {
       const delta = throughActivation[l](gradient);
       const { weight, weightGradient, biasGradient } = layers[l];
-      if (l === 0) {
-        g.node('Gemm', [xt!, delta], {}, weightGradient);
+      if (xt !== undefined && l === 0) {
+        g.node('Gemm', [xt, delta], {}, weightGradient);
         break;
       }
       g.node('Gemm', [delta, layerInputs[l]], { transA: 1 }, weightGradient);
       if (biasGradient !== undefined) g.node('ReduceSum', [delta, ints(0)], { keepdims: 0 }, biasGradient);
+      if (l === 0) break;
       gradient = g.node('MatMul', [delta, weight]);
     }
   }

@@ -3,7 +3,7 @@ import { BasinError, InvalidArgumentError } from '../../core/errors.js';
 import { type Architecture, parameterCount } from '../../model/architecture.js';
 import { checkCompatible } from '../../model/forward.js';
 import { type LossKind, lossScale } from '../../model/loss.js';
-import { type Samples, samplesAs, selectSamples } from '../../model/samples.js';
+import { type Samples, samplesAs } from '../../model/samples.js';
 import type { Backend, BackendObjective, Problem } from '../backend.js';
 import { loopedRestartsObjective } from '../restarts.js';
 import { checkBatch, floatTensor } from './feeds.js';
@@ -74,16 +74,29 @@ function loadedRuntime(): OnnxRuntime {
   return status.runtime;
 }
 
-interface PreparedPrecision {
+/** One graph of an objective (full batch or minibatch) and its sessions by thread count (see `threadsFor`). */
+interface Variant {
   readonly graph: MlpGraph;
-  /** Sessions by thread count (see `threadsFor`): at most one small-run and one large-run session. */
   readonly sessions: Map<number, SyncSession>;
-  /**
-   * The full-batch data tensors, created on the first full-batch evaluation and fed to every later one. Objectives
-   * that only ever see minibatches never build them (nor the stored Xᵀ, a second copy of X).
-   */
-  fullBatch: Readonly<Record<string, OrtTensor>> | undefined;
+}
+
+interface PreparedPrecision {
   readonly samples: Samples;
+  /**
+   * The full-batch graph (first-layer gradient from a stored Xᵀ) and its data tensors, created on the first
+   * full-batch evaluation: an objective that only ever sees minibatches never builds them, nor Xᵀ (a second copy
+   * of X).
+   */
+  full: (Variant & { readonly feeds: Readonly<Record<string, OrtTensor>> }) | undefined;
+  /** The minibatch graph (no Xᵀ) and the buffers its rows are gathered into, reused while the batch size stays. */
+  batch: (Variant & { buffers: BatchBuffers | undefined }) | undefined;
+}
+
+interface BatchBuffers {
+  readonly rows: number;
+  readonly x: FloatArray;
+  readonly yt: FloatArray;
+  readonly noise: readonly FloatArray[];
 }
 
 function onnxObjective(
@@ -96,31 +109,64 @@ function onnxObjective(
 ): BackendObjective {
   const layout = checkCompatible(architecture, new Float64Array(parameterCount(architecture)), samples);
   const multiplyAddsPerRow = layout.layers.reduce((sum, layer) => sum + layer.inputs * layer.outputs, 0);
+  const { inputDim, outputDim } = samples;
+  const withNoise = samples.slopeNoise !== undefined;
   const prepared = new Map<DType, PreparedPrecision>();
   let disposed = false;
 
-  const dataTensors = (graph: MlpGraph, rows: Samples, dtype: DType): Record<string, OrtTensor> => {
+  const fullBatchFeeds = (graph: MlpGraph, rows: Samples, dtype: DType): Record<string, OrtTensor> => {
+    const count = rows.count;
     const feeds: Record<string, OrtTensor> = {
-      [DATA_INPUTS.x]: floatTensor(runtime, dtype, rows.x, [rows.count, rows.inputDim]),
+      [DATA_INPUTS.x]: floatTensor(runtime, dtype, rows.x, [count, inputDim]),
       [DATA_INPUTS.yt]: floatTensor(
         runtime,
         dtype,
-        rows.outputDim === 1 ? rows.y : transpose(rows.y, rows.count, rows.outputDim),
-        [rows.outputDim, rows.count],
+        outputDim === 1 ? rows.y : transpose(rows.y, count, outputDim),
+        [outputDim, count],
       ),
     };
     if (graph.transposedX) {
       const ones = graph.transposedXOnes ? 1 : 0;
-      const xt = allocate(dtype, (rows.inputDim + ones) * rows.count);
-      transposeInto(rows.x, rows.count, rows.inputDim, xt, 0);
-      if (ones === 1) xt.fill(1, rows.inputDim * rows.count);
-      feeds[DATA_INPUTS.xt] = floatTensor(runtime, dtype, xt, [rows.inputDim + ones, rows.count]);
+      const xt = allocate(dtype, (inputDim + ones) * count);
+      transposeInto(rows.x, count, inputDim, xt, 0);
+      if (ones === 1) xt.fill(1, inputDim * count);
+      feeds[DATA_INPUTS.xt] = floatTensor(runtime, dtype, xt, [inputDim + ones, count]);
     }
     graph.noise.forEach((name, l) => {
-      feeds[name] = floatTensor(runtime, dtype, rows.slopeNoise![l], [
-        rows.count,
-        architecture.hidden[l].width,
-      ]);
+      feeds[name] = floatTensor(runtime, dtype, rows.slopeNoise![l], [count, architecture.hidden[l].width]);
+    });
+    return feeds;
+  };
+
+  /** The rows `batch` of the stored samples, gathered into buffers reused from the last call of that size. */
+  const batchFeeds = (
+    variant: NonNullable<PreparedPrecision['batch']>,
+    stored: Samples,
+    batch: Int32Array,
+    dtype: DType,
+  ): Record<string, OrtTensor> => {
+    const rows = batch.length;
+    if (variant.buffers?.rows !== rows) {
+      variant.buffers = {
+        rows,
+        x: allocate(dtype, rows * inputDim),
+        yt: allocate(dtype, rows * outputDim),
+        noise: withNoise ? architecture.hidden.map((hidden) => allocate(dtype, rows * hidden.width)) : [],
+      };
+    }
+    const { x, yt, noise } = variant.buffers;
+    gatherRows(stored.x, inputDim, batch, x);
+    for (let r = 0; r < rows; r++) {
+      for (let o = 0; o < outputDim; o++) yt[o * rows + r] = stored.y[batch[r] * outputDim + o];
+    }
+    const feeds: Record<string, OrtTensor> = {
+      [DATA_INPUTS.x]: floatTensor(runtime, dtype, x, [rows, inputDim]),
+      [DATA_INPUTS.yt]: floatTensor(runtime, dtype, yt, [outputDim, rows]),
+    };
+    variant.graph.noise.forEach((name, l) => {
+      const width = architecture.hidden[l].width;
+      gatherRows(stored.slopeNoise![l], width, batch, noise[l]);
+      feeds[name] = floatTensor(runtime, dtype, noise[l], [rows, width]);
     });
     return feeds;
   };
@@ -128,26 +174,21 @@ function onnxObjective(
   const prepare = (dtype: DType): PreparedPrecision => {
     let entry = prepared.get(dtype);
     if (entry === undefined) {
-      entry = {
-        graph: buildMlpGraph(architecture, dtype, samples.slopeNoise !== undefined),
-        sessions: new Map(),
-        samples: samplesAs(samples, dtype),
-        fullBatch: undefined,
-      };
+      entry = { samples: samplesAs(samples, dtype), full: undefined, batch: undefined };
       prepared.set(dtype, entry);
     }
     return entry;
   };
 
-  const sessionFor = (entry: PreparedPrecision, dtype: DType, rows: number): SyncSession => {
+  const sessionFor = (variant: Variant, dtype: DType, rows: number): SyncSession => {
     const count = threadsFor(rows * multiplyAddsPerRow, threads);
-    let session = entry.sessions.get(count);
+    let session = variant.sessions.get(count);
     if (session === undefined) {
-      session = runtime.createSession(entry.graph.model, {
+      session = runtime.createSession(variant.graph.model, {
         optimisation: dtype === 'float64' ? 'basic' : 'all',
         threads: count,
       });
-      entry.sessions.set(count, session);
+      variant.sessions.set(count, session);
     }
     return session;
   };
@@ -167,16 +208,28 @@ function onnxObjective(
       }
       const dtype = dtypeOf(theta);
       const entry = prepare(dtype);
-      const { graph, samples: stored } = entry;
-      const rows = batch === undefined ? samples.count : batch.length;
-      const session = sessionFor(entry, dtype, rows);
+      let variant: Variant;
       let feeds: Record<string, OrtTensor>;
       if (batch === undefined) {
-        entry.fullBatch ??= dataTensors(graph, stored, dtype);
-        feeds = { ...entry.fullBatch };
+        if (entry.full === undefined) {
+          const graph = buildMlpGraph(architecture, dtype, withNoise, true);
+          entry.full = { graph, sessions: new Map(), feeds: fullBatchFeeds(graph, entry.samples, dtype) };
+        }
+        variant = entry.full;
+        feeds = { ...entry.full.feeds };
       } else {
-        feeds = dataTensors(graph, selectSamples(stored, checkBatch(batch, samples.count)), dtype);
+        checkBatch(batch, samples.count);
+        entry.batch ??= {
+          graph: buildMlpGraph(architecture, dtype, withNoise, false),
+          sessions: new Map(),
+          buffers: undefined,
+        };
+        variant = entry.batch;
+        feeds = batchFeeds(entry.batch, entry.samples, batch, dtype);
       }
+      const { graph } = variant;
+      const rows = batch === undefined ? samples.count : batch.length;
+      const session = sessionFor(variant, dtype, rows);
       layout.layers.forEach((layer, l) => {
         const { weight, bias, biasDims } = graph.layers[l];
         const weights = layer.outputs * layer.inputs;
@@ -218,11 +271,23 @@ function onnxObjective(
     dispose() {
       if (disposed) return;
       disposed = true;
-      for (const entry of prepared.values()) for (const session of entry.sessions.values()) session.dispose();
+      for (const entry of prepared.values()) {
+        for (const variant of [entry.full, entry.batch]) {
+          for (const session of variant?.sessions.values() ?? []) session.dispose();
+        }
+      }
       prepared.clear();
       onDispose();
     },
   };
+}
+
+/** Copies the rows `batch` (each `width` values) of `source` into `target`, one after the other. */
+function gatherRows(source: FloatArray, width: number, batch: Int32Array, target: FloatArray): void {
+  for (let r = 0; r < batch.length; r++) {
+    const from = batch[r] * width;
+    target.set(source.subarray(from, from + width), r * width);
+  }
 }
 
 /** out[offset + i] = factor · values[i]. */
