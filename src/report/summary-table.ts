@@ -9,6 +9,7 @@ export function summaryRows(summary: SweepSummary): { headers: string[]; rows: s
   const hasVerdicts = summary.cells.some(
     (cell) => Object.keys(cell.verdicts).length > 0 || cell.certificateFailures > 0,
   );
+  const hasBackends = summary.cells.some((cell) => Object.keys(cell.backends ?? {}).length > 0);
   const criterion = `${summary.success.metric} ≤ ${summary.success.atMost}`;
   const headers = [
     'cell',
@@ -22,6 +23,7 @@ export function summaryRows(summary: SweepSummary): { headers: string[]; rows: s
     ...(hasConstant ? ['constant output [95% CI]'] : []),
     ...(hasMinima ? ['distinct minima (multiplicities)'] : []),
     ...(hasVerdicts ? ['certificates'] : []),
+    ...(hasBackends ? ['backend'] : []),
   ];
   const rows = summary.cells.map((cell) => [
     String(cell.cell.index),
@@ -43,6 +45,7 @@ export function summaryRows(summary: SweepSummary): { headers: string[]; rows: s
       : []),
     ...(hasMinima ? [cell.minima === null ? '–' : `${cell.minima.length} (${cell.minima.join(', ')})`] : []),
     ...(hasVerdicts ? [verdictCounts(cell.verdicts, cell.certificateFailures)] : []),
+    ...(hasBackends ? [backendCounts(cell.backends ?? {}, cell.lockstepRuns ?? 0)] : []),
   ]);
   return { headers, rows };
 }
@@ -51,6 +54,15 @@ export function summaryRows(summary: SweepSummary): { headers: string[]; rows: s
 export function formatSummaryTable(summary: SweepSummary): string {
   const { headers, rows } = summaryRows(summary);
   return formatTable(headers, rows);
+}
+
+/** "reference 30 (24 batched)": runs by backend, then how many were trained in lock-step with others. */
+export function backendCounts(backends: Readonly<Record<string, number>>, lockstep: number): string {
+  const parts = Object.entries(backends)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([backend, count]) => `${backend} ${count}`);
+  if (parts.length === 0) return '–';
+  return `${parts.join(', ')}${lockstep > 0 ? ` (${lockstep} batched)` : ''}`;
 }
 
 /** "global 28, local-min 2, failed 1": verdicts by count, then the runs whose certification failed. */

@@ -1,25 +1,29 @@
 import { availableParallelism, hostname } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { requireInteger } from '../core/errors.js';
-import type { Executor, RunTask } from './executor.js';
+import type { Executor, RunGroup, RunTask } from './executor.js';
 import { siblingModule } from './runner.js';
 import type { RunOutcome } from './store/result-store.js';
 
 /**
- * The local executor: a pool of worker threads on this machine (one per core by default), each doing one task at a
- * time. Outcomes are handed to `onOutcome` as they arrive and the worker gets its next task at once, so storing a
+ * The local executor: a pool of worker threads on this machine (one per core by default), each doing one group of
+ * tasks at a time (a single run, or runs trained in lock-step). With more than one worker, each backend in a worker
+ * gets one thread (`threads`), so that N workers on N cores do not run N × N ONNX Runtime threads. Outcomes are handed to `onOutcome` as they arrive and the worker gets its next task at once, so storing a
  * result never holds up the computing. A worker that dies (out of memory, a crash in native code) is reported as a
  * failed run for the task it held and replaced; the sweep goes on.
  */
 export class LocalPool implements Executor {
   readonly size: number;
+  /** Threads per backend in each worker: 1 with several workers, else the backend's own choice (undefined). */
+  readonly threads: number | undefined;
 
   constructor(size = availableParallelism()) {
     this.size = requireInteger('workers', size, 1);
+    this.threads = this.size > 1 ? 1 : undefined;
   }
 
   execute(
-    tasks: readonly RunTask[],
+    groups: readonly RunGroup[],
     onOutcome: (task: RunTask, outcome: RunOutcome) => Promise<void>,
     signal?: AbortSignal,
   ): Promise<void> {
@@ -42,7 +46,7 @@ export class LocalPool implements Executor {
         const write = onOutcome(task, outcome).then(
           () => {
             writes.delete(write);
-            if (live.size === 0 && next >= tasks.length) stop();
+            if (live.size === 0 && next >= groups.length) stop();
           },
           (error: unknown) => {
             writes.delete(write);
@@ -58,26 +62,26 @@ export class LocalPool implements Executor {
       };
 
       const start = (id: number): void => {
-        const worker = spawnWorker(id);
+        const worker = spawnWorker(id, this.threads);
         live.add(worker);
-        let current: RunTask | undefined;
+        let current: RunGroup | undefined;
         let startedAt = 0;
         let ready = false;
         const dispatch = (): void => {
           if (stopped) return;
-          if (next >= tasks.length) return retire(worker);
-          current = tasks[next++];
+          if (next >= groups.length) return retire(worker);
+          current = groups[next++];
           startedAt = Date.now();
           worker.postMessage(current);
         };
-        worker.on('message', (message: 'ready' | RunOutcome) => {
+        worker.on('message', (message: 'ready' | RunOutcome[]) => {
           if (message === 'ready') {
             ready = true;
             return dispatch();
           }
-          const task = current!;
+          const group = current!;
           current = undefined;
-          hand(task, message);
+          message.forEach((outcome, k) => hand(group[k], outcome));
           dispatch();
         });
         const crashed = (reason: string): void => {
@@ -85,9 +89,9 @@ export class LocalPool implements Executor {
           live.delete(worker);
           // A worker that cannot even start would fail every task the same way: stop and say why.
           if (!ready) return stop(new Error(`sweep worker ${id} could not start: ${reason}`));
-          const task = current;
+          const group = current;
           current = undefined;
-          if (task !== undefined) {
+          for (const task of group ?? []) {
             hand(task, {
               cellHash: task.cellHash,
               repetition: task.repetition,
@@ -101,23 +105,23 @@ export class LocalPool implements Executor {
               result: null,
             });
           }
-          if (next < tasks.length) start(id);
+          if (next < groups.length) start(id);
           else if (live.size === 0 && writes.size === 0) stop();
         };
         worker.on('error', (error) => crashed(error.message.split('\n')[0]));
         worker.on('exit', (code) => crashed(`exit code ${code}`));
       };
 
-      if (signal?.aborted || tasks.length === 0) return stop();
+      if (signal?.aborted || groups.length === 0) return stop();
       signal?.addEventListener('abort', onAbort);
-      for (let id = 0; id < Math.min(this.size, tasks.length); id++) start(id);
+      for (let id = 0; id < Math.min(this.size, groups.length); id++) start(id);
     });
   }
 }
 
-function spawnWorker(id: number): Worker {
+function spawnWorker(id: number, threads: number | undefined): Worker {
   const url = siblingModule(import.meta.url, 'worker');
-  const workerData = { worker: id };
+  const workerData = { worker: id, ...(threads === undefined ? {} : { threads }) };
   if (!url.endsWith('.ts')) return new Worker(new URL(url), { workerData });
   // Under tsx (tests, development) the worker is TypeScript too. Node 20 does not apply the parent's tsx hooks to a
   // worker's entry module, so the worker registers tsx itself before importing its entry.

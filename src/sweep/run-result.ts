@@ -37,6 +37,16 @@ export interface RunResult {
   readonly extra?: Readonly<Record<string, unknown>>;
   /** The end point itself, kept when the sweep asks for weights (needed to count distinct minima). */
   readonly weights?: RunWeights;
+  /**
+   * The backend that computed the run's losses and gradients (`reference`, `onnx`); absent or null when the runner
+   * does not say. The train runner keeps the whole choice (what was asked for, why, threads) in `extra.backendChoice`.
+   */
+  readonly backend?: string | null;
+  /**
+   * How many runs were trained together in lock-step with this one (batched restarts, see lockstep.ts), itself
+   * included; 1 for a run trained alone, absent or null when the runner does not say.
+   */
+  readonly lockstepRuns?: number | null;
 }
 
 export interface RunWeights {
@@ -53,7 +63,23 @@ export type RunFunction = (
 
 export interface RunOptions {
   readonly keepWeights: boolean;
+  /**
+   * Threads each backend may use (ONNX Runtime's intra-op threads); absent: the backend's own choice. A pool of
+   * several workers passes 1, so that the workers do not each spread over every core.
+   */
+  readonly threads?: number;
 }
+
+/**
+ * Optional second export of a runner module, `runLockstep`: several seeds of one configuration at once, returning
+ * their results in the order of `seeds`, each as `run(config, seed, options)` would (to rounding). The executor uses
+ * it for the groups the runner's `lockstepLimit` allows.
+ */
+export type LockstepRunFunction = (
+  config: unknown,
+  seeds: readonly number[],
+  options: RunOptions,
+) => RunResult[] | Promise<RunResult[]>;
 
 /** A result with every optional measurement absent; run functions spread their own fields over it. */
 export const EMPTY_MEASUREMENTS = {

@@ -1,5 +1,5 @@
 import { deriveSeed } from '../core/rng.js';
-import type { Executor, RunTask } from './executor.js';
+import type { Executor, RunGroup, RunTask } from './executor.js';
 import type { Runner } from './runner.js';
 import { expandCells, type SweepCell, type SweepSpec } from './spec.js';
 import { type ResultStore, type RunOutcome, runKey } from './store/result-store.js';
@@ -31,6 +31,11 @@ export interface RunSweepOptions {
   readonly onProgress?: (progress: SweepProgress, task: RunTask, outcome: RunOutcome) => void;
   /** Name of the spec file, for error messages. */
   readonly file?: string;
+  /**
+   * Train the runs of a cell in lock-step where the runner allows it (batched restarts, `Runner.lockstepLimit`).
+   * Default: the spec's `batchRestarts`, which defaults to true.
+   */
+  readonly batchRestarts?: boolean;
 }
 
 export interface SweepReport extends SweepProgress {
@@ -62,9 +67,37 @@ export function planTasks(spec: SweepSpec, runner: Runner, cells: readonly Sweep
 }
 
 /**
+ * The tasks grouped for execution: where the runner allows it (`lockstepLimit` > 1) and `batch` is on, up to that
+ * many repetitions of one cell form a group trained in lock-step; every other task is a group of one. Groups keep the
+ * tasks' order (a cell's group is placed where its first task was), so repetition-major plans stay so group by group.
+ */
+export function planGroups(tasks: readonly RunTask[], runner: Runner, batch = true): RunGroup[] {
+  const groups: RunTask[][] = [];
+  const open = new Map<string, RunTask[]>();
+  const limits = new Map<string, number>();
+  for (const task of tasks) {
+    let limit = limits.get(task.cellHash);
+    if (limit === undefined) {
+      limit = batch && runner.lockstepLimit ? Math.max(1, Math.floor(runner.lockstepLimit(task.config))) : 1;
+      limits.set(task.cellHash, limit);
+    }
+    let group = open.get(task.cellHash);
+    if (group === undefined) {
+      group = [];
+      groups.push(group);
+      open.set(task.cellHash, group);
+    }
+    group.push(task);
+    if (group.length >= limit) open.delete(task.cellHash);
+  }
+  return groups;
+}
+
+/**
  * Runs what is missing of a sweep: registers it in the store (or checks it matches the stored one), skips every run
- * already stored, and stores each outcome as soon as it arrives. Running it again after an interruption does only
- * the rest.
+ * already stored, and stores each outcome as soon as it arrives (a lock-step group's outcomes together, when the
+ * group is done). Running it again after an interruption does only the rest: how the missing runs are grouped never
+ * changes their seeds or results.
  */
 export async function runSweep(options: RunSweepOptions): Promise<SweepReport> {
   const { spec, runner, store, executor } = options;
@@ -87,7 +120,7 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepReport> {
     elapsedMs: performance.now() - started,
   });
   await executor.execute(
-    tasks,
+    planGroups(tasks, runner, options.batchRestarts ?? spec.batchRestarts ?? true),
     async (task, outcome) => {
       await store.record(spec.name, outcome, options.codeVersion);
       done++;

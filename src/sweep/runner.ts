@@ -12,6 +12,11 @@ export interface Runner {
   /** A strict object schema: every key is an axis a spec may set in `base`, `grid` or `cells`. */
   readonly configSchema: z.ZodObject;
   readonly moduleUrl: string;
+  /**
+   * How many runs of a cell with this (validated) configuration the module's `runLockstep` may train together
+   * (batched restarts); 1 or absent: every run alone. Only called in the main thread, to plan the tasks.
+   */
+  readonly lockstepLimit?: (config: Readonly<Record<string, unknown>>) => number;
 }
 
 /**

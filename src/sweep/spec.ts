@@ -18,6 +18,12 @@ export interface SweepSpec {
   readonly repetitions: number;
   readonly runner: string;
   readonly keepWeights: boolean;
+  /**
+   * Whether runs of a cell may be trained together in lock-step (batched restarts; see lockstep.ts). An execution
+   * choice like the number of workers, not part of the sweep's identity: it does not change the results (beyond
+   * rounding) and is left out of the stored spec and its hash. Absent: true.
+   */
+  readonly batchRestarts: boolean | undefined;
   readonly success: SuccessCriterion;
   readonly base: Readonly<Record<string, unknown>>;
   readonly grid: Readonly<Record<string, readonly unknown[]>> | undefined;
@@ -60,6 +66,7 @@ export const sweepSpecSchema = z.strictObject({
     .min(1, { error: 'an integer ≥ 1' }),
   runner: z.string({ error: 'a runner name' }).default('train'),
   keepWeights: z.boolean({ error: 'true or false' }).default(false),
+  batchRestarts: z.boolean({ error: 'true or false' }).optional(),
   success: z
     .strictObject({
       metric: z.enum(['mce', 'mse', 'loss']),
@@ -130,6 +137,7 @@ export function validateSweepSpec(input: unknown, file = 'spec'): SweepSpec {
     repetitions: spec.repetitions,
     runner: spec.runner,
     keepWeights: spec.keepWeights,
+    batchRestarts: spec.batchRestarts,
     success: spec.success,
     base: spec.base,
     grid: spec.grid,
@@ -205,9 +213,12 @@ export function varyingKeys(
   });
 }
 
-/** The spec as plain JSON, with defaults filled in (what the store records and hashes). */
+/**
+ * The spec as plain JSON, with defaults filled in (what the store records and hashes). `batchRestarts` is left out:
+ * it says how to compute the runs, not which runs, so turning it off resumes the same sweep.
+ */
 export function specToJson(spec: SweepSpec): Record<string, unknown> {
-  return JSON.parse(canonicalJson(spec)) as Record<string, unknown>;
+  return JSON.parse(canonicalJson({ ...spec, batchRestarts: undefined })) as Record<string, unknown>;
 }
 
 function* cartesian(sizes: readonly number[]): Generator<number[]> {

@@ -33,6 +33,10 @@ export interface CellSummary {
   readonly verdicts: Readonly<Record<string, number>>;
   /** Finished runs whose certification failed (`extra.certificateError`, see run-result.ts). */
   readonly certificateFailures: number;
+  /** Finished runs by the backend that computed them, e.g. `{ reference: 30 }`; empty when no run said. */
+  readonly backends: Readonly<Record<string, number>>;
+  /** Finished runs that were trained in lock-step with others (batched restarts, `lockstepRuns` > 1). */
+  readonly lockstepRuns: number;
   /** The finished runs' results in repetition order, for sections that need per-run values (ranges, scatter). */
   readonly results: readonly RunResult[];
 }
@@ -85,6 +89,10 @@ export function summariseCell(
   const withWeights = finished.filter((f) => f.result.weights !== undefined);
   const verdicts: Record<string, number> = {};
   for (const r of results) if (r.verdict !== null) verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
+  const backends: Record<string, number> = {};
+  for (const r of results) {
+    if (r.backend !== undefined && r.backend !== null) backends[r.backend] = (backends[r.backend] ?? 0) + 1;
+  }
   return {
     cell,
     axes: Object.fromEntries(axes.map((axis) => [axis, cell.config[axis]])),
@@ -113,6 +121,8 @@ export function summariseCell(
           ).map((m) => m.multiplicity),
     verdicts,
     certificateFailures: results.filter((r) => typeof r.extra?.certificateError === 'string').length,
+    backends,
+    lockstepRuns: results.filter((r) => (r.lockstepRuns ?? 1) > 1).length,
     results,
   };
 }

@@ -6,8 +6,10 @@ import {
   positive,
   positiveInteger,
 } from '../io/schema-primitives.js';
+import { BACKEND_REQUESTS, type BackendRequest } from '../backend/select.js';
 import { parseActivation } from '../model/activation.js';
 import { certifySettingSchema } from './certify-end-point.js';
+import { lockstepLimit } from './lockstep.js';
 import { type Runner, siblingModule } from './runner.js';
 
 /**
@@ -72,6 +74,16 @@ export const trainRunConfigSchema = z
     gradientNormTarget: nonNegative.optional(),
     dtype: z.enum(['float64', 'float32']).default('float64'),
     /**
+     * The engine computing losses and gradients (src/backend/select.ts): `auto` when absent (ONNX Runtime when it
+     * loads and the problem is large enough, else the TypeScript reference), `reference` or `onnx`. Optional without
+     * a default, so cells of sweeps that never mention it keep their hashes.
+     */
+    backend: z
+      .enum(BACKEND_REQUESTS as [BackendRequest, ...BackendRequest[]], {
+        error: `one of ${BACKEND_REQUESTS.join(', ')}`,
+      })
+      .optional(),
+    /**
      * Polish and certify the end point after training (`true` for the defaults of certify-end-point.ts, or an
      * object of settings). Optional without a default, so cells of sweeps that never mention it keep their hashes.
      */
@@ -97,4 +109,5 @@ export const trainRunner: Runner = {
   name: 'train',
   configSchema: trainRunConfigSchema,
   moduleUrl: siblingModule(import.meta.url, 'train-run'),
+  lockstepLimit: (config) => lockstepLimit(trainRunConfigSchema.parse(config)),
 };

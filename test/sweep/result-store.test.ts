@@ -8,7 +8,7 @@ import { FileFormatError } from '../../src/core/errors.js';
 import { EMPTY_MEASUREMENTS } from '../../src/sweep/run-result.js';
 import { expandCells, validateSweepSpec } from '../../src/sweep/spec.js';
 import { migrateStore, ResultStore, type RunOutcome } from '../../src/sweep/store/result-store.js';
-import { STORE_SCHEMA_VERSION } from '../../src/sweep/store/schema.js';
+import { SCHEMA_V1, STORE_SCHEMA_VERSION } from '../../src/sweep/store/schema.js';
 import { toyRunner } from './toy-runner.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'basin-store-'));
@@ -157,7 +157,10 @@ describe('the result store', () => {
     await setSchemaVersion(newer, STORE_SCHEMA_VERSION + 1);
     await expectOpenError(
       newer,
-      /written by a newer basin \(store schema version 2; this basin reads version 1\): upgrade basin/,
+      new RegExp(
+        `written by a newer basin \\(store schema version ${STORE_SCHEMA_VERSION + 1}; ` +
+          `this basin reads version ${STORE_SCHEMA_VERSION}\\): upgrade basin`,
+      ),
     );
     await assert.rejects(migrateStore(newer), /newer basin/);
 
@@ -167,7 +170,12 @@ describe('the result store', () => {
     await expectOpenError(older, /store schema version 0 is older .* run `basin results migrate <store>`/);
     await assert.rejects(migrateStore(older), /no migration from schema version 0 to 1/);
     const migration = { from: 0, statements: ['ALTER TABLE runs ADD COLUMN note VARCHAR'] };
-    assert.deepEqual(await migrateStore(older, [migration]), { from: 0, to: 1 });
+    // The store already has every later column, so the later steps are empty here.
+    const later = Array.from({ length: STORE_SCHEMA_VERSION - 1 }, (_, k) => ({
+      from: k + 1,
+      statements: [],
+    }));
+    assert.deepEqual(await migrateStore(older, [migration, ...later]), { from: 0, to: STORE_SCHEMA_VERSION });
     const migrated = await ResultStore.open(older, 'read');
     assert.deepEqual(await migrated.sweeps(), []);
     migrated.close();
@@ -184,5 +192,33 @@ describe('the result store', () => {
     writeFileSync(text, 'this is not a database\n'.repeat(1000));
     await expectOpenError(text, /text\.duckdb: not a readable result store/);
     await expectOpenError(join(directory, 'missing.duckdb'), /missing\.duckdb: no result store at this path/);
+  });
+
+  it('migrates a version 1 store (before the backend columns): old runs read back without a backend', async () => {
+    const path = join(directory, 'v1.duckdb');
+    const instance = await DuckDBInstance.create(path);
+    const connection = await instance.connect();
+    for (const statement of SCHEMA_V1) await connection.run(statement);
+    await connection.run(
+      "INSERT INTO basin_store VALUES ('basin-results', 1, current_timestamp::TIMESTAMP, 'basin')",
+    );
+    connection.closeSync();
+    instance.closeSync();
+    await expectOpenError(path, /store schema version 1 is older .* run `basin results migrate <store>`/);
+    assert.deepEqual(await migrateStore(path), { from: 1, to: 2 });
+    const store = await ResultStore.open(path, 'write');
+    await store.registerSweep(spec, cells, 'v');
+    await store.record('demo', outcome(0, 0), 'v');
+    await store.record(
+      'demo',
+      outcome(0, 1, { result: { ...outcome(0, 1).result!, backend: 'onnx', lockstepRuns: 2 } }),
+      'v',
+    );
+    const [old, recent] = await store.runs('demo');
+    store.close();
+    assert.equal(old.result?.backend, undefined);
+    assert.equal(old.result?.lockstepRuns, undefined);
+    assert.equal(recent.result?.backend, 'onnx');
+    assert.equal(recent.result?.lockstepRuns, 2);
   });
 });

@@ -47,15 +47,26 @@ export function register(program: Command): void {
     .option('--store <path>', 'result store (DuckDB file, created when missing)', 'results.duckdb')
     .option('--workers <n>', 'worker threads', parseWorkers, availableParallelism())
     .option('--retry-failed', 'run again the runs stored as failed')
-    .action(async (file: string, options: { store: string; workers: number; retryFailed?: boolean }) => {
-      const spec = readSweepSpec(file);
-      const report = await runSweepWithProgress(spec, options.store, {
-        workers: options.workers,
-        retryFailed: options.retryFailed ?? false,
-        file,
-      });
-      if (report.interrupted) process.exitCode = 130;
-    });
+    .option(
+      '--no-batch-restarts',
+      "train every run alone, never several seeds of a cell in lock-step (overrides the spec's batchRestarts)",
+    )
+    .action(
+      async (
+        file: string,
+        options: { store: string; workers: number; retryFailed?: boolean; batchRestarts: boolean },
+      ) => {
+        const spec = readSweepSpec(file);
+        const report = await runSweepWithProgress(spec, options.store, {
+          workers: options.workers,
+          retryFailed: options.retryFailed ?? false,
+          file,
+          // Commander sets batchRestarts to true unless --no-batch-restarts is given: only the flag overrides the spec.
+          ...(options.batchRestarts ? {} : { batchRestarts: false }),
+        });
+        if (report.interrupted) process.exitCode = 130;
+      },
+    );
 
   sweep
     .command('replay')
@@ -91,6 +102,8 @@ export interface SweepRunOptions {
   readonly workers: number;
   readonly retryFailed: boolean;
   readonly file: string;
+  /** Overrides the spec's `batchRestarts` (lock-step groups of a cell's runs). */
+  readonly batchRestarts?: boolean;
 }
 
 /**
@@ -124,6 +137,7 @@ export async function runSweepWithProgress(
       executor: new LocalPool(options.workers),
       codeVersion: codeVersion(),
       retryFailed: options.retryFailed,
+      ...(options.batchRestarts === undefined ? {} : { batchRestarts: options.batchRestarts }),
       signal: abort.signal,
       file: options.file,
       onProgress: (progress) => {

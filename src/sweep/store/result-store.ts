@@ -229,6 +229,8 @@ export class ResultStore {
         result.iterations,
         result.constantOutput,
         result.extra === undefined ? null : canonicalJson(result.extra),
+        result.backend ?? null,
+        result.lockstepRuns ?? null,
       ]);
       if (result.weights !== undefined) {
         const theta = Float64Array.from(result.weights.theta);
@@ -242,7 +244,7 @@ export class ResultStore {
     try {
       await this.transaction(async () => {
         await this.insertRows('runs', '(?, ?, ?, ?, ?, ?, epoch_ms(?::BIGINT), ?, ?, ?, ?)', runs);
-        await this.insertRows('results', `(${Array(15).fill('?').join(', ')})`, results);
+        await this.insertRows('results', `(${Array(17).fill('?').join(', ')})`, results);
         await this.insertRows('weights', '(?, ?, ?, ?, ?)', weights);
       });
     } catch (error) {
@@ -298,7 +300,8 @@ export class ResultStore {
     const rows = await this.rows(
       `SELECT r.cell_hash, r.repetition, r.seed::DOUBLE AS seed, r.status, r.error, r.duration_ms, r.host,
               r.code_version, s.final_loss, s.mse, s.mce, s.gradient_norm, s.kink_margin, s.min_eigenvalue,
-              s.max_eigenvalue, s.morse_index, s.verdict, s.iterations, s.constant_output, s.extra_json
+              s.max_eigenvalue, s.morse_index, s.verdict, s.iterations, s.constant_output, s.extra_json,
+              s.backend, s.lockstep_runs
               ${options.weights ? ', w.architecture_json, w.theta' : ''}
        FROM runs r
        JOIN cells c USING (sweep, cell_hash)
@@ -495,6 +498,11 @@ function resultFromRow(row: Record<string, DuckDBValue>): RunResult {
     verdict: row.verdict === null ? null : String(row.verdict),
     iterations: numberOrNull(row.iterations),
     constantOutput: row.constant_output === null ? null : Boolean(row.constant_output),
+    // Absent (not null) when the run did not say, so a stored result reads back as the run function returned it.
+    ...(row.backend === null || row.backend === undefined ? {} : { backend: String(row.backend) }),
+    ...(row.lockstep_runs === null || row.lockstep_runs === undefined
+      ? {}
+      : { lockstepRuns: Number(row.lockstep_runs) }),
     ...(row.extra_json === null || row.extra_json === undefined
       ? {}
       : { extra: JSON.parse(String(row.extra_json)) as Record<string, unknown> }),

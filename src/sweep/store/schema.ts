@@ -6,7 +6,7 @@
  * older store then says which command upgrades it, and a newer store is refused instead of misread.
  */
 export const STORE_FORMAT = 'basin-results';
-export const STORE_SCHEMA_VERSION = 1;
+export const STORE_SCHEMA_VERSION = 2;
 
 export const SCHEMA_V1: readonly string[] = [
   `CREATE TABLE basin_store (
@@ -74,5 +74,18 @@ export interface Migration {
   readonly statements: readonly string[];
 }
 
-/** Every migration basin knows, oldest first. Version 1 is the first schema, so there is none yet. */
-export const MIGRATIONS: readonly Migration[] = [];
+/**
+ * Every migration basin knows, oldest first. A new store is created as version 1 and brought up to date by these.
+ *
+ * - 1 → 2: `results.backend`, the backend that computed the run (`reference`, `onnx`), and `results.lockstep_runs`,
+ *   how many runs were trained together in lock-step with it (1: alone). Both null for runs stored before.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    from: 1,
+    statements: [
+      'ALTER TABLE results ADD COLUMN backend VARCHAR',
+      'ALTER TABLE results ADD COLUMN lockstep_runs INTEGER',
+    ],
+  },
+];
