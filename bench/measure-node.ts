@@ -27,6 +27,11 @@ export interface NodeMeasurement {
   readonly loss: number;
   /** Epoch cases: the full-batch loss after the last timed epoch (computed untimed). */
   readonly finalLoss?: number;
+  /**
+   * Epoch cases: peak RSS before that full-batch loss, i.e. of the epochs alone. `peakRssBytes` includes the
+   * full-batch evaluation, which `train` also runs before it returns.
+   */
+  readonly peakRssEpochsBytes?: number;
   readonly setupMs: number;
   readonly peakRssBytes: number;
 }
@@ -71,10 +76,11 @@ export async function measureInThisProcess(request: NodeMeasurementRequest): Pro
     loss = result;
     return undefined;
   }, request.plan);
+  const peakRssEpochsBytes = process.resourceUsage().maxRSS * 1024;
   return {
     timesMs,
     loss,
-    ...(finalLoss ? { finalLoss: await finalLoss() } : {}),
+    ...(finalLoss ? { finalLoss: await finalLoss(), peakRssEpochsBytes } : {}),
     setupMs,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };

@@ -311,7 +311,11 @@ function main(): void {
           ...(m.finalLoss === undefined ? {} : { finalLoss: m.finalLoss }),
           peakRssBytes: m.peakRssBytes,
           device: engine.device === 'gpu' ? 'gpu' : 'cpu',
-          details: { description: engine.description, setupMs: m.setupMs },
+          details: {
+            description: engine.description,
+            setupMs: m.setupMs,
+            ...(m.peakRssEpochsBytes === undefined ? {} : { peakRssEpochsBytes: m.peakRssEpochsBytes }),
+          },
         });
       }
     }
