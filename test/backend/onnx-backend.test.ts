@@ -101,23 +101,34 @@ describe('onnx backend agrees with the reference backprop', { skip }, () => {
         const problem = randomProblem(seed++, widths, activation, bias, outputDim, noise);
         it(`float64 to 1e-12: ${label}`, () => {
           withObjectives(problem, loss, (onnx, reference) => {
-            const a = onnx.evaluate(problem.theta);
             const b = reference.evaluate(problem.theta);
-            assert.ok(a.gradient instanceof Float64Array);
-            assert.ok(Math.abs(a.loss - b.loss) <= 1e-12 * b.loss, `loss ${a.loss} vs ${b.loss}`);
-            const error = relativeError(a.gradient, b.gradient);
-            assert.ok(error <= 1e-12, `gradient relative error ${error}`);
+            // The first full-batch evaluation runs the minibatch graph, later ones the graph with a stored Xᵀ.
+            for (const call of [1, 2, 3]) {
+              const a = onnx.evaluate(problem.theta);
+              assert.ok(a.gradient instanceof Float64Array);
+              assert.ok(
+                Math.abs(a.loss - b.loss) <= 1e-12 * b.loss,
+                `call ${call}: loss ${a.loss} vs ${b.loss}`,
+              );
+              const error = relativeError(a.gradient, b.gradient);
+              assert.ok(error <= 1e-12, `call ${call}: gradient relative error ${error}`);
+            }
           });
         });
         it(`float32 to 1e-5: ${label}`, () => {
           withObjectives(problem, loss, (onnx, reference) => {
             const theta32 = Float32Array.from(problem.theta);
-            const a = onnx.evaluate(theta32);
             const b = reference.evaluate(Float64Array.from(theta32));
-            assert.ok(a.gradient instanceof Float32Array);
-            assert.ok(Math.abs(a.loss - b.loss) <= 1e-5 * b.loss, `loss ${a.loss} vs ${b.loss}`);
-            const error = relativeError(a.gradient, b.gradient);
-            assert.ok(error <= 1e-5, `gradient relative error ${error}`);
+            for (const call of [1, 2, 3]) {
+              const a = onnx.evaluate(theta32);
+              assert.ok(a.gradient instanceof Float32Array);
+              assert.ok(
+                Math.abs(a.loss - b.loss) <= 1e-5 * b.loss,
+                `call ${call}: loss ${a.loss} vs ${b.loss}`,
+              );
+              const error = relativeError(a.gradient, b.gradient);
+              assert.ok(error <= 1e-5, `call ${call}: gradient relative error ${error}`);
+            }
           });
         });
       }
@@ -152,6 +163,19 @@ describe('onnx backend agrees with the reference backprop', { skip }, () => {
       assert.ok(relativeError(a.gradient, b.gradient) <= 1e-12);
       // The full batch still works after a minibatch (the cached full-batch tensors are untouched).
       assert.ok(Math.abs(onnx.evaluate(problem.theta).loss - reference.evaluate(problem.theta).loss) < 1e-12);
+    });
+  });
+
+  it('gathers every minibatch afresh (batch sizes changing and repeating, vector output, slope noise)', () => {
+    const problem = randomProblem(12, [5, 4], { kind: 'tanh' }, true, 2, true);
+    const batches = [Int32Array.of(1, 2, 3), Int32Array.of(36, 0), Int32Array.of(5, 5, 9), Int32Array.of(7)];
+    withObjectives(problem, 'sse', (onnx, reference) => {
+      for (const batch of [...batches, ...batches]) {
+        const a = onnx.evaluate(problem.theta, batch);
+        const b = reference.evaluate(problem.theta, batch);
+        assert.ok(Math.abs(a.loss - b.loss) <= 1e-12 * b.loss, `batch ${batch}: loss ${a.loss} vs ${b.loss}`);
+        assert.ok(relativeError(a.gradient, b.gradient) <= 1e-12, `batch ${batch}`);
+      }
     });
   });
 

@@ -82,10 +82,11 @@ interface Variant {
 
 interface PreparedPrecision {
   readonly samples: Samples;
+  fullEvaluations: number;
   /**
-   * The full-batch graph (first-layer gradient from a stored Xᵀ) and its data tensors, created on the first
-   * full-batch evaluation: an objective that only ever sees minibatches never builds them, nor Xᵀ (a second copy
-   * of X).
+   * The full-batch graph (first-layer gradient from a stored Xᵀ) and its data tensors, created on the second
+   * full-batch evaluation: an objective that sees minibatches and at most one full batch never builds them, nor
+   * Xᵀ (a second copy of X).
    */
   full: (Variant & { readonly feeds: Readonly<Record<string, OrtTensor>> }) | undefined;
   /** The minibatch graph (no Xᵀ) and the buffers its rows are gathered into, reused while the batch size stays. */
@@ -174,7 +175,7 @@ function onnxObjective(
   const prepare = (dtype: DType): PreparedPrecision => {
     let entry = prepared.get(dtype);
     if (entry === undefined) {
-      entry = { samples: samplesAs(samples, dtype), full: undefined, batch: undefined };
+      entry = { samples: samplesAs(samples, dtype), fullEvaluations: 0, full: undefined, batch: undefined };
       prepared.set(dtype, entry);
     }
     return entry;
@@ -210,22 +211,28 @@ function onnxObjective(
       const entry = prepare(dtype);
       let variant: Variant;
       let feeds: Record<string, OrtTensor>;
-      if (batch === undefined) {
+      const batchVariant = (): NonNullable<PreparedPrecision['batch']> =>
+        (entry.batch ??= {
+          graph: buildMlpGraph(architecture, dtype, withNoise, false),
+          sessions: new Map(),
+          buffers: undefined,
+        });
+      if (batch !== undefined) {
+        checkBatch(batch, samples.count);
+        variant = batchVariant();
+        feeds = batchFeeds(entry.batch!, entry.samples, batch, dtype);
+      } else if (entry.full === undefined && entry.fullEvaluations++ === 0) {
+        // The first full-batch evaluation runs the minibatch graph on X as it is: a training run on minibatches
+        // that ends with one full-batch loss never pays for Xᵀ (+ the size of X in memory, and its transpose).
+        variant = batchVariant();
+        feeds = fullBatchFeeds(variant.graph, entry.samples, dtype);
+      } else {
         if (entry.full === undefined) {
           const graph = buildMlpGraph(architecture, dtype, withNoise, true);
           entry.full = { graph, sessions: new Map(), feeds: fullBatchFeeds(graph, entry.samples, dtype) };
         }
         variant = entry.full;
         feeds = { ...entry.full.feeds };
-      } else {
-        checkBatch(batch, samples.count);
-        entry.batch ??= {
-          graph: buildMlpGraph(architecture, dtype, withNoise, false),
-          sessions: new Map(),
-          buffers: undefined,
-        };
-        variant = entry.batch;
-        feeds = batchFeeds(entry.batch, entry.samples, batch, dtype);
       }
       const { graph } = variant;
       const rows = batch === undefined ? samples.count : batch.length;
