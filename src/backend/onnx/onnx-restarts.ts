@@ -29,9 +29,8 @@ interface Prepared {
   readonly sessions: Map<number, SyncSession>;
   readonly data: Readonly<Record<string, OrtTensor>>;
   readonly samples: Samples;
-  /** Gathered parameters of all K networks, reused across evaluations. */
+  /** Gathered parameters of all K networks ([W b] row by row, z, c), reused across evaluations. */
   readonly w: FloatArray;
-  readonly b: FloatArray;
   readonly z: FloatArray;
   readonly c: FloatArray;
 }
@@ -55,17 +54,35 @@ export function onnxRestartsObjective(
   const [hiddenLayer, outputLayer] = layout.layers;
   const d0 = architecture.inputDim;
   const d1 = hiddenLayer.outputs;
+  const hiddenBias = hiddenLayer.biasOffset;
+  /** Columns of x and w: d0, and one more (ones in x, b in w) with a hidden bias. */
+  const columns = d0 + (hiddenBias === undefined ? 0 : 1);
   const prepared = new Map<DType, Prepared>();
   let disposed = false;
 
-  const dataFeeds = (rows: Samples, dtype: DType): Record<string, OrtTensor> => ({
-    [T.x]: floatTensor(runtime, dtype, rows.x, [rows.count, d0]),
-    [T.y]: floatTensor(runtime, dtype, rows.y, [rows.count, 1]),
-    [T.scale]: floatTensor(runtime, dtype, Float64Array.of(lossScale(loss, rows.count)), []),
-    ...(rows.slopeNoise
-      ? { [T.noise]: floatTensor(runtime, dtype, rows.slopeNoise[0], [rows.count, d1]) }
-      : {}),
-  });
+  const dataFeeds = (rows: Samples, dtype: DType): Record<string, OrtTensor> => {
+    const count = rows.count;
+    let x = rows.x;
+    if (columns !== d0) {
+      x = allocate(dtype, count * columns);
+      for (let n = 0; n < count; n++) {
+        x.set(rows.x.subarray(n * d0, (n + 1) * d0), n * columns);
+        x[n * columns + d0] = 1;
+      }
+    }
+    const feeds: Record<string, OrtTensor> = {
+      [T.x]: floatTensor(runtime, dtype, x, [count, columns]),
+      [T.y]: floatTensor(runtime, dtype, rows.y, [1, 1, count]),
+    };
+    if (rows.slopeNoise) {
+      const noise = rows.slopeNoise[0];
+      const transposed = allocate(dtype, noise.length);
+      for (let n = 0; n < count; n++)
+        for (let j = 0; j < d1; j++) transposed[j * count + n] = noise[n * d1 + j];
+      feeds[T.noise] = floatTensor(runtime, dtype, transposed, [1, d1, count]);
+    }
+    return feeds;
+  };
 
   const prepare = (dtype: DType): Prepared => {
     let entry = prepared.get(dtype);
@@ -76,8 +93,7 @@ export function onnxRestartsObjective(
         sessions: new Map(),
         samples: converted,
         data: dataFeeds(converted, dtype),
-        w: allocate(dtype, restarts * d1 * d0),
-        b: allocate(dtype, restarts * d1),
+        w: allocate(dtype, restarts * d1 * columns),
         z: allocate(dtype, restarts * d1),
         c: allocate(dtype, restarts),
       };
@@ -100,10 +116,9 @@ export function onnxRestartsObjective(
   };
 
   const outputs = [
-    T.losses,
+    T.sse,
     T.hiddenWeightsGradient,
     T.outputWeightsGradient,
-    ...(hiddenLayer.biasOffset === undefined ? [] : [T.hiddenBiasGradient]),
     ...(outputLayer.biasOffset === undefined ? [] : [T.outputBiasGradient]),
   ];
 
@@ -121,18 +136,23 @@ export function onnxRestartsObjective(
         batch === undefined
           ? entry.data
           : dataFeeds(selectSamples(entry.samples, checkBatch(batch, samples.count)), dtype);
-      const { w, b, z, c } = entry;
-      const session = sessionFor(entry, dtype, batch === undefined ? samples.count : batch.length);
+      const rows = batch === undefined ? samples.count : batch.length;
+      const { w, z, c } = entry;
+      const session = sessionFor(entry, dtype, rows);
       const size = layout.size;
       for (let k = 0; k < restarts; k++) {
         const base = k * size;
-        w.set(thetas.subarray(base, base + d1 * d0), k * d1 * d0);
-        if (hiddenLayer.biasOffset !== undefined) {
-          b.set(thetas.subarray(base + hiddenLayer.biasOffset, base + hiddenLayer.biasOffset + d1), k * d1);
+        for (let j = 0; j < d1; j++) {
+          const row = (k * d1 + j) * columns;
+          w.set(thetas.subarray(base + j * d0, base + (j + 1) * d0), row);
+          if (hiddenBias !== undefined) w[row + d0] = thetas[base + hiddenBias + j];
         }
         z.set(thetas.subarray(base + outputLayer.weightOffset, base + outputLayer.weightOffset + d1), k * d1);
         if (outputLayer.biasOffset !== undefined) c[k] = thetas[base + outputLayer.biasOffset];
       }
+      // The graph returns ‖e_g‖² and the gradient of ½‖e_g‖²; loss_g = scale·‖e_g‖².
+      const scale = lossScale(loss, rows);
+      const factor = 2 * scale;
       const losses = new Float64Array(restarts);
       const gradients = allocate(dtype, thetas.length);
       for (let first = 0; first < restarts; first += groupSize) {
@@ -142,36 +162,34 @@ export function onnxRestartsObjective(
           [T.hiddenWeights]: floatTensor(
             runtime,
             dtype,
-            w.subarray(first * d1 * d0, (first + count) * d1 * d0),
-            [count * d1, d0],
+            w.subarray(first * d1 * columns, (first + count) * d1 * columns),
+            [count * d1, columns],
           ),
           [T.outputWeights]: floatTensor(runtime, dtype, z.subarray(first * d1, (first + count) * d1), [
             count,
             d1,
           ]),
         };
-        if (hiddenLayer.biasOffset !== undefined) {
-          feeds[T.hiddenBias] = floatTensor(runtime, dtype, b.subarray(first * d1, (first + count) * d1), [
-            count * d1,
-          ]);
-        }
         if (outputLayer.biasOffset !== undefined) {
           feeds[T.outputBias] = floatTensor(runtime, dtype, c.subarray(first, first + count), [count]);
         }
         const results = session.run(feeds, outputs);
-        const groupLosses = results[T.losses].data as FloatArray;
+        const sse = results[T.sse].data as FloatArray;
         const gw = results[T.hiddenWeightsGradient].data as FloatArray;
         const gz = results[T.outputWeightsGradient].data as FloatArray;
-        const gb = results[T.hiddenBiasGradient]?.data as FloatArray | undefined;
         const gc = results[T.outputBiasGradient]?.data as FloatArray | undefined;
         for (let i = 0; i < count; i++) {
           const base = (first + i) * size;
-          losses[first + i] = groupLosses[i];
-          gradients.set(gw.subarray(i * d1 * d0, (i + 1) * d1 * d0), base);
-          if (gb !== undefined)
-            gradients.set(gb.subarray(i * d1, (i + 1) * d1), base + hiddenLayer.biasOffset!);
-          gradients.set(gz.subarray(i * d1, (i + 1) * d1), base + outputLayer.weightOffset);
-          if (gc !== undefined) gradients[base + outputLayer.biasOffset!] = gc[i];
+          losses[first + i] = scale * sse[i];
+          for (let j = 0; j < d1; j++) {
+            const row = (i * d1 + j) * columns;
+            const to = base + j * d0;
+            for (let m = 0; m < d0; m++) gradients[to + m] = factor * gw[row + m];
+            if (hiddenBias !== undefined) gradients[base + hiddenBias + j] = factor * gw[row + d0];
+          }
+          const zOffset = base + outputLayer.weightOffset;
+          for (let j = 0; j < d1; j++) gradients[zOffset + j] = factor * gz[i * d1 + j];
+          if (gc !== undefined) gradients[base + outputLayer.biasOffset!] = factor * gc[i];
         }
       }
       return { losses, gradients };
