@@ -159,7 +159,9 @@ async function hardwareAdapter(dawn: DawnModule): Promise<WebGpuAcquisition | st
 async function softwareAdapter(dawn: DawnModule): Promise<WebGpuAcquisition | string> {
   try {
     process.env.EGL_PLATFORM ??= 'surfaceless';
-    const adapter = await dawnInstance(dawn, ['backend=opengles']).requestAdapter({ featureLevel: 'compatibility' });
+    const adapter = await dawnInstance(dawn, ['backend=opengles']).requestAdapter({
+      featureLevel: 'compatibility',
+    });
     if (adapter === null) {
       return 'Dawn found no OpenGL ES adapter (install libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri)';
     }

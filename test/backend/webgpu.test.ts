@@ -1,0 +1,361 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+
+import {
+  acquireWebGpuDevice,
+  webGpuModeFromEnvironment,
+  webGpuUnsupportedReason,
+  WebGpuEngine,
+} from '../../src/backend/webgpu/index.js';
+import { BasinError, InvalidArgumentError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/rng.js';
+import type { Activation } from '../../src/model/activation.js';
+import { type Architecture, parameterCount } from '../../src/model/architecture.js';
+import { lossAndGradient } from '../../src/model/gradient.js';
+import type { LossKind } from '../../src/model/loss.js';
+import { makeSamples, type Samples } from '../../src/model/samples.js';
+import { referenceObjective } from '../../src/train/objective.js';
+import { adamRule } from '../../src/train/update-rules.js';
+
+// One device for the whole file (BASIN_WEBGPU chooses the adapter; auto: a GPU, else llvmpipe in software).
+const acquisition = await acquireWebGpuDevice();
+const skip = acquisition.available ? false : `no WebGPU device: ${acquisition.reason}`;
+console.error(
+  acquisition.available ? `# WebGPU adapter: ${acquisition.summary}` : `# skipping WebGPU tests: ${skip}`,
+);
+// A Node process holding a live Dawn device may not exit; destroy it when the file's tests are done.
+after(() => {
+  if (acquisition.available) acquisition.device.destroy();
+});
+
+interface Shape {
+  readonly inputDim: number;
+  readonly widths: readonly number[];
+  readonly outputDim: number;
+  readonly count: number;
+  readonly activation: Activation;
+  readonly bias: boolean;
+  readonly loss: LossKind;
+}
+
+interface RandomProblem {
+  readonly architecture: Architecture;
+  readonly loss: LossKind;
+  /** θ rounded to float32, the values the GPU sees. */
+  readonly theta: Float32Array;
+  /** Samples whose values are float32-representable (stored in float64), so the reference sees the GPU's data. */
+  readonly samples: Samples;
+}
+
+function randomProblem(seed: number, shape: Shape): RandomProblem {
+  const rng = new Rng(seed);
+  const architecture: Architecture = {
+    inputDim: shape.inputDim,
+    hidden: shape.widths.map((width) => ({ width, activation: shape.activation, bias: shape.bias })),
+    outputDim: shape.outputDim,
+    outputBias: shape.bias,
+  };
+  const theta = Float32Array.from(rng.fillGaussian(new Float64Array(parameterCount(architecture)), 0, 0.5));
+  const rounded = (length: number): Float64Array =>
+    Float64Array.from(Float32Array.from(rng.fillGaussian(new Float64Array(length))));
+  const samples = makeSamples(
+    rounded(shape.count * shape.inputDim),
+    rounded(shape.count * shape.outputDim),
+    shape.inputDim,
+    shape.outputDim,
+  );
+  return { architecture, loss: shape.loss, theta, samples };
+}
+
+/** max_i |a_i − b_i| / max_i |b_i|: the error relative to the vector's scale. */
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let difference = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    difference = Math.max(difference, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return difference / scale;
+}
+
+async function withEngine<T>(problem: RandomProblem, body: (engine: WebGpuEngine) => Promise<T>): Promise<T> {
+  if (!acquisition.available) throw new Error('unreachable: tests are skipped without a device');
+  const engine = await WebGpuEngine.create(problem.architecture, problem.loss, problem.samples, {
+    context: acquisition,
+  });
+  try {
+    return await body(engine);
+  } finally {
+    engine.dispose();
+  }
+}
+
+const relu: Activation = { kind: 'leaky-relu', slope: 0 };
+const leaky: Activation = { kind: 'leaky-relu', slope: 0.1 };
+
+// Sizes that are not multiples of the 16- and 64-wide tiles; the (130, 70, 66) one uses the 4×4-per-invocation
+// product kernels, the others the 1×1 ones; [] is a linear model (output layer only).
+const SHAPES: readonly Shape[] = [
+  { inputDim: 7, widths: [5], outputDim: 1, count: 33, activation: relu, bias: true, loss: 'mse' },
+  { inputDim: 7, widths: [5], outputDim: 1, count: 33, activation: leaky, bias: false, loss: 'sse' },
+  { inputDim: 7, widths: [5, 4], outputDim: 2, count: 33, activation: leaky, bias: true, loss: 'sse' },
+  { inputDim: 70, widths: [66], outputDim: 3, count: 130, activation: relu, bias: true, loss: 'mse' },
+  {
+    inputDim: 9,
+    widths: [17, 6, 3],
+    outputDim: 1,
+    count: 41,
+    activation: { kind: 'linear' },
+    bias: false,
+    loss: 'mse',
+  },
+  { inputDim: 3, widths: [], outputDim: 1, count: 20, activation: relu, bias: true, loss: 'sse' },
+];
+
+function label(shape: Shape): string {
+  const activation = shape.activation.kind === 'leaky-relu' ? `leaky(${shape.activation.slope})` : 'linear';
+  return `${[shape.inputDim, ...shape.widths, shape.outputDim].join('-')} N=${shape.count} ${activation} bias=${shape.bias} ${shape.loss}`;
+}
+
+// float32 arithmetic against the float64 reference: sums of at most a few hundred terms, so a relative error of
+// 1e-5 (about 100 float32 roundings) leaves a wide margin over the ~2e-7 measured on llvmpipe, yet any wrong term
+// (an index, a missing bias, the wrong kink convention) shows as an O(1) error.
+const GRADIENT_TOLERANCE = 1e-5;
+
+describe('webgpu engine agrees with the float64 reference', { skip }, () => {
+  SHAPES.forEach((shape, i) => {
+    it(`loss and gradient: ${label(shape)}`, async (t) => {
+      const problem = randomProblem(500 + i, shape);
+      await withEngine(problem, async (engine) => {
+        const a = await engine.evaluate(problem.theta);
+        const b = lossAndGradient(
+          problem.architecture,
+          problem.loss,
+          Float64Array.from(problem.theta),
+          problem.samples,
+        );
+        assert.ok(a.gradient instanceof Float32Array);
+        assert.ok(Math.abs(a.loss - b.loss) <= GRADIENT_TOLERANCE * b.loss, `loss ${a.loss} vs ${b.loss}`);
+        const error = relativeError(a.gradient, b.gradient);
+        t.diagnostic(`loss relative error ${Math.abs(a.loss - b.loss) / b.loss}, gradient ${error}`);
+        assert.ok(error <= GRADIENT_TOLERANCE, `gradient relative error ${error}`);
+      });
+    });
+  });
+
+  it('puts ReLU′(0) = 0 and leaky ReLU′(0) = ρ at an exact kink, as the reference', async () => {
+    // One hidden unit whose pre-activation is exactly 0 on every sample (zero weights and bias): its outgoing weight
+    // gets gradient 0 under either convention, but its incoming weights get ρ·(…), 0 for ReLU.
+    for (const activation of [relu, leaky]) {
+      const problem = randomProblem(600, { ...SHAPES[0], activation });
+      const theta = Float32Array.from(problem.theta);
+      theta.fill(0, 0, 7); // W_1 row of unit 0
+      theta[5 * 7] = 0; // b_1 of unit 0
+      await withEngine({ ...problem, theta }, async (engine) => {
+        const a = await engine.evaluate(theta);
+        const b = lossAndGradient(
+          problem.architecture,
+          problem.loss,
+          Float64Array.from(theta),
+          problem.samples,
+        );
+        assert.ok(relativeError(a.gradient, b.gradient) <= GRADIENT_TOLERANCE);
+        const incoming = Array.from(a.gradient.subarray(0, 7));
+        if (activation.slope === 0) assert.deepEqual(incoming, new Array(7).fill(0));
+        else
+          assert.ok(
+            incoming.some((g) => Math.abs(g) > 1e-3),
+            'leaky unit at its kink passes gradient',
+          );
+      });
+    }
+  });
+
+  it('evaluates minibatches as the reference objective (1/B for mse, repeats allowed)', async () => {
+    const problem = randomProblem(700, SHAPES[0]);
+    const reference = referenceObjective(problem.architecture, problem.loss, problem.samples);
+    const theta64 = Float64Array.from(problem.theta);
+    await withEngine(problem, async (engine) => {
+      for (const batch of [
+        Int32Array.of(3, 0, 32, 3, 17),
+        Int32Array.of(8),
+        Int32Array.of(1, 2, 4, 5, 6, 7, 9),
+      ]) {
+        const a = await engine.evaluate(problem.theta, batch);
+        const b = reference.evaluate(theta64, batch);
+        assert.ok(Math.abs(a.loss - b.loss) <= GRADIENT_TOLERANCE * b.loss, `loss ${a.loss} vs ${b.loss}`);
+        assert.ok(relativeError(a.gradient, b.gradient) <= GRADIENT_TOLERANCE);
+      }
+      // The full batch is unaffected by the minibatch plans.
+      const full = await engine.evaluate(problem.theta);
+      assert.ok(Math.abs(full.loss - reference.evaluate(theta64).loss) <= GRADIENT_TOLERANCE * full.loss);
+    });
+  });
+
+  it('leaves the gradient on the device and reads back only the loss (evaluateLossOnDevice)', async () => {
+    const problem = randomProblem(710, SHAPES[3]);
+    await withEngine(problem, async (engine) => {
+      const loss = await engine.evaluateLossOnDevice(problem.theta);
+      const b = lossAndGradient(
+        problem.architecture,
+        problem.loss,
+        Float64Array.from(problem.theta),
+        problem.samples,
+      );
+      assert.ok(Math.abs(loss - b.loss) <= GRADIENT_TOLERANCE * b.loss, `loss ${loss} vs ${b.loss}`);
+    });
+  });
+
+  /** basin's Adam (`adamRule`) on the float64 reference objective, with the loss before each step. */
+  function referenceAdam(problem: RandomProblem, steps: number, learningRate: number) {
+    const objective = referenceObjective(problem.architecture, problem.loss, problem.samples);
+    const rule = adamRule(0.9, 0.999, 1e-8);
+    const theta = Float64Array.from(problem.theta);
+    const losses: number[] = [];
+    for (let t = 0; t < steps; t++) {
+      const { loss, gradient } = objective.evaluate(theta);
+      losses.push(loss);
+      rule.apply(theta, gradient, learningRate);
+    }
+    return { theta, losses };
+  }
+
+  for (const [steps, shape, every] of [
+    [1, SHAPES[0], 64],
+    [20, SHAPES[2], 7],
+    [20, SHAPES[3], 64],
+  ] as const) {
+    it(`takes the reference's Adam steps on the GPU: ${steps} step(s), ${label(shape)}, read back every ${every}`, async (t) => {
+      const problem = randomProblem(800 + steps, shape);
+      const learningRate = 1e-2;
+      const expected = referenceAdam(problem, steps, learningRate);
+      const progress: number[] = [];
+      await withEngine(problem, async (engine) => {
+        const run = await engine.trainAdam({
+          theta0: problem.theta,
+          steps,
+          learningRate,
+          beta1: 0.9,
+          beta2: 0.999,
+          epsilon: 1e-8,
+          readbackEvery: every,
+          onProgress: ({ step }) => progress.push(step),
+        });
+        assert.equal(run.losses.length, steps);
+        assert.deepEqual(
+          progress,
+          Array.from({ length: Math.ceil(steps / every) }, (_, k) => Math.min(steps, (k + 1) * every)),
+        );
+        let moved = 0;
+        let error = 0;
+        for (let i = 0; i < run.theta.length; i++) {
+          moved = Math.max(moved, Math.abs(expected.theta[i] - problem.theta[i]));
+          error = Math.max(error, Math.abs(run.theta[i] - expected.theta[i]));
+        }
+        t.diagnostic(`θ moved by up to ${moved}; max |θ_gpu − θ_reference| = ${error}`);
+        // Adam moves every coordinate by about lr per step; the GPU must land within a small fraction of one step.
+        assert.ok(moved >= 0.5 * learningRate, `the optimiser moved θ by ${moved}`);
+        assert.ok(error <= 1e-3 * learningRate, `θ differs from the reference by ${error}`);
+        run.losses.forEach((loss, t) => {
+          const reference = expected.losses[t];
+          assert.ok(
+            Math.abs(loss - reference) <= GRADIENT_TOLERANCE * reference,
+            `loss[${t}] ${loss} vs ${reference}`,
+          );
+        });
+      });
+    });
+  }
+});
+
+describe('webgpu engine reports bad input by name', { skip }, () => {
+  const problem = randomProblem(900, SHAPES[0]);
+  const named = (argument: string) => (error: unknown) =>
+    error instanceof InvalidArgumentError && error.argument === argument;
+
+  it('rejects a θ of the wrong length, a NaN, a float64 θ and bad sample indices', async () => {
+    await withEngine(problem, async (engine) => {
+      await assert.rejects(engine.evaluate(new Float32Array(problem.theta.length + 1)), named('theta'));
+      const nan = Float32Array.from(problem.theta);
+      nan[2] = NaN;
+      await assert.rejects(engine.evaluate(nan), named('theta[2]'));
+      await assert.rejects(
+        engine.evaluate(Float64Array.from(problem.theta) as unknown as Float32Array),
+        named('theta'),
+      );
+      await assert.rejects(engine.evaluate(problem.theta, Int32Array.of(0, 33)), named('batch[1]'));
+      await assert.rejects(engine.evaluate(problem.theta, new Int32Array(0)), named('batch'));
+      // The engine still works after rejected calls.
+      const { loss } = await engine.evaluate(problem.theta);
+      assert.ok(Number.isFinite(loss));
+    });
+  });
+
+  it('rejects bad Adam settings', async () => {
+    await withEngine(problem, async (engine) => {
+      const base = { theta0: problem.theta, steps: 2, learningRate: 1e-2 };
+      await assert.rejects(engine.trainAdam({ ...base, steps: 0 }), named('steps'));
+      await assert.rejects(engine.trainAdam({ ...base, learningRate: NaN }), named('learningRate'));
+      await assert.rejects(engine.trainAdam({ ...base, beta2: 1 }), named('beta2'));
+      await assert.rejects(engine.trainAdam({ ...base, theta0: new Float32Array(3) }), named('theta0'));
+    });
+  });
+
+  it('refuses unsupported problems at creation, and use after dispose()', async () => {
+    if (!acquisition.available) return;
+    const tanh = {
+      ...problem.architecture,
+      hidden: [{ width: 5, activation: { kind: 'tanh' as const }, bias: true }],
+    };
+    await assert.rejects(
+      WebGpuEngine.create(tanh, 'mse', problem.samples, { context: acquisition }),
+      named('problem'),
+    );
+    const engine = await WebGpuEngine.create(problem.architecture, 'mse', problem.samples, {
+      context: acquisition,
+    });
+    engine.dispose();
+    await assert.rejects(engine.evaluate(problem.theta), BasinError);
+  });
+});
+
+describe('webgpu support checks (no device needed)', () => {
+  const problem = randomProblem(950, SHAPES[0]);
+
+  it('says why a problem is unsupported', () => {
+    assert.equal(webGpuUnsupportedReason(problem.architecture, 'mse', problem.samples), undefined);
+    const sigmoid = {
+      ...problem.architecture,
+      hidden: [{ width: 5, activation: { kind: 'sigmoid' as const }, bias: true }],
+    };
+    assert.match(
+      webGpuUnsupportedReason(sigmoid, 'mse', problem.samples) ?? '',
+      /hidden\[0\] activation sigmoid/,
+    );
+    const noisy: Samples = { ...problem.samples, slopeNoise: [new Float64Array(33 * 5).fill(1)] };
+    assert.match(webGpuUnsupportedReason(problem.architecture, 'mse', noisy) ?? '', /slope noise/);
+  });
+
+  it('reads BASIN_WEBGPU, rejects unknown values by name, and honours off', async () => {
+    const saved = process.env.BASIN_WEBGPU;
+    try {
+      process.env.BASIN_WEBGPU = 'software';
+      assert.equal(webGpuModeFromEnvironment(), 'software');
+      process.env.BASIN_WEBGPU = 'cuda';
+      assert.throws(webGpuModeFromEnvironment, named('BASIN_WEBGPU'));
+      delete process.env.BASIN_WEBGPU;
+      assert.equal(webGpuModeFromEnvironment(), 'auto');
+    } finally {
+      if (saved === undefined) delete process.env.BASIN_WEBGPU;
+      else process.env.BASIN_WEBGPU = saved;
+    }
+    const off = await acquireWebGpuDevice({ mode: 'off' });
+    assert.equal(off.available, false);
+    assert.match(off.available ? '' : off.reason, /BASIN_WEBGPU=off/);
+  });
+
+  function named(argument: string) {
+    return (error: unknown) => error instanceof InvalidArgumentError && error.argument === argument;
+  }
+});
