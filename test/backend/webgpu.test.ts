@@ -3,6 +3,7 @@ import { after, describe, it } from 'node:test';
 
 import {
   acquireWebGpuDevice,
+  type ProductKernel,
   webGpuModeFromEnvironment,
   webGpuUnsupportedReason,
   WebGpuEngine,
@@ -79,11 +80,17 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return difference / scale;
 }
 
-async function withEngine<T>(problem: RandomProblem, body: (engine: WebGpuEngine) => Promise<T>): Promise<T> {
+async function withEngine<T>(
+  problem: RandomProblem,
+  body: (engine: WebGpuEngine) => Promise<T>,
+  products?: ProductKernel,
+): Promise<T> {
   if (!acquisition.available) throw new Error('unreachable: tests are skipped without a device');
   const engine = await WebGpuEngine.create(problem.architecture, problem.loss, problem.samples, {
     context: acquisition,
+    ...(products === undefined ? {} : { products }),
   });
+  if (products !== undefined) assert.equal(engine.products, products);
   try {
     return await body(engine);
   } finally {
@@ -124,25 +131,34 @@ function label(shape: Shape): string {
 const GRADIENT_TOLERANCE = 1e-5;
 
 describe('webgpu engine agrees with the float64 reference', { skip }, () => {
-  SHAPES.forEach((shape, i) => {
-    it(`loss and gradient: ${label(shape)}`, async (t) => {
-      const problem = randomProblem(500 + i, shape);
-      await withEngine(problem, async (engine) => {
-        const a = await engine.evaluate(problem.theta);
-        const b = lossAndGradient(
-          problem.architecture,
-          problem.loss,
-          Float64Array.from(problem.theta),
-          problem.samples,
+  for (const products of ['tiled', 'direct'] as const) {
+    SHAPES.forEach((shape, i) => {
+      it(`loss and gradient (${products} products): ${label(shape)}`, async (t) => {
+        const problem = randomProblem(500 + i, shape);
+        await withEngine(
+          problem,
+          async (engine) => {
+            const a = await engine.evaluate(problem.theta);
+            const b = lossAndGradient(
+              problem.architecture,
+              problem.loss,
+              Float64Array.from(problem.theta),
+              problem.samples,
+            );
+            assert.ok(a.gradient instanceof Float32Array);
+            assert.ok(
+              Math.abs(a.loss - b.loss) <= GRADIENT_TOLERANCE * b.loss,
+              `loss ${a.loss} vs ${b.loss}`,
+            );
+            const error = relativeError(a.gradient, b.gradient);
+            t.diagnostic(`loss relative error ${Math.abs(a.loss - b.loss) / b.loss}, gradient ${error}`);
+            assert.ok(error <= GRADIENT_TOLERANCE, `gradient relative error ${error}`);
+          },
+          products,
         );
-        assert.ok(a.gradient instanceof Float32Array);
-        assert.ok(Math.abs(a.loss - b.loss) <= GRADIENT_TOLERANCE * b.loss, `loss ${a.loss} vs ${b.loss}`);
-        const error = relativeError(a.gradient, b.gradient);
-        t.diagnostic(`loss relative error ${Math.abs(a.loss - b.loss) / b.loss}, gradient ${error}`);
-        assert.ok(error <= GRADIENT_TOLERANCE, `gradient relative error ${error}`);
       });
     });
-  });
+  }
 
   it('puts ReLU′(0) = 0 and leaky ReLU′(0) = ρ at an exact kink, as the reference', async () => {
     // One hidden unit whose pre-activation is exactly 0 on every sample (zero weights and bias): its outgoing weight
@@ -221,50 +237,55 @@ describe('webgpu engine agrees with the float64 reference', { skip }, () => {
     return { theta, losses };
   }
 
-  for (const [steps, shape, every] of [
-    [1, SHAPES[0], 64],
-    [20, SHAPES[2], 7],
-    [20, SHAPES[3], 64],
+  for (const [steps, shape, every, products] of [
+    [1, SHAPES[0], 64, 'tiled'],
+    [20, SHAPES[2], 7, 'direct'],
+    [20, SHAPES[3], 64, 'tiled'],
+    [20, SHAPES[3], 64, 'direct'],
   ] as const) {
-    it(`takes the reference's Adam steps on the GPU: ${steps} step(s), ${label(shape)}, read back every ${every}`, async (t) => {
+    it(`takes the reference's Adam steps on the GPU: ${steps} step(s), ${label(shape)}, read back every ${every}, ${products} products`, async (t) => {
       const problem = randomProblem(800 + steps, shape);
       const learningRate = 1e-2;
       const expected = referenceAdam(problem, steps, learningRate);
       const progress: number[] = [];
-      await withEngine(problem, async (engine) => {
-        const run = await engine.trainAdam({
-          theta0: problem.theta,
-          steps,
-          learningRate,
-          beta1: 0.9,
-          beta2: 0.999,
-          epsilon: 1e-8,
-          readbackEvery: every,
-          onProgress: ({ step }) => progress.push(step),
-        });
-        assert.equal(run.losses.length, steps);
-        assert.deepEqual(
-          progress,
-          Array.from({ length: Math.ceil(steps / every) }, (_, k) => Math.min(steps, (k + 1) * every)),
-        );
-        let moved = 0;
-        let error = 0;
-        for (let i = 0; i < run.theta.length; i++) {
-          moved = Math.max(moved, Math.abs(expected.theta[i] - problem.theta[i]));
-          error = Math.max(error, Math.abs(run.theta[i] - expected.theta[i]));
-        }
-        t.diagnostic(`θ moved by up to ${moved}; max |θ_gpu − θ_reference| = ${error}`);
-        // Adam moves every coordinate by about lr per step; the GPU must land within a small fraction of one step.
-        assert.ok(moved >= 0.5 * learningRate, `the optimiser moved θ by ${moved}`);
-        assert.ok(error <= 1e-3 * learningRate, `θ differs from the reference by ${error}`);
-        run.losses.forEach((loss, t) => {
-          const reference = expected.losses[t];
-          assert.ok(
-            Math.abs(loss - reference) <= GRADIENT_TOLERANCE * reference,
-            `loss[${t}] ${loss} vs ${reference}`,
+      await withEngine(
+        problem,
+        async (engine) => {
+          const run = await engine.trainAdam({
+            theta0: problem.theta,
+            steps,
+            learningRate,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+            readbackEvery: every,
+            onProgress: ({ step }) => progress.push(step),
+          });
+          assert.equal(run.losses.length, steps);
+          assert.deepEqual(
+            progress,
+            Array.from({ length: Math.ceil(steps / every) }, (_, k) => Math.min(steps, (k + 1) * every)),
           );
-        });
-      });
+          let moved = 0;
+          let error = 0;
+          for (let i = 0; i < run.theta.length; i++) {
+            moved = Math.max(moved, Math.abs(expected.theta[i] - problem.theta[i]));
+            error = Math.max(error, Math.abs(run.theta[i] - expected.theta[i]));
+          }
+          t.diagnostic(`θ moved by up to ${moved}; max |θ_gpu − θ_reference| = ${error}`);
+          // Adam moves every coordinate by about lr per step; the GPU must land within a small fraction of one step.
+          assert.ok(moved >= 0.5 * learningRate, `the optimiser moved θ by ${moved}`);
+          assert.ok(error <= 1e-3 * learningRate, `θ differs from the reference by ${error}`);
+          run.losses.forEach((loss, t) => {
+            const reference = expected.losses[t];
+            assert.ok(
+              Math.abs(loss - reference) <= GRADIENT_TOLERANCE * reference,
+              `loss[${t}] ${loss} vs ${reference}`,
+            );
+          });
+        },
+        products,
+      );
     });
   }
 });

@@ -22,4 +22,5 @@ export {
   type WebGpuEngineOptions,
   type WebGpuEvaluation,
 } from './webgpu-engine.js';
+export type { ProductKernel } from './mlp-plan.js';
 export { webGpuUnsupportedReason } from './support.js';

@@ -2,7 +2,15 @@
 import type { LayerLayout, ParameterLayout } from '../../model/architecture.js';
 import { type LossKind, lossScale } from '../../model/loss.js';
 import { bindGroup, BufferSet, BufferUsage, type Dispatch, UNIFORM_ALIGNMENT } from './gpu-resources.js';
-import { LINEAR_WORKGROUP, linearGrid, MATMUL_FIELDS, MATMUL_THREADS, UNIFORM_BYTES } from './kernels.js';
+import {
+  DIRECT_BLOCK,
+  DIRECT_THREADS,
+  LINEAR_WORKGROUP,
+  linearGrid,
+  MATMUL_FIELDS,
+  MATMUL_THREADS,
+  UNIFORM_BYTES,
+} from './kernels.js';
 import type { KernelName, Pipelines } from './pipelines.js';
 
 /** The buffers an evaluation reads and writes that outlive one plan: θ, ∇θ and the loss. */
@@ -37,6 +45,12 @@ export interface EvaluationPlan {
   dispose(): void;
 }
 
+/**
+ * Which product kernel a plan uses: `tiled` (workgroup-memory tiles, for GPUs) or `direct` (register blocks straight
+ * from the buffers, for software adapters such as llvmpipe); see kernels.ts.
+ */
+export type ProductKernel = 'tiled' | 'direct';
+
 export interface PlanLimits {
   readonly maxComputeWorkgroupsPerDimension: number;
   readonly maxStorageBufferBindingSize: number;
@@ -50,6 +64,7 @@ export function buildEvaluationPlan(
   rows: number,
   source: RowSource,
   shared: SharedBuffers,
+  products: ProductKernel,
 ): EvaluationPlan {
   const { maxComputeWorkgroupsPerDimension: maxGroups } = device.limits;
   const buffers = new BufferSet(device);
@@ -204,10 +219,19 @@ export function buildEvaluationPlan(
     c: GPUBuffer,
     fields: Partial<Record<(typeof MATMUL_FIELDS)[number], number>> & { m: number; n: number },
   ): [KernelName, GPUBuffer[], ArrayBuffer, [number, number]] {
+    const values = MATMUL_FIELDS.map((name) => fields[name] ?? 0);
+    if (products === 'direct') {
+      const side = DIRECT_BLOCK * DIRECT_THREADS;
+      return [
+        'directMatmul',
+        [a, b, c],
+        words(values),
+        [Math.ceil(fields.n / side), Math.ceil(fields.m / side)],
+      ];
+    }
     // Four rows (columns) per invocation only where the output has enough of them to fill a 64-wide block.
     const tm = fields.m >= 64 ? 4 : 1;
     const tn = fields.n >= 64 ? 4 : 1;
-    const values = MATMUL_FIELDS.map((name) => fields[name] ?? 0);
     const groups: [number, number] = [
       Math.ceil(fields.n / (MATMUL_THREADS * tn)),
       Math.ceil(fields.m / (MATMUL_THREADS * tm)),
@@ -227,8 +251,8 @@ export function planLimitReason(
   if (bytes > limits.maxStorageBufferBindingSize) {
     return `${rows} rows × ${widest} floats = ${bytes} bytes exceed the adapter's storage binding limit of ${limits.maxStorageBufferBindingSize} bytes`;
   }
-  // The products' row blocks are 16 or 64 rows; the one-dimensional kernels spread over a 2-D grid.
-  if (Math.ceil(rows / (MATMUL_THREADS * 4)) > limits.maxComputeWorkgroupsPerDimension) {
+  // The products' row blocks have at least 32 rows once there are 64 rows; the 1-D kernels spread over a 2-D grid.
+  if (Math.ceil(rows / 32) > limits.maxComputeWorkgroupsPerDimension) {
     return `${rows} rows need more than ${limits.maxComputeWorkgroupsPerDimension} workgroups in one dimension`;
   }
   return undefined;

@@ -3,6 +3,7 @@ import {
   ACTIVATION_SHADER,
   ADAM_SHADER,
   COLUMN_SUM_SHADER,
+  directMatmulShader,
   GATHER_SHADER,
   LOSS_SHADER,
   matmulShader,
@@ -17,7 +18,8 @@ export type KernelName =
   | 'columnSum'
   | 'gather'
   | 'adam'
-  | `matmul${1 | 4}x${1 | 4}`;
+  | `matmul${1 | 4}x${1 | 4}`
+  | 'directMatmul';
 
 const SOURCES: Record<Exclude<KernelName, `matmul${string}`>, { code: string; entryPoint: string }> = {
   activate: { code: ACTIVATION_SHADER, entryPoint: 'activate' },
@@ -27,6 +29,7 @@ const SOURCES: Record<Exclude<KernelName, `matmul${string}`>, { code: string; en
   columnSum: { code: COLUMN_SUM_SHADER, entryPoint: 'main' },
   gather: { code: GATHER_SHADER, entryPoint: 'main' },
   adam: { code: ADAM_SHADER, entryPoint: 'main' },
+  directMatmul: { code: directMatmulShader(), entryPoint: 'main' },
 };
 
 /**
