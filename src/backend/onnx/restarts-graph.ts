@@ -77,30 +77,29 @@ export function buildRestartsGraph(
   g.node('ReduceSumSquare', [residual], { axes: [1, 2], keepdims: 0 }, t.sse);
   g.output(t.sse, dtype, ['G']);
 
-  // Unscaled δ_g = e_g (G × 1 × N). Then dz_g = H_g·e_g, and dU_g = z_g ⊗ e_g ⊙ ε ⊙ f'(U_g), whose factor z_g is
-  // applied after the product: dW_g = diag(z_g)·(e_g ⊙ ε ⊙ f'(U_g))·X saves a full pass over G·d1 × N.
-  g.node(
-    'Reshape',
-    [g.node('MatMul', [h, g.node('Reshape', [residual, ints(0, -1, 1)])]), ints(-1, d1)],
-    {},
-    t.outputWeightsGradient,
-  );
-  g.output(t.outputWeightsGradient, dtype, ['G', d1]);
-  if (c !== undefined) {
-    g.node('ReduceSum', [residual, ints(1, 2)], { keepdims: 0 }, t.outputBiasGradient);
-    g.output(t.outputBiasGradient, dtype, ['G']);
-  }
+  // Unscaled δ_g = e_g (G × 1 × N). dU_g = z_g ⊗ e_g ⊙ ε ⊙ f'(U_g), whose factor z_g is applied after the
+  // product: dW_g = diag(z_g)·P_g with P_g = (e_g ⊙ ε ⊙ f'(U_g))·X, which saves a full pass over G·d1 × N.
   const slopes =
     activation.derivative === undefined
       ? g.node('Expand', [residual, g.node('Shape', [value])])
       : g.node('Mul', [g.node('Reshape', [activation.derivative, byNetwork]), residual]);
   const scaled = g.node('Reshape', [noise === undefined ? slopes : g.node('Mul', [slopes, noise]), stacked]);
-  g.node(
-    'Mul',
-    [g.node('Gemm', [scaled, x]), g.node('Reshape', [z, ints(-1, 1)])],
-    {},
-    t.hiddenWeightsGradient,
-  );
+  const p = g.node('Gemm', [scaled, x]);
+  g.node('Mul', [p, g.node('Reshape', [z, ints(-1, 1)])], {}, t.hiddenWeightsGradient);
   g.output(t.hiddenWeightsGradient, dtype, ['GH', columns]);
+
+  // dz_g = H_g·e_g. For (leaky) ReLU and linear units f(u) = f'(u)·u, so H = ε ⊙ f'(U) ⊙ U and, as U = w·xᵀ,
+  // (dz_g)_j = Σ_n (e_g ⊙ ε ⊙ f'(U))_(j,n)·U_(j,n) = w_(g,j)·P_(g,j): a row-wise dot product of two small
+  // (G·d1 × d0 + 1) matrices instead of another pass over H. Other activations read H.
+  const homogeneous = hidden.activation.kind === 'leaky-relu' || hidden.activation.kind === 'linear';
+  const outputWeightsGradient = homogeneous
+    ? g.node('ReduceSum', [g.node('Mul', [p, w]), ints(1)], { keepdims: 0 })
+    : g.node('MatMul', [h, g.node('Reshape', [residual, ints(0, -1, 1)])]);
+  g.node('Reshape', [outputWeightsGradient, ints(-1, d1)], {}, t.outputWeightsGradient);
+  g.output(t.outputWeightsGradient, dtype, ['G', d1]);
+  if (c !== undefined) {
+    g.node('ReduceSum', [residual, ints(1, 2)], { keepdims: 0 }, t.outputBiasGradient);
+    g.output(t.outputBiasGradient, dtype, ['G']);
+  }
   return g.encode(OPSET);
 }
