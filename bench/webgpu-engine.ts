@@ -3,11 +3,12 @@
  * `acquireWebGpuDevice` finds (BASIN_WEBGPU: a GPU, else Mesa's llvmpipe in software, whose figures are CPU figures).
  *
  * Run directly to time cases without the rest of the benchmark:
- *   node --import tsx bench/webgpu-engine.ts --cases=b,a
+ *   node --import tsx bench/webgpu-engine.ts --cases=b,a [--products=tiled|direct]
  */
 import { pathToFileURL } from 'node:url';
 
 import { acquireWebGpuDevice } from '../src/backend/webgpu/webgpu-device.js';
+import type { ProductKernel } from '../src/backend/webgpu/mlp-plan.js';
 import { WebGpuEngine } from '../src/backend/webgpu/webgpu-engine.js';
 import type { FloatArray } from '../src/core/dtype.js';
 import { BasinError } from '../src/core/errors.js';
@@ -30,10 +31,11 @@ export async function webgpuBenchStep(
   architecture: Architecture,
   samples: Samples,
   thetas: readonly FloatArray[],
+  options: { readonly products?: ProductKernel } = {},
 ): Promise<(() => Promise<number>) & { readonly adapter: string }> {
   const acquired = await acquireWebGpuDevice();
   if (!acquired.available) throw new BasinError(`webgpu: ${acquired.reason}`);
-  const engine = await WebGpuEngine.create(architecture, 'mse', samples, { context: acquired });
+  const engine = await WebGpuEngine.create(architecture, 'mse', samples, { context: acquired, ...options });
   process.once('exit', () => {
     engine.dispose();
     acquired.device.destroy();
@@ -48,11 +50,15 @@ export async function webgpuBenchStep(
     return first;
   };
   // The adapter travels with the step so that results can say what ran it (llvmpipe figures are CPU figures).
-  return Object.assign(step, { adapter: acquired.summary });
+  return Object.assign(step, { adapter: `${acquired.summary}; ${engine.products} products` });
 }
 
 async function main(argv: readonly string[]): Promise<void> {
   const casesArgument = argv.find((a) => a.startsWith('--cases='))?.slice('--cases='.length) ?? 'b,a';
+  const products = argv.find((a) => a.startsWith('--products='))?.slice('--products='.length);
+  if (products !== undefined && products !== 'tiled' && products !== 'direct') {
+    throw new BasinError(`--products: tiled or direct, got ${products}`);
+  }
   const seed = 1;
   for (const id of casesArgument.split(',') as CaseId[]) {
     const c = benchCase(id);
@@ -62,7 +68,12 @@ async function main(argv: readonly string[]): Promise<void> {
     const architecture = mlp(c.inputDim, [c.width], 1, { kind: 'leaky-relu', slope: 0 }, true);
     const theta = initialise(architecture, { kind: 'pytorch' }, seed + 1, 'float32');
     const setupStart = performance.now();
-    const step = await webgpuBenchStep(architecture, samples, [theta]);
+    const step = await webgpuBenchStep(
+      architecture,
+      samples,
+      [theta],
+      products === undefined ? {} : { products },
+    );
     const setupMs = performance.now() - setupStart;
     let loss = NaN;
     const times = await timeRepeatedlyAsync(

@@ -80,6 +80,9 @@ export async function acquireWebGpuDevice(options: AcquireOptions = {}): Promise
   if (mode === 'off') return unavailable(`${WEBGPU_MODE_VARIABLE}=off`);
   const browserGpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (browserGpu !== undefined) return fromBrowser(browserGpu, mode);
+  if (typeof process === 'undefined' || process.versions?.node === undefined) {
+    return unavailable('no adapter: this browser has no navigator.gpu (WebGPU disabled or unsupported)');
+  }
   return fromNode(mode);
 }
 
@@ -121,7 +124,7 @@ async function fromNode(mode: WebGpuMode): Promise<WebGpuAcquisition> {
   try {
     // A computed specifier: bundlers (the web build) must not try to bundle Dawn's native binding.
     const specifier = 'webgpu';
-    dawn = (await import(specifier)) as DawnModule;
+    dawn = (await import(/* @vite-ignore */ specifier)) as DawnModule;
   } catch (error) {
     return unavailable(`webgpu package not installed or not loadable (${firstLine(error)})`);
   }
