@@ -166,6 +166,27 @@ describe('onnx backend agrees with the reference backprop', { skip }, () => {
     });
   });
 
+  it('evaluates every full batch through the minibatch graph when Xᵀ may not be stored', () => {
+    const problem = randomProblem(14, [5, 4], { kind: 'leaky-relu', slope: 0 }, true, 1, false);
+    const onnx = onnxBackend({ threads: 1, maxStoredTransposeBytes: 0 }).objective(
+      problem.architecture,
+      'mse',
+      problem.samples,
+    );
+    const b = referenceBackend
+      .objective(problem.architecture, 'mse', problem.samples)
+      .evaluate(problem.theta);
+    try {
+      for (let call = 0; call < 3; call++) {
+        const a = onnx.evaluate(problem.theta);
+        assert.ok(Math.abs(a.loss - b.loss) <= 1e-12 * b.loss);
+        assert.ok(relativeError(a.gradient, b.gradient) <= 1e-12);
+      }
+    } finally {
+      onnx.dispose();
+    }
+  });
+
   it('gathers every minibatch afresh (batch sizes changing and repeating, vector output, slope noise)', () => {
     const problem = randomProblem(12, [5, 4], { kind: 'tanh' }, true, 2, true);
     const batches = [Int32Array.of(1, 2, 3), Int32Array.of(36, 0), Int32Array.of(5, 5, 9), Int32Array.of(7)];

@@ -19,12 +19,15 @@ export interface OnnxBackendOptions {
    * thread for small products, every logical CPU for large ones.
    */
   readonly threads?: number;
+  /** The largest stored Xᵀ of an objective, in bytes; default `STORED_TRANSPOSE_MAX_BYTES`. */
+  readonly maxStoredTransposeBytes?: number;
 }
 
 /**
  * The ONNX Runtime CPU backend: the closed-form loss-and-gradient graph of mlp-graph.ts run by onnxruntime-node
  * (MLAS kernels, multi-threaded). float32 graphs get ORT's full graph optimisation; float64 graphs the "basic" level
- * only, because higher levels fold scalar multiplies into float32 attributes and silently lose float64 accuracy.
+ * only, because higher levels can fold scalar multiplies into float32 attributes and silently lose float64 accuracy
+ * (the graphs no longer contain such a multiply, so this is a guard).
  */
 export function onnxBackend(options: OnnxBackendOptions = {}): Backend {
   const threads = options.threads;
@@ -39,7 +42,7 @@ export function onnxBackend(options: OnnxBackendOptions = {}): Backend {
       return problem.samples.count > 2 ** 31 - 1 ? 'more samples than ONNX tensors can index' : undefined;
     },
     objective(architecture, loss, samples) {
-      const objective = onnxObjective(loadedRuntime(), architecture, loss, samples, threads, () =>
+      const objective = onnxObjective(loadedRuntime(), architecture, loss, samples, options, () =>
         live.delete(objective),
       );
       live.add(objective);
@@ -74,6 +77,13 @@ function loadedRuntime(): OnnxRuntime {
   return status.runtime;
 }
 
+/**
+ * The largest Xᵀ (a second copy of the inputs, see mlp-graph.ts) that an objective keeps for full-batch
+ * evaluations: 256 MiB covers case (a) of the benchmark (10 000 × 3072, 234 MiB in float64); beyond it full batches
+ * run the minibatch graph (δᵀ·X), slower in its first-layer product but without doubling the memory for X.
+ */
+export const STORED_TRANSPOSE_MAX_BYTES = 256 * 2 ** 20;
+
 /** One graph of an objective (full batch or minibatch) and its sessions by thread count (see `threadsFor`). */
 interface Variant {
   readonly graph: MlpGraph;
@@ -85,8 +95,8 @@ interface PreparedPrecision {
   fullEvaluations: number;
   /**
    * The full-batch graph (first-layer gradient from a stored Xᵀ) and its data tensors, created on the second
-   * full-batch evaluation: an objective that sees minibatches and at most one full batch never builds them, nor
-   * Xᵀ (a second copy of X).
+   * full-batch evaluation when Xᵀ fits `maxStoredTransposeBytes`: an objective that sees minibatches and at
+   * most one full batch never builds them, nor Xᵀ (a second copy of X).
    */
   full: (Variant & { readonly feeds: Readonly<Record<string, OrtTensor>> }) | undefined;
   /** The minibatch graph (no Xᵀ) and the buffers its rows are gathered into, reused while the batch size stays. */
@@ -105,9 +115,10 @@ function onnxObjective(
   architecture: Architecture,
   loss: LossKind,
   samples: Samples,
-  threads: number | undefined,
+  options: OnnxBackendOptions,
   onDispose: () => void,
 ): BackendObjective {
+  const { threads, maxStoredTransposeBytes = STORED_TRANSPOSE_MAX_BYTES } = options;
   const layout = checkCompatible(architecture, new Float64Array(parameterCount(architecture)), samples);
   const multiplyAddsPerRow = layout.layers.reduce((sum, layer) => sum + layer.inputs * layer.outputs, 0);
   const { inputDim, outputDim } = samples;
@@ -181,6 +192,17 @@ function onnxObjective(
     return entry;
   };
 
+  const batchVariantOf = (entry: PreparedPrecision, dtype: DType): NonNullable<PreparedPrecision['batch']> =>
+    (entry.batch ??= {
+      graph: buildMlpGraph(architecture, dtype, withNoise, false),
+      sessions: new Map(),
+      buffers: undefined,
+    });
+
+  /** Whether a stored Xᵀ (with its ones row) stays within `maxStoredTransposeBytes`. */
+  const storesTransposedX = (dtype: DType): boolean =>
+    (inputDim + 1) * samples.count * (dtype === 'float64' ? 8 : 4) <= maxStoredTransposeBytes;
+
   const sessionFor = (variant: Variant, dtype: DType, rows: number): SyncSession => {
     const count = threadsFor(rows * multiplyAddsPerRow, threads);
     let session = variant.sessions.get(count);
@@ -211,20 +233,16 @@ function onnxObjective(
       const entry = prepare(dtype);
       let variant: Variant;
       let feeds: Record<string, OrtTensor>;
-      const batchVariant = (): NonNullable<PreparedPrecision['batch']> =>
-        (entry.batch ??= {
-          graph: buildMlpGraph(architecture, dtype, withNoise, false),
-          sessions: new Map(),
-          buffers: undefined,
-        });
       if (batch !== undefined) {
         checkBatch(batch, samples.count);
-        variant = batchVariant();
-        feeds = batchFeeds(entry.batch!, entry.samples, batch, dtype);
-      } else if (entry.full === undefined && entry.fullEvaluations++ === 0) {
+        const batchVariant = batchVariantOf(entry, dtype);
+        variant = batchVariant;
+        feeds = batchFeeds(batchVariant, entry.samples, batch, dtype);
+      } else if (entry.full === undefined && (entry.fullEvaluations++ === 0 || !storesTransposedX(dtype))) {
         // The first full-batch evaluation runs the minibatch graph on X as it is: a training run on minibatches
-        // that ends with one full-batch loss never pays for Xᵀ (+ the size of X in memory, and its transpose).
-        variant = batchVariant();
+        // that ends with one full-batch loss never pays for Xᵀ (the size of X again, and its transpose). So do
+        // all of them when Xᵀ would be too large to keep.
+        variant = batchVariantOf(entry, dtype);
         feeds = fullBatchFeeds(variant.graph, entry.samples, dtype);
       } else {
         if (entry.full === undefined) {
