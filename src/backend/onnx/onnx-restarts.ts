@@ -3,7 +3,7 @@ import { BasinError, InvalidArgumentError, requireInteger } from '../../core/err
 import { type Architecture, parameterLayout } from '../../model/architecture.js';
 import { checkCompatible } from '../../model/forward.js';
 import { type LossKind, lossScale } from '../../model/loss.js';
-import { type Samples, samplesAs, selectSamples } from '../../model/samples.js';
+import { type Samples, samplesAs } from '../../model/samples.js';
 import { checkRestartThetas, type RestartsObjective } from '../restarts.js';
 import { checkBatch, floatTensor } from './feeds.js';
 import { buildRestartsGraph, RESTARTS_TENSORS as T, restartsUnsupportedReason } from './restarts-graph.js';
@@ -60,25 +60,34 @@ export function onnxRestartsObjective(
   const prepared = new Map<DType, Prepared>();
   let disposed = false;
 
-  const dataFeeds = (rows: Samples, dtype: DType): Record<string, OrtTensor> => {
-    const count = rows.count;
-    let x = rows.x;
-    if (columns !== d0) {
+  /** x ([X 1] with a hidden bias), y and transposed noise of the rows `batch` of `stored` (all rows without one). */
+  const dataFeeds = (stored: Samples, dtype: DType, batch?: Int32Array): Record<string, OrtTensor> => {
+    const count = batch?.length ?? stored.count;
+    const row = batch === undefined ? (r: number): number => r : (r: number): number => batch[r];
+    let x = stored.x;
+    let y = stored.y;
+    if (batch !== undefined || columns !== d0) {
       x = allocate(dtype, count * columns);
-      for (let n = 0; n < count; n++) {
-        x.set(rows.x.subarray(n * d0, (n + 1) * d0), n * columns);
-        x[n * columns + d0] = 1;
+      for (let r = 0; r < count; r++) {
+        x.set(stored.x.subarray(row(r) * d0, (row(r) + 1) * d0), r * columns);
+        if (columns !== d0) x[r * columns + d0] = 1;
       }
+    }
+    if (batch !== undefined) {
+      y = allocate(dtype, count);
+      for (let r = 0; r < count; r++) y[r] = stored.y[row(r)];
     }
     const feeds: Record<string, OrtTensor> = {
       [T.x]: floatTensor(runtime, dtype, x, [count, columns]),
-      [T.y]: floatTensor(runtime, dtype, rows.y, [1, 1, count]),
+      [T.y]: floatTensor(runtime, dtype, y, [1, 1, count]),
     };
-    if (rows.slopeNoise) {
-      const noise = rows.slopeNoise[0];
-      const transposed = allocate(dtype, noise.length);
-      for (let n = 0; n < count; n++)
-        for (let j = 0; j < d1; j++) transposed[j * count + n] = noise[n * d1 + j];
+    if (stored.slopeNoise) {
+      const noise = stored.slopeNoise[0];
+      const transposed = allocate(dtype, count * d1);
+      for (let r = 0; r < count; r++) {
+        const from = row(r) * d1;
+        for (let j = 0; j < d1; j++) transposed[j * count + r] = noise[from + j];
+      }
       feeds[T.noise] = floatTensor(runtime, dtype, transposed, [1, d1, count]);
     }
     return feeds;
@@ -133,9 +142,7 @@ export function onnxRestartsObjective(
       const dtype = dtypeOf(thetas);
       const entry = prepare(dtype);
       const data =
-        batch === undefined
-          ? entry.data
-          : dataFeeds(selectSamples(entry.samples, checkBatch(batch, samples.count)), dtype);
+        batch === undefined ? entry.data : dataFeeds(entry.samples, dtype, checkBatch(batch, samples.count));
       const rows = batch === undefined ? samples.count : batch.length;
       const { w, z, c } = entry;
       const session = sessionFor(entry, dtype, rows);
