@@ -166,6 +166,23 @@ describe('onnx backend agrees with the reference backprop', { skip }, () => {
     });
   });
 
+  it('fits a model without hidden layers (vector and scalar outputs, full batch and minibatch)', () => {
+    for (const [outputDim, bias] of [
+      [1, true],
+      [2, false],
+    ] as const) {
+      const problem = randomProblem(15 + outputDim, [], { kind: 'linear' }, bias, outputDim, false);
+      withObjectives(problem, 'mse', (onnx, reference) => {
+        for (const batch of [undefined, undefined, Int32Array.of(4, 1, 4)]) {
+          const a = onnx.evaluate(problem.theta, batch);
+          const b = reference.evaluate(problem.theta, batch);
+          assert.ok(Math.abs(a.loss - b.loss) <= 1e-12 * b.loss, `out=${outputDim}: ${a.loss} vs ${b.loss}`);
+          assert.ok(relativeError(a.gradient, b.gradient) <= 1e-12, `out=${outputDim}`);
+        }
+      });
+    }
+  });
+
   it('evaluates every full batch through the minibatch graph when Xᵀ may not be stored', () => {
     const problem = randomProblem(14, [5, 4], { kind: 'leaky-relu', slope: 0 }, true, 1, false);
     const onnx = onnxBackend({ threads: 1, maxStoredTransposeBytes: 0 }).objective(
