@@ -209,6 +209,51 @@ describe('webgpu engine agrees with the float64 reference', { skip }, () => {
     });
   });
 
+  it('serialises overlapping calls: each gets the result for its own θ', async () => {
+    const problem = randomProblem(720, SHAPES[2]);
+    const other = Float32Array.from(problem.theta, (value) => -0.5 * value);
+    await withEngine(problem, async (engine) => {
+      const [a, b, c, d] = await Promise.all([
+        engine.evaluate(problem.theta),
+        engine.evaluate(other),
+        engine.trainAdam({ theta0: other, steps: 3, learningRate: 1e-2 }),
+        engine.evaluate(problem.theta, Int32Array.of(4, 5)),
+      ]);
+      const reference = referenceObjective(problem.architecture, problem.loss, problem.samples);
+      assert.ok(
+        relativeError(a.gradient, reference.evaluate(Float64Array.from(problem.theta)).gradient) <=
+          GRADIENT_TOLERANCE,
+      );
+      assert.ok(
+        relativeError(b.gradient, reference.evaluate(Float64Array.from(other)).gradient) <=
+          GRADIENT_TOLERANCE,
+      );
+      assert.ok(
+        Math.abs(c.losses[0] - reference.evaluate(Float64Array.from(other)).loss) <=
+          GRADIENT_TOLERANCE * c.losses[0],
+      );
+      const batch = reference.evaluate(Float64Array.from(problem.theta), Int32Array.of(4, 5));
+      assert.ok(relativeError(d.gradient, batch.gradient) <= GRADIENT_TOLERANCE);
+    });
+  });
+
+  it('acquires and releases its own device when given none', async () => {
+    const problem = randomProblem(730, SHAPES[0]);
+    const engine = await WebGpuEngine.create(problem.architecture, problem.loss, problem.samples);
+    try {
+      const { loss } = await engine.evaluate(problem.theta);
+      const expected = lossAndGradient(
+        problem.architecture,
+        problem.loss,
+        Float64Array.from(problem.theta),
+        problem.samples,
+      ).loss;
+      assert.ok(Math.abs(loss - expected) <= GRADIENT_TOLERANCE * expected);
+    } finally {
+      engine.dispose();
+    }
+  });
+
   it('leaves the gradient on the device and reads back only the loss (evaluateLossOnDevice)', async () => {
     const problem = randomProblem(710, SHAPES[3]);
     await withEngine(problem, async (engine) => {

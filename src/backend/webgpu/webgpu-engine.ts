@@ -148,21 +148,28 @@ export class WebGpuEngine {
       throw new InvalidArgumentError('samples', 'a problem within the adapter limits', limitReason);
     }
     const { device } = context;
+    const products = options.products ?? (context.adapter.software ? 'direct' : 'tiled');
+    if (products !== 'tiled' && products !== 'direct') {
+      if (ownsDevice) device.destroy();
+      throw new InvalidArgumentError('products', 'tiled or direct', products);
+    }
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
-    let engine: WebGpuEngine;
+    let engine: WebGpuEngine | undefined;
+    let failure: unknown;
     try {
-      const products = options.products ?? (context.adapter.software ? 'direct' : 'tiled');
       engine = new WebGpuEngine(context, ownsDevice, architecture, loss, samples, products);
-    } finally {
-      const validation = await device.popErrorScope();
-      const memory = await device.popErrorScope();
-      const error = validation ?? memory;
-      if (error !== null) {
-        if (ownsDevice) device.destroy();
-        // eslint-disable-next-line no-unsafe-finally
-        throw new BasinError(`webgpu: the device rejected the engine's setup: ${error.message}`);
-      }
+    } catch (error) {
+      failure = error;
+    }
+    const validation = await device.popErrorScope();
+    const memory = await device.popErrorScope();
+    const rejected = validation ?? memory;
+    if (engine === undefined || rejected !== null) {
+      // Release what was created: the device may be shared with other engines.
+      if (engine !== undefined) engine.dispose();
+      else if (ownsDevice) device.destroy();
+      throw failure ?? new BasinError(`webgpu: the device rejected the engine's setup: ${rejected!.message}`);
     }
     return engine;
   }
