@@ -151,7 +151,8 @@ export function onnxRestartsObjective(
         const base = k * size;
         for (let j = 0; j < d1; j++) {
           const row = (k * d1 + j) * columns;
-          w.set(thetas.subarray(base + j * d0, base + (j + 1) * d0), row);
+          const from = base + hiddenLayer.weightOffset + j * d0;
+          w.set(thetas.subarray(from, from + d0), row);
           if (hiddenBias !== undefined) w[row + d0] = thetas[base + hiddenBias + j];
         }
         z.set(thetas.subarray(base + outputLayer.weightOffset, base + outputLayer.weightOffset + d1), k * d1);
@@ -190,7 +191,7 @@ export function onnxRestartsObjective(
           losses[first + i] = scale * sse[i];
           for (let j = 0; j < d1; j++) {
             const row = (i * d1 + j) * columns;
-            const to = base + j * d0;
+            const to = base + hiddenLayer.weightOffset + j * d0;
             for (let m = 0; m < d0; m++) gradients[to + m] = factor * gw[row + m];
             if (hiddenBias !== undefined) gradients[base + hiddenBias + j] = factor * gw[row + d0];
           }
