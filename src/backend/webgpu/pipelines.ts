@@ -40,7 +40,17 @@ export class Pipelines {
   private readonly compiled = new Map<KernelName, GPUComputePipeline>();
   private readonly modules = new Map<string, GPUShaderModule>();
 
-  constructor(private readonly device: GPUDevice) {}
+  private constructor(private readonly device: GPUDevice) {}
+
+  /** The pipelines of `device`, shared by every engine on it (compiling them costs milliseconds per engine). */
+  static of(device: GPUDevice): Pipelines {
+    let pipelines = byDevice.get(device);
+    if (pipelines === undefined) {
+      pipelines = new Pipelines(device);
+      byDevice.set(device, pipelines);
+    }
+    return pipelines;
+  }
 
   get(name: KernelName): GPUComputePipeline {
     let pipeline = this.compiled.get(name);
@@ -61,6 +71,8 @@ export class Pipelines {
     return pipeline;
   }
 }
+
+const byDevice = new WeakMap<GPUDevice, Pipelines>();
 
 function sourceOf(name: KernelName): { code: string; entryPoint: string } {
   const match = /^matmul([14])x([14])$/.exec(name);

@@ -190,7 +190,7 @@ export class WebGpuEngine {
     this.adapterSummary = context.summary;
     this.products = products;
     this.buffers = new BufferSet(device);
-    this.pipelines = new Pipelines(device);
+    this.pipelines = Pipelines.of(device);
     this.x = this.buffers.upload('x', asFloat32(samples.x));
     this.y = this.buffers.upload('y', asFloat32(samples.y));
     const readable = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
