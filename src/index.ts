@@ -104,3 +104,4 @@ export * from './backend/restarts.js';
 export * from './backend/reference-backend.js';
 export * from './backend/onnx/onnx-backend.js';
 export * from './backend/select.js';
+export * from './backend/webgpu/index.js';
