@@ -34,6 +34,8 @@ export interface NodeMeasurement {
   readonly peakRssEpochsBytes?: number;
   readonly setupMs: number;
   readonly peakRssBytes: number;
+  /** What ran it, when the engine's step says (`adapter`: the WebGPU adapter). */
+  readonly adapter?: string;
 }
 
 export async function measureInThisProcess(request: NodeMeasurementRequest): Promise<NodeMeasurement> {
@@ -65,6 +67,7 @@ export async function measureInThisProcess(request: NodeMeasurementRequest): Pro
     step = await engine.prepare(architecture, samples, thetas, request.dtype);
   }
   const setupMs = performance.now() - setupStart;
+  const adapter = (step as { adapter?: unknown }).adapter;
   let loss = NaN;
   const record = (value: number): void => {
     loss = value;
@@ -83,6 +86,7 @@ export async function measureInThisProcess(request: NodeMeasurementRequest): Pro
     ...(finalLoss ? { finalLoss: await finalLoss(), peakRssEpochsBytes } : {}),
     setupMs,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    ...(typeof adapter === 'string' ? { adapter } : {}),
   };
 }
 

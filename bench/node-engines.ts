@@ -53,6 +53,10 @@ export interface NodeEngine {
   readonly threads: number | 'auto';
   /** Where it computes; `cpu` when left out. GPU engines are compared with PyTorch CUDA (`--gpu`). */
   readonly device?: 'cpu' | 'gpu';
+  /** Precisions it computes in; both when left out. The run leaves the others out for it and says so. */
+  readonly dtypes?: readonly DType[];
+  /** Not in the default engine list: runs when named in `--engines` (or, for GPU engines, with `--gpu`). */
+  readonly optIn?: boolean;
   prepare(
     architecture: Architecture,
     samples: Samples,
@@ -162,6 +166,24 @@ function onnxEngine(name: string, threads: number | 'auto'): NodeEngine {
 }
 
 /**
+ * The WebGPU backend (src/backend/webgpu, float32 only) through bench/webgpu-engine.ts: a full-batch step with only
+ * the loss read back. Loaded on first use, so runs without it never load Dawn. On a machine without a GPU, Dawn may
+ * pick Mesa's llvmpipe (software): the adapter is recorded with the timings, and such figures are CPU figures.
+ */
+const webgpuEngine: NodeEngine = {
+  name: 'basin-webgpu',
+  description: 'WebGPU backend (src/backend/webgpu) via bench/webgpu-engine.ts, float32, full-batch step',
+  threads: 1,
+  device: 'gpu',
+  dtypes: ['float32'],
+  optIn: true,
+  async prepare(architecture, samples, thetas) {
+    const { webgpuBenchStep } = await import('./webgpu-engine.js');
+    return webgpuBenchStep(architecture, samples, thetas);
+  },
+};
+
+/**
  * `basin-onnx` is the backend as `chooseBackend` configures it (threads chosen by problem size); the `-1t` and
  * `-<n>t` variants fix the thread count, to check that choice on this machine.
  */
@@ -172,6 +194,7 @@ export const NODE_ENGINES: readonly NodeEngine[] = [
   ...(os.availableParallelism() > 1
     ? [onnxEngine(`basin-onnx-${os.availableParallelism()}t`, os.availableParallelism())]
     : []),
+  webgpuEngine,
 ];
 
 export function nodeEngine(name: string): NodeEngine {

@@ -4,7 +4,8 @@
  * same run, written as JSON to bench/results/<date>-<machine>.json.
  *
  * Flags: --quick (few repetitions), --cases=a,b,c,d, --dtypes=float32,float64, --engines=<node engines>,
- * --no-python, --gpu (adds PyTorch CUDA when torch sees a GPU), --out=<dir>, --machine=<label>, --seed=<n>.
+ * --no-python, --gpu (adds PyTorch CUDA when torch sees a GPU, and basin-webgpu), --out=<dir>, --machine=<label>,
+ * --seed=<n>.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -44,7 +45,7 @@ const PLANS: Readonly<Record<'full' | 'quick', RepetitionPlan>> = {
 
 /**
  * Epoch cases take about a second per run on ONNX Runtime and numpy and several on plain TypeScript: one warm-up
- * epoch (it also builds the ONNX sessions and the stored Xᵀ), then 5 timed epochs (2 with --quick), fewer when the
+ * epoch (it also builds the ONNX sessions and gather buffers), then 5 timed epochs (2 with --quick), fewer when the
  * time cap is reached (plain TypeScript stops after 2).
  */
 const EPOCH_PLANS: Readonly<Record<'full' | 'quick', RepetitionPlan>> = {
@@ -73,7 +74,7 @@ function parseOptions(argv: readonly string[]): Options {
       quick: { type: 'boolean', default: false },
       cases: { type: 'string', default: BENCH_CASES.map((c) => c.id).join(',') },
       dtypes: { type: 'string', default: 'float32,float64' },
-      engines: { type: 'string', default: NODE_ENGINES.map((e) => e.name).join(',') },
+      engines: { type: 'string' },
       'no-python': { type: 'boolean', default: false },
       gpu: { type: 'boolean', default: false },
       out: { type: 'string', default: join('bench', 'results') },
@@ -87,7 +88,11 @@ function parseOptions(argv: readonly string[]): Options {
       throw new InvalidArgumentError('--dtypes', 'float32 and/or float64', d);
     return d;
   });
-  const engines = values.engines.split(',').filter((e) => e.length > 0);
+  // By default every engine but the opt-in ones; --gpu adds the GPU engines to the default list.
+  const engines =
+    values.engines === undefined
+      ? NODE_ENGINES.filter((e) => !e.optIn || (values.gpu && e.device === 'gpu')).map((e) => e.name)
+      : values.engines.split(',').filter((e) => e.length > 0);
   engines.forEach((e) => nodeEngine(e));
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0)
@@ -187,6 +192,8 @@ function summarise(timesMs: readonly number[]): { medianMs: number; minMs: numbe
 
 function main(): void {
   const options = parseOptions(process.argv.slice(2));
+  // Read before the cases run: other work may commit in the same tree during a run of several minutes.
+  const source = sourceVersion();
   const machine = machineInfo();
   const started = new Date();
   const log = (line: string): void => void process.stderr.write(line + '\n');
@@ -283,20 +290,35 @@ function main(): void {
       }
       for (const name of options.engines) {
         const engine = nodeEngine(name);
-        if (c.kind === 'adam-epoch' && engine.prepareEpoch === undefined) {
-          const note = `${name} has no epoch engine: case (${c.id}) left out for it`;
+        const skip = (note: string): void => {
           if (!skipped.has(note)) log(note);
           skipped.add(note);
+        };
+        if (c.kind === 'adam-epoch' && engine.prepareEpoch === undefined) {
+          skip(`${name} has no epoch engine: case (${c.id}) left out for it`);
+          continue;
+        }
+        if (engine.dtypes !== undefined && !engine.dtypes.includes(dtype)) {
+          skip(`${name} computes in ${engine.dtypes.join(', ')} only: ${dtype} left out for it`);
           continue;
         }
         log(`case (${c.id}) ${dtype}: ${name}`);
-        const m = measureInChild({
-          engine: name,
-          caseId: c.id,
-          dtype,
-          plan,
-          seed: options.seed,
-        });
+        let m: NodeMeasurement;
+        try {
+          m = measureInChild({
+            engine: name,
+            caseId: c.id,
+            dtype,
+            plan,
+            seed: options.seed,
+          });
+        } catch (error) {
+          // A GPU engine may find no usable device; that is reported and the run goes on. A CPU engine's failure
+          // is a bug and ends the run.
+          if (engine.device !== 'gpu') throw error;
+          skip((error as Error).message);
+          continue;
+        }
         rows.push({
           caseId: c.id,
           dtype,
@@ -314,6 +336,7 @@ function main(): void {
           details: {
             description: engine.description,
             setupMs: m.setupMs,
+            ...(m.adapter === undefined ? {} : { adapter: m.adapter }),
             ...(m.peakRssEpochsBytes === undefined ? {} : { peakRssEpochsBytes: m.peakRssEpochsBytes }),
           },
         });
@@ -344,7 +367,7 @@ function main(): void {
     schema: 'basin-bench/1',
     started: started.toISOString(),
     finished: new Date().toISOString(),
-    source: sourceVersion(),
+    source,
     command: `node dist/bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
     quick: options.quick,
     plan: options.plan,
