@@ -24,11 +24,14 @@ export interface BackendChoice {
 }
 
 export interface BackendChoiceRecord {
-  readonly backend: BackendName;
-  readonly requested: BackendRequest;
+  /** `webgpu` only for `basin train --backend webgpu`, which runs its own GPU training loop (src/cli/train-on-webgpu.ts). */
+  readonly backend: BackendName | 'webgpu';
+  readonly requested: BackendRequest | 'webgpu';
   readonly reason: string;
   /** onnxruntime-node's version when the ONNX backend was chosen. */
   readonly runtimeVersion?: string;
+  /** The WebGPU adapter (vendor, device, feature level, software or not) when webgpu ran. */
+  readonly adapter?: string;
 }
 
 export interface ChooseBackendOptions {

@@ -4,6 +4,14 @@ import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { BasinError, describeValue, FileFormatError, InvalidArgumentError } from '../core/errors.js';
 import { BACKEND_REQUESTS, type BackendRequest } from '../backend/select.js';
+
+/** What `basin train` accepts: the backends `chooseBackend` knows, and webgpu, which trains on its own loop. */
+export type TrainBackendRequest = BackendRequest | 'webgpu';
+export const TRAIN_BACKEND_REQUESTS: readonly [TrainBackendRequest, ...TrainBackendRequest[]] = [
+  'auto',
+  ...BACKEND_REQUESTS.filter((request) => request !== 'auto'),
+  'webgpu',
+];
 import { deriveSeed } from '../core/rng.js';
 import { parseActivation } from '../model/activation.js';
 import { type Architecture, validateArchitecture } from '../model/architecture.js';
@@ -149,9 +157,10 @@ export function trainConfigSchema() {
     output: outputSchema.prefault({}),
     /**
      * The engine computing losses and gradients: `auto` (ONNX Runtime when it loads and the problem is large enough
-     * to pay for its per-call overhead, else the TypeScript reference), `reference` or `onnx` (src/backend/select.ts).
+     * to pay for its per-call overhead, else the TypeScript reference), `reference` or `onnx` (src/backend/select.ts),
+     * or `webgpu`: full-batch Adam on a GPU through WebGPU (src/cli/train-on-webgpu.ts), never chosen by `auto`.
      */
-    backend: z.enum(BACKEND_REQUESTS as [BackendRequest, ...BackendRequest[]]).default('auto'),
+    backend: z.enum(TRAIN_BACKEND_REQUESTS).default('auto'),
   });
 }
 

@@ -26,7 +26,8 @@ export function formatTrainSummary(
 /** `onnx (onnxruntime 1.30.0; auto: 40960 multiply-adds per evaluation ≥ 10000)`, `reference (requested)`. */
 export function describeBackend(choice: BackendChoiceRecord): string {
   const runtime = choice.runtimeVersion === undefined ? '' : `onnxruntime ${choice.runtimeVersion}; `;
-  return `${choice.backend} (${runtime}${choice.reason})`;
+  const adapter = choice.adapter === undefined ? '' : `${choice.adapter}; `;
+  return `${choice.backend} (${runtime}${adapter}${choice.reason})`;
 }
 
 export function fmt(value: number): string {

@@ -10,7 +10,7 @@ import { initialise } from '../model/init.js';
 import { kinkMargin } from '../model/kinks.js';
 import { withSlopeNoise } from '../model/slope-noise.js';
 import type { Samples } from '../model/samples.js';
-import { chooseBackend } from '../backend/select.js';
+import { type BackendChoiceRecord, chooseBackend } from '../backend/select.js';
 import { batchSizeOf } from '../train/optimiser.js';
 import { type EpochProgress, trainAsync, type TrainResult } from '../train/train.js';
 import {
@@ -24,6 +24,7 @@ import { architectureToJson, type WeightsFile, writeWeightsFile } from '../io/we
 import type { ResolvedTrainConfig } from './config.js';
 import { dataSourceNamed } from './data-sources.js';
 import { ConfigError } from './config.js';
+import { trainOnWebGpu, webGpuTrainingProblem } from './train-on-webgpu.js';
 
 /** Pre-activations within this distance of a kink are counted in `nearKinkCount`. */
 export const KINK_TOLERANCE = 1e-9;
@@ -71,29 +72,11 @@ export async function runTraining(
   const architecture = resolved.architecture(dataset.inputDim, dataset.outputDim);
   const samples = trainingSamples(resolved, architecture, dataset);
   const dtype = resolved.config.model.dtype;
-  // Minibatch optimisers evaluate `batchSize` rows at a time: that is the work the automatic choice weighs.
-  const batchSize = batchSizeOf(resolved.optimiser);
-  const choice = chooseBackend(
-    resolved.config.backend,
-    { architecture, loss: resolved.loss, samples },
-    batchSize !== undefined && batchSize < samples.count ? { rowsPerEvaluation: batchSize } : {},
-  );
-  const objective = choice.backend.objective(architecture, resolved.loss, samples);
-  let training: TrainResult;
-  try {
-    training = await trainAsync({
-      objective,
-      initialTheta: initialise(architecture, resolved.init, resolved.seeds.init, dtype),
-      optimiser: resolved.optimiser,
-      schedule: resolved.schedule,
-      stopping: resolved.stopping,
-      shuffleSeed: resolved.seeds.shuffle,
-      ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
-    });
-  } finally {
-    objective.dispose();
-  }
+  const initialTheta = initialise(architecture, resolved.init, resolved.seeds.init, dtype);
+  const { training, backend } =
+    resolved.config.backend === 'webgpu'
+      ? await trainWebGpuRun(resolved, architecture, samples, initialTheta, hooks)
+      : await trainOnBackend(resolved, architecture, samples, initialTheta, hooks);
   const outcome = measure(architecture, training, dataset, samples);
   const weights: WeightsFile = {
     architecture,
@@ -122,12 +105,75 @@ export async function runTraining(
     },
     architecture: architectureToJson(architecture),
     parameterCount: training.theta.length,
-    backend: choice.record,
+    backend,
     result: outcome,
     trace: training.trace,
     weightsFile: resolved.config.output.weights ?? null,
   };
   return { record, weights, training, dataset };
+}
+
+type TrainHooks = Parameters<typeof runTraining>[1];
+
+async function trainOnBackend(
+  resolved: ResolvedTrainConfig,
+  architecture: Architecture,
+  samples: Samples,
+  initialTheta: FloatArray,
+  hooks: TrainHooks,
+): Promise<{ training: TrainResult; backend: BackendChoiceRecord }> {
+  // Minibatch optimisers evaluate `batchSize` rows at a time: that is the work the automatic choice weighs.
+  const batchSize = batchSizeOf(resolved.optimiser);
+  const request = resolved.config.backend === 'webgpu' ? 'auto' : resolved.config.backend;
+  const choice = chooseBackend(
+    request,
+    { architecture, loss: resolved.loss, samples },
+    batchSize !== undefined && batchSize < samples.count ? { rowsPerEvaluation: batchSize } : {},
+  );
+  const objective = choice.backend.objective(architecture, resolved.loss, samples);
+  try {
+    const training = await trainAsync({
+      objective,
+      initialTheta,
+      optimiser: resolved.optimiser,
+      schedule: resolved.schedule,
+      stopping: resolved.stopping,
+      shuffleSeed: resolved.seeds.shuffle,
+      ...(hooks?.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
+      ...(hooks?.signal ? { signal: hooks.signal } : {}),
+    });
+    return { training, backend: choice.record };
+  } finally {
+    objective.dispose();
+  }
+}
+
+async function trainWebGpuRun(
+  resolved: ResolvedTrainConfig,
+  architecture: Architecture,
+  samples: Samples,
+  initialTheta: FloatArray,
+  hooks: TrainHooks,
+): Promise<{ training: TrainResult; backend: BackendChoiceRecord }> {
+  const problem = webGpuTrainingProblem(
+    resolved.optimiser,
+    resolved.schedule,
+    resolved.stopping,
+    resolved.config.model.dtype,
+    samples.count,
+  );
+  if (problem !== undefined) throw new ConfigError(`${problem} (backend webgpu)`);
+  const { training, record } = await trainOnWebGpu({
+    architecture,
+    loss: resolved.loss,
+    samples,
+    initialTheta: initialTheta as Float32Array,
+    optimiser: resolved.optimiser,
+    schedule: resolved.schedule,
+    stopping: resolved.stopping,
+    ...(hooks?.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
+  });
+  return { training, backend: record };
 }
 
 function measure(

@@ -83,10 +83,11 @@ export function writeTrainResultFile(path: string, record: TrainResultRecord): v
 }
 
 const backendChoiceSchema = z.looseObject({
-  backend: z.enum(['reference', 'onnx']),
-  requested: z.enum(['auto', 'reference', 'onnx']),
+  backend: z.enum(['reference', 'onnx', 'webgpu']),
+  requested: z.enum(['auto', 'reference', 'onnx', 'webgpu']),
   reason: z.string(),
   runtimeVersion: z.string().optional(),
+  adapter: z.string().optional(),
 });
 
 const headerSchema = z.looseObject({

@@ -36,17 +36,17 @@ describe('basin train --backend: bad input', () => {
     assertOneLineError(
       [...tiny, '--backend', 'gpu'],
       cwd,
-      /^basin: --backend: expected one of "auto", "reference", "onnx", got "gpu" \(config field backend\)$/,
+      /^basin: --backend: expected one of "auto", "reference", "onnx", "webgpu", got "gpu" \(config field backend\)$/,
     );
   });
 
   it('an unknown name in the config file names the file and the field', () => {
     const file = join(cwd, 'bad.yaml');
-    writeFileSync(file, 'backend: webgpu\ndata:\n  source: gaussian\n  count: 8\n  inputDim: 2\n');
+    writeFileSync(file, 'backend: cuda\ndata:\n  source: gaussian\n  count: 8\n  inputDim: 2\n');
     assertOneLineError(
       ['train', '--config', file],
       cwd,
-      /bad\.yaml: backend: expected one of .*auto.*got "webgpu"/,
+      /bad\.yaml: backend: expected one of .*auto.*webgpu.*got "cuda"/,
     );
   });
 });

@@ -143,7 +143,7 @@ const VALUE_FLAGS: readonly {
     flag: '--backend <name>',
     path: 'backend',
     value: 'string',
-    help: 'auto (default: onnx for large problems, else reference), reference or onnx',
+    help: 'auto (default: onnx for large problems, else reference), reference, onnx or webgpu (full-batch Adam, float32)',
   },
   { flag: '--init <kind>', path: 'init.kind', value: 'string', help: 'pytorch, lecun, xavier or gaussian' },
   {
