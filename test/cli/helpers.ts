@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,4 +48,14 @@ export function basin(args: readonly string[], cwd: string): CliResult {
 
 export function temporaryDirectory(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `basin-${prefix}-`));
+}
+
+/** A failed command: non-zero exit, exactly one line on stderr that matches, and no stack trace. */
+export function assertOneLineError(args: string[], cwd: string, pattern: RegExp): void {
+  const result = basin(args, cwd);
+  assert.notEqual(result.status, 0, `exit status for ${args.join(' ')}`);
+  const lines = result.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line expected, got:\n${result.stderr}`);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(result.stderr, /\n\s+at /);
 }

@@ -7,21 +7,11 @@ import { parseTrainConfig, resolveTrainConfig } from '../../src/cli/config.js';
 import { formatTrainSummary } from '../../src/cli/summary.js';
 import { runTraining } from '../../src/cli/train-run.js';
 import { readTrainResultFile, TRAIN_RESULT_VERSION } from '../../src/io/result-file.js';
-import { basin, ensureBuilt, temporaryDirectory } from './helpers.js';
+import { assertOneLineError, basin, ensureBuilt, temporaryDirectory } from './helpers.js';
 
 before(ensureBuilt);
 
 const onnxSkip = onnxRuntimeStatus().available ? false : 'onnxruntime-node is not available here';
-
-/** A failed command: non-zero exit, exactly one line on stderr that matches, and no stack trace. */
-function assertOneLineError(args: string[], cwd: string, pattern: RegExp): void {
-  const result = basin(args, cwd);
-  assert.notEqual(result.status, 0, `exit status for ${args.join(' ')}`);
-  const lines = result.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line expected, got:\n${result.stderr}`);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(result.stderr, /\n\s+at /);
-}
 
 function resolved(raw: Record<string, unknown>) {
   return resolveTrainConfig(parseTrainConfig(raw, { file: undefined, flags: new Map() }), undefined);

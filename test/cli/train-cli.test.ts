@@ -8,19 +8,9 @@ import { parseTrainConfig, resolveTrainConfig } from '../../src/cli/config.js';
 import { loadConfiguredData, trainingSamples } from '../../src/cli/train-run.js';
 import { readTrainResultFile } from '../../src/io/result-file.js';
 import { readWeightsFile } from '../../src/io/weights-file.js';
-import { basin, ensureBuilt, temporaryDirectory } from './helpers.js';
+import { assertOneLineError, basin, ensureBuilt, temporaryDirectory } from './helpers.js';
 
 before(ensureBuilt);
-
-/** A failed command: non-zero exit, exactly one line on stderr that matches, and no stack trace. */
-function assertOneLineError(args: string[], cwd: string, pattern: RegExp): void {
-  const result = basin(args, cwd);
-  assert.notEqual(result.status, 0, `exit status for ${args.join(' ')}`);
-  const lines = result.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line expected, got:\n${result.stderr}`);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(result.stderr, /\n\s+at /);
-}
 
 describe('basin train: bad input', () => {
   const cwd = temporaryDirectory('train-errors');
