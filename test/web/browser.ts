@@ -22,9 +22,23 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  /** What to serve (default: the built explorer, dist/web). */
+  readonly directory?: string;
+  /**
+   * Launch Chromium with `--enable-unsafe-webgpu`, so that `navigator.gpu` exists on the (secure) http://127.0.0.1
+   * origin. Without a GPU, Chromium's adapter is SwiftShader (software, a fallback adapter).
+   */
+  readonly webgpu?: boolean;
+}
+
 /** Starts the explorer's server and a headless Chromium with a fresh profile and no background networking. */
-export async function startHarness(): Promise<Harness> {
-  const server = await startExplorerServer({ port: 0, host: '127.0.0.1', directory: BUILT_EXPLORER });
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const server = await startExplorerServer({
+    port: 0,
+    host: '127.0.0.1',
+    directory: options.directory ?? BUILT_EXPLORER,
+  });
   const profile = mkdtempSync(join(tmpdir(), 'basin-chromium-'));
   // Playwright takes the fresh profile directory itself (it refuses --user-data-dir among the args).
   const browser = await chromium.launchPersistentContext(profile, {
@@ -40,6 +54,7 @@ export async function startHarness(): Promise<Harness> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...(options.webgpu === true ? ['--enable-unsafe-webgpu'] : []),
     ],
   });
   return {
