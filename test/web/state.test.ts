@@ -9,7 +9,7 @@ describe('explorer state in the URL', () => {
       data: { kind: 'teacher', count: 123, inputDim: 5, seed: 9 },
       model: { widths: [8, 3], activation: 'leaky-relu:0.1', bias: false, loss: 'sse', slopeNoise: 0.25 },
       init: { kind: 'gaussian', mean: -0.5, scale: 0.01, seed: 77 },
-      optimiser: { kind: 'lbfgs', learningRate: 0.5, batchSize: 7, epochs: 1234 },
+      optimiser: { kind: 'lbfgs', learningRate: 0.5, batchSize: 7, epochs: 1234, engine: 'webgpu' },
       trained: true,
       landscape: { mode: 'segment', span: 2.5, resolution: 41, directionSeed: 3, restarts: 12 },
     };
@@ -29,6 +29,12 @@ describe('explorer state in the URL', () => {
     assert.match(text, /"lr": expected a number in \[1e-9, 100\], got "fast"/);
     assert.match(text, /"data": expected one of gaussian, teacher, .*got "mnist"/);
     assert.match(text, /"bogus" is not one the explorer knows/);
+  });
+
+  it('trains on the CPU unless the link asks for WebGPU', () => {
+    assert.equal(decodeState('').state.optimiser.engine, 'cpu');
+    assert.equal(decodeState('engine=webgpu').state.optimiser.engine, 'webgpu');
+    assert.match(decodeState('engine=cuda').problems[0], /"engine": expected one of cpu, webgpu/);
   });
 
   it('turns slope noise off with "off" and rejects a leaky slope of 1', () => {

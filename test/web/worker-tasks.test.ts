@@ -12,7 +12,7 @@ const state: ExplorerState = {
   ...DEFAULT_STATE,
   data: { ...DEFAULT_STATE.data, kind: 'jellyfish' },
   model: { ...DEFAULT_STATE.model, widths: [4] },
-  optimiser: { kind: 'adam', learningRate: 0.05, batchSize: 4, epochs: 300 },
+  optimiser: { kind: 'adam', learningRate: 0.05, batchSize: 4, epochs: 300, engine: 'cpu' },
   landscape: { ...DEFAULT_STATE.landscape, resolution: 9, restarts: 3 },
 };
 

@@ -27,6 +27,9 @@ export const OPTIMISERS = ['gd', 'sgd', 'adam', 'lbfgs'] as const;
 export type OptimiserName = (typeof OPTIMISERS)[number];
 
 export const LOSSES = ['mse', 'sse'] as const;
+/** Where training runs: basin's TypeScript library (float64), or its WebGPU engine (float32, full-batch Adam). */
+export const ENGINES = ['cpu', 'webgpu'] as const;
+export type EngineName = (typeof ENGINES)[number];
 export const LANDSCAPE_MODES = ['slice', 'segment'] as const;
 
 export interface ExplorerState {
@@ -59,6 +62,11 @@ export interface ExplorerState {
     readonly learningRate: number;
     readonly batchSize: number;
     readonly epochs: number;
+    /**
+     * `webgpu` trains with the WebGPU engine when the browser has an adapter and the settings are ones it runs
+     * (full-batch Adam: method adam, batch size ≥ N); otherwise training stays on the CPU and says why.
+     */
+    readonly engine: EngineName;
   };
   readonly trained: boolean;
   readonly landscape: {
@@ -77,7 +85,7 @@ export const DEFAULT_STATE: ExplorerState = {
   data: { kind: 'xor', count: 40, inputDim: 2, seed: 1 },
   model: { widths: [4], activation: 'relu', bias: true, loss: 'mse', slopeNoise: null },
   init: { kind: 'pytorch', mean: 0, scale: 1, seed: 1 },
-  optimiser: { kind: 'adam', learningRate: 0.02, batchSize: 16, epochs: 400 },
+  optimiser: { kind: 'adam', learningRate: 0.02, batchSize: 16, epochs: 400, engine: 'cpu' },
   trained: false,
   landscape: { mode: 'slice', span: 1, resolution: 31, directionSeed: 1, restarts: 8 },
 };
@@ -219,6 +227,11 @@ const FIELDS: readonly Field[] = [
     key: 'epochs',
     read: (s) => String(s.optimiser.epochs),
     write: (s, t) => ({ ...s, optimiser: { ...s.optimiser, epochs: number('epochs', t, 1, 100000, true) } }),
+  },
+  {
+    key: 'engine',
+    read: (s) => s.optimiser.engine,
+    write: (s, t) => ({ ...s, optimiser: { ...s.optimiser, engine: choice('engine', ENGINES, t) } }),
   },
   {
     key: 'trained',

@@ -1,8 +1,10 @@
 import { el, field, numberInput, select } from '../dom.js';
 import { AVAILABLE_DATA } from '../worker/problem.js';
+import type { GpuInfo } from '../worker/protocol.js';
 import {
   checkActivation,
   DATA_KINDS,
+  type EngineName,
   type ExplorerState,
   INIT_KINDS,
   LOSSES,
@@ -30,6 +32,8 @@ export interface PlaygroundControls {
   readonly upload: HTMLInputElement;
   /** Puts the state's values into the form (after a URL load). */
   show(state: ExplorerState): void;
+  /** Enables the WebGPU engine when the worker found an adapter, and says which (or why there is none). */
+  showGpu(info: GpuInfo): void;
 }
 
 /**
@@ -101,6 +105,27 @@ export function playgroundControls(
   );
   const batchSize = field(optimiser, 'Batch size', numberInput(initial.optimiser.batchSize, '1', 1));
   const epochs = field(optimiser, 'Epochs', numberInput(initial.optimiser.epochs, '1', 1, 100000));
+  const engine = field(
+    optimiser,
+    'Engine',
+    select(
+      [
+        ['cpu', 'CPU (TypeScript)'],
+        ['webgpu', 'WebGPU'],
+      ],
+      initial.optimiser.engine,
+    ),
+  );
+  engine.id = 'engine';
+  const gpuOption = engine.querySelector<HTMLOptionElement>('option[value=webgpu]')!;
+  // Disabled until the worker reports an adapter; a link asking for webgpu keeps it selected meanwhile.
+  gpuOption.disabled = initial.optimiser.engine !== 'webgpu';
+  const engineNote = el(
+    'p',
+    { class: 'legend', id: 'engine-note' },
+    'Looking for a WebGPU adapter… WebGPU runs full-batch Adam (method adam, batch size ≥ N) in float32; other settings train on the CPU.',
+  );
+  optimiser.append(engineNote);
 
   const train = el(
     'button',
@@ -154,6 +179,7 @@ export function playgroundControls(
       learningRate: num(learningRate, 'Learning rate'),
       batchSize: num(batchSize, 'Batch size'),
       epochs: num(epochs, 'Epochs'),
+      engine: engine.value as EngineName,
     },
   });
 
@@ -186,7 +212,16 @@ export function playgroundControls(
     learningRate.value = String(state.optimiser.learningRate);
     batchSize.value = String(state.optimiser.batchSize);
     epochs.value = String(state.optimiser.epochs);
+    engine.value = state.optimiser.engine;
+  };
+  const showGpu = (info: GpuInfo): void => {
+    gpuOption.disabled = !info.available;
+    gpuOption.textContent = info.available ? 'WebGPU' : 'WebGPU (unavailable)';
+    engine.dataset.gpu = info.available ? (info.software ? 'software' : 'hardware') : 'none';
+    engineNote.textContent = info.available
+      ? `WebGPU adapter: ${info.adapter}${info.software ? ' (a CPU emulation: correct results, not GPU speed)' : ''}. It runs full-batch Adam (method adam, batch size ≥ N) in float32; other settings train on the CPU.`
+      : `WebGPU unavailable: ${info.reason}. Training runs on the CPU.`;
   };
   show(initial);
-  return { root, train, stop, certify, upload, show };
+  return { root, train, stop, certify, upload, show, showGpu };
 }

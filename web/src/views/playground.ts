@@ -28,6 +28,21 @@ export function mountPlayground(
     (problem) => (problem === undefined ? notices.clear() : notices.error(problem)),
   );
   controls.root.append(status);
+  const probeGpu = (): void => {
+    worker.request({ kind: 'gpu-info' }).then(
+      (payload) => {
+        if (payload.kind === 'gpu-info') controls.showGpu(payload.info);
+      },
+      (error: unknown) => {
+        if (!(error instanceof WorkerStoppedError))
+          controls.showGpu({
+            available: false,
+            reason: error instanceof Error ? error.message : String(error),
+          });
+      },
+    );
+  };
+  probeGpu();
 
   const lossCard = card(
     'Loss curve',
@@ -144,7 +159,13 @@ export function mountPlayground(
         .map((epoch, k) => ({ epoch, loss: payload.traceLoss[k] }))
         .filter((p) => p.loss > 0);
       await lossChart.setData('points', curve);
-      status.textContent = `Trained ${payload.architecture} for ${payload.epochs} epochs (${payload.stopReason}): final loss ${formatNumber(payload.finalLoss)}, ‖∇L‖ ${formatNumber(payload.gradientNorm)}.`;
+      const { engine } = payload;
+      const where =
+        engine.name === 'webgpu'
+          ? ` on WebGPU (${engine.adapter}, float32; final loss and ‖∇L‖ in float64 at its θ)`
+          : ' on the CPU';
+      status.textContent = `Trained ${payload.architecture} for ${payload.epochs} epochs${where} (${payload.stopReason}): final loss ${formatNumber(payload.finalLoss)}, ‖∇L‖ ${formatNumber(payload.gradientNorm)}.${engine.note === undefined ? '' : ` ${engine.note}.`}`;
+      status.dataset.engine = engine.name;
       status.dataset.finalLoss = String(payload.finalLoss);
       drawPicture(payload);
       facts.replaceChildren();
@@ -233,6 +254,8 @@ export function mountPlayground(
   controls.stop.addEventListener('click', () => {
     worker.stop();
     store.setTrained(undefined);
+    // The fresh worker acquires its own device when it trains; ask it again what it has.
+    probeGpu();
   });
   controls.certify.addEventListener('click', () => void certifyNow());
   controls.upload.addEventListener('change', async () => {

@@ -13,12 +13,26 @@ export type WorkerRequest =
       readonly state: ExplorerState;
       readonly csvText: string | undefined;
     }
+  | { readonly id: number; readonly kind: 'gpu-info' }
   | { readonly id: number; readonly kind: 'certify' }
   | { readonly id: number; readonly kind: 'slice'; readonly state: ExplorerState }
   | { readonly id: number; readonly kind: 'segment'; readonly state: ExplorerState };
 
+/** Whether the worker has a WebGPU adapter (WorkerNavigator.gpu), and which. */
+export type GpuInfo =
+  | { readonly available: true; readonly adapter: string; readonly software: boolean }
+  | { readonly available: false; readonly reason: string };
+
+/** Which engine trained: the CPU, or WebGPU on `adapter`; `note` says why WebGPU was asked for but not used. */
+export interface EngineUsed {
+  readonly name: 'cpu' | 'webgpu';
+  readonly adapter?: string;
+  readonly note?: string;
+}
+
 export interface TrainedPayload {
   readonly kind: 'train';
+  readonly engine: EngineUsed;
   readonly description: string;
   readonly inputDim: number;
   readonly x: Float64Array;
@@ -38,6 +52,7 @@ export interface TrainedPayload {
 
 export type WorkerPayload =
   | TrainedPayload
+  | { readonly kind: 'gpu-info'; readonly info: GpuInfo }
   | { readonly kind: 'certify'; readonly report: PointReport }
   | { readonly kind: 'slice'; readonly slice: LossSlice }
   | {

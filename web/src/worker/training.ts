@@ -46,10 +46,7 @@ export function trainProblem(
   restart = 0,
   onEpoch?: (progress: EpochProgress) => void,
 ): TrainResult & { readonly initialTheta: FloatArray } {
-  const seed = restart === 0 ? state.init.seed : deriveSeed(state.init.seed, 'restart', restart);
-  const initialTheta = problem.saturated
-    ? saturatedNetwork({ architecture: problem.architecture, samples: problem.samples, seed })
-    : initialise(problem.architecture, initialisationOf(state), seed);
+  const { seed, initialTheta } = initialPoint(problem, state, restart);
   const result = train({
     objective: referenceObjective(problem.architecture, problem.loss, problem.samples),
     initialTheta,
@@ -60,4 +57,17 @@ export function trainProblem(
     ...(onEpoch ? { onEpoch } : {}),
   });
   return { ...result, initialTheta };
+}
+
+/** The seeded starting point of restart `restart` (0: the playground's own network), and the seed it came from. */
+export function initialPoint(
+  problem: Problem,
+  state: ExplorerState,
+  restart = 0,
+): { readonly seed: number; readonly initialTheta: FloatArray } {
+  const seed = restart === 0 ? state.init.seed : deriveSeed(state.init.seed, 'restart', restart);
+  const initialTheta = problem.saturated
+    ? saturatedNetwork({ architecture: problem.architecture, samples: problem.samples, seed })
+    : initialise(problem.architecture, initialisationOf(state), seed);
+  return { seed, initialTheta };
 }

@@ -2,9 +2,10 @@ import { describeArchitecture } from '../../../src/model/architecture.js';
 import { serialiseWeights } from '../../../src/io/weights-format.js';
 import { parseCsvData } from '../csv-data.js';
 import { certifyPoint } from './certificate.js';
+import { gpuInfo, gpuSettingsReason, trainOnGpu } from './gpu-training.js';
 import { inputPicture, multistartSegment, sliceAround } from './landscape-tasks.js';
 import { buildProblem, type Problem } from './problem.js';
-import type { WorkerPayload, WorkerReply, WorkerRequest } from './protocol.js';
+import type { EngineUsed, TrainedPayload, WorkerPayload, WorkerReply, WorkerRequest } from './protocol.js';
 import { trainProblem } from './training.js';
 
 /**
@@ -23,52 +24,76 @@ function requireTrained(): { problem: Problem; theta: Float64Array } {
   return current;
 }
 
-function handle(request: WorkerRequest): WorkerPayload {
-  switch (request.kind) {
-    case 'train': {
-      const csv = request.csvText === undefined ? undefined : parseCsvData(request.csvText);
-      const problem = buildProblem(request.state, csv);
-      let lastPost = 0;
-      const result = trainProblem(problem, request.state, 0, (progress) => {
-        // Posting every epoch would flood the page; ~30 updates a second keep the curve live.
-        const now = performance.now();
-        if (now - lastPost < 33 && progress.epoch + 1 < progress.maxEpochs) return;
-        lastPost = now;
-        scope.postMessage({
-          id: request.id,
-          kind: 'progress',
-          epoch: progress.epoch,
-          loss: progress.loss,
-          label: 'training',
-        });
-      });
-      const theta = Float64Array.from(result.theta);
-      current = { problem, theta };
-      return {
-        kind: 'train',
-        description: problem.description,
-        inputDim: problem.samples.inputDim,
-        x: Float64Array.from(problem.samples.x),
-        y: Float64Array.from(problem.samples.y),
-        theta,
-        weightsJson: serialiseWeights({
-          architecture: problem.architecture,
-          loss: problem.loss,
-          dtype: 'float64',
-          theta,
-          ...(problem.slopeNoise ? { slopeNoise: problem.slopeNoise } : {}),
-          provenance: { source: 'basin explorer', data: problem.description },
-        }),
-        architecture: describeArchitecture(problem.architecture),
-        epochs: result.epochs,
-        stopReason: result.stopReason,
-        finalLoss: result.finalLoss,
-        gradientNorm: result.gradientNorm,
-        traceEpochs: result.trace.epochs,
-        traceLoss: result.trace.loss,
-        picture: inputPicture(problem, theta, problem.samples.inputDim === 1 ? 400 : 160),
-      };
+type TrainRun = Pick<TrainedPayload, 'epochs' | 'stopReason' | 'finalLoss' | 'gradientNorm'> & {
+  readonly theta: ArrayLike<number>;
+  readonly trace: { readonly epochs: readonly number[]; readonly loss: readonly number[] };
+};
+
+/**
+ * Trains on the WebGPU engine when the state asks for it and the settings and the device allow, else on the CPU
+ * with the library's `train` (the reason WebGPU was not used goes back with the result).
+ */
+async function trainRequest(request: Extract<WorkerRequest, { kind: 'train' }>): Promise<TrainedPayload> {
+  const csv = request.csvText === undefined ? undefined : parseCsvData(request.csvText);
+  const problem = buildProblem(request.state, csv);
+  const progress = (epoch: number, loss: number): void =>
+    scope.postMessage({ id: request.id, kind: 'progress', epoch, loss, label: 'training' });
+  let result: TrainRun | undefined;
+  let engine: EngineUsed = { name: 'cpu' };
+  if (request.state.optimiser.engine === 'webgpu') {
+    const reason = gpuSettingsReason(problem, request.state);
+    const gpu = reason === undefined ? await trainOnGpu(problem, request.state, progress) : reason;
+    if (typeof gpu === 'string') engine = { name: 'cpu', note: `WebGPU not used: ${gpu}` };
+    else {
+      result = gpu;
+      engine = { name: 'webgpu', adapter: gpu.adapter };
     }
+  }
+  if (result === undefined) {
+    let lastPost = 0;
+    result = trainProblem(problem, request.state, 0, (epoch) => {
+      // Posting every epoch would flood the page; ~30 updates a second keep the curve live.
+      const now = performance.now();
+      if (now - lastPost < 33 && epoch.epoch + 1 < epoch.maxEpochs) return;
+      lastPost = now;
+      progress(epoch.epoch, epoch.loss);
+    });
+  }
+  const theta = Float64Array.from(result.theta);
+  current = { problem, theta };
+  return {
+    kind: 'train',
+    engine,
+    description: problem.description,
+    inputDim: problem.samples.inputDim,
+    x: Float64Array.from(problem.samples.x),
+    y: Float64Array.from(problem.samples.y),
+    theta,
+    weightsJson: serialiseWeights({
+      architecture: problem.architecture,
+      loss: problem.loss,
+      dtype: 'float64',
+      theta,
+      ...(problem.slopeNoise ? { slopeNoise: problem.slopeNoise } : {}),
+      provenance: { source: 'basin explorer', data: problem.description },
+    }),
+    architecture: describeArchitecture(problem.architecture),
+    epochs: result.epochs,
+    stopReason: result.stopReason,
+    finalLoss: result.finalLoss,
+    gradientNorm: result.gradientNorm,
+    traceEpochs: result.trace.epochs,
+    traceLoss: result.trace.loss,
+    picture: inputPicture(problem, theta, problem.samples.inputDim === 1 ? 400 : 160),
+  };
+}
+
+async function handle(request: WorkerRequest): Promise<WorkerPayload> {
+  switch (request.kind) {
+    case 'train':
+      return trainRequest(request);
+    case 'gpu-info':
+      return { kind: 'gpu-info', info: await gpuInfo() };
     case 'certify': {
       const { problem, theta } = requireTrained();
       return { kind: 'certify', report: certifyPoint(problem, theta) };
@@ -87,15 +112,20 @@ function handle(request: WorkerRequest): WorkerPayload {
   }
 }
 
+// GPU training is asynchronous: requests still run one at a time, in the order they came.
+let queue: Promise<void> = Promise.resolve();
+
 scope.onmessage = (event) => {
   const request = event.data;
-  try {
-    scope.postMessage({ id: request.id, kind: 'done', payload: handle(request) });
-  } catch (error) {
-    scope.postMessage({
-      id: request.id,
-      kind: 'error',
-      message: error instanceof Error ? error.message : String(error),
-    });
-  }
+  queue = queue.then(async () => {
+    try {
+      scope.postMessage({ id: request.id, kind: 'done', payload: await handle(request) });
+    } catch (error) {
+      scope.postMessage({
+        id: request.id,
+        kind: 'error',
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+  });
 };
