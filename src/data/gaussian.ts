@@ -1,7 +1,6 @@
-import type { DType } from '../core/dtype.js';
+import { allocate, type DType } from '../core/dtype.js';
 import { requireInteger } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { makeSamples } from '../model/samples.js';
 import type { Dataset } from './dataset.js';
 import { encodeLabel, type LabelEncoding } from './labels.js';
 
@@ -21,12 +20,19 @@ export function gaussianRandomLabels(options: GaussianRandomLabelsOptions): Data
   const count = requireInteger('N', options.count, 1);
   const inputDim = requireInteger('d0', options.inputDim, 1);
   const encoding = options.labelEncoding ?? 'pm1';
+  const dtype = options.dtype ?? 'float64';
   const rng = new Rng(options.seed);
-  const x = rng.fillGaussian(new Float64Array(count * inputDim));
-  const y = new Float64Array(count);
+  // Drawn straight into the final precision: a float64 draw converted afterwards would hold 12 bytes per value at
+  // once (1.8 GB for 50 000 × 3072 in float32, against 614 MB for the data itself).
+  const x = rng.fillGaussian(allocate(dtype, count * inputDim));
+  const y = allocate(dtype, count);
   for (let n = 0; n < count; n++) y[n] = encodeLabel(rng.uniform() < 0.5, encoding);
   return {
-    ...makeSamples(x, y, inputDim, 1, options.dtype ?? 'float64'),
+    x,
+    y,
+    count,
+    inputDim,
+    outputDim: 1,
     labelEncoding: encoding,
     provenance: {
       generator: 'gaussian-random-labels',

@@ -10,7 +10,6 @@ import { type EpochProblem, nodeEngine } from '../../bench/node-engines.js';
 import { measureInPython, probePython, type PythonProbe } from '../../bench/python-reference.js';
 import { onnxRuntimeStatus } from '../../src/backend/onnx/runtime.js';
 import type { DType } from '../../src/core/dtype.js';
-import { gaussianRandomLabels } from '../../src/data/gaussian.js';
 import { mlp } from '../../src/model/architecture.js';
 import { initialise } from '../../src/model/init.js';
 import { MinibatchSampler } from '../../src/train/minibatches.js';
@@ -118,16 +117,6 @@ function pythonEpoch(
 }
 
 describe('case (d): one Adam epoch agrees across engines', () => {
-  it('draws the same data as gaussianRandomLabels without a float64 copy', () => {
-    for (const dtype of ['float32', 'float64'] as const) {
-      const mine = benchSamples(50, 7, 3, dtype);
-      const theirs = gaussianRandomLabels({ count: 50, inputDim: 7, seed: 3, dtype });
-      assert.deepEqual(mine.x, theirs.x);
-      assert.deepEqual(mine.y, theirs.y);
-      assert.equal(mine.x instanceof Float32Array, dtype === 'float32');
-    }
-  });
-
   it('basin-onnx ends where basin-reference does', { skip: onnxSkip }, async () => {
     for (const dtype of ['float64', 'float32'] as const) {
       const reference = await basinEpoch('basin-reference', problem(dtype));

@@ -18,6 +18,20 @@ describe('data generators', () => {
     );
   });
 
+  it('float32 data are the float64 draw rounded, drawn straight into Float32Arrays', () => {
+    const wide = gaussianRandomLabels({ count: 30, inputDim: 4, seed: 5, labelEncoding: '01' });
+    const narrow = gaussianRandomLabels({
+      count: 30,
+      inputDim: 4,
+      seed: 5,
+      labelEncoding: '01',
+      dtype: 'float32',
+    });
+    assert.ok(narrow.x instanceof Float32Array && narrow.y instanceof Float32Array);
+    assert.deepEqual(narrow.x, Float32Array.from(wide.x));
+    assert.deepEqual(narrow.y, Float32Array.from(wide.y));
+  });
+
   it('labels from a teacher are balanced and recorded in the provenance', () => {
     const data = teacherDataset({
       count: 101,
