@@ -186,7 +186,8 @@ async function openDevice(adapter: GPUAdapter, record: WebGpuAdapterRecord): Pro
   requiredLimits.maxBufferSize = adapter.limits.maxBufferSize;
   const device = await adapter.requestDevice({ requiredLimits });
   const summary = [
-    record.device || record.description || 'unnamed adapter',
+    // Browsers often blank device and description (SwiftShader reports only vendor google, architecture swiftshader).
+    record.device || record.description || record.architecture || 'unnamed adapter',
     record.description && record.device ? `(${record.description})` : '',
     record.vendor ? `vendor ${record.vendor}` : '',
     record.software ? 'software' : 'hardware',
