@@ -14,6 +14,7 @@ import { lossValue } from '../../src/model/gradient.js';
 import { type LossKind } from '../../src/model/loss.js';
 import { makeSamples, type Samples } from '../../src/model/samples.js';
 import { train } from '../../src/train/train.js';
+import { relativeError } from '../support/float32-problems.js';
 
 const status = onnxRuntimeStatus();
 const skip = status.available ? false : `onnxruntime-node unavailable: ${status.reason}`;
@@ -53,18 +54,6 @@ function randomProblem(
     ? { ...base, slopeNoise: widths.map((w) => rng.fillGaussian(new Float64Array(count * w), 1, 0.3)) }
     : base;
   return { architecture, theta, samples };
-}
-
-/** max_i |a_i − b_i| / max_i |b_i|: the error relative to the gradient's scale. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let difference = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    difference = Math.max(difference, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return difference / scale;
 }
 
 function withObjectives<T>(

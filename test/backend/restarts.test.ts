@@ -14,6 +14,7 @@ import { type Architecture, parameterCount } from '../../src/model/architecture.
 import { type LossKind } from '../../src/model/loss.js';
 import { makeSamples, type Samples } from '../../src/model/samples.js';
 import { train } from '../../src/train/train.js';
+import { relativeError } from '../support/float32-problems.js';
 
 const status = onnxRuntimeStatus();
 const skip = status.available ? false : `onnxruntime-node unavailable: ${status.reason}`;
@@ -53,16 +54,6 @@ function problem(
   return { architecture, thetas, samples };
 }
 
-function maxRelativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let difference = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    difference = Math.max(difference, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return difference / scale;
-}
-
 describe('batched restarts (ONNX) agree with one network at a time (reference)', { skip }, () => {
   const cases: [string, Activation, boolean, boolean, LossKind][] = [
     ['relu, biases, mse', { kind: 'leaky-relu', slope: 0 }, true, false, 'mse'],
@@ -88,8 +79,8 @@ describe('batched restarts (ONNX) agree with one network at a time (reference)',
             const a = batched.evaluateEach(thetas, batch);
             const b = looped.evaluateEach(Float64Array.from(thetas), batch);
             assert.ok(a.gradients instanceof (dtype === 'float64' ? Float64Array : Float32Array));
-            assert.ok(maxRelativeError(a.losses, b.losses) <= tolerance, `losses ${a.losses} vs ${b.losses}`);
-            const error = maxRelativeError(a.gradients, b.gradients);
+            assert.ok(relativeError(a.losses, b.losses) <= tolerance, `losses ${a.losses} vs ${b.losses}`);
+            const error = relativeError(a.gradients, b.gradients);
             assert.ok(error <= tolerance, `gradient relative error ${error}`);
           }
         } finally {
@@ -116,7 +107,7 @@ describe('batched restarts (ONNX) agree with one network at a time (reference)',
         threads,
         groupSize,
       });
-      const error = maxRelativeError(objective.evaluateEach(p.thetas).gradients, reference.gradients);
+      const error = relativeError(objective.evaluateEach(p.thetas).gradients, reference.gradients);
       assert.ok(error <= 1e-12, `threads ${threads}, group ${groupSize}: ${error}`);
       objective.dispose();
     }
@@ -129,7 +120,7 @@ describe('batched restarts (ONNX) agree with one network at a time (reference)',
     const b = referenceBackend
       .restartsObjective(p.architecture, 'mse', p.samples, RESTARTS)
       .evaluateEach(p.thetas);
-    assert.ok(maxRelativeError(a.gradients, b.gradients) <= 1e-12);
+    assert.ok(relativeError(a.gradients, b.gradients) <= 1e-12);
     backend.dispose();
   });
 

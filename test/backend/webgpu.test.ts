@@ -9,14 +9,17 @@ import {
   WebGpuEngine,
 } from '../../src/backend/webgpu/index.js';
 import { BasinError, InvalidArgumentError } from '../../src/core/errors.js';
-import { Rng } from '../../src/core/rng.js';
 import type { Activation } from '../../src/model/activation.js';
-import { type Architecture, parameterCount } from '../../src/model/architecture.js';
 import { lossAndGradient } from '../../src/model/gradient.js';
-import type { LossKind } from '../../src/model/loss.js';
-import { makeSamples, type Samples } from '../../src/model/samples.js';
+import type { Samples } from '../../src/model/samples.js';
 import { referenceObjective } from '../../src/train/objective.js';
 import { adamRule } from '../../src/train/update-rules.js';
+import {
+  float32Problem,
+  type Float32Problem,
+  type NetShape,
+  relativeError,
+} from '../support/float32-problems.js';
 
 // One device for the whole file (BASIN_WEBGPU chooses the adapter; auto: a GPU, else llvmpipe in software).
 const acquisition = await acquireWebGpuDevice();
@@ -29,59 +32,8 @@ after(() => {
   if (acquisition.available) acquisition.device.destroy();
 });
 
-interface Shape {
-  readonly inputDim: number;
-  readonly widths: readonly number[];
-  readonly outputDim: number;
-  readonly count: number;
-  readonly activation: Activation;
-  readonly bias: boolean;
-  readonly loss: LossKind;
-}
-
-interface RandomProblem {
-  readonly architecture: Architecture;
-  readonly loss: LossKind;
-  /** θ rounded to float32, the values the GPU sees. */
-  readonly theta: Float32Array;
-  /** Samples whose values are float32-representable (stored in float64), so the reference sees the GPU's data. */
-  readonly samples: Samples;
-}
-
-function randomProblem(seed: number, shape: Shape): RandomProblem {
-  const rng = new Rng(seed);
-  const architecture: Architecture = {
-    inputDim: shape.inputDim,
-    hidden: shape.widths.map((width) => ({ width, activation: shape.activation, bias: shape.bias })),
-    outputDim: shape.outputDim,
-    outputBias: shape.bias,
-  };
-  const theta = Float32Array.from(rng.fillGaussian(new Float64Array(parameterCount(architecture)), 0, 0.5));
-  const rounded = (length: number): Float64Array =>
-    Float64Array.from(Float32Array.from(rng.fillGaussian(new Float64Array(length))));
-  const samples = makeSamples(
-    rounded(shape.count * shape.inputDim),
-    rounded(shape.count * shape.outputDim),
-    shape.inputDim,
-    shape.outputDim,
-  );
-  return { architecture, loss: shape.loss, theta, samples };
-}
-
-/** max_i |a_i − b_i| / max_i |b_i|: the error relative to the vector's scale. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let difference = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    difference = Math.max(difference, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return difference / scale;
-}
-
 async function withEngine<T>(
-  problem: RandomProblem,
+  problem: Float32Problem,
   body: (engine: WebGpuEngine) => Promise<T>,
   products?: ProductKernel,
 ): Promise<T> {
@@ -103,7 +55,7 @@ const leaky: Activation = { kind: 'leaky-relu', slope: 0.1 };
 
 // Sizes that are not multiples of the 16- and 64-wide tiles; the (130, 70, 66) one uses the 4×4-per-invocation
 // product kernels, the others the 1×1 ones; [] is a linear model (output layer only).
-const SHAPES: readonly Shape[] = [
+const SHAPES: readonly NetShape[] = [
   { inputDim: 7, widths: [5], outputDim: 1, count: 33, activation: relu, bias: true, loss: 'mse' },
   { inputDim: 7, widths: [5], outputDim: 1, count: 33, activation: leaky, bias: false, loss: 'sse' },
   { inputDim: 7, widths: [5, 4], outputDim: 2, count: 33, activation: leaky, bias: true, loss: 'sse' },
@@ -120,7 +72,7 @@ const SHAPES: readonly Shape[] = [
   { inputDim: 3, widths: [], outputDim: 1, count: 20, activation: relu, bias: true, loss: 'sse' },
 ];
 
-function label(shape: Shape): string {
+function label(shape: NetShape): string {
   const activation = shape.activation.kind === 'leaky-relu' ? `leaky(${shape.activation.slope})` : 'linear';
   return `${[shape.inputDim, ...shape.widths, shape.outputDim].join('-')} N=${shape.count} ${activation} bias=${shape.bias} ${shape.loss}`;
 }
@@ -134,7 +86,7 @@ describe('webgpu engine agrees with the float64 reference', { skip }, () => {
   for (const products of ['tiled', 'direct'] as const) {
     SHAPES.forEach((shape, i) => {
       it(`loss and gradient (${products} products): ${label(shape)}`, async (t) => {
-        const problem = randomProblem(500 + i, shape);
+        const problem = float32Problem(500 + i, shape);
         await withEngine(
           problem,
           async (engine) => {
@@ -164,7 +116,7 @@ describe('webgpu engine agrees with the float64 reference', { skip }, () => {
     // One hidden unit whose pre-activation is exactly 0 on every sample (zero weights and bias): its outgoing weight
     // gets gradient 0 under either convention, but its incoming weights get ρ·(…), 0 for ReLU.
     for (const activation of [relu, leaky]) {
-      const problem = randomProblem(600, { ...SHAPES[0], activation });
+      const problem = float32Problem(600, { ...SHAPES[0], activation });
       const theta = Float32Array.from(problem.theta);
       theta.fill(0, 0, 7); // W_1 row of unit 0
       theta[5 * 7] = 0; // b_1 of unit 0
@@ -189,7 +141,7 @@ describe('webgpu engine agrees with the float64 reference', { skip }, () => {
   });
 
   it('evaluates minibatches as the reference objective (1/B for mse, repeats allowed)', async () => {
-    const problem = randomProblem(700, SHAPES[0]);
+    const problem = float32Problem(700, SHAPES[0]);
     const reference = referenceObjective(problem.architecture, problem.loss, problem.samples);
     const theta64 = Float64Array.from(problem.theta);
     await withEngine(problem, async (engine) => {
@@ -210,7 +162,7 @@ describe('webgpu engine agrees with the float64 reference', { skip }, () => {
   });
 
   it('serialises overlapping calls: each gets the result for its own θ', async () => {
-    const problem = randomProblem(720, SHAPES[2]);
+    const problem = float32Problem(720, SHAPES[2]);
     const other = Float32Array.from(problem.theta, (value) => -0.5 * value);
     await withEngine(problem, async (engine) => {
       const [a, b, c, d] = await Promise.all([
@@ -238,7 +190,7 @@ describe('webgpu engine agrees with the float64 reference', { skip }, () => {
   });
 
   it('acquires and releases its own device when given none', async () => {
-    const problem = randomProblem(730, SHAPES[0]);
+    const problem = float32Problem(730, SHAPES[0]);
     const engine = await WebGpuEngine.create(problem.architecture, problem.loss, problem.samples);
     try {
       const { loss } = await engine.evaluate(problem.theta);
@@ -255,7 +207,7 @@ describe('webgpu engine agrees with the float64 reference', { skip }, () => {
   });
 
   it('leaves the gradient on the device and reads back only the loss (evaluateLossOnDevice)', async () => {
-    const problem = randomProblem(710, SHAPES[3]);
+    const problem = float32Problem(710, SHAPES[3]);
     await withEngine(problem, async (engine) => {
       const loss = await engine.evaluateLossOnDevice(problem.theta);
       const b = lossAndGradient(
@@ -269,7 +221,7 @@ describe('webgpu engine agrees with the float64 reference', { skip }, () => {
   });
 
   /** basin's Adam (`adamRule`) on the float64 reference objective, with the loss before each step. */
-  function referenceAdam(problem: RandomProblem, steps: number, learningRate: number) {
+  function referenceAdam(problem: Float32Problem, steps: number, learningRate: number) {
     const objective = referenceObjective(problem.architecture, problem.loss, problem.samples);
     const rule = adamRule(0.9, 0.999, 1e-8);
     const theta = Float64Array.from(problem.theta);
@@ -289,7 +241,7 @@ describe('webgpu engine agrees with the float64 reference', { skip }, () => {
     [20, SHAPES[3], 64, 'direct'],
   ] as const) {
     it(`takes the reference's Adam steps on the GPU: ${steps} step(s), ${label(shape)}, read back every ${every}, ${products} products`, async (t) => {
-      const problem = randomProblem(800 + steps, shape);
+      const problem = float32Problem(800 + steps, shape);
       const learningRate = 1e-2;
       const expected = referenceAdam(problem, steps, learningRate);
       const progress: number[] = [];
@@ -336,7 +288,7 @@ describe('webgpu engine agrees with the float64 reference', { skip }, () => {
 });
 
 describe('webgpu engine reports bad input by name', { skip }, () => {
-  const problem = randomProblem(900, SHAPES[0]);
+  const problem = float32Problem(900, SHAPES[0]);
   const named = (argument: string) => (error: unknown) =>
     error instanceof InvalidArgumentError && error.argument === argument;
 
@@ -387,7 +339,7 @@ describe('webgpu engine reports bad input by name', { skip }, () => {
 });
 
 describe('webgpu support checks (no device needed)', () => {
-  const problem = randomProblem(950, SHAPES[0]);
+  const problem = float32Problem(950, SHAPES[0]);
 
   it('says why a problem is unsupported', () => {
     assert.equal(webGpuUnsupportedReason(problem.architecture, 'mse', problem.samples), undefined);

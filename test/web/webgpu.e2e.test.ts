@@ -7,13 +7,15 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
-import { Rng } from '../../src/core/rng.js';
-import { type Architecture, parameterCount } from '../../src/model/architecture.js';
 import { lossAndGradient } from '../../src/model/gradient.js';
-import type { LossKind } from '../../src/model/loss.js';
-import { makeSamples, type Samples } from '../../src/model/samples.js';
 import { referenceObjective } from '../../src/train/objective.js';
 import { adamRule } from '../../src/train/update-rules.js';
+import {
+  float32Problem,
+  type Float32Problem,
+  type NetShape,
+  relativeError,
+} from '../support/float32-problems.js';
 import { CHROMIUM, type Harness, startHarness } from './browser.js';
 import type { PageAdapter, PageProblem } from './webgpu-page/protocol.js';
 
@@ -68,80 +70,40 @@ after(async () => {
   rmSync(setup.built, { recursive: true, force: true });
 });
 
-type Hidden = PageProblem['architecture']['hidden'][number]['activation'];
-interface Shape {
-  readonly inputDim: number;
-  readonly widths: readonly number[];
-  readonly outputDim: number;
-  readonly count: number;
-  readonly activation: Hidden;
-  readonly bias: boolean;
-  readonly loss: LossKind;
-}
-
-interface Problem {
+interface Problem extends Float32Problem {
   readonly page: PageProblem;
-  readonly architecture: Architecture;
-  readonly loss: LossKind;
-  readonly theta: Float64Array;
-  readonly samples: Samples;
 }
 
-/** A random net and data set, all values float32-representable so that Node's float64 reference sees the GPU's. */
-function randomProblem(seed: number, shape: Shape): Problem {
-  const rng = new Rng(seed);
-  const architecture: Architecture = {
-    inputDim: shape.inputDim,
-    hidden: shape.widths.map((width) => ({ width, activation: shape.activation, bias: shape.bias })),
-    outputDim: shape.outputDim,
-    outputBias: shape.bias,
-  };
-  const float32 = (values: ArrayLike<number>): Float64Array => Float64Array.from(Float32Array.from(values));
-  const theta = float32(rng.fillGaussian(new Float64Array(parameterCount(architecture)), 0, 0.5));
-  const x = float32(rng.fillGaussian(new Float64Array(shape.count * shape.inputDim)));
-  const y = float32(rng.fillGaussian(new Float64Array(shape.count * shape.outputDim)));
+/** A random net and data set (test/support), also as the page receives it. */
+function randomProblem(seed: number, shape: NetShape): Problem {
+  const problem = float32Problem(seed, shape);
   return {
+    ...problem,
     page: {
-      architecture: architecture as PageProblem['architecture'],
-      loss: shape.loss,
-      theta: Array.from(theta),
-      x: Array.from(x),
-      y: Array.from(y),
+      architecture: problem.architecture as PageProblem['architecture'],
+      loss: problem.loss,
+      theta: Array.from(problem.theta),
+      x: Array.from(problem.samples.x),
+      y: Array.from(problem.samples.y),
     },
-    architecture,
-    loss: shape.loss,
-    theta,
-    samples: makeSamples(x, y, shape.inputDim, shape.outputDim),
   };
 }
 
-/** max_i |a_i − b_i| / max_i |b_i|: the error relative to the vector's scale. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let difference = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    difference = Math.max(difference, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return difference / scale;
-}
-
-const relu: Hidden = { kind: 'leaky-relu', slope: 0 };
-const leaky: Hidden = { kind: 'leaky-relu', slope: 0.1 };
+const relu = { kind: 'leaky-relu', slope: 0 } as const;
+const leaky = { kind: 'leaky-relu', slope: 0.1 } as const;
 
 // Widths, inputs and sample counts that are not multiples of the kernels' 16- and 64-wide tiles; 70-66-3 takes the
 // 4×4-per-invocation product kernels, the others the 1×1 ones.
-const SHAPES: readonly Shape[] = [
+const SHAPES: readonly NetShape[] = [
   { inputDim: 7, widths: [5], outputDim: 1, count: 33, activation: relu, bias: true, loss: 'mse' },
   { inputDim: 7, widths: [5, 4], outputDim: 2, count: 33, activation: leaky, bias: true, loss: 'mse' },
   { inputDim: 70, widths: [66], outputDim: 3, count: 130, activation: relu, bias: true, loss: 'mse' },
   { inputDim: 9, widths: [17, 6], outputDim: 1, count: 41, activation: leaky, bias: false, loss: 'sse' },
 ];
 
-function label(shape: Shape): string {
+function label(shape: NetShape): string {
   const { activation: a } = shape;
-  const activation = a.kind === 'linear' ? 'linear' : a.slope === 0 ? 'relu' : `leaky(${a.slope})`;
+  const activation = a.kind !== 'leaky-relu' ? a.kind : a.slope === 0 ? 'relu' : `leaky(${a.slope})`;
   return `${[shape.inputDim, ...shape.widths, shape.outputDim].join('-')} N=${shape.count} ${activation} bias=${shape.bias} ${shape.loss}`;
 }
 
