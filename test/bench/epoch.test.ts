@@ -140,37 +140,26 @@ describe('case (d): one Adam epoch agrees across engines', () => {
     assert.equal(await run.finalLoss(), firstFinal);
   });
 
-  it('numpy (closed form + hand-written Adam) ends where basin does', { skip: numpySkip }, async () => {
-    for (const dtype of ['float64', 'float32'] as const) {
-      const p = problem(dtype);
-      const basin = await basinEpoch('basin-reference', p);
-      const reference = pythonEpoch(numpy!, 'numpy', p);
-      const tolerance = dtype === 'float64' ? 1e-10 : 1e-4;
-      assert.ok(
-        relative(reference.finalLoss, basin.finalLoss) < tolerance,
-        `${dtype}: ${reference.finalLoss} vs ${basin.finalLoss}`,
-      );
-      assert.ok(
-        relative(reference.loss, basin.loss) < tolerance,
-        `${dtype}: ${reference.loss} vs ${basin.loss}`,
-      );
-    }
-  });
-
-  it('PyTorch (autograd + torch.optim.Adam) ends where basin does', { skip: torchSkip }, async () => {
-    for (const dtype of ['float64', 'float32'] as const) {
-      const p = problem(dtype);
-      const basin = await basinEpoch('basin-reference', p);
-      const reference = pythonEpoch(torch!, 'torch', p);
-      const tolerance = dtype === 'float64' ? 1e-10 : 1e-4;
-      assert.ok(
-        relative(reference.finalLoss, basin.finalLoss) < tolerance,
-        `${dtype}: ${reference.finalLoss} vs ${basin.finalLoss}`,
-      );
-      assert.ok(
-        relative(reference.loss, basin.loss) < tolerance,
-        `${dtype}: ${reference.loss} vs ${basin.loss}`,
-      );
-    }
-  });
+  const references = [
+    { name: 'numpy (closed form + hand-written Adam)', engine: 'numpy', python: numpy, skip: numpySkip },
+    { name: 'PyTorch (autograd + torch.optim.Adam)', engine: 'torch', python: torch, skip: torchSkip },
+  ] as const;
+  for (const { name, engine, python, skip } of references) {
+    it(`${name} ends where basin does`, { skip }, async () => {
+      for (const dtype of ['float64', 'float32'] as const) {
+        const p = problem(dtype);
+        const basin = await basinEpoch('basin-reference', p);
+        const reference = pythonEpoch(python!, engine, p);
+        const tolerance = dtype === 'float64' ? 1e-10 : 1e-4;
+        assert.ok(
+          relative(reference.finalLoss, basin.finalLoss) < tolerance,
+          `${dtype}: ${reference.finalLoss} vs ${basin.finalLoss}`,
+        );
+        assert.ok(
+          relative(reference.loss, basin.loss) < tolerance,
+          `${dtype}: ${reference.loss} vs ${basin.loss}`,
+        );
+      }
+    });
+  }
 });
