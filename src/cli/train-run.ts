@@ -124,6 +124,7 @@ async function trainOnBackend(
 ): Promise<{ training: TrainResult; backend: BackendChoiceRecord }> {
   // Minibatch optimisers evaluate `batchSize` rows at a time: that is the work the automatic choice weighs.
   const batchSize = batchSizeOf(resolved.optimiser);
+  // runTraining sends webgpu to trainWebGpuRun; the narrowing is for the type checker.
   const request = resolved.config.backend === 'webgpu' ? 'auto' : resolved.config.backend;
   const choice = chooseBackend(
     request,
