@@ -457,7 +457,7 @@ function versionMismatch(found: number, current = STORE_SCHEMA_VERSION): string 
   return found > current
     ? `written by a newer basin (store schema version ${found}; this basin reads version ${current}): upgrade basin`
     : `store schema version ${found} is older than this basin's version ${current}: ` +
-        'run `basin results migrate <store>` to upgrade it';
+        'run `basin results <store> --migrate` to upgrade it';
 }
 
 async function connect(
