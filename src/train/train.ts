@@ -172,12 +172,12 @@ export function* trainingSteps(options: TrainOptions): Generator<EpochProgress, 
       let diverged = false;
       for (const batch of sampler.nextEpoch()) {
         const { loss, gradient } = evaluate(theta, batch);
-        if (!Number.isFinite(loss) || !allFinite(gradient)) {
+        // A non-finite gradient leaves θ unspecified: it is restored from `backup` below.
+        if (!Number.isFinite(loss) || !rule.applyIfFinite(theta, gradient, learningRate)) {
           diverged = true;
           break;
         }
         weighted += loss * batch.length;
-        rule.apply(theta, gradient, learningRate);
       }
       if (diverged || !allFinite(theta)) {
         theta.set(backup);
