@@ -51,21 +51,29 @@ export interface MlpGraph {
   /** Whether the graph reads `xt`; with a ones row when `transposedXOnes`. */
   readonly transposedX: boolean;
   readonly transposedXOnes: boolean;
+  /**
+   * Whether the graph gathers its rows itself: it then reads the whole stored set (`x` as M × d0, `y` as
+   * M × outputs instead of `yt`, each noise as M × width) and the int64 row indices `rows` (N), and runs on those
+   * rows only (Gather, then Yᵀ by a Transpose), so no minibatch is copied in JavaScript.
+   */
+  readonly gathered: boolean;
 }
 
 export const SSE_OUTPUT = 'sse';
-export const DATA_INPUTS = { x: 'x', xt: 'xt', yt: 'yt' } as const;
+export const DATA_INPUTS = { x: 'x', xt: 'xt', yt: 'yt', y: 'y', rows: 'rows' } as const;
 
 /**
  * `storedTransposedX`: whether the first layer's weight gradient reads a stored Xᵀ (`xt`, see above), the faster
  * product when the same X is fed again and again (full batch). Minibatch graphs pass false: they compute
  * δᵀ·X (a transposed operand) from `x` alone, which costs far less than transposing every minibatch in JavaScript.
+ * `gatherRows` (only without a stored Xᵀ): the graph gathers a minibatch's rows from the whole set (`gathered`).
  */
 export function buildMlpGraph(
   architecture: Architecture,
   dtype: DType,
   withSlopeNoise: boolean,
   storedTransposedX = true,
+  gatherRows = false,
 ): MlpGraph {
   const layout = parameterLayout(architecture);
   const last = layout.layers.length - 1;
@@ -74,11 +82,20 @@ export function buildMlpGraph(
 
   const firstBias = layout.layers[0].biasOffset !== undefined;
   const transposedX = last > 0 && storedTransposedX;
-  const x = g.input(DATA_INPUTS.x, dtype, ['N', architecture.inputDim]);
+  const gathered = gatherRows && !transposedX;
+  const rows = gathered ? g.input(DATA_INPUTS.rows, 'int64', ['N']) : undefined;
+  /** The rows `rows` of a stored M × width input, or the input itself (N × width). */
+  const rowsOf = (name: string, width: number): string =>
+    rows === undefined
+      ? g.input(name, dtype, ['N', width])
+      : g.node('Gather', [g.input(name, dtype, ['M', width]), rows], { axis: 0 });
+  const x = rowsOf(DATA_INPUTS.x, architecture.inputDim);
   const xt = transposedX
     ? g.input(DATA_INPUTS.xt, dtype, [architecture.inputDim + (firstBias ? 1 : 0), 'N'])
     : undefined;
-  const yt = g.input(DATA_INPUTS.yt, dtype, [architecture.outputDim, 'N']);
+  const yt = gathered
+    ? g.node('Transpose', [rowsOf(DATA_INPUTS.y, architecture.outputDim)], { perm: [1, 0] })
+    : g.input(DATA_INPUTS.yt, dtype, [architecture.outputDim, 'N']);
 
   const layers: LayerTensors[] = layout.layers.map((layer, l) => {
     const weight = g.input(`w${l}`, dtype, [layer.outputs, layer.inputs]);
@@ -106,9 +123,8 @@ export function buildMlpGraph(
       biasGradient: bias === undefined ? undefined : g.output(`grad_b${l}`, dtype, [layer.outputs]),
     };
   });
-  const noise = withSlopeNoise
-    ? architecture.hidden.map((hidden, l) => g.input(`noise${l}`, dtype, ['N', hidden.width]))
-    : [];
+  const noiseInputs = withSlopeNoise ? architecture.hidden.map((_, l) => `noise${l}`) : [];
+  const noise = noiseInputs.map((name, l) => rowsOf(name, architecture.hidden[l].width));
 
   // Forward through the hidden layers (N × width); keep each layer's input and a function that carries a
   // gradient through its activation.
@@ -180,9 +196,10 @@ export function buildMlpGraph(
   return {
     model: g.encode(OPSET),
     layers,
-    noise,
+    noise: noiseInputs,
     outputs,
     transposedX,
     transposedXOnes: transposedX && firstBias,
+    gathered,
   };
 }

@@ -99,15 +99,14 @@ interface PreparedPrecision {
    * most one full batch never builds them, nor Xᵀ (a second copy of X).
    */
   full: (Variant & { readonly feeds: Readonly<Record<string, OrtTensor>> }) | undefined;
-  /** The minibatch graph (no Xᵀ) and the buffers its rows are gathered into, reused while the batch size stays. */
-  batch: (Variant & { buffers: BatchBuffers | undefined }) | undefined;
-}
-
-interface BatchBuffers {
-  readonly rows: number;
-  readonly x: FloatArray;
-  readonly yt: FloatArray;
-  readonly noise: readonly FloatArray[];
+  /** The minibatch graph without Xᵀ, run on the whole X for full batches when Xᵀ is not stored. */
+  plain: Variant | undefined;
+  /**
+   * The minibatch graph that gathers its rows from the whole stored set (`gathered`, mlp-graph.ts), with that set's
+   * tensors (views of `samples`, no copy) and the index buffer of the last batch size.
+   */
+  batch:
+    (Variant & { readonly data: Readonly<Record<string, OrtTensor>>; indices: BigInt64Array }) | undefined;
 }
 
 function onnxObjective(
@@ -150,54 +149,57 @@ function onnxObjective(
     return feeds;
   };
 
-  /** The rows `batch` of the stored samples, gathered into buffers reused from the last call of that size. */
+  /** The gathered graph's feeds for the rows `batch`: the stored set's tensors and the row indices. */
   const batchFeeds = (
     variant: NonNullable<PreparedPrecision['batch']>,
-    stored: Samples,
     batch: Int32Array,
-    dtype: DType,
   ): Record<string, OrtTensor> => {
-    const rows = batch.length;
-    if (variant.buffers?.rows !== rows) {
-      variant.buffers = {
-        rows,
-        x: allocate(dtype, rows * inputDim),
-        yt: allocate(dtype, rows * outputDim),
-        noise: withNoise ? architecture.hidden.map((hidden) => allocate(dtype, rows * hidden.width)) : [],
-      };
-    }
-    const { x, yt, noise } = variant.buffers;
-    gatherRows(stored.x, inputDim, batch, x);
-    for (let r = 0; r < rows; r++) {
-      for (let o = 0; o < outputDim; o++) yt[o * rows + r] = stored.y[batch[r] * outputDim + o];
-    }
-    const feeds: Record<string, OrtTensor> = {
-      [DATA_INPUTS.x]: floatTensor(runtime, dtype, x, [rows, inputDim]),
-      [DATA_INPUTS.yt]: floatTensor(runtime, dtype, yt, [outputDim, rows]),
-    };
-    variant.graph.noise.forEach((name, l) => {
-      const width = architecture.hidden[l].width;
-      gatherRows(stored.slopeNoise![l], width, batch, noise[l]);
-      feeds[name] = floatTensor(runtime, dtype, noise[l], [rows, width]);
-    });
-    return feeds;
+    if (variant.indices.length !== batch.length) variant.indices = new BigInt64Array(batch.length);
+    const indices = variant.indices;
+    for (let r = 0; r < batch.length; r++) indices[r] = BigInt(batch[r]);
+    return { ...variant.data, [DATA_INPUTS.rows]: new runtime.Tensor('int64', indices, [batch.length]) };
   };
 
   const prepare = (dtype: DType): PreparedPrecision => {
     let entry = prepared.get(dtype);
     if (entry === undefined) {
-      entry = { samples: samplesAs(samples, dtype), fullEvaluations: 0, full: undefined, batch: undefined };
+      entry = {
+        samples: samplesAs(samples, dtype),
+        fullEvaluations: 0,
+        full: undefined,
+        plain: undefined,
+        batch: undefined,
+      };
       prepared.set(dtype, entry);
     }
     return entry;
   };
 
-  const batchVariantOf = (entry: PreparedPrecision, dtype: DType): NonNullable<PreparedPrecision['batch']> =>
-    (entry.batch ??= {
-      graph: buildMlpGraph(architecture, dtype, withNoise, false),
-      sessions: new Map(),
-      buffers: undefined,
-    });
+  const plainVariantOf = (entry: PreparedPrecision, dtype: DType): Variant =>
+    (entry.plain ??= { graph: buildMlpGraph(architecture, dtype, withNoise, false), sessions: new Map() });
+
+  const batchVariantOf = (
+    entry: PreparedPrecision,
+    dtype: DType,
+  ): NonNullable<PreparedPrecision['batch']> => {
+    if (entry.batch === undefined) {
+      const graph = buildMlpGraph(architecture, dtype, withNoise, false, true);
+      const stored = entry.samples;
+      const count = stored.count;
+      const data: Record<string, OrtTensor> = {
+        [DATA_INPUTS.x]: floatTensor(runtime, dtype, stored.x, [count, inputDim]),
+        [DATA_INPUTS.y]: floatTensor(runtime, dtype, stored.y, [count, outputDim]),
+      };
+      graph.noise.forEach((name, l) => {
+        data[name] = floatTensor(runtime, dtype, stored.slopeNoise![l], [
+          count,
+          architecture.hidden[l].width,
+        ]);
+      });
+      entry.batch = { graph, sessions: new Map(), data, indices: new BigInt64Array(0) };
+    }
+    return entry.batch;
+  };
 
   /** Whether a stored Xᵀ (with its ones row) stays within `maxStoredTransposeBytes`. */
   const storesTransposedX = (dtype: DType): boolean =>
@@ -237,12 +239,12 @@ function onnxObjective(
         checkBatch(batch, samples.count);
         const batchVariant = batchVariantOf(entry, dtype);
         variant = batchVariant;
-        feeds = batchFeeds(batchVariant, entry.samples, batch, dtype);
+        feeds = batchFeeds(batchVariant, batch);
       } else if (entry.full === undefined && (entry.fullEvaluations++ === 0 || !storesTransposedX(dtype))) {
         // The first full-batch evaluation runs the minibatch graph on X as it is: a training run on minibatches
         // that ends with one full-batch loss never pays for Xᵀ (the size of X again, and its transpose). So do
         // all of them when Xᵀ would be too large to keep.
-        variant = batchVariantOf(entry, dtype);
+        variant = plainVariantOf(entry, dtype);
         feeds = fullBatchFeeds(variant.graph, entry.samples, dtype);
       } else {
         if (entry.full === undefined) {
@@ -297,7 +299,7 @@ function onnxObjective(
       if (disposed) return;
       disposed = true;
       for (const entry of prepared.values()) {
-        for (const variant of [entry.full, entry.batch]) {
+        for (const variant of [entry.full, entry.plain, entry.batch]) {
           for (const session of variant?.sessions.values() ?? []) session.dispose();
         }
       }
@@ -305,14 +307,6 @@ function onnxObjective(
       onDispose();
     },
   };
-}
-
-/** Copies the rows `batch` (each `width` values) of `source` into `target`, one after the other. */
-function gatherRows(source: FloatArray, width: number, batch: Int32Array, target: FloatArray): void {
-  for (let r = 0; r < batch.length; r++) {
-    const from = batch[r] * width;
-    target.set(source.subarray(from, from + width), r * width);
-  }
 }
 
 /** out[offset + i] = factor · values[i]. */
