@@ -2,34 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { benchCase, stepFlops } from '../../bench/cases.js';
-import { checkGoals, deriveFigures, type ResultRow } from '../../bench/report.js';
+import { checkGoals, deriveFigures } from '../../bench/report.js';
 import { median, timeRepeatedly } from '../../bench/timing.js';
 import { InvalidArgumentError } from '../../src/core/errors.js';
-
-function row(
-  engine: string,
-  kind: 'reference' | 'basin',
-  caseId: 'a' | 'b' | 'c',
-  medianMs: number,
-): ResultRow {
-  const c = benchCase(caseId);
-  return {
-    caseId,
-    dtype: 'float32',
-    engine,
-    kind,
-    threads: 2,
-    medianMs,
-    minMs: medianMs,
-    repetitions: 1,
-    timesMs: [medianMs],
-    restarts: c.restarts,
-    flops: stepFlops(c),
-    loss: 1,
-    peakRssBytes: 0,
-    details: {},
-  };
-}
+import { benchRow } from '../support/bench-rows.js';
 
 describe('benchmark bookkeeping', () => {
   it('takes medians of odd and even counts and refuses an empty list', () => {
@@ -68,10 +44,10 @@ describe('benchmark bookkeeping', () => {
 
   it('compares against the faster PyTorch variant and the fastest reference', () => {
     const rows = [
-      row('numpy', 'reference', 'b', 1.0),
-      row('torch', 'reference', 'b', 2.0),
-      row('torch-passive', 'reference', 'b', 0.5),
-      row('basin-onnx', 'basin', 'b', 0.25),
+      benchRow('numpy', 'b', 1.0),
+      benchRow('torch', 'b', 2.0),
+      benchRow('torch-passive', 'b', 0.5),
+      benchRow('basin-onnx', 'b', 0.25),
     ];
     const figures = deriveFigures(rows[3], rows, 100);
     assert.equal(figures.vsNumpy, 0.25);
@@ -82,9 +58,9 @@ describe('benchmark bookkeeping', () => {
 
   it('checks the goals of issue 5, and says when a figure is missing', () => {
     const rows = [
-      row('torch', 'reference', 'b', 1.0),
-      row('basin-onnx', 'basin', 'b', 0.7),
-      row('basin-onnx', 'basin', 'c', 256 * 0.1),
+      benchRow('torch', 'b', 1.0),
+      benchRow('basin-onnx', 'b', 0.7),
+      benchRow('basin-onnx', 'c', 256 * 0.1),
     ];
     const goals = checkGoals(rows, undefined, 'basin-onnx');
     const byGoal = new Map(goals.map((g) => [g.goal, g]));

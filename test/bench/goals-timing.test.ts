@@ -1,35 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { benchCase, type CaseId, rowsPerEvaluation, stepFlops } from '../../bench/cases.js';
-import { checkGoals, deriveFigures, type ResultRow } from '../../bench/report.js';
+import { benchCase, rowsPerEvaluation, stepFlops } from '../../bench/cases.js';
+import { checkGoals, deriveFigures } from '../../bench/report.js';
 import { timeRepeatedlyAsync } from '../../bench/timing.js';
-
-function row(
-  engine: string,
-  caseId: CaseId,
-  medianMs: number,
-  extra: Partial<Pick<ResultRow, 'peakRssBytes' | 'device' | 'dtype'>> = {},
-): ResultRow {
-  const c = benchCase(caseId);
-  return {
-    caseId,
-    dtype: extra.dtype ?? 'float32',
-    engine,
-    kind: engine.startsWith('basin') ? 'basin' : 'reference',
-    threads: 2,
-    medianMs,
-    minMs: medianMs,
-    repetitions: 1,
-    timesMs: [medianMs],
-    restarts: c.restarts,
-    flops: stepFlops(c),
-    loss: 1,
-    peakRssBytes: extra.peakRssBytes ?? 0,
-    ...(extra.device ? { device: extra.device } : {}),
-    details: {},
-  };
-}
+import { benchRow } from '../support/bench-rows.js';
 
 const PLAN = { warmup: 1, repetitions: 3, minSeconds: 0, maxSeconds: 10, maxRepetitions: 3 };
 
@@ -46,7 +21,7 @@ describe('case (d) and the goals of issue 5', () => {
 
   it('checks the peak RSS of case (d) float32 against 2 GB, and its time against PyTorch', () => {
     const under = checkGoals(
-      [row('torch', 'd', 1000), row('basin-onnx', 'd', 700, { peakRssBytes: 1.4e9 })],
+      [benchRow('torch', 'd', 1000), benchRow('basin-onnx', 'd', 700, { peakRssBytes: 1.4e9 })],
       undefined,
       'basin-onnx',
     );
@@ -55,19 +30,23 @@ describe('case (d) and the goals of issue 5', () => {
     assert.equal(byGoal.get('(d) float32: basin-onnx peak RSS < 2 GB')?.measured, '1.40 GB (1335 MiB)');
     assert.equal(byGoal.get('(d) float32: basin-onnx ≤ 0.6 × PyTorch')?.met, false); // 0.70
 
-    const over = checkGoals([row('basin-onnx', 'd', 700, { peakRssBytes: 2.1e9 })], undefined, 'basin-onnx');
+    const over = checkGoals(
+      [benchRow('basin-onnx', 'd', 700, { peakRssBytes: 2.1e9 })],
+      undefined,
+      'basin-onnx',
+    );
     assert.equal(over.find((g) => g.goal.includes('peak RSS'))?.met, false);
     // Exactly 2·10⁹ bytes is not under 2 GB.
-    const at = checkGoals([row('basin-onnx', 'd', 700, { peakRssBytes: 2e9 })], undefined, 'basin-onnx');
+    const at = checkGoals([benchRow('basin-onnx', 'd', 700, { peakRssBytes: 2e9 })], undefined, 'basin-onnx');
     assert.equal(at.find((g) => g.goal.includes('peak RSS'))?.met, false);
   });
 
   it('sets the RSS goal only for case (d) float32 of the goal engine', () => {
     const goals = checkGoals(
       [
-        row('basin-onnx', 'a', 10, { peakRssBytes: 3e9 }),
-        row('basin-onnx', 'd', 700, { peakRssBytes: 3e9, dtype: 'float64' }),
-        row('basin-reference', 'd', 7000, { peakRssBytes: 3e9 }),
+        benchRow('basin-onnx', 'a', 10, { peakRssBytes: 3e9 }),
+        benchRow('basin-onnx', 'd', 700, { peakRssBytes: 3e9, dtype: 'float64' }),
+        benchRow('basin-reference', 'd', 7000, { peakRssBytes: 3e9 }),
       ],
       undefined,
       'basin-onnx',
@@ -77,10 +56,10 @@ describe('case (d) and the goals of issue 5', () => {
 
   it('keeps PyTorch CUDA out of the CPU comparisons and checks GPU engines against it', () => {
     const rows = [
-      row('torch', 'a', 40),
-      row('torch-cuda', 'a', 2, { device: 'cuda' }),
-      row('basin-onnx', 'a', 20),
-      row('basin-webgpu', 'a', 3, { device: 'gpu' }),
+      benchRow('torch', 'a', 40),
+      benchRow('torch-cuda', 'a', 2, { device: 'cuda' }),
+      benchRow('basin-onnx', 'a', 20),
+      benchRow('basin-webgpu', 'a', 3, { device: 'gpu' }),
     ];
     const cpu = deriveFigures(rows[2], rows, undefined);
     assert.equal(cpu.vsTorch, 0.5);
