@@ -310,6 +310,22 @@ describe('webgpu engine reports bad input by name', { skip }, () => {
     });
   });
 
+  it('a minibatch beyond the adapter limits is refused and leaves the current minibatch plan working (regression)', async () => {
+    if (!acquisition.available) throw new Error('unreachable: tests are skipped without a device');
+    const problem = float32Problem(41, SHAPES[0]);
+    await withEngine(problem, async (engine) => {
+      const small = Int32Array.of(3, 1, 4);
+      const before = await engine.evaluate(problem.theta, small);
+      // More rows than one dispatch dimension can cover (the plan's own limit check): refused before any allocation.
+      const tooMany = new Int32Array(32 * acquisition.device.limits.maxComputeWorkgroupsPerDimension + 1);
+      await assert.rejects(engine.evaluate(problem.theta, tooMany), named('batch'));
+      // It used to release the 3-row plan first, so this call ran on destroyed buffers.
+      const after = await engine.evaluate(problem.theta, small);
+      assert.equal(after.loss, before.loss);
+      assert.deepEqual(after.gradient, before.gradient);
+    });
+  });
+
   it('rejects bad Adam settings', async () => {
     await withEngine(problem, async (engine) => {
       const base = { theta0: problem.theta, steps: 2, learningRate: 1e-2 };

@@ -396,18 +396,20 @@ export class WebGpuEngine {
   private planForBatch(batch: Int32Array): EvaluationPlan {
     const { device } = this.context;
     if (this.batchPlan?.plan.rows !== batch.length) {
+      const layout = this.layout;
+      // Checked before the current plan is released: a refused size must leave the engine usable.
+      const reason = planLimitReason(layout, batch.length, device.limits);
+      if (reason !== undefined)
+        throw new InvalidArgumentError('batch', 'a minibatch within the adapter limits', reason);
       this.batchPlan?.plan.dispose();
       this.batchPlan?.buffers.destroy();
+      this.batchPlan = undefined;
       const buffers = new BufferSet(device);
       const index = buffers.create(
         'batch index',
         batch.length * 4,
         BufferUsage.STORAGE | BufferUsage.COPY_DST,
       );
-      const layout = this.layout;
-      const reason = planLimitReason(layout, batch.length, device.limits);
-      if (reason !== undefined)
-        throw new InvalidArgumentError('batch', 'a minibatch within the adapter limits', reason);
       const plan = buildEvaluationPlan(
         device,
         this.pipelines,
