@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../core/errors.js';
-import { parameterLayout } from '../model/architecture.js';
+import { multiplyAddsPerRow } from '../model/architecture.js';
 import { type Backend, BACKEND_NAMES, type BackendName, type Problem } from './backend.js';
 import { onnxBackend } from './onnx/onnx-backend.js';
 import { onnxRuntimeStatus } from './onnx/runtime.js';
@@ -50,9 +50,7 @@ export function parseBackendRequest(text: string, argument = 'backend'): Backend
 
 /** Multiply-adds of one loss-and-gradient evaluation's forward pass on `rows` samples. */
 export function multiplyAddsPerEvaluation(problem: Problem, rows = problem.samples.count): number {
-  return (
-    rows * parameterLayout(problem.architecture).layers.reduce((sum, l) => sum + l.inputs * l.outputs, 0)
-  );
+  return rows * multiplyAddsPerRow(problem.architecture);
 }
 
 /**

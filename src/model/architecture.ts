@@ -79,6 +79,11 @@ export function parameterCount(architecture: Architecture): number {
   return parameterLayout(architecture).size;
 }
 
+/** Multiply-adds of one sample's forward pass, Σ_l in_l·out_l: the unit of work the backends are chosen by. */
+export function multiplyAddsPerRow(architecture: Architecture): number {
+  return parameterLayout(architecture).layers.reduce((sum, layer) => sum + layer.inputs * layer.outputs, 0);
+}
+
 /** Shorthand for the common case: equal activation and bias switch on every hidden layer. */
 export function mlp(
   inputDim: number,

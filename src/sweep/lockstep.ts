@@ -1,7 +1,7 @@
 import { AUTO_MIN_MULTIPLY_ADDS } from '../backend/select.js';
-import { parseActivation } from '../model/activation.js';
-import { mlp, parameterLayout } from '../model/architecture.js';
-import { DEFAULT_OPTIMISERS } from '../train/optimiser.js';
+import { multiplyAddsPerRow } from '../model/architecture.js';
+import { batchSizeOf } from '../train/optimiser.js';
+import { buildArchitecture, optimiserOf } from './train-run-config.js';
 import type { TrainRunConfig } from './train-runner.js';
 
 /**
@@ -40,17 +40,9 @@ export function lockstepObstacle(c: TrainRunConfig): string | undefined {
   }
   const count = toy ? 4 : (c.N ?? 0);
   const inputDim = toy ? 2 : (c.d0 ?? 0);
-  const batchSize = c.batchSize ?? (c.optimiser === 'sgd' ? DEFAULT_OPTIMISERS.sgd.batchSize : undefined);
+  const batchSize = batchSizeOf(optimiserOf(c));
   if (batchSize !== undefined && batchSize < count) return 'minibatches are shuffled by each seed';
-  const width = c.width === 'd0' ? inputDim : c.width;
-  const architecture = mlp(
-    inputDim,
-    Array<number>(c.depth).fill(width),
-    1,
-    parseActivation(c.activation),
-    c.bias,
-  );
-  const perRow = parameterLayout(architecture).layers.reduce((sum, l) => sum + l.inputs * l.outputs, 0);
+  const perRow = multiplyAddsPerRow(buildArchitecture(c, inputDim));
   const work = count * perRow;
   if (work >= AUTO_MIN_MULTIPLY_ADDS) {
     return `${work} multiply-adds per evaluation ≥ ${AUTO_MIN_MULTIPLY_ADDS}: large enough to run alone`;

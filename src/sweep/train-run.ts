@@ -13,7 +13,7 @@ import { type Initialisation, initialise } from '../model/init.js';
 import { kinkMargin } from '../model/kinks.js';
 import { type Samples, samplesAs } from '../model/samples.js';
 import { withSlopeNoise } from '../model/slope-noise.js';
-import { batchSizeOf, DEFAULT_OPTIMISERS, type OptimiserConfig } from '../train/optimiser.js';
+import { batchSizeOf } from '../train/optimiser.js';
 import { gammaForDecay, type Schedule } from '../train/schedule.js';
 import type { StoppingRule, StopReason } from '../train/stopping.js';
 import { train, type TrainResult } from '../train/train.js';
@@ -23,6 +23,7 @@ import { type BackendChoiceRecord, chooseBackend } from '../backend/select.js';
 import { allocate, type FloatArray } from '../core/dtype.js';
 import { lockstepLimit } from './lockstep.js';
 import { certifyEndPoint } from './certify-end-point.js';
+import { buildArchitecture, optimiserOf } from './train-run-config.js';
 import type { RunOptions, RunResult } from './run-result.js';
 import { type TrainRunConfig, trainRunConfigSchema } from './train-runner.js';
 
@@ -250,11 +251,6 @@ function makeDataset(c: TrainRunConfig, seed: number): Dataset {
   });
 }
 
-export function buildArchitecture(c: TrainRunConfig, inputDim: number): Architecture {
-  const width = c.width === 'd0' ? inputDim : c.width;
-  return mlp(inputDim, Array<number>(c.depth).fill(width), 1, parseActivation(c.activation), c.bias);
-}
-
 function initialisationOf(c: TrainRunConfig): Initialisation {
   const bias = { biasMean: c.initBiasMean, biasStd: c.initBiasStd };
   switch (c.init) {
@@ -265,23 +261,6 @@ function initialisationOf(c: TrainRunConfig): Initialisation {
       return { kind: c.init, mean: c.initMean, scale: c.initScale, ...bias };
     case 'gaussian':
       return { kind: 'gaussian', mean: c.initMean, std: c.initStd, ...bias };
-  }
-}
-
-function optimiserOf(c: TrainRunConfig): OptimiserConfig {
-  switch (c.optimiser) {
-    case 'gd':
-      return { kind: 'gd', momentum: c.momentum };
-    case 'sgd':
-      return {
-        kind: 'sgd',
-        batchSize: c.batchSize ?? DEFAULT_OPTIMISERS.sgd.batchSize,
-        momentum: c.momentum,
-      };
-    case 'adam':
-      return { ...DEFAULT_OPTIMISERS.adam, ...(c.batchSize === undefined ? {} : { batchSize: c.batchSize }) };
-    case 'lbfgs':
-      return DEFAULT_OPTIMISERS.lbfgs;
   }
 }
 

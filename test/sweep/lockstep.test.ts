@@ -51,6 +51,8 @@ describe('batched restarts: when a cell may train its seeds together', () => {
     assert.equal(lockstepLimit(parse(shared)), LOCKSTEP_MAX_RUNS);
     assert.equal(lockstepLimit(parse({ ...shared, optimiser: 'gd', momentum: 0.9 })), LOCKSTEP_MAX_RUNS);
     assert.equal(lockstepLimit(parse({ ...shared, optimiser: 'sgd', batchSize: 12 })), LOCKSTEP_MAX_RUNS);
+    // gd trains full batch whatever batchSize says (optimiserOf ignores it); lockstep used to read it as minibatches.
+    assert.equal(lockstepLimit(parse({ ...shared, optimiser: 'gd', batchSize: 4 })), LOCKSTEP_MAX_RUNS);
     const jellyfish = { dataset: 'jellyfish', width: 2, optimiser: 'gd', learningRate: 0.1, epochs: 5 };
     assert.equal(lockstepLimit(parse(jellyfish)), LOCKSTEP_MAX_RUNS, 'fixed 4-point sets need no dataSeed');
   });

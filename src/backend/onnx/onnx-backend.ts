@@ -1,6 +1,6 @@
 import { allocate, type DType, dtypeOf, type FloatArray } from '../../core/dtype.js';
 import { BasinError, InvalidArgumentError } from '../../core/errors.js';
-import { type Architecture, parameterCount } from '../../model/architecture.js';
+import { type Architecture, multiplyAddsPerRow, parameterCount } from '../../model/architecture.js';
 import { checkCompatible } from '../../model/forward.js';
 import { type LossKind, lossScale } from '../../model/loss.js';
 import { type Samples, samplesAs } from '../../model/samples.js';
@@ -119,7 +119,7 @@ function onnxObjective(
 ): BackendObjective {
   const { threads, maxStoredTransposeBytes = STORED_TRANSPOSE_MAX_BYTES } = options;
   const layout = checkCompatible(architecture, new Float64Array(parameterCount(architecture)), samples);
-  const multiplyAddsPerRow = layout.layers.reduce((sum, layer) => sum + layer.inputs * layer.outputs, 0);
+  const rowMultiplyAdds = multiplyAddsPerRow(architecture);
   const { inputDim, outputDim } = samples;
   const withNoise = samples.slopeNoise !== undefined;
   const prepared = new Map<DType, PreparedPrecision>();
@@ -206,7 +206,7 @@ function onnxObjective(
     (inputDim + 1) * samples.count * (dtype === 'float64' ? 8 : 4) <= maxStoredTransposeBytes;
 
   const sessionFor = (variant: Variant, dtype: DType, rows: number): SyncSession => {
-    const count = threadsFor(rows * multiplyAddsPerRow, threads);
+    const count = threadsFor(rows * rowMultiplyAdds, threads);
     let session = variant.sessions.get(count);
     if (session === undefined) {
       session = runtime.createSession(variant.graph.model, {
