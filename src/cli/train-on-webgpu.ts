@@ -6,7 +6,8 @@ import type { Samples } from '../model/samples.js';
 import { batchSizeOf, type OptimiserConfig } from '../train/optimiser.js';
 import type { Schedule } from '../train/schedule.js';
 import type { StoppingRule } from '../train/stopping.js';
-import type { EpochProgress, TrainResult } from '../train/train.js';
+import { type EpochProgress, fullBatchTrace, type TrainResult } from '../train/train.js';
+import { norm2 } from '../train/vector.js';
 import { ConfigError } from './config.js';
 
 export interface WebGpuTraining {
@@ -84,16 +85,15 @@ export async function trainOnWebGpu(options: WebGpuTrainingOptions): Promise<Web
         : {}),
     });
     const closing = await engine.evaluate(run.theta);
-    let squared = 0;
-    for (const g of closing.gradient) squared += g * g;
-    const finite = Number.isFinite(closing.loss) && Number.isFinite(squared);
+    const gradientNorm = norm2(closing.gradient);
+    const finite = Number.isFinite(closing.loss) && Number.isFinite(gradientNorm);
     const training: TrainResult = {
       theta: run.theta,
       epochs: steps,
       stopReason: finite ? 'max-epochs' : 'diverged',
       finalLoss: closing.loss,
-      gradientNorm: Math.sqrt(squared),
-      trace: thinnedTrace(run.losses, schedule.learningRate),
+      gradientNorm,
+      trace: fullBatchTrace(run.losses, schedule.learningRate),
       evaluations: steps + 1,
       wallSeconds: (performance.now() - started) / 1000,
     };
@@ -104,22 +104,4 @@ export async function trainOnWebGpu(options: WebGpuTrainingOptions): Promise<Web
   } finally {
     engine.dispose();
   }
-}
-
-/** At most TRACE_LIMIT points, every stride-th epoch plus the last, as `train` keeps them. */
-const TRACE_LIMIT = 10_000;
-
-function thinnedTrace(losses: readonly number[], learningRate: number): TrainResult['trace'] {
-  const stride = Math.max(1, Math.ceil(losses.length / TRACE_LIMIT));
-  const epochs: number[] = [];
-  losses.forEach((_, epoch) => {
-    if (epoch % stride === 0 || epoch === losses.length - 1) epochs.push(epoch);
-  });
-  return {
-    lossKind: 'full-batch',
-    stride,
-    epochs,
-    loss: epochs.map((epoch) => losses[epoch]),
-    learningRate: epochs.map(() => learningRate),
-  };
 }

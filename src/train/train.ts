@@ -278,6 +278,16 @@ function hasTarget(rule: StoppingRule): boolean {
   return rule.lossTarget !== undefined || rule.gradientNormTarget !== undefined;
 }
 
+/**
+ * The trace `train` would keep of a full-batch run whose loss before each epoch was `losses[epoch]` at a constant
+ * learning rate: for engines that run the loop elsewhere (a GPU) and hand back every loss.
+ */
+export function fullBatchTrace(losses: readonly number[], learningRate: number, limit = 10_000): TrainTrace {
+  const recorder = new TraceRecorder(losses.length, limit, 'full-batch');
+  losses.forEach((loss, epoch) => recorder.record(epoch, loss, learningRate));
+  return recorder.trace();
+}
+
 class TraceRecorder {
   private readonly stride: number;
   private readonly epochs: number[] = [];

@@ -6,6 +6,8 @@ import {
   webGpuUnsupportedReason,
 } from '../../../src/backend/webgpu/index.js';
 import { referenceObjective } from '../../../src/train/objective.js';
+import { fullBatchTrace } from '../../../src/train/train.js';
+import { norm2 } from '../../../src/train/vector.js';
 import type { StopReason } from '../../../src/train/stopping.js';
 import type { ExplorerState } from '../state.js';
 import type { Problem } from './problem.js';
@@ -107,23 +109,14 @@ export async function trainOnGpu(
   }
   const theta = Float64Array.from(run.theta);
   const final = referenceObjective(problem.architecture, problem.loss, problem.samples).evaluate(theta);
-  const stride = Math.max(1, Math.ceil(run.losses.length / TRACE_LIMIT));
-  const trace = { epochs: [] as number[], loss: [] as number[] };
-  run.losses.forEach((loss, epoch) => {
-    if (epoch % stride === 0 || epoch === run.losses.length - 1) {
-      trace.epochs.push(epoch);
-      trace.loss.push(loss);
-    }
-  });
-  let squares = 0;
-  for (const g of final.gradient) squares += g * g;
+  const { epochs, loss } = fullBatchTrace(run.losses, state.optimiser.learningRate, TRACE_LIMIT);
   return {
     theta,
     epochs: steps,
     stopReason: Number.isFinite(final.loss) ? 'max-epochs' : 'diverged',
     finalLoss: final.loss,
-    gradientNorm: Math.sqrt(squares),
-    trace,
+    gradientNorm: norm2(final.gradient),
+    trace: { epochs, loss },
     adapter: adapterLabel(acquired.adapter),
   };
 }
