@@ -34,6 +34,7 @@ import {
   positive,
   positiveInteger,
   unitInterval,
+  seed32,
 } from '../io/schema-primitives.js';
 import { DATA_SOURCES, dataSectionSchema, dataSourceNamed } from './data-sources.js';
 
@@ -141,12 +142,7 @@ const outputSchema = z.strictObject({
 
 export function trainConfigSchema() {
   return z.strictObject({
-    seed: z
-      .number({ error: 'an integer in [0, 4294967295]' })
-      .int({ error: 'an integer in [0, 4294967295]' })
-      .min(0, { error: 'an integer in [0, 4294967295]' })
-      .max(0xffffffff, { error: 'an integer in [0, 4294967295]' })
-      .default(0),
+    seed: seed32.default(0),
     data: dataSectionSchema(),
     model: modelSchema.prefault({}),
     init: initSchema.prefault({ kind: 'pytorch' }),

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { DType } from '../core/dtype.js';
 import type { Dataset } from '../data/dataset.js';
 import { LABEL_ENCODINGS, type LabelEncoding } from '../data/labels.js';
+import { positiveInteger, seed32 } from '../io/schema-primitives.js';
 import { parseActivation } from '../model/activation.js';
 
 /**
@@ -40,15 +41,8 @@ export function defineDataSource<S extends z.ZodObject>(source: DataSource<S>): 
 }
 
 /** Schema pieces the sources share, so a count or seed is described the same way in every error. */
-export const count = z
-  .number({ error: 'an integer ≥ 1' })
-  .int({ error: 'an integer ≥ 1' })
-  .min(1, { error: 'an integer ≥ 1' });
-export const seed = z
-  .number({ error: 'an integer in [0, 4294967295]' })
-  .int({ error: 'an integer in [0, 4294967295]' })
-  .min(0, { error: 'an integer in [0, 4294967295]' })
-  .max(0xffffffff, { error: 'an integer in [0, 4294967295]' });
+export const count = positiveInteger;
+export const seed = seed32;
 export const labels = z.enum(LABEL_ENCODINGS as [LabelEncoding, ...LabelEncoding[]]);
 export const activationName = z.string().refine((text) => isActivation(text), {
   error: 'one of relu, leaky-relu:<ρ>, linear, tanh, sigmoid',

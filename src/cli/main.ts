@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { BasinError } from '../core/errors.js';
 import { commandRegistrations } from './commands/index.js';
+import { packageVersion } from './package-version.js';
 
 /**
  * The `basin` command. Each subcommand is registered by its own module and is a thin call into the library.
@@ -51,17 +51,4 @@ function exitQuietlyWhenOutputCloses(): void {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
-}
-
-function packageVersion(): string {
-  // Walk up from this module: it runs both from src/ (under tsx) and from dist/src/ (built).
-  let directory = new URL('.', import.meta.url);
-  for (let depth = 0; depth < 5; depth++) {
-    const candidate = new URL('package.json', directory);
-    if (existsSync(candidate)) {
-      return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
-    }
-    directory = new URL('..', directory);
-  }
-  return 'unknown';
 }

@@ -24,7 +24,7 @@ export { FIG52_DEFAULTS } from '../reproduce/fig5-2.js';
 import { fig52Preset } from '../reproduce/presets/fig5.2.js';
 import { parseWorkers, reproducePresets } from './commands/sweep.js';
 import { fmt } from './summary.js';
-import { packageVersion } from './train-run.js';
+import { packageVersion } from './package-version.js';
 
 export function registerFig52(reproduce: Command): void {
   reproduce

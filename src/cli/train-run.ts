@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { FloatArray } from '../core/dtype.js';
 import type { Dataset } from '../data/dataset.js';
@@ -24,6 +23,7 @@ import { architectureToJson, type WeightsFile, writeWeightsFile } from '../io/we
 import type { ResolvedTrainConfig } from './config.js';
 import { dataSourceNamed } from './data-sources.js';
 import { ConfigError } from './config.js';
+import { packageVersion } from './package-version.js';
 import { trainOnWebGpu, webGpuTrainingProblem } from './train-on-webgpu.js';
 
 /** Pre-activations within this distance of a kink are counted in `nearKinkCount`. */
@@ -216,20 +216,4 @@ export function writeTrainRun(
 
 function absolute(path: string): string {
   return isAbsolute(path) ? path : resolve(process.cwd(), path);
-}
-
-/** basin's version, from the package.json above this module (works from src/ under tsx and from dist/). */
-export function packageVersion(): string {
-  for (const up of ['../../package.json', '../../../package.json']) {
-    try {
-      const json = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {
-        name?: string;
-        version: string;
-      };
-      if (json.name === 'basin') return json.version;
-    } catch {
-      // not at this level
-    }
-  }
-  return 'unknown';
 }

@@ -14,6 +14,12 @@ export const nonNegativeInteger = z
   .number({ error: 'an integer ≥ 0' })
   .int({ error: 'an integer ≥ 0' })
   .min(0, { error: 'an integer ≥ 0' });
+/** A seed of basin's 32-bit generators. */
+export const seed32 = z
+  .number({ error: 'an integer in [0, 4294967295]' })
+  .int({ error: 'an integer in [0, 4294967295]' })
+  .min(0, { error: 'an integer in [0, 4294967295]' })
+  .max(0xffffffff, { error: 'an integer in [0, 4294967295]' });
 export const finite = z.number({ error: 'a finite number' });
 export const nonNegative = finite.min(0, { error: 'a number ≥ 0' });
 export const positive = finite.gt(0, { error: 'a number > 0' });

@@ -6,21 +6,13 @@ import type { Architecture } from '../model/architecture.js';
 import type { LossKind } from '../model/loss.js';
 import type { Samples } from '../model/samples.js';
 import type { RunResult } from './run-result.js';
+import { nonNegativeInteger, positiveInteger } from '../io/schema-primitives.js';
 
 /*
  * Certificates of sweep end points. A sweep certifies hundreds of points, so the defaults drop what only adds
  * evidence and no decision: the random probes (sampled, never change a verdict) and the activation-region analysis
  * (one SVD of an N × d0·d1 matrix). Both can be switched back on per sweep.
  */
-
-const nonNegativeInteger = z
-  .number({ error: 'an integer ≥ 0' })
-  .int({ error: 'an integer ≥ 0' })
-  .min(0, { error: 'an integer ≥ 0' });
-const positiveInteger = z
-  .number({ error: 'an integer ≥ 1' })
-  .int({ error: 'an integer ≥ 1' })
-  .min(1, { error: 'an integer ≥ 1' });
 
 export const certifySettingsSchema = z.strictObject({
   /** Random probe directions per radius (1e-2, 1e-3, 1e-4); 0 = none. Probes are evidence, not part of a verdict. */
