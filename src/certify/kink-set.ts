@@ -43,28 +43,6 @@ export function firstLayerPreActivation(
   return u;
 }
 
-/**
- * The scale a pre-activation is compared with: ‖(w_i, b_i)‖·‖(x_n, 1)‖, the largest |u_ni| could be for unit
- * vectors of the same sizes. A relative test |u| ≤ tol·scale does not depend on how the unit happens to be scaled
- * along its rescaling symmetry.
- */
-export function firstLayerScale(
-  layer: LayerLayout,
-  theta: Float64Array,
-  samples: Samples,
-  sample: number,
-  unit: number,
-): number {
-  let w = layer.biasOffset === undefined ? 0 : theta[layer.biasOffset + unit] ** 2;
-  let x = layer.biasOffset === undefined ? 0 : 1;
-  const base = layer.weightOffset + unit * layer.inputs;
-  for (let i = 0; i < layer.inputs; i++) {
-    w += theta[base + i] ** 2;
-    x += samples.x[sample * layer.inputs + i] ** 2;
-  }
-  return Math.sqrt(w * x);
-}
-
 /** Every hidden pre-activation of a kinked activation with |u| ≤ tolerance (absolute), in every layer. */
 export function kinkedPairs(cache: ForwardCache, tolerance: number): KinkPair[] {
   const pairs: KinkPair[] = [];
