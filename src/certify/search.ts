@@ -12,7 +12,7 @@ import type { StoppingRule } from '../train/stopping.js';
 import { train } from '../train/train.js';
 import { type Certificate, certify, type CertifyOptions } from './certificate.js';
 import type { PolishOptions } from './polish.js';
-import { canonicalise } from './symmetry.js';
+import { canonicalise, sameCanonicalPoint } from './symmetry.js';
 import type { Verdict } from './verdict.js';
 
 /** Optional training before polishing (any optimiser of src/train); without it, polishing alone is the optimiser. */
@@ -165,7 +165,7 @@ export function multistartSearch(options: SearchOptions): SearchResult {
   for (const endPoint of endPoints) {
     const key = keyOf(endPoint);
     const group = groups.find(
-      (g) => g.members[0].verdict === endPoint.verdict && close(g.key, key, mergeTolerance),
+      (g) => g.members[0].verdict === endPoint.verdict && sameCanonicalPoint(g.key, key, mergeTolerance),
     );
     if (group) group.members.push(endPoint);
     else groups.push({ key, members: [endPoint] });
@@ -186,14 +186,4 @@ export function multistartSearch(options: SearchOptions): SearchResult {
     bestLoss: distinct[0].loss,
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-function close(a: Float64Array, b: Float64Array, tolerance: number): boolean {
-  let scale = 1;
-  let difference = 0;
-  for (let k = 0; k < a.length; k++) {
-    scale = Math.max(scale, Math.abs(a[k]));
-    difference = Math.max(difference, Math.abs(a[k] - b[k]));
-  }
-  return difference <= tolerance * scale;
 }

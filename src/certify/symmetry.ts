@@ -115,3 +115,17 @@ function compareKeys(a: readonly number[], b: readonly number[]): number {
   }
   return 0;
 }
+
+/**
+ * Whether two canonical forms are the same end point: max_k |a_k − b_k| ≤ tolerance · max(1, max_k |a_k|), the one
+ * test by which `basin search` and sweeps merge end points (a is the group's representative).
+ */
+export function sameCanonicalPoint(a: Float64Array, b: Float64Array, tolerance: number): boolean {
+  let scale = 1;
+  let difference = 0;
+  for (let k = 0; k < a.length; k++) {
+    scale = Math.max(scale, Math.abs(a[k]));
+    difference = Math.max(difference, Math.abs(a[k] - b[k]));
+  }
+  return difference <= tolerance * scale;
+}

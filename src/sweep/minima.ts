@@ -1,4 +1,4 @@
-import { canonicalise } from '../certify/symmetry.js';
+import { canonicalise, sameCanonicalPoint } from '../certify/symmetry.js';
 import { requireFinite } from '../core/errors.js';
 import type { Architecture } from '../model/architecture.js';
 
@@ -38,9 +38,7 @@ export function distinctMinima(
   const groups: { canonical: Float64Array; members: string[]; loss: number }[] = [];
   for (const point of points) {
     const canonical = canonicalise(architecture, point.theta);
-    const group = groups.find(
-      (g) => maxAbsDifference(g.canonical, canonical) <= tolerance * Math.max(1, maxAbs(g.canonical)),
-    );
+    const group = groups.find((g) => sameCanonicalPoint(g.canonical, canonical, tolerance));
     if (group === undefined) groups.push({ canonical, members: [point.id], loss: point.loss });
     else {
       group.members.push(point.id);
@@ -55,16 +53,4 @@ export function distinctMinima(
       loss: g.loss,
     }))
     .sort((a, b) => b.multiplicity - a.multiplicity || a.loss - b.loss);
-}
-
-function maxAbs(values: Float64Array): number {
-  let m = 0;
-  for (const v of values) m = Math.max(m, Math.abs(v));
-  return m;
-}
-
-function maxAbsDifference(a: Float64Array, b: Float64Array): number {
-  let m = 0;
-  for (let k = 0; k < a.length; k++) m = Math.max(m, Math.abs(a[k] - b[k]));
-  return m;
 }
