@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { onnxRuntimeStatus } from '../../src/backend/onnx/runtime.js';
 import { executeGroup } from '../../src/sweep/execute-task.js';
@@ -18,6 +17,7 @@ import { run, runLockstep } from '../../src/sweep/train-run.js';
 import { trainRunConfigSchema, trainRunner } from '../../src/sweep/train-runner.js';
 import { formatSummaryTable } from '../../src/report/summary-table.js';
 import { toyRunner } from './toy-runner.js';
+import { basin, cliSkip } from '../cli/helpers.js';
 
 const onnxSkip = onnxRuntimeStatus().available ? false : 'onnxruntime-node is not available here';
 function runtimeVersion(): string | undefined {
@@ -311,38 +311,21 @@ describe('batched restarts in the sweep engine', () => {
 });
 
 describe('basin sweep run --no-batch-restarts, basin results', () => {
-  const launcher = resolve(import.meta.dirname, '../../bin/basin.js');
-  const built = spawnSync(process.execPath, [launcher, '--version'], { encoding: 'utf8' }).status === 0;
-
-  it(
-    'runs every seed alone and shows the backend column',
-    { skip: built ? false : 'dist/ is not built' },
-    () => {
-      const file = join(directory, 'cli.yaml');
-      writeFileSync(
-        file,
-        'name: cli\nseed: 1\nrepetitions: 3\nbase:\n  N: 8\n  d0: 2\n  width: 2\n  dataSeed: 1\n  learningRate: 0.01\n  epochs: 20\n',
-      );
-      const basin = (...args: string[]) =>
-        spawnSync(process.execPath, [launcher, ...args], { cwd: directory, encoding: 'utf8' });
-      const first = basin(
-        'sweep',
-        'run',
-        file,
-        '--store',
-        'cli.duckdb',
-        '--workers',
-        '1',
-        '--no-batch-restarts',
-      );
-      assert.equal(first.status, 0, first.stderr);
-      const results = basin('results', 'cli.duckdb');
-      assert.equal(results.status, 0, results.stderr);
-      assert.match(results.stdout, /backend/);
-      assert.match(results.stdout, /reference 3(?! \()/);
-      const batched = basin('sweep', 'run', file, '--store', 'batched-cli.duckdb', '--workers', '1');
-      assert.equal(batched.status, 0, batched.stderr);
-      assert.match(basin('results', 'batched-cli.duckdb').stdout, /reference 3 \(3 batched\)/);
-    },
-  );
+  it('runs every seed alone and shows the backend column', { skip: cliSkip }, () => {
+    const file = join(directory, 'cli.yaml');
+    writeFileSync(
+      file,
+      'name: cli\nseed: 1\nrepetitions: 3\nbase:\n  N: 8\n  d0: 2\n  width: 2\n  dataSeed: 1\n  learningRate: 0.01\n  epochs: 20\n',
+    );
+    const run = (...args: string[]) => basin(args, directory);
+    const first = run('sweep', 'run', file, '--store', 'cli.duckdb', '--workers', '1', '--no-batch-restarts');
+    assert.equal(first.status, 0, first.stderr);
+    const results = run('results', 'cli.duckdb');
+    assert.equal(results.status, 0, results.stderr);
+    assert.match(results.stdout, /backend/);
+    assert.match(results.stdout, /reference 3(?! \()/);
+    const batched = run('sweep', 'run', file, '--store', 'batched-cli.duckdb', '--workers', '1');
+    assert.equal(batched.status, 0, batched.stderr);
+    assert.match(run('results', 'batched-cli.duckdb').stdout, /reference 3 \(3 batched\)/);
+  });
 });
