@@ -77,3 +77,14 @@ export function selectSamples(samples: Samples, indices: ArrayLike<number>): Sam
   });
   return { x, y, count: indices.length, inputDim, outputDim, ...(slopeNoise ? { slopeNoise } : {}) };
 }
+
+/** `batch` itself, after checking it names at least one sample and only indices in [0, count) (naming the first that is not). */
+export function checkBatch(batch: Int32Array, count: number): Int32Array {
+  if (batch.length === 0) throw new InvalidArgumentError('batch', 'at least one sample index', 'none');
+  for (let k = 0; k < batch.length; k++) {
+    if (batch[k] < 0 || batch[k] >= count) {
+      throw new InvalidArgumentError(`batch[${k}]`, `a sample index in [0, ${count - 1}]`, batch[k]);
+    }
+  }
+  return batch;
+}

@@ -1,10 +1,9 @@
 import type { FloatArray } from '../core/dtype.js';
-import { InvalidArgumentError } from '../core/errors.js';
 import { type Architecture, parameterCount } from '../model/architecture.js';
 import { checkCompatible } from '../model/forward.js';
 import { lossAndGradient } from '../model/gradient.js';
 import type { LossKind } from '../model/loss.js';
-import { type Samples, selectSamples } from '../model/samples.js';
+import { checkBatch, type Samples, selectSamples } from '../model/samples.js';
 
 /** The loss and its gradient at one point, in θ's precision. */
 export interface Evaluation {
@@ -40,14 +39,4 @@ export function referenceObjective(architecture: Architecture, loss: LossKind, s
       return { loss: value, gradient };
     },
   };
-}
-
-function checkBatch(batch: Int32Array, count: number): Int32Array {
-  if (batch.length === 0) throw new InvalidArgumentError('batch', 'at least one sample index', 'none');
-  for (let k = 0; k < batch.length; k++) {
-    if (batch[k] < 0 || batch[k] >= count) {
-      throw new InvalidArgumentError(`batch[${k}]`, `a sample index in [0, ${count - 1}]`, batch[k]);
-    }
-  }
-  return batch;
 }

@@ -14,7 +14,7 @@ import {
 } from '../../model/architecture.js';
 import { checkCompatible } from '../../model/forward.js';
 import type { LossKind } from '../../model/loss.js';
-import type { Samples } from '../../model/samples.js';
+import { checkBatch, type Samples } from '../../model/samples.js';
 import { DEFAULT_OPTIMISERS } from '../../train/optimiser.js';
 import {
   bindGroup,
@@ -229,7 +229,11 @@ export class WebGpuEngine {
    */
   async evaluate(theta: Float32Array, batch?: Int32Array): Promise<WebGpuEvaluation> {
     this.checkTheta('theta', theta);
-    if (batch !== undefined) checkBatch(batch, this.sampleCount);
+    if (batch !== undefined) {
+      if (!(batch instanceof Int32Array))
+        throw new InvalidArgumentError('batch', 'an Int32Array of sample indices', batch);
+      checkBatch(batch, this.sampleCount);
+    }
     return this.exclusive(async () => {
       const { device } = this.context;
       writeArray(device, this.shared.theta, theta);
@@ -489,16 +493,4 @@ interface AdamResources {
 
 function asFloat32(values: ArrayLike<number>): Float32Array {
   return values instanceof Float32Array ? values : Float32Array.from(values);
-}
-
-/** Throws naming the first sample index outside [0, count), as the reference objective does. */
-function checkBatch(batch: Int32Array, count: number): void {
-  if (!(batch instanceof Int32Array))
-    throw new InvalidArgumentError('batch', 'an Int32Array of sample indices', batch);
-  if (batch.length === 0) throw new InvalidArgumentError('batch', 'at least one sample index', 'none');
-  for (let k = 0; k < batch.length; k++) {
-    if (batch[k] < 0 || batch[k] >= count) {
-      throw new InvalidArgumentError(`batch[${k}]`, `a sample index in [0, ${count - 1}]`, batch[k]);
-    }
-  }
 }
