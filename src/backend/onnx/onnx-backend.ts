@@ -10,7 +10,7 @@ import { floatTensor } from './feeds.js';
 import { checkBatch } from '../../model/samples.js';
 import { onnxRestartsObjective } from './onnx-restarts.js';
 import { restartsUnsupportedReason } from './restarts-graph.js';
-import { threadsFor } from './threads.js';
+import { sessionForWork } from './threads.js';
 import { buildMlpGraph, DATA_INPUTS, type MlpGraph, SSE_OUTPUT } from './mlp-graph.js';
 import { onnxRuntimeStatus, type OnnxRuntime, type OrtTensor, type SyncSession } from './runtime.js';
 
@@ -206,18 +206,8 @@ function onnxObjective(
   const storesTransposedX = (dtype: DType): boolean =>
     (inputDim + 1) * samples.count * (dtype === 'float64' ? 8 : 4) <= maxStoredTransposeBytes;
 
-  const sessionFor = (variant: Variant, dtype: DType, rows: number): SyncSession => {
-    const count = threadsFor(rows * rowMultiplyAdds, threads);
-    let session = variant.sessions.get(count);
-    if (session === undefined) {
-      session = runtime.createSession(variant.graph.model, {
-        optimisation: dtype === 'float64' ? 'basic' : 'all',
-        threads: count,
-      });
-      variant.sessions.set(count, session);
-    }
-    return session;
-  };
+  const sessionFor = (variant: Variant, dtype: DType, rows: number): SyncSession =>
+    sessionForWork(runtime, variant.graph.model, variant.sessions, dtype, rows * rowMultiplyAdds, threads);
 
   return {
     backend: 'onnx',

@@ -9,7 +9,7 @@ import { floatTensor } from './feeds.js';
 import { checkBatch } from '../../model/samples.js';
 import { buildRestartsGraph, RESTARTS_TENSORS as T, restartsUnsupportedReason } from './restarts-graph.js';
 import type { OnnxRuntime, OrtTensor, SyncSession } from './runtime.js';
-import { threadsFor } from './threads.js';
+import { sessionForWork } from './threads.js';
 
 /**
  * Networks per session run. Each run's hidden activations (N × G·d1) should stay in cache: 16 networks of case
@@ -112,18 +112,15 @@ export function onnxRestartsObjective(
     return entry;
   };
 
-  const sessionFor = (entry: Prepared, dtype: DType, rows: number): SyncSession => {
-    const count = threadsFor(rows * Math.min(groupSize, restarts) * (d1 * d0 + d1), options.threads);
-    let session = entry.sessions.get(count);
-    if (session === undefined) {
-      session = runtime.createSession(entry.model, {
-        optimisation: dtype === 'float64' ? 'basic' : 'all',
-        threads: count,
-      });
-      entry.sessions.set(count, session);
-    }
-    return session;
-  };
+  const sessionFor = (entry: Prepared, dtype: DType, rows: number): SyncSession =>
+    sessionForWork(
+      runtime,
+      entry.model,
+      entry.sessions,
+      dtype,
+      rows * Math.min(groupSize, restarts) * (d1 * d0 + d1),
+      options.threads,
+    );
 
   const outputs = [
     T.sse,

@@ -1,5 +1,8 @@
 import os from 'node:os';
 
+import type { DType } from '../../core/dtype.js';
+import type { OnnxRuntime, SyncSession } from './runtime.js';
+
 /**
  * Below this many multiply-adds per session run, ORT sessions get one thread; above, every logical CPU. ORT splits
  * each operator across its intra-op threads, and on small products the hand-offs cost about as much as they save.
@@ -14,4 +17,26 @@ export const PARALLEL_MIN_MULTIPLY_ADDS = 1e7;
 export function threadsFor(multiplyAdds: number, requested: number | undefined): number {
   if (requested !== undefined) return requested;
   return multiplyAdds >= PARALLEL_MIN_MULTIPLY_ADDS ? os.availableParallelism() : 1;
+}
+
+/**
+ * The session of `model` for runs costing `multiplyAdds`, from `sessions` (one per thread count) or created there.
+ * float64 graphs run at ORT's `basic` optimisation level only: higher levels once fused a scalar into a float32
+ * attribute and silently broke float64 (docs/performance.md).
+ */
+export function sessionForWork(
+  runtime: OnnxRuntime,
+  model: Uint8Array,
+  sessions: Map<number, SyncSession>,
+  dtype: DType,
+  multiplyAdds: number,
+  requested: number | undefined,
+): SyncSession {
+  const threads = threadsFor(multiplyAdds, requested);
+  let session = sessions.get(threads);
+  if (session === undefined) {
+    session = runtime.createSession(model, { optimisation: dtype === 'float64' ? 'basic' : 'all', threads });
+    sessions.set(threads, session);
+  }
+  return session;
 }
