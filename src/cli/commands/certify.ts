@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Certificate, certify, type CertifyOptions } from '../../certify/certificate.js';
@@ -14,7 +14,7 @@ import {
 } from '../../data/swirszcz.js';
 import { TOY_DATASETS, type ToyDatasetName, toyDataset } from '../../data/toy.js';
 import { readTrainResultFile } from '../../io/result-file.js';
-import { readWeightsFile, type WeightsFile, writeWeightsFile } from '../../io/weights-file.js';
+import { parseWeights, readWeightsFile, type WeightsFile, writeWeightsFile } from '../../io/weights-file.js';
 import { parseActivation } from '../../model/activation.js';
 import { type Architecture, describeArchitecture, mlp } from '../../model/architecture.js';
 import type { LossKind } from '../../model/loss.js';
@@ -185,27 +185,23 @@ function pointOf(problem: KnownAnswerProblem, options: Record<string, unknown>):
 
 /** Reads a basin-weights file, or a basin-train-result file and the weights file it names. */
 export function readWeightsOrResult(file: string): WeightsFile {
+  let text: string;
   let format: unknown;
   try {
-    format = (JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown }).format;
+    text = readFileSync(file, 'utf8');
+    format = (JSON.parse(text) as { format?: unknown }).format;
   } catch {
     // Unreadable or not JSON: the weights reader names the problem precisely.
     return readWeightsFile(file);
   }
-  if (format !== 'basin-train-result') return readWeightsFile(file);
+  if (format !== 'basin-train-result') return parseWeights(text, file);
   const record = readTrainResultFile(file);
   if (record.weightsFile === null) {
     throw new FileFormatError(file, 'the result file names no weights file (train with --weights <file>)');
   }
   const candidates = [resolve(dirname(file), record.weightsFile), resolve(record.weightsFile)];
-  for (const candidate of candidates) {
-    try {
-      readFileSync(candidate);
-    } catch {
-      continue;
-    }
-    return readWeightsFile(candidate);
-  }
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (found !== undefined) return readWeightsFile(found);
   throw new FileFormatError(file, `its weights file ${record.weightsFile} cannot be found`);
 }
 
