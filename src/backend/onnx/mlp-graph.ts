@@ -53,7 +53,7 @@ export interface MlpGraph {
   readonly transposedXOnes: boolean;
   /**
    * Whether the graph gathers its rows itself: it then reads the whole stored set (`x` as M × d0, `y` as
-   * M × outputs instead of `yt`, each noise as M × width) and the int64 row indices `rows` (N), and runs on those
+   * M × outputs instead of `yt`, each noise as M × width) and the int32 row indices `rows` (N, fed as the batch array itself), and runs on those
    * rows only (Gather, then Yᵀ by a Transpose), so no minibatch is copied in JavaScript.
    */
   readonly gathered: boolean;
@@ -83,7 +83,7 @@ export function buildMlpGraph(
   const firstBias = layout.layers[0].biasOffset !== undefined;
   const transposedX = last > 0 && storedTransposedX;
   const gathered = gatherRows && !transposedX;
-  const rows = gathered ? g.input(DATA_INPUTS.rows, 'int64', ['N']) : undefined;
+  const rows = gathered ? g.input(DATA_INPUTS.rows, 'int32', ['N']) : undefined;
   /** The rows `rows` of a stored M × width input, or the input itself (N × width). */
   const rowsOf = (name: string, width: number): string =>
     rows === undefined

@@ -106,8 +106,7 @@ interface PreparedPrecision {
    * The minibatch graph that gathers its rows from the whole stored set (`gathered`, mlp-graph.ts), with that set's
    * tensors (views of `samples`, no copy) and the index buffer of the last batch size.
    */
-  batch:
-    (Variant & { readonly data: Readonly<Record<string, OrtTensor>>; indices: BigInt64Array }) | undefined;
+  batch: (Variant & { readonly data: Readonly<Record<string, OrtTensor>> }) | undefined;
 }
 
 function onnxObjective(
@@ -155,10 +154,8 @@ function onnxObjective(
     variant: NonNullable<PreparedPrecision['batch']>,
     batch: Int32Array,
   ): Record<string, OrtTensor> => {
-    if (variant.indices.length !== batch.length) variant.indices = new BigInt64Array(batch.length);
-    const indices = variant.indices;
-    for (let r = 0; r < batch.length; r++) indices[r] = BigInt(batch[r]);
-    return { ...variant.data, [DATA_INPUTS.rows]: new runtime.Tensor('int64', indices, [batch.length]) };
+    // Gather takes int32 indices: the (checked) batch array itself, no conversion per row.
+    return { ...variant.data, [DATA_INPUTS.rows]: new runtime.Tensor('int32', batch, [batch.length]) };
   };
 
   const prepare = (dtype: DType): PreparedPrecision => {
@@ -197,7 +194,7 @@ function onnxObjective(
           architecture.hidden[l].width,
         ]);
       });
-      entry.batch = { graph, sessions: new Map(), data, indices: new BigInt64Array(0) };
+      entry.batch = { graph, sessions: new Map(), data };
     }
     return entry.batch;
   };

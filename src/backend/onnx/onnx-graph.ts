@@ -5,7 +5,7 @@ import { ProtoWriter } from './protobuf.js';
  * and nodes with integer attributes. Field numbers below are those of onnx/onnx.proto.
  */
 
-export type TensorElement = 'float32' | 'float64' | 'int64' | 'bool';
+export type TensorElement = 'float32' | 'float64' | 'int32' | 'int64' | 'bool';
 
 /** A dimension: a fixed size, or a symbolic name shared by every tensor with that dimension (e.g. `N`). */
 export type Dimension = number | string;
@@ -16,6 +16,7 @@ export type Attributes = Readonly<Record<string, number | readonly number[]>>;
 /** ONNX TensorProto.DataType codes. */
 export const ELEMENT_CODE: { readonly [E in TensorElement]: number } = {
   float32: 1,
+  int32: 6,
   int64: 7,
   bool: 9,
   float64: 11,
@@ -109,6 +110,8 @@ function elementBytes(element: TensorElement, values: readonly number[]): Uint8A
       return new Uint8Array(Float32Array.from(values).buffer);
     case 'float64':
       return new Uint8Array(Float64Array.from(values).buffer);
+    case 'int32':
+      return new Uint8Array(Int32Array.from(values).buffer);
     case 'int64':
       return new Uint8Array(BigInt64Array.from(values.map((v) => BigInt(v))).buffer);
     case 'bool':

@@ -29,8 +29,8 @@ export interface SessionSettings {
 export interface OnnxRuntime {
   readonly version: string;
   readonly Tensor: new (
-    type: 'float32' | 'float64' | 'int64',
-    data: Float32Array | Float64Array | BigInt64Array,
+    type: 'float32' | 'float64' | 'int32' | 'int64',
+    data: Float32Array | Float64Array | Int32Array | BigInt64Array,
     dims: readonly number[],
   ) => OrtTensor;
   createSession(model: Uint8Array, settings: SessionSettings): SyncSession;
