@@ -67,7 +67,7 @@ export async function measureInThisProcess(request: NodeMeasurementRequest): Pro
     step = await engine.prepare(architecture, samples, thetas, request.dtype);
   }
   const setupMs = performance.now() - setupStart;
-  const adapter = (step as { adapter?: unknown }).adapter;
+  const adapter = step.adapter;
   let loss = NaN;
   const record = (value: number): void => {
     loss = value;
@@ -86,7 +86,7 @@ export async function measureInThisProcess(request: NodeMeasurementRequest): Pro
     ...(finalLoss ? { finalLoss: await finalLoss(), peakRssEpochsBytes } : {}),
     setupMs,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
-    ...(typeof adapter === 'string' ? { adapter } : {}),
+    ...(adapter === undefined ? {} : { adapter }),
   };
 }
 

@@ -16,7 +16,10 @@ import { type EpochProgress, type TrainResult, trainingSteps } from '../src/trai
  * one epoch, returning the epoch's mean minibatch loss. May be asynchronous (a GPU engine): the timing waits for the
  * promise (bench/timing.ts `timeRepeatedlyAsync`); a synchronous engine returns a number and is timed without an await.
  */
-export type BenchStep = () => number | Promise<number>;
+export type BenchStep = (() => number | Promise<number>) & {
+  /** What ran the step, when the engine can say (the WebGPU adapter). */
+  readonly adapter?: string;
+};
 
 /** Case (d)'s problem: one epoch of Adam (PyTorch's form, constant learning rate) from `theta` on `samples`. */
 export interface EpochProblem {
@@ -41,8 +44,6 @@ export interface EpochRun {
   readonly step: BenchStep;
   /** The full-batch loss at θ after the latest `step` (untimed; a check that the engines agree). */
   finalLoss(): number | Promise<number>;
-  /** θ after the latest `step`. */
-  finalTheta(): FloatArray | Promise<FloatArray>;
 }
 
 /** Something the benchmark can time in a node process. */
@@ -71,7 +72,7 @@ export interface NodeEngine {
  * One Adam epoch through basin's own `train` on `objective`, as `basin train` runs it: `train`'s seeded shuffle,
  * its minibatch gather (`objective.evaluate(θ, batch)`) and its Adam update. The timed part is `train`'s loop up to
  * the end of the epoch; the full-batch loss that `train` computes before it returns (a PyTorch epoch has no such
- * evaluation) runs afterwards, untimed, when `finalLoss` or `finalTheta` is asked for.
+ * evaluation) runs afterwards, untimed, when `finalLoss` is asked for.
  */
 export function trainEpochRun(objective: Objective, problem: EpochProblem): EpochRun {
   let pending: Generator<EpochProgress, TrainResult, void> | undefined;
@@ -102,7 +103,6 @@ export function trainEpochRun(objective: Objective, problem: EpochProblem): Epoc
       return first.value.loss;
     },
     finalLoss: () => finish().finalLoss,
-    finalTheta: () => finish().theta,
   };
 }
 

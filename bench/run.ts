@@ -204,7 +204,6 @@ function main(): void {
     ? findPythons()
     : { numpy: undefined, torch: undefined, notes: ['--no-python'] };
   pythons.notes.forEach((note) => log(note));
-  const pythonPlan = options.plan;
   let cuda: { device: string } | undefined;
   if (options.gpu) {
     if (!pythons.torch) pythons.notes.push('PyTorch CUDA absent: no PyTorch');
@@ -226,7 +225,7 @@ function main(): void {
     const measured = measureInPython({
       python: pythons.numpy,
       engine: 'numpy',
-      plan: { ...pythonPlan, minSeconds: Math.max(pythonPlan.minSeconds, 1) },
+      plan: { ...options.plan, minSeconds: Math.max(options.plan.minSeconds, 1) },
       threads: THREADS,
       seed: options.seed,
       problem: undefined,
@@ -251,7 +250,7 @@ function main(): void {
             python,
             engine: variant.engine,
             extraEnvironment: variant.environment,
-            plan: c.kind === 'adam-epoch' ? plan : pythonPlan,
+            plan,
             threads: THREADS,
             seed: options.seed,
             problem: { benchCase: c, dtype },
