@@ -10,7 +10,7 @@ import { loadNpy } from '../../src/data/loaders/npy.js';
 import { prepareDataset } from '../../src/data/preprocess/prepare.js';
 import { readTrainResultFile, type TrainResultRecord } from '../../src/io/result-file.js';
 import { idxBytes, npyBytes, temporaryDirectory } from '../data/fixtures.js';
-import { basin, ensureBuilt } from './helpers.js';
+import { assertOneLineError, basin, ensureBuilt } from './helpers.js';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const dir = temporaryDirectory('file-source');
@@ -58,14 +58,6 @@ function certifyResult(resultFile: string): CertificateJson {
   const run = basin(['certify', resultFile, '--no-polish', '--probes', '0', '--json'], dir.path);
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout) as CertificateJson;
-}
-
-function assertOneLineError(args: string[], pattern: RegExp): void {
-  const run = basin(args, dir.path);
-  assert.equal(run.status, 1, `exit status of ${args.join(' ')}: ${run.stderr}`);
-  const lines = run.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line expected, got:\n${run.stderr}`);
-  assert.match(lines[0], pattern);
 }
 
 const relativeEqual = (a: number, b: number, tolerance: number): boolean =>
@@ -181,6 +173,7 @@ describe('basin train --data file', () => {
     writeNpySet(configDirectory, 2);
     assertOneLineError(
       ['certify', resultFile, '--no-polish', '--probes', '0'],
+      dir.path,
       /npy-result\.json: the training data rebuilt from .*images\.npy, .*labels\.npy differ from the data this network was trained on \(fingerprint sha256:/,
     );
     writeNpySet(configDirectory, 1);
@@ -259,55 +252,67 @@ describe('basin train --data file', () => {
     ];
     assertOneLineError(
       [...base, '--binary', 'odd'],
+      dir.path,
       /^basin: --binary: expected parity, low-high, .*pos:LIST\/neg:LIST.*, got "odd" \(config field data\.binary\)$/,
     );
     assertOneLineError(
       [...base, '--binary', 'pos:1,2/neg:2,3'],
+      dir.path,
       /^basin: --binary: expected disjoint positive and negative class lists, got "pos:1,2\/neg:2,3"/,
     );
     assertOneLineError(
       [...base, '--whiten', 'zca', '--components', '3'],
+      dir.path,
       /^basin: --components: expected no value for ZCA .*, got 3 \(config field data\.whiten\.components\)$/,
     );
     assertOneLineError(
       [...base, '--whiten', 'pca', '--whiten-epsilon', '-1'],
+      dir.path,
       /^basin: --whiten-epsilon: expected a finite number ≥ 0, got -1 \(config field data\.whiten\.epsilon\)$/,
     );
     assertOneLineError(
       [...base, '--split', 'validation'],
+      dir.path,
       /^basin: --split: expected one of "train", "test", "all", got "validation" \(config field data\.split\)$/,
     );
     // Checks that need the data run while loading, and still name the flag.
     assertOneLineError(
       [...base, '--samples', '500'],
+      dir.path,
       /^basin: --samples: expected at most the 24 eligible samples, got 500 \(config field data\.count\)$/,
     );
     assertOneLineError(
       [...base, '--whiten', 'pca', '--components', '99'],
+      dir.path,
       /^basin: --components: expected an integer in \[1, 36\], got 99 \(config field data\.whiten\.components\)$/,
     );
     assertOneLineError(
       [...base, '--downsample', '4'],
+      dir.path,
       /^basin: --downsample: expected a factor that divides the image size 6×6, got 4 \(config field data\.downsample\)$/,
     );
     assertOneLineError(
       ['train', '--data', 'file', '--epochs', '1'],
+      dir.path,
       /^basin: data\.path: expected a file or directory path, got nothing \(the field is required\)$/,
     );
     assertOneLineError(
       ['train', '--data', 'file', '--data-path', join(dir.path, 'missing.npy'), '--epochs', '1'],
+      dir.path,
       /missing\.npy: no such file$/,
     );
     const config = join(dir.path, 'seed-only.yaml');
     writeFileSync(config, `data: { source: file, path: ${idx}, seed: 4 }\n`);
     assertOneLineError(
       ['train', '--config', config],
+      dir.path,
       /seed-only\.yaml: data\.seed: expected no value without data\.count \(the seed picks the subset\), got 4$/,
     );
     const big = join(dir.path, 'big-subset.yaml');
     writeFileSync(big, `data: { source: file, path: ${idx}, count: 99 }\n`);
     assertOneLineError(
       ['train', '--config', big],
+      dir.path,
       /big-subset\.yaml: data\.count: expected at most the 24 eligible samples, got 99$/,
     );
   });

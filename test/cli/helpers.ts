@@ -50,10 +50,10 @@ export function temporaryDirectory(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `basin-${prefix}-`));
 }
 
-/** A failed command: non-zero exit, exactly one line on stderr that matches, and no stack trace. */
+/** A failed command: exit status 1, exactly one line on stderr that matches, and no stack trace. */
 export function assertOneLineError(args: string[], cwd: string, pattern: RegExp): void {
   const result = basin(args, cwd);
-  assert.notEqual(result.status, 0, `exit status for ${args.join(' ')}`);
+  assert.equal(result.status, 1, `exit status for ${args.join(' ')}: ${result.stderr}`);
   const lines = result.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, `one line expected, got:\n${result.stderr}`);
   assert.match(lines[0], pattern);
