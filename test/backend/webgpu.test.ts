@@ -13,11 +13,11 @@ import type { Activation } from '../../src/model/activation.js';
 import { lossAndGradient } from '../../src/model/gradient.js';
 import type { Samples } from '../../src/model/samples.js';
 import { referenceObjective } from '../../src/train/objective.js';
-import { adamRule } from '../../src/train/update-rules.js';
 import {
   float32Problem,
   type Float32Problem,
   type NetShape,
+  referenceAdam,
   relativeError,
 } from '../support/float32-problems.js';
 
@@ -221,19 +221,6 @@ describe('webgpu engine agrees with the float64 reference', { skip }, () => {
   });
 
   /** basin's Adam (`adamRule`) on the float64 reference objective, with the loss before each step. */
-  function referenceAdam(problem: Float32Problem, steps: number, learningRate: number) {
-    const objective = referenceObjective(problem.architecture, problem.loss, problem.samples);
-    const rule = adamRule(0.9, 0.999, 1e-8);
-    const theta = Float64Array.from(problem.theta);
-    const losses: number[] = [];
-    for (let t = 0; t < steps; t++) {
-      const { loss, gradient } = objective.evaluate(theta);
-      losses.push(loss);
-      rule.apply(theta, gradient, learningRate);
-    }
-    return { theta, losses };
-  }
-
   for (const [steps, shape, every, products] of [
     [1, SHAPES[0], 64, 'tiled'],
     [20, SHAPES[2], 7, 'direct'],

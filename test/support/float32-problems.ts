@@ -4,6 +4,8 @@ import type { Activation } from '../../src/model/activation.js';
 import { type Architecture, parameterCount } from '../../src/model/architecture.js';
 import type { LossKind } from '../../src/model/loss.js';
 import { makeSamples, type Samples } from '../../src/model/samples.js';
+import { referenceObjective } from '../../src/train/objective.js';
+import { adamRule } from '../../src/train/update-rules.js';
 
 /** A fully connected net and its data set, as the float32-backend tests draw them. */
 export interface NetShape {
@@ -56,4 +58,25 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
     scale = Math.max(scale, Math.abs(b[i]));
   }
   return difference / scale;
+}
+
+/**
+ * `steps` of basin's Adam (adamRule, PyTorch's defaults) from the problem's θ on the float64 reference objective:
+ * the trajectory a float32 engine's Adam is compared with. `losses[t]` is the loss before update t + 1.
+ */
+export function referenceAdam(
+  problem: Float32Problem,
+  steps: number,
+  learningRate: number,
+): { theta: Float64Array; losses: number[] } {
+  const objective = referenceObjective(problem.architecture, problem.loss, problem.samples);
+  const rule = adamRule(0.9, 0.999, 1e-8);
+  const theta = Float64Array.from(problem.theta);
+  const losses: number[] = [];
+  for (let t = 0; t < steps; t++) {
+    const { loss, gradient } = objective.evaluate(theta);
+    losses.push(loss);
+    rule.apply(theta, gradient, learningRate);
+  }
+  return { theta, losses };
 }

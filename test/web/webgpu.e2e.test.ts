@@ -8,12 +8,11 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { lossAndGradient } from '../../src/model/gradient.js';
-import { referenceObjective } from '../../src/train/objective.js';
-import { adamRule } from '../../src/train/update-rules.js';
 import {
   float32Problem,
   type Float32Problem,
   type NetShape,
+  referenceAdam,
   relativeError,
 } from '../support/float32-problems.js';
 import { CHROMIUM, type Harness, startHarness } from './browser.js';
@@ -156,15 +155,7 @@ describe('WebGpuEngine in Chromium (navigator.gpu) agrees with the float64 refer
         every,
       ] as const);
       // basin's Adam (adamRule, PyTorch's defaults) on the float64 reference objective.
-      const objective = referenceObjective(problem.architecture, problem.loss, problem.samples);
-      const rule = adamRule(0.9, 0.999, 1e-8);
-      const theta = Float64Array.from(problem.theta);
-      const losses: number[] = [];
-      for (let s = 0; s < steps; s++) {
-        const { loss, gradient } = objective.evaluate(theta);
-        losses.push(loss);
-        rule.apply(theta, gradient, learningRate);
-      }
+      const { theta, losses } = referenceAdam(problem, steps, learningRate);
       assert.equal(gpu.losses.length, steps);
       assert.deepEqual(
         gpu.progress,
