@@ -9,7 +9,7 @@ import { initialise } from '../model/init.js';
 import { kinkMargin } from '../model/kinks.js';
 import { withSlopeNoise } from '../model/slope-noise.js';
 import type { Samples } from '../model/samples.js';
-import { type BackendChoiceRecord, chooseBackend } from '../backend/select.js';
+import { type BackendChoiceRecord, type BackendRequest, chooseBackend } from '../backend/select.js';
 import { batchSizeOf } from '../train/optimiser.js';
 import { type EpochProgress, trainAsync, type TrainResult } from '../train/train.js';
 import {
@@ -73,10 +73,11 @@ export async function runTraining(
   const samples = trainingSamples(resolved, architecture, dataset);
   const dtype = resolved.config.model.dtype;
   const initialTheta = initialise(architecture, resolved.init, resolved.seeds.init, dtype);
+  const request = resolved.config.backend;
   const { training, backend } =
-    resolved.config.backend === 'webgpu'
+    request === 'webgpu'
       ? await trainWebGpuRun(resolved, architecture, samples, initialTheta, hooks)
-      : await trainOnBackend(resolved, architecture, samples, initialTheta, hooks);
+      : await trainOnBackend(resolved, request, architecture, samples, initialTheta, hooks);
   const outcome = measure(architecture, training, dataset, samples);
   const weights: WeightsFile = {
     architecture,
@@ -117,6 +118,7 @@ type TrainHooks = Parameters<typeof runTraining>[1];
 
 async function trainOnBackend(
   resolved: ResolvedTrainConfig,
+  request: BackendRequest,
   architecture: Architecture,
   samples: Samples,
   initialTheta: FloatArray,
@@ -124,8 +126,6 @@ async function trainOnBackend(
 ): Promise<{ training: TrainResult; backend: BackendChoiceRecord }> {
   // Minibatch optimisers evaluate `batchSize` rows at a time: that is the work the automatic choice weighs.
   const batchSize = batchSizeOf(resolved.optimiser);
-  // runTraining sends webgpu to trainWebGpuRun; the narrowing is for the type checker.
-  const request = resolved.config.backend === 'webgpu' ? 'auto' : resolved.config.backend;
   const choice = chooseBackend(
     request,
     { architecture, loss: resolved.loss, samples },
