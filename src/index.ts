@@ -67,7 +67,7 @@ export * from './landscape/input-regions.js';
 
 export * from './certify/khatri-rao.js';
 export * from './certify/region.js';
-export * from './certify/jacobian.js';
+export * from './model/jacobian.js';
 export * from './certify/polish.js';
 export * from './certify/symmetry.js';
 export * from './certify/spectrum.js';

@@ -3,6 +3,7 @@ import type { Architecture } from '../model/architecture.js';
 import type { LossKind } from '../model/loss.js';
 import type { Samples } from '../model/samples.js';
 import type { Objective } from '../train/objective.js';
+import type { CurvatureOperator } from './curvature.js';
 import type { RestartsObjective } from './restarts.js';
 
 /** The engines that can compute a training objective. */
@@ -50,6 +51,11 @@ export interface Backend {
     samples: Samples,
     restarts: number,
   ): RestartsObjective;
-  /** Releases every objective this backend created. */
+  /**
+   * Float64 products for certification (J·v, Jᵀ·u, JᵀJ·v, ∇²L·v; see curvature.ts), agreeing with the reference to
+   * rounding (test/backend/curvature.test.ts).
+   */
+  curvature(architecture: Architecture, loss: LossKind, samples: Samples): CurvatureOperator;
+  /** Releases every objective and curvature operator this backend created. */
   dispose(): void;
 }

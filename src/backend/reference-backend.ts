@@ -1,6 +1,7 @@
 import { BasinError } from '../core/errors.js';
 import { referenceObjective } from '../train/objective.js';
 import type { Backend, BackendObjective } from './backend.js';
+import { referenceCurvature } from './reference-curvature.js';
 import { loopedRestartsObjective } from './restarts.js';
 
 /** basin's own closed-form backprop in plain TypeScript: exact reference, works for every problem, one thread. */
@@ -28,5 +29,6 @@ export const referenceBackend: Backend = {
   restartsObjective(architecture, loss, samples, restarts) {
     return loopedRestartsObjective(referenceBackend.objective(architecture, loss, samples), restarts);
   },
+  curvature: referenceCurvature,
   dispose: () => undefined,
 };

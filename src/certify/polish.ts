@@ -7,7 +7,7 @@ import { type ForwardCache, forward } from '../model/forward.js';
 import { denseHessian } from '../model/hessian.js';
 import { type LossKind, lossScale } from '../model/loss.js';
 import type { Samples } from '../model/samples.js';
-import { jacobianTransposeProduct, jacobianVectorProduct, outputJacobian } from './jacobian.js';
+import { jacobianTransposeProduct, jacobianVectorProduct, outputJacobian } from '../model/jacobian.js';
 import { analyseKinkPieces, kinkPieceApplicability } from './kink-pieces.js';
 import { firstLayerPreActivation, KinkWorkingSet } from './kink-set.js';
 import { referenceLossScale } from './scale.js';

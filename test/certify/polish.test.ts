@@ -4,7 +4,7 @@ import {
   jacobianTransposeProduct,
   jacobianVectorProduct,
   outputJacobian,
-} from '../../src/certify/jacobian.js';
+} from '../../src/model/jacobian.js';
 import { polish } from '../../src/certify/polish.js';
 import { Rng } from '../../src/core/rng.js';
 import { gaussianRandomLabels } from '../../src/data/gaussian.js';

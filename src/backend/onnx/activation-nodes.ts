@@ -50,3 +50,29 @@ export function activationNodes(
 export function throughDerivative(g: OnnxGraph, nodes: ActivationNodes, gradient: string): string {
   return nodes.derivative === undefined ? gradient : g.node('Mul', [gradient, nodes.derivative]);
 }
+
+/**
+ * f''(U) from the nodes of `activationNodes`, for Hessian-vector products; `undefined` where f'' ≡ 0 (the piecewise
+ * linear activations: at a kink the product is that of the piece the kink convention selects, as in hessian.ts).
+ */
+export function secondDerivativeNode(
+  g: OnnxGraph,
+  act: Activation,
+  nodes: ActivationNodes,
+  element: 'float32' | 'float64',
+): string | undefined {
+  switch (act.kind) {
+    case 'leaky-relu':
+    case 'linear':
+      return undefined;
+    case 'tanh':
+      // f = t, f' = 1 − t², f'' = −2t(1 − t²).
+      return g.node('Mul', [g.node('Mul', [nodes.value, nodes.derivative!]), g.scalar(element, -2)]);
+    case 'sigmoid':
+      // f = s, f' = s(1 − s), f'' = s(1 − s)(1 − 2s).
+      return g.node('Mul', [
+        nodes.derivative!,
+        g.node('Sub', [g.scalar(element, 1), g.node('Mul', [g.scalar(element, 2), nodes.value])]),
+      ]);
+  }
+}

@@ -6,8 +6,9 @@ import { type LossKind, lossScale } from '../../model/loss.js';
 import { type Samples, samplesAs } from '../../model/samples.js';
 import type { Backend, BackendObjective, Problem } from '../backend.js';
 import { loopedRestartsObjective } from '../restarts.js';
-import { floatTensor } from './feeds.js';
+import { floatTensor, scaleInto, transpose, transposeInto } from './feeds.js';
 import { checkBatch } from '../../model/samples.js';
+import { onnxCurvature } from './onnx-curvature.js';
 import { onnxRestartsObjective } from './onnx-restarts.js';
 import { restartsUnsupportedReason } from './restarts-graph.js';
 import { sessionForWork } from './threads.js';
@@ -65,6 +66,13 @@ export function onnxBackend(options: OnnxBackendOptions = {}): Backend {
       );
       live.add(objective);
       return objective;
+    },
+    curvature(architecture, loss, samples) {
+      const operator = onnxCurvature(loadedRuntime(), architecture, loss, samples, { threads }, () =>
+        live.delete(operator),
+      );
+      live.add(operator);
+      return operator;
     },
     dispose() {
       for (const objective of [...live]) objective.dispose();
@@ -295,38 +303,4 @@ function onnxObjective(
       onDispose();
     },
   };
-}
-
-/** out[offset + i] = factor · values[i]. */
-function scaleInto(values: FloatArray, out: FloatArray, offset: number, factor: number): void {
-  for (let i = 0; i < values.length; i++) out[offset + i] = factor * values[i];
-}
-
-/** The transpose of a rows × columns row-major matrix (a columns × rows one), in the same precision. */
-function transpose(values: FloatArray, rows: number, columns: number): FloatArray {
-  const out = allocate(dtypeOf(values), values.length);
-  transposeInto(values, rows, columns, out, 0);
-  return out;
-}
-
-/** Writes the transpose of `values` (rows × columns, only the first rows · columns values read), times `factor`, into `out` from `offset` on. */
-function transposeInto(
-  values: FloatArray,
-  rows: number,
-  columns: number,
-  out: FloatArray,
-  offset: number,
-  factor = 1,
-): void {
-  // Blocked so that both the reads and the writes stay within a few cache lines per block.
-  const block = 32;
-  for (let r0 = 0; r0 < rows; r0 += block) {
-    const r1 = Math.min(rows, r0 + block);
-    for (let c0 = 0; c0 < columns; c0 += block) {
-      const c1 = Math.min(columns, c0 + block);
-      for (let r = r0; r < r1; r++) {
-        for (let c = c0; c < c1; c++) out[offset + c * rows + r] = factor * values[r * columns + c];
-      }
-    }
-  }
 }

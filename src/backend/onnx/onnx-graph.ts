@@ -87,6 +87,13 @@ export class OnnxGraph {
     return output;
   }
 
+  /** Adds a node with `count` outputs (Split, say) and returns their names. */
+  nodeOutputs(op: string, inputs: readonly string[], count: number, attributes: Attributes = {}): string[] {
+    const outputs = Array.from({ length: count }, () => `${op.toLowerCase()}_${this.counter++}`);
+    this.nodes.push({ op, inputs, outputs, attributes });
+    return outputs;
+  }
+
   /** The serialised ModelProto for the default ONNX operator set at version `opset`. */
   encode(opset: number): Uint8Array {
     const model = new ProtoWriter();

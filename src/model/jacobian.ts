@@ -1,10 +1,10 @@
 import { InvalidArgumentError } from '../core/errors.js';
-import { activationRule, slopeOf } from '../model/activation.js';
-import type { Architecture } from '../model/architecture.js';
-import { type ForwardCache, forward } from '../model/forward.js';
-import { throughActivation } from '../model/gradient.js';
-import { accumulateLayerGradient, affine, affineAccumulate, backpropInput } from '../model/kernels.js';
-import type { Samples } from '../model/samples.js';
+import { activationRule, slopeOf } from './activation.js';
+import type { Architecture } from './architecture.js';
+import { type ForwardCache, forward } from './forward.js';
+import { throughActivation } from './gradient.js';
+import { accumulateLayerGradient, affine, affineAccumulate, backpropInput } from './kernels.js';
+import type { Samples } from './samples.js';
 
 /*
  * The Jacobian J = ∂(network output)/∂θ, an (N·outputDim) × P matrix whose row n·outputDim + o is the gradient of
