@@ -14,12 +14,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
+import { referenceBackend } from '../src/backend/reference-backend.js';
+import { onnxBackend } from '../src/backend/onnx/onnx-backend.js';
 import { certify } from '../src/certify/certificate.js';
 import { polish } from '../src/certify/polish.js';
 import { gaussianRandomLabels } from '../src/data/gaussian.js';
 import { mlp } from '../src/model/architecture.js';
 import { initialise } from '../src/model/init.js';
-import { referenceObjective } from '../src/train/objective.js';
 import { train } from '../src/train/train.js';
 
 const { values } = parseArgs({
@@ -28,7 +29,8 @@ const { values } = parseArgs({
     'input-dim': { type: 'string', default: '3072' },
     width: { type: 'string', default: '16' },
     epochs: { type: 'string', default: '40' },
-    'polish-iterations': { type: 'string', default: '3' },
+    'polish-iterations': { type: 'string', default: '200' },
+    engine: { type: 'string', default: 'onnx' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string' },
   },
@@ -39,6 +41,8 @@ const width = Number(values.width);
 const epochs = Number(values.epochs);
 const polishIterations = Number(values['polish-iterations']);
 const seed = Number(values.seed);
+if (values.engine !== 'onnx' && values.engine !== 'reference') throw new Error('--engine: onnx or reference');
+const backend = values.engine === 'onnx' ? onnxBackend() : referenceBackend;
 
 const clock = (): (() => number) => {
   const start = performance.now();
@@ -56,7 +60,7 @@ log(`data: N = ${count}, d0 = ${inputDim}: ${dataSeconds.toFixed(1)} s`);
 
 elapsed = clock();
 const trained = train({
-  objective: referenceObjective(architecture, 'mse', data),
+  objective: backend.objective(architecture, 'mse', data),
   initialTheta: initialise(architecture, { kind: 'pytorch' }, seed),
   optimiser: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
   schedule: { kind: 'constant', learningRate: 1e-3 },
@@ -69,9 +73,15 @@ log(
 );
 
 elapsed = clock();
+const curvature = backend.curvature(architecture, 'mse', data);
 const polished = polish(architecture, 'mse', Float64Array.from(trained.theta), data, {
   maxIterations: polishIterations,
-  cgIterations: 30,
+  curvature,
+  onProgress: (p) =>
+    log(
+      `  ${p.phase} ${p.iteration}: loss ${p.loss.toExponential(3)}, ‖∇L‖ ${p.stationarity.toExponential(2)} ` +
+        `(target ${p.target.toExponential(2)}), ${p.innerSteps} CG steps, ${p.seconds.toFixed(1)} s`,
+    ),
 });
 const polishSeconds = elapsed();
 log(

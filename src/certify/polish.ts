@@ -1,13 +1,15 @@
 import { BasinError, InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
 import { choleskySolve, dot, norm, symmetricEigen } from '../core/linalg/index.js';
 import { Rng } from '../core/rng.js';
+import type { CurvatureOperator, CurvaturePoint } from '../backend/curvature.js';
+import { referenceCurvature } from '../backend/reference-curvature.js';
 import { activationRule } from '../model/activation.js';
 import { type Architecture, parameterLayout } from '../model/architecture.js';
 import { type ForwardCache, forward } from '../model/forward.js';
 import { denseHessian } from '../model/hessian.js';
 import { type LossKind, lossScale } from '../model/loss.js';
 import type { Samples } from '../model/samples.js';
-import { jacobianTransposeProduct, jacobianVectorProduct, outputJacobian } from '../model/jacobian.js';
+import { outputJacobian } from '../model/jacobian.js';
 import { analyseKinkPieces, kinkPieceApplicability } from './kink-pieces.js';
 import { firstLayerPreActivation, KinkWorkingSet } from './kink-set.js';
 import { referenceLossScale } from './scale.js';
@@ -34,10 +36,18 @@ import { referenceLossScale } from './scale.js';
  * (one-sided conditions on every adjacent piece), not polishing's.
  *
  * Fallback: Gauss–Newton ignores the residual curvature Σ rₙ∇²outputₙ and so converges only linearly at minima
- * with non-zero loss. When LM ends without meeting the tolerance and P ≤ `newtonLimit`, polishing continues with
- * Newton steps δ = −H⁺∇L on the exact Hessian (restricted to the kink working set; pseudo-inverse through its
- * eigenvectors, eigenvalues within 1e-10·max|λ| of 0 left out so symmetry directions are left alone), accepted
- * under the same rule. Polishing never climbs: it refines the critical point the optimiser was heading to.
+ * with non-zero loss. When LM ends without meeting the tolerance (or, matrix-free, when it only creeps: the
+ * stationarity measure fell less than tenfold over its last `SLOW_WINDOW` iterations), polishing continues with
+ * Newton steps on the exact Hessian: for P ≤ `newtonLimit` dense, δ = −H⁺∇L (restricted to the kink working set;
+ * pseudo-inverse through its eigenvectors, eigenvalues within 1e-10·max|λ| of 0 left out so symmetry directions
+ * are left alone); above it a trust-region Newton–CG (Steihaug–Toint) on Hessian-vector products, which also
+ * handles indefinite curvature. Both accept steps under the same rule. Polishing never climbs: it refines the
+ * critical point the optimiser was heading to.
+ *
+ * Products: every loss, gradient, J·v, Jᵀ·u, JᵀJ·v and H·v goes through a `CurvatureOperator` (src/backend/
+ * curvature.ts): the reference kernels by default, or a fast backend's float64 graphs (`options.curvature`), so
+ * the algorithm is the same on every engine. Inner linear solves are inexact (CG stops at a relative residual
+ * η = min(0.1, √(‖∇L‖/lossScale)), the Eisenstat–Walker forcing that keeps Newton's superlinear rate).
  */
 export interface PolishOptions {
   /** Stop when the stationarity measure ≤ gradientTolerance · lossScale (default 1e-12; see `referenceLossScale`). */
@@ -60,9 +70,31 @@ export interface PolishOptions {
   readonly kinkTolerance?: number;
   /** Most descent steps off a kink (default 20). */
   readonly maxKinkExits?: number;
+  /** The engine of every product (default: the reference kernels on these samples); the caller disposes it. */
+  readonly curvature?: CurvatureOperator;
+  /** Stop with `time-limit` once this many seconds have passed (checked between iterations; default none). */
+  readonly timeLimitSeconds?: number;
+  /** Called after every Levenberg–Marquardt or Newton iteration. */
+  readonly onProgress?: (progress: PolishProgress) => void;
 }
 
-export type PolishStopReason = 'converged' | 'max-iterations' | 'stalled' | 'non-finite';
+export interface PolishProgress {
+  readonly phase: 'levenberg-marquardt' | 'newton';
+  /** Iterations of that phase so far. */
+  readonly iteration: number;
+  readonly loss: number;
+  /** The stationarity measure and the tolerance it is compared with (both absolute). */
+  readonly stationarity: number;
+  readonly target: number;
+  /** Conjugate-gradient steps of the iteration (0 for dense solves). */
+  readonly innerSteps: number;
+  readonly seconds: number;
+}
+
+/** Matrix-free LM hands over to Newton when ‖∇L‖ fell less than tenfold over this many iterations. */
+export const SLOW_WINDOW = 10;
+
+export type PolishStopReason = 'converged' | 'max-iterations' | 'stalled' | 'non-finite' | 'time-limit';
 
 export const POLISH_METHODS = ['auto', 'dense', 'matrix-free'] as const;
 
@@ -80,6 +112,12 @@ export interface PolishResult {
   readonly initialLoss: number;
   readonly initialGradientNorm: number;
   readonly method: 'dense' | 'matrix-free';
+  /** The engine that computed the products. */
+  readonly engine: CurvatureOperator['engine'];
+  /** How the Newton steps were solved, when there were any. */
+  readonly newtonMethod: 'dense' | 'trust-region-cg' | undefined;
+  /** Conjugate-gradient steps over all iterations (each one product with JᵀJ or H). */
+  readonly innerSteps: number;
   readonly iterations: number;
   readonly acceptedSteps: number;
   readonly newtonSteps: number;
@@ -94,12 +132,14 @@ export interface PolishResult {
 }
 
 interface State {
-  theta: Float64Array;
-  cache: ForwardCache;
-  residual: Float64Array;
-  loss: number;
-  gradient: Float64Array;
-  gradientNorm: number;
+  readonly theta: Float64Array;
+  readonly point: CurvaturePoint;
+  readonly residual: Float64Array;
+  readonly loss: number;
+  readonly gradient: Float64Array;
+  readonly gradientNorm: number;
+  /** The reference forward pass, made on first use (dense solves and the kink test need it). */
+  cache(): ForwardCache;
 }
 
 /** Refines θ to a critical point in float64; see the description above. */
@@ -121,6 +161,10 @@ export function polish(
   const newtonIterations = requireInteger('newtonIterations', options.newtonIterations ?? 20, 0);
   const kinkTolerance = requireFinite('kinkTolerance', options.kinkTolerance ?? 1e-9, 0);
   const maxKinkExits = requireInteger('maxKinkExits', options.maxKinkExits ?? 20, 0);
+  const timeLimit =
+    options.timeLimitSeconds === undefined
+      ? Infinity
+      : requireFinite('timeLimitSeconds', options.timeLimitSeconds, 0);
   const methodOption = options.method ?? 'auto';
   if (!POLISH_METHODS.includes(methodOption)) {
     throw new InvalidArgumentError('method', POLISH_METHODS.join(', '), methodOption);
@@ -143,21 +187,33 @@ export function polish(
     (options.followKinks ?? true) && firstActivation !== undefined && activationRule(firstActivation).hasKink;
   const working = new KinkWorkingSet(layout, samples);
   const firstLayer = layout.layers[0];
+  const operator = options.curvature ?? referenceCurvature(architecture, loss, samples);
+  if (operator.parameterCount !== size || operator.rows !== rows) {
+    throw new InvalidArgumentError(
+      'curvature',
+      `an operator for ${size} parameters and ${rows} rows`,
+      `${operator.parameterCount} parameters, ${operator.rows} rows`,
+    );
+  }
+  const elapsed = (): number => (performance.now() - started) / 1000;
 
   const evaluate = (theta: Float64Array): State => {
-    const cache = forward(architecture, theta, samples);
-    const residual = new Float64Array(rows);
-    let sum = 0;
-    for (let k = 0; k < rows; k++) {
-      residual[k] = cache.output[k] - samples.y[k];
-      sum += residual[k] * residual[k];
-    }
-    const gradient = jacobianTransposeProduct(architecture, theta, samples, residual, cache);
-    for (let p = 0; p < size; p++) gradient[p] *= 2 * c;
-    return { theta, cache, residual, loss: c * sum, gradient, gradientNorm: norm(gradient) };
+    const point = operator.at(theta);
+    let cache: ForwardCache | undefined;
+    return {
+      theta,
+      point,
+      residual: point.residual,
+      loss: point.loss,
+      gradient: point.gradient,
+      gradientNorm: norm(point.gradient),
+      cache: () => (cache ??= forward(architecture, theta, samples)),
+    };
   };
   const stationarity = (state: State): number =>
     working.size === 0 ? state.gradientNorm : norm(working.tangential(state.gradient));
+  /** Eisenstat–Walker forcing: inner solves only as exact as the outer iteration can use. */
+  const forcing = (at: State): number => Math.min(0.1, Math.sqrt(stationarity(at) / scale));
   const roundingOf = (value: number): number => 1e-13 * value + Number.MIN_VALUE;
   const better = (trial: State, current: State): boolean => {
     if (!Number.isFinite(trial.loss) || !Number.isFinite(trial.gradientNorm)) return false;
@@ -192,6 +248,8 @@ export function polish(
   let iterations = 0;
   let accepted = 0;
   let newtonSteps = 0;
+  let innerSteps = 0;
+  let newtonMethod: PolishResult['newtonMethod'];
   let kinkExits = 0;
   let kinkMode = false;
   let stopReason = 'max-iterations' as PolishStopReason;
@@ -204,6 +262,7 @@ export function polish(
     let growth = 2;
     let rejections = 0;
     const first = iterations;
+    const history: number[] = [];
     for (;;) {
       if (stationarity(state) <= target) {
         stopReason = 'converged';
@@ -218,20 +277,60 @@ export function polish(
         detail = `Levenberg–Marquardt used all ${maxIterations} iterations (${iterations - first} in its last run)`;
         return;
       }
+      if (elapsed() >= timeLimit) {
+        stopReason = 'time-limit';
+        detail = `the time limit of ${timeLimit} s ran out after ${iterations} Levenberg–Marquardt iterations at ${describeStationarity(stationarity(state), target, working.size)}`;
+        return;
+      }
+      history.push(stationarity(state));
+      if (
+        method === 'matrix-free' &&
+        newtonLimit > 0 &&
+        newtonIterations > 0 &&
+        history.length > SLOW_WINDOW &&
+        history[history.length - 1] > 0.1 * history[history.length - 1 - SLOW_WINDOW]
+      ) {
+        stopReason = 'stalled';
+        detail = `Levenberg–Marquardt slowed down (‖∇L‖ fell less than tenfold in ${SLOW_WINDOW} iterations) at ${describeStationarity(stationarity(state), target, working.size)}`;
+        return;
+      }
       iterations++;
       const correction = working.correction(state.theta);
       if (solver) solver.prepare(architecture, state, samples, working, correction);
       if (lambda === 0) {
-        const trace = solver ? solver.trace : estimateTrace(architecture, state, samples);
+        const trace = solver ? solver.trace : estimateTrace(state.point, size);
         lambda = 1e-3 * Math.max(trace / size, Number.MIN_VALUE);
       }
-      const step = solver
-        ? solver.solve(lambda)
-        : conjugateGradientStep(architecture, state, samples, lambda, cgIterations, working, correction);
+      let cgSteps = 0;
+      let step: Float64Array;
+      if (solver) step = solver.solve(lambda);
+      else {
+        const solved = conjugateGradientStep(
+          state,
+          lambda,
+          cgIterations,
+          forcing(state),
+          working,
+          correction,
+        );
+        step = solved.step;
+        cgSteps = solved.steps;
+        innerSteps += cgSteps;
+      }
       const trialTheta = addScaled(state.theta, step, 1);
       const trial = evaluate(trialTheta);
-      if (better(trial, state)) {
-        const js = jacobianVectorProduct(architecture, state.theta, samples, step, state.cache);
+      const accept = better(trial, state);
+      options.onProgress?.({
+        phase: 'levenberg-marquardt',
+        iteration: iterations,
+        loss: accept ? trial.loss : state.loss,
+        stationarity: stationarity(accept ? trial : state),
+        target,
+        innerSteps: cgSteps,
+        seconds: elapsed(),
+      });
+      if (accept) {
+        const js = state.point.jacobianVector(step);
         const predicted = c * (-2 * dot(state.residual, js) - dot(js, js));
         const gain = predicted > 0 ? (state.loss - trial.loss) / predicted : 1;
         state = trial;
@@ -266,31 +365,89 @@ export function polish(
   };
 
   /**
-   * Newton steps on the exact Hessian (small problems): the fallback when LM did not reach the tolerance, and a
-   * short refinement when it converged with kinks held, so that the one-sided tests at the kinks see the point to
-   * rounding level rather than to the tolerance.
+   * Newton steps on the exact Hessian: the fallback when LM did not reach the tolerance, and (dense only) a short
+   * refinement when it converged with kinks held, so that the one-sided tests at the kinks see the point to
+   * rounding level rather than to the tolerance. Dense for P ≤ newtonLimit, trust-region Newton–CG above.
    */
   const newtonFallback = (): void => {
-    if (newtonLimit === 0 || size > newtonLimit) return;
+    if (newtonLimit === 0 || newtonIterations === 0 || stopReason === 'time-limit') return;
+    const dense = size <= newtonLimit;
     const refining = stopReason === 'converged';
-    if (refining && working.size === 0) return;
+    if (refining && (working.size === 0 || !dense)) return;
     let taken = 0;
-    const limit = refining ? 3 : newtonIterations;
-    for (let k = 0; k < limit && (refining || stationarity(state) > target); k++) {
-      const step = newtonStep(architecture, loss, state, samples, working);
-      const trial = evaluate(addScaled(state.theta, step, 1));
-      if (!better(trial, state)) break;
-      state = trial;
-      taken++;
+    if (dense) {
+      const limit = refining ? 3 : newtonIterations;
+      for (let k = 0; k < limit && (refining || stationarity(state) > target); k++) {
+        const step = newtonStep(architecture, loss, state, samples, working);
+        const trial = evaluate(addScaled(state.theta, step, 1));
+        if (!better(trial, state)) break;
+        state = trial;
+        taken++;
+      }
+    } else {
+      taken = trustRegionNewton();
     }
+    if (taken > 0) newtonMethod = dense ? 'dense' : 'trust-region-cg';
     newtonSteps += taken;
     if (refining) return;
+    const what = dense ? 'the Newton fallback' : 'the trust-region Newton–CG fallback';
     if (stationarity(state) <= target) {
       stopReason = 'converged';
-      detail = `the Newton fallback (after: ${detail}) reached ${describeStationarity(stationarity(state), target, working.size)}`;
+      detail = `${what} (after: ${detail}) reached ${describeStationarity(stationarity(state), target, working.size)}`;
     } else if (taken > 0) {
-      detail = `${detail}; the Newton fallback took ${taken} steps and stopped at ${describeStationarity(stationarity(state), target, working.size)}`;
+      detail = `${detail}; ${what} took ${taken} steps and stopped at ${describeStationarity(stationarity(state), target, working.size)}`;
     }
+  };
+
+  /**
+   * Trust-region Newton with Steihaug–Toint conjugate gradients on ΠHΠ (Π keeps held kinks): each iteration
+   * approximately minimises the quadratic model inside radius Δ, stopping at negative curvature or the boundary.
+   * Δ shrinks to ¼‖p‖ when the model predicted badly (ρ < ¼) and doubles when it predicted well at the boundary.
+   * Returns the steps taken.
+   */
+  const trustRegionNewton = (): number => {
+    let radius = 0.1 * Math.max(1, norm(state.theta));
+    let taken = 0;
+    for (let k = 0; k < newtonIterations && stationarity(state) > target; k++) {
+      if (elapsed() >= timeLimit) {
+        stopReason = 'time-limit';
+        detail = `the time limit of ${timeLimit} s ran out in the trust-region Newton–CG fallback at ${describeStationarity(stationarity(state), target, working.size)}`;
+        break;
+      }
+      const project = (v: Float64Array): Float64Array => (working.size === 0 ? v : working.tangential(v));
+      const point = state.point;
+      const solved = steihaugStep(
+        project(state.gradient),
+        (v) => project(point.hessianVector(project(v))),
+        radius,
+        forcing(state),
+        cgIterations,
+      );
+      innerSteps += solved.steps;
+      const step = addScaled(working.correction(state.theta), solved.step, 1);
+      const trial = evaluate(addScaled(state.theta, step, 1));
+      const accept = better(trial, state);
+      const actual = state.loss - trial.loss;
+      const ratio = solved.predicted > 0 ? actual / solved.predicted : accept ? 1 : 0;
+      const length = norm(solved.step);
+      if (ratio < 0.25) radius = 0.25 * length;
+      else if (ratio > 0.75 && length >= 0.99 * radius) radius *= 2;
+      options.onProgress?.({
+        phase: 'newton',
+        iteration: k + 1,
+        loss: accept ? trial.loss : state.loss,
+        stationarity: stationarity(accept ? trial : state),
+        target,
+        innerSteps: solved.steps,
+        seconds: elapsed(),
+      });
+      if (accept) {
+        state = trial;
+        taken++;
+      }
+      if (radius <= 1e-15 * Math.max(1, norm(state.theta))) break;
+    }
+    return taken;
   };
 
   /**
@@ -302,7 +459,7 @@ export function polish(
     if (!followKinks || kinkExits >= maxKinkExits) return false;
     if (working.size === 0 && stopReason === 'converged') return false;
     if (kinkPieceApplicability(architecture, state.theta) !== undefined) return false;
-    const analysis = analyseKinkPieces(architecture, loss, state.theta, samples, state.cache, {
+    const analysis = analyseKinkPieces(architecture, loss, state.theta, samples, state.cache(), {
       gradientTolerance: target,
       kinkTolerance,
     });
@@ -324,6 +481,7 @@ export function polish(
   for (;;) {
     levenbergMarquardt();
     newtonFallback();
+    if (stopReason === 'time-limit') break;
     if (stopReason !== 'converged' && followKinks && !kinkMode && iterations < maxIterations) {
       // Plain LM stalled: most often next to a kink it keeps stepping across. Follow kinks from here on.
       kinkMode = true;
@@ -347,6 +505,9 @@ export function polish(
     initialLoss,
     initialGradientNorm,
     method,
+    engine: operator.engine,
+    newtonMethod,
+    innerSteps,
     iterations,
     acceptedSteps: accepted,
     newtonSteps,
@@ -394,7 +555,7 @@ class DenseSolver {
     const { theta } = state;
     const rows = state.residual.length;
     const size = theta.length;
-    const jacobian = outputJacobian(architecture, theta, samples, state.cache);
+    const jacobian = outputJacobian(architecture, theta, samples, state.cache());
     const residual = Float64Array.from(state.residual);
     for (let k = 0; k < rows; k++) {
       let row: Float64Array = jacobian.subarray(k * size, (k + 1) * size);
@@ -474,50 +635,53 @@ class DenseSolver {
 }
 
 /** Hutchinson's estimate of trace(JᵀJ) = ‖J‖²_F from a few Rademacher probes (it only sets the first λ). */
-function estimateTrace(architecture: Architecture, state: State, samples: Samples): number {
+function estimateTrace(point: CurvaturePoint, size: number): number {
   const probes = 4;
   const rng = new Rng(1);
   let sum = 0;
   for (let k = 0; k < probes; k++) {
-    const v = new Float64Array(state.theta.length);
+    const v = new Float64Array(size);
     for (let p = 0; p < v.length; p++) v[p] = rng.uniform() < 0.5 ? 1 : -1;
-    const jv = jacobianVectorProduct(architecture, state.theta, samples, v, state.cache);
+    const jv = point.jacobianVector(v);
     sum += dot(jv, jv);
   }
   return sum / probes;
 }
 
-/** Matrix-free LM step: conjugate gradients on (ΠJᵀJΠ + λI)η = −ΠJᵀ(r + Jδ₀), step δ₀ + η. */
+/**
+ * Matrix-free LM step: conjugate gradients on (ΠJᵀJΠ + λI)η = −ΠJᵀ(r + Jδ₀), step δ₀ + η, stopped once the CG
+ * residual is below `forcing` times the right-hand side.
+ */
 function conjugateGradientStep(
-  architecture: Architecture,
   state: State,
-  samples: Samples,
   lambda: number,
   maxIterations: number,
+  forcing: number,
   working: KinkWorkingSet,
   correction: Float64Array,
-): Float64Array {
-  const { theta, cache } = state;
+): { step: Float64Array; steps: number } {
+  const { point } = state;
   const project = (v: Float64Array): Float64Array => (working.size === 0 ? v : working.tangential(v));
   const apply = (v: Float64Array): Float64Array => {
-    const jv = jacobianVectorProduct(architecture, theta, samples, project(v), cache);
-    const out = project(jacobianTransposeProduct(architecture, theta, samples, jv, cache));
+    const out = project(point.gaussNewtonVector(project(v)));
     for (let p = 0; p < out.length; p++) out[p] += lambda * v[p];
     return out;
   };
   let residual = state.residual;
   if (working.size > 0) {
-    const jd = jacobianVectorProduct(architecture, theta, samples, correction, cache);
+    const jd = point.jacobianVector(correction);
     residual = residual.map((value, k) => value + jd[k]);
   }
-  const b = project(jacobianTransposeProduct(architecture, theta, samples, residual, cache)).map((v) => -v);
+  const b = project(point.jacobianTransposeVector(residual)).map((v) => -v);
   const x = new Float64Array(b.length);
   const r = Float64Array.from(b);
   const d = Float64Array.from(b);
   let rr = dot(r, r);
-  const stop = 1e-20 * rr;
-  for (let k = 0; k < maxIterations && rr > stop; k++) {
+  const stop = forcing * forcing * rr;
+  let steps = 0;
+  while (steps < maxIterations && rr > stop) {
     const ad = apply(d);
+    steps++;
     const alpha = rr / dot(d, ad);
     for (let p = 0; p < x.length; p++) {
       x[p] += alpha * d[p];
@@ -529,7 +693,63 @@ function conjugateGradientStep(
     for (let p = 0; p < d.length; p++) d[p] = r[p] + beta * d[p];
   }
   for (let p = 0; p < x.length; p++) x[p] += correction[p];
-  return x;
+  return { step: x, steps };
+}
+
+/**
+ * Steihaug–Toint truncated CG for min gᵀp + ½pᵀHp subject to ‖p‖ ≤ radius: CG from p = 0 until the residual
+ * falls below forcing·‖g‖, a direction of non-positive curvature appears, or the iterate leaves the ball (both end
+ * on the boundary). `predicted` is the model decrease −(gᵀp + ½pᵀHp), tracked without extra products.
+ */
+export function steihaugStep(
+  gradient: Float64Array,
+  hessianVector: (v: Float64Array) => Float64Array,
+  radius: number,
+  forcing: number,
+  maxIterations: number,
+): { step: Float64Array; predicted: number; steps: number; boundary: boolean } {
+  const n = gradient.length;
+  const z = new Float64Array(n);
+  const r = Float64Array.from(gradient);
+  const d = Float64Array.from(gradient, (g) => -g);
+  let rr = dot(r, r);
+  const stop = forcing * forcing * rr;
+  let model = 0;
+  let steps = 0;
+  /** τ ≥ 0 with ‖z + τd‖ = radius. */
+  const toBoundary = (): number => {
+    const dd = dot(d, d);
+    const zd = dot(z, d);
+    const zz = dot(z, z);
+    return (-zd + Math.sqrt(Math.max(zd * zd + dd * (radius * radius - zz), 0))) / dd;
+  };
+  const finish = (tau: number, curvature: number) => {
+    // m(z + τd) = m(z) + τ·rᵀd + ½τ²·dᵀHd, with r = Hz + g the CG residual.
+    const rd = dot(r, d);
+    model += tau * rd + 0.5 * tau * tau * curvature;
+    for (let i = 0; i < n; i++) z[i] += tau * d[i];
+    return { step: z, predicted: -model, steps, boundary: true };
+  };
+  while (steps < maxIterations && rr > stop) {
+    const hd = hessianVector(d);
+    steps++;
+    const curvature = dot(d, hd);
+    if (!(curvature > 0)) return finish(toBoundary(), curvature);
+    const alpha = rr / curvature;
+    let outside = 0;
+    for (let i = 0; i < n; i++) outside += (z[i] + alpha * d[i]) ** 2;
+    if (Math.sqrt(outside) >= radius) return finish(toBoundary(), curvature);
+    model += alpha * dot(r, d) + 0.5 * alpha * alpha * curvature;
+    for (let i = 0; i < n; i++) {
+      z[i] += alpha * d[i];
+      r[i] += alpha * hd[i];
+    }
+    const next = dot(r, r);
+    const beta = next / rr;
+    rr = next;
+    for (let i = 0; i < n; i++) d[i] = -r[i] + beta * d[i];
+  }
+  return { step: z, predicted: -model, steps, boundary: false };
 }
 
 /**

@@ -68,6 +68,7 @@ export function probeLoss(
   lossScale: number,
   named: readonly NamedDirection[],
   options: ProbeOptions = {},
+  lossOf: (point: Float64Array) => number = (point) => lossValue(architecture, loss, point, samples),
 ): ProbeReport {
   const radii = options.radii ?? [1e-2, 1e-3, 1e-4];
   radii.forEach((r, k) => requireFinite(`probes.radii[${k}]`, r, Number.MIN_VALUE));
@@ -85,13 +86,13 @@ export function probeLoss(
     requested,
     Math.max(MIN_PROBES_PER_RADIUS, Math.floor(affordable / radii.length)),
   );
-  const base = lossValue(architecture, loss, theta, samples);
+  const base = lossOf(theta);
   const threshold = tolerance * (Math.abs(base) + lossScale);
   const rng = new Rng(options.seed ?? 1);
   const point = new Float64Array(size);
   const changeAt = (direction: Float64Array, radius: number): number => {
     for (let p = 0; p < size; p++) point[p] = theta[p] + radius * direction[p];
-    return lossValue(architecture, loss, point, samples) - base;
+    return lossOf(point) - base;
   };
 
   const random: RadiusReport[] = radii.map((radius) => {

@@ -17,6 +17,12 @@ export interface LanczosOptions {
   readonly seed?: number;
   /** Also return the Ritz vectors (default false). */
   readonly vectors?: boolean;
+  /**
+   * Restricts the iteration to a subspace: applied to every start vector, it must be the orthogonal projector onto
+   * a subspace that the operator maps into itself (for a Hessian, Q·H·Q with Q the projector onto the complement of
+   * its symmetry null directions). The Ritz values are then those of the operator on that subspace.
+   */
+  readonly project?: (v: Float64Array) => Float64Array;
 }
 
 export interface LanczosExtremes {
@@ -79,7 +85,8 @@ export function lanczosExtremes(
   const alpha = new Float64Array(limit);
   const beta = new Float64Array(limit);
   let normEstimate = 0;
-  startVector(basis, 0, n, rng);
+  const project = options.project;
+  startVector(basis, 0, n, rng, project);
   let steps = 0;
   for (let j = 0; j < limit; j++) {
     const q = basis.subarray(j * n, (j + 1) * n);
@@ -98,7 +105,7 @@ export function lanczosExtremes(
     if (b <= n * MACHINE_EPSILON * normEstimate) {
       // Invariant subspace: restart in its orthogonal complement; the coupling β is exactly 0.
       beta[j] = 0;
-      startVector(basis, j + 1, n, rng);
+      startVector(basis, j + 1, n, rng, project);
     } else {
       for (let i = 0; i < n; i++) next[i] = w[i] / b;
     }
@@ -120,10 +127,17 @@ function checkProduct(product: Float64Array, n: number): Float64Array {
 }
 
 /** A random unit vector orthogonal to the first `index` basis vectors, written as basis vector `index`. */
-function startVector(basis: Float64Array, index: number, n: number, rng: Rng): void {
+function startVector(
+  basis: Float64Array,
+  index: number,
+  n: number,
+  rng: Rng,
+  project: ((v: Float64Array) => Float64Array) | undefined,
+): void {
   const v = basis.subarray(index * n, (index + 1) * n);
   for (let attempt = 0; attempt < 10; attempt++) {
     rng.fillGaussian(v);
+    if (project !== undefined) v.set(project(v));
     orthogonaliseAgainst(v, basis, index, n);
     orthogonaliseAgainst(v, basis, index, n);
     const size = norm(v);
