@@ -58,11 +58,19 @@ describe('basin certify', { skip: cliSkip }, () => {
     const json = JSON.parse(result.stdout) as {
       format: string;
       verdict: string;
+      decision: { rule: string; strength: string };
+      pieces: { outputGradient: number };
       lossValue: number;
       probes?: unknown;
     };
     assert.equal(json.format, 'basin-certificate');
+    // Unit 2 (u = −x − 10) is dead on every sample and unit 1 (u = −3x + 13/3) active on x = −1, 0, 1 only, so the
+    // outputs are 13/3, 4/3, −5/3, −3, −3, −3 and the residuals −2/3, 4/3, −2/3, 0, 1, 2: ∂L/∂c = 2·Σe = 6, a
+    // gradient no kink affects.
     assert.equal(json.verdict, 'not-critical');
+    assert.equal(json.decision.rule, 'gradient');
+    assert.equal(json.decision.strength, 'proved');
+    assert.ok(Math.abs(json.pieces.outputGradient - 6) < 1e-12, `${json.pieces.outputGradient}`);
     assert.ok(Math.abs(json.lossValue - 23 / 3) < 1e-12);
     assert.equal(json.probes, undefined);
   });
@@ -87,7 +95,8 @@ describe('basin certify', { skip: cliSkip }, () => {
       out,
     );
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^verdict {5}local-min/m);
+    // Polishing returns to Prop. 3's worse minimum (L = 2/3), which sits on two kinks: the exact kink test decides.
+    assert.match(result.stdout, /^verdict {5}local-min \[convex-pieces, proved\]/m);
     const polished = readWeightsFile(saved);
     assert.equal(polished.theta.length, 10);
     const certificate = JSON.parse(readFileSync(out, 'utf8')) as { lossValue: number };
@@ -99,6 +108,8 @@ describe('basin certify', { skip: cliSkip }, () => {
     const resultFile = join(directory, 'trained-result.json');
     const trained = await run(
       'train',
+      '--seed',
+      '0',
       '--data',
       'gaussian',
       '--samples',
@@ -124,16 +135,29 @@ describe('basin certify', { skip: cliSkip }, () => {
     assert.equal(result.code, 0, result.stderr);
     const json = JSON.parse(result.stdout) as {
       sampleCount: number;
+      parameterCount: number;
       verdict: string;
+      decision: { rule: string; strength: string };
+      polish: { stopReason: string };
+      kinks: { nearKinkCount: number };
+      region: { rank: number };
+      lossValue: number;
+      lossScale: number;
       misclassificationError: number;
     };
     assert.equal(json.sampleCount, 12);
-    assert.ok(
-      ['global', 'local-min', 'saddle', 'degenerate', 'non-differentiable', 'not-critical'].includes(
-        json.verdict,
-      ),
-    );
-    assert.equal(typeof json.misclassificationError, 'number');
+    // A 6-6-1 ReLU net without biases (P = 42) on N = 12 samples: polished to a differentiable critical point
+    // (no pre-activation within the kink tolerance) whose activation region has rank(A∘X) = N, where
+    // Soudry–Hoffer's Lemma 2 forces a zero residual. So the loss is 0 up to rounding and the loss rule decides.
+    assert.equal(json.parameterCount, 42);
+    assert.equal(json.polish.stopReason, 'converged');
+    assert.equal(json.kinks.nearKinkCount, 0);
+    assert.equal(json.region.rank, 12);
+    assert.ok(json.lossValue <= 1e-20 * json.lossScale, `L = ${json.lossValue}`);
+    assert.equal(json.verdict, 'global');
+    assert.equal(json.decision.rule, 'zero-loss');
+    assert.equal(json.decision.strength, 'proved');
+    assert.equal(json.misclassificationError, 0);
   });
 
   it('reports a corrupt or truncated weights file in one line', async () => {
