@@ -1,3 +1,5 @@
+import type { CurvatureOperator } from '../backend/curvature.js';
+import { type BackendRequest, chooseBackend } from '../backend/select.js';
 import { type FloatArray } from '../core/dtype.js';
 import { BasinError, InvalidArgumentError, requireFinite } from '../core/errors.js';
 import { norm } from '../core/linalg/index.js';
@@ -49,6 +51,14 @@ export interface CertifyOptions {
    * and took 32 s for 500 × 4817 here).
    */
   readonly regionMaxEntries?: number;
+  /**
+   * The engine of the float64 products of polishing, the Lanczos spectrum and the probes: `auto` (default) takes the
+   * ONNX backend when it is installed and the net is large enough to gain (the rule of `chooseBackend`), else the
+   * reference kernels. Dense Hessians, the kink test and the region analysis always use the reference kernels.
+   */
+  readonly backend?: BackendRequest;
+  /** A curvature operator to use instead (the caller owns and disposes it); overrides `backend`. */
+  readonly curvature?: CurvatureOperator;
 }
 
 export interface KinkReport extends KinkMargin {
@@ -91,6 +101,8 @@ export interface Certificate {
   readonly decision: VerdictResult;
   /** Wall-clock seconds per stage (polish, spectrum, kink test, probes, region) and in total. */
   readonly timings: Readonly<Record<'polish' | 'spectrum' | 'pieces' | 'probes' | 'region', number>>;
+  /** The engine of the products (see `CertifyOptions.backend`). */
+  readonly engine: CurvatureOperator['engine'];
   readonly seconds: number;
 }
 
@@ -126,20 +138,49 @@ export function certify(
   const exact = samplesAs(samples, 'float64');
   const start = Float64Array.from(theta);
   checkCompatible(architecture, start, exact);
-  const gradientTolerance = requireFinite('gradientTolerance', options.gradientTolerance ?? 1e-12, 0);
-  const kinkTolerance = requireFinite('kinkTolerance', options.kinkTolerance ?? 1e-9, 0);
-  const zeroLossTolerance = requireFinite('zeroLossTolerance', options.zeroLossTolerance ?? 1e-20, 0);
-  const optimumTolerance = requireFinite('optimumTolerance', options.optimumTolerance ?? 1e-12, 0);
+  requireFinite('gradientTolerance', options.gradientTolerance ?? 1e-12, 0);
+  requireFinite('kinkTolerance', options.kinkTolerance ?? 1e-9, 0);
+  requireFinite('zeroLossTolerance', options.zeroLossTolerance ?? 1e-20, 0);
+  requireFinite('optimumTolerance', options.optimumTolerance ?? 1e-12, 0);
   if (options.knownOptimum !== undefined) requireFinite('knownOptimum', options.knownOptimum, 0);
   if (options.labelEncoding !== undefined && !['pm1', '01'].includes(options.labelEncoding)) {
     throw new InvalidArgumentError('labelEncoding', 'pm1 or 01', options.labelEncoding);
   }
 
+  let curvature = options.curvature;
+  let release = (): void => undefined;
+  if (curvature === undefined) {
+    const { backend } = chooseBackend(options.backend ?? 'auto', { architecture, loss, samples: exact });
+    curvature = backend.curvature(architecture, loss, exact);
+    release = () => backend.dispose();
+  }
+  try {
+    return certifyWith(architecture, loss, start, exact, options, curvature, timed, timings, started);
+  } finally {
+    release();
+  }
+}
+
+function certifyWith(
+  architecture: Architecture,
+  loss: LossKind,
+  start: Float64Array,
+  exact: Samples,
+  options: CertifyOptions,
+  curvature: CurvatureOperator,
+  timed: <T>(stage: 'polish' | 'spectrum' | 'pieces' | 'probes' | 'region', work: () => T) => T,
+  timings: Record<'polish' | 'spectrum' | 'pieces' | 'probes' | 'region', number>,
+  started: number,
+): Certificate {
+  const gradientTolerance = options.gradientTolerance ?? 1e-12;
+  const kinkTolerance = options.kinkTolerance ?? 1e-9;
+  const zeroLossTolerance = options.zeroLossTolerance ?? 1e-20;
+  const optimumTolerance = options.optimumTolerance ?? 1e-12;
   const polished =
     options.polish === false
       ? undefined
       : timed('polish', () =>
-          polish(architecture, loss, start, exact, { gradientTolerance, ...options.polish }),
+          polish(architecture, loss, start, exact, { gradientTolerance, curvature, ...options.polish }),
         );
   const point = polished?.theta ?? start;
   const scale = referenceLossScale(exact, loss);
@@ -161,7 +202,7 @@ export function certify(
   if (options.spectrum === false) spectrumSkipped = 'not requested';
   else {
     spectrum = timed('spectrum', () =>
-      hessianSpectrum(architecture, loss, point, exact, tangents, options.spectrum || undefined),
+      hessianSpectrum(architecture, loss, point, exact, tangents, options.spectrum || undefined, curvature),
     );
   }
 
@@ -205,7 +246,16 @@ export function certify(
       named.push({ label: 'descent witness of the kink test', direction: pieces.witness.direction });
     }
     probes = timed('probes', () =>
-      probeLoss(architecture, loss, point, exact, scale, named, options.probes || undefined),
+      probeLoss(
+        architecture,
+        loss,
+        point,
+        exact,
+        scale,
+        named,
+        options.probes || undefined,
+        (at) => curvature.at(at).loss,
+      ),
     );
   }
 
@@ -258,6 +308,7 @@ export function certify(
     verdict: decision.verdict,
     decision,
     timings,
+    engine: curvature.engine,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -79,7 +79,7 @@ export interface PolishOptions {
 }
 
 export interface PolishProgress {
-  readonly phase: 'levenberg-marquardt' | 'newton';
+  readonly phase: 'pattern' | 'levenberg-marquardt' | 'newton';
   /** Iterations of that phase so far. */
   readonly iteration: number;
   readonly loss: number;
@@ -90,6 +90,10 @@ export interface PolishProgress {
   readonly innerSteps: number;
   readonly seconds: number;
 }
+
+/** Most exact least-squares solves on one activation pattern (see `patternSolve`), and CG steps for each. */
+export const PATTERN_SOLVES = 8;
+export const PATTERN_CG_ITERATIONS = 400;
 
 /** Matrix-free LM hands over to Newton when ‖∇L‖ fell less than tenfold over this many iterations. */
 export const SLOW_WINDOW = 10;
@@ -121,6 +125,8 @@ export interface PolishResult {
   readonly iterations: number;
   readonly acceptedSteps: number;
   readonly newtonSteps: number;
+  /** Exact least-squares steps on one activation pattern (one hidden layer, matrix-free; see polish). */
+  readonly patternSteps: number;
   /** Steps taken off a kink along a descent direction of an adjacent piece. */
   readonly kinkExits: number;
   /** First-layer (sample, unit) pairs held on their kink at the end. */
@@ -249,6 +255,7 @@ export function polish(
   let accepted = 0;
   let newtonSteps = 0;
   let innerSteps = 0;
+  let patternSteps = 0;
   let newtonMethod: PolishResult['newtonMethod'];
   let kinkExits = 0;
   let kinkMode = false;
@@ -451,6 +458,64 @@ export function polish(
   };
 
   /**
+   * One hidden layer of (leaky-)ReLU units: with the outgoing weights v held and the activation pattern fixed, the
+   * output is linear in the first layer and the output bias, so Gauss–Newton on those parameters is exact and one
+   * accurate conjugate-gradient solve lands on the best point of the pattern (Soudry–Hoffer's folded weights
+   * vᵢwᵢ make it a convex least-squares problem). A step that changes the pattern is taken only when it lowers the
+   * loss; otherwise it is cut back to the first kink it crosses (first-layer pre-activations are linear in θ).
+   * Matrix-free polishing runs this first: near a minimum whose residual is held up by samples no unit reaches,
+   * plain Levenberg–Marquardt over all of θ creeps (the remaining gradient is tiny and badly conditioned).
+   */
+  const patternSolve = (): void => {
+    if (
+      solver !== undefined ||
+      !followKinks ||
+      kinkPieceApplicability(architecture, state.theta) !== undefined
+    ) {
+      return;
+    }
+    const output = layout.layers[layout.layers.length - 1];
+    const mask = new Float64Array(size).fill(1);
+    mask.fill(0, output.weightOffset, output.weightOffset + output.inputs * output.outputs);
+    const masked = (v: Float64Array): Float64Array => v.map((value, p) => value * mask[p]);
+    for (let k = 0; k < PATTERN_SOLVES && stationarity(state) > target; k++) {
+      if (elapsed() >= timeLimit) return;
+      const point = state.point;
+      const solved = conjugateGradientSolve(
+        masked(point.jacobianTransposeVector(state.residual)).map((v) => -v),
+        (v) => masked(point.gaussNewtonVector(masked(v))),
+        1e-13,
+        PATTERN_CG_ITERATIONS,
+      );
+      innerSteps += solved.steps;
+      const trialTheta = addScaled(state.theta, solved.x, 1);
+      let trial = evaluate(trialTheta);
+      if (!better(trial, state)) {
+        const crossing = firstCrossing(state.theta, trialTheta);
+        if (crossing === undefined || crossing.fraction <= 0) return;
+        trial = evaluate(addScaled(state.theta, solved.x, crossing.fraction));
+        if (!better(trial, state)) return;
+      }
+      // A pattern step that gains less than 1% is cut back at kinks again and again; Levenberg–Marquardt over
+      // all of θ (which may also change v) does better from there.
+      const gain = (state.loss - trial.loss) / Math.max(state.loss, Number.MIN_VALUE);
+      state = trial;
+      accepted++;
+      patternSteps++;
+      if (gain < 0.01) k = PATTERN_SOLVES;
+      options.onProgress?.({
+        phase: 'pattern',
+        iteration: patternSteps,
+        loss: state.loss,
+        stationarity: stationarity(state),
+        target,
+        innerSteps: solved.steps,
+        seconds: elapsed(),
+      });
+    }
+  };
+
+  /**
    * At a kink the gradient along the kinks can vanish although the point is not a minimum: some piece next to it
    * goes down. The exact one-hidden-layer test (kink-pieces.ts) finds such a piece and a descent direction into
    * it; polishing steps that way, releases the unit's held kinks and starts again.
@@ -478,6 +543,7 @@ export function polish(
     return false;
   };
 
+  patternSolve();
   for (;;) {
     levenbergMarquardt();
     newtonFallback();
@@ -511,6 +577,7 @@ export function polish(
     iterations,
     acceptedSteps: accepted,
     newtonSteps,
+    patternSteps,
     kinkExits,
     kinkWorkingSet: working.pairs.map((p) => ({ sample: p.sample, unit: p.unit })),
     stopReason,
@@ -694,6 +761,37 @@ function conjugateGradientStep(
   }
   for (let p = 0; p < x.length; p++) x[p] += correction[p];
   return { step: x, steps };
+}
+
+/** Conjugate gradients on A·x = b from x = 0, until ‖b − A·x‖ ≤ relative·‖b‖ or `maxIterations` products. */
+function conjugateGradientSolve(
+  b: Float64Array,
+  apply: (v: Float64Array) => Float64Array,
+  relative: number,
+  maxIterations: number,
+): { x: Float64Array; steps: number } {
+  const x = new Float64Array(b.length);
+  const r = Float64Array.from(b);
+  const d = Float64Array.from(b);
+  let rr = dot(r, r);
+  const stop = relative * relative * rr;
+  let steps = 0;
+  while (steps < maxIterations && rr > stop) {
+    const ad = apply(d);
+    steps++;
+    const curvature = dot(d, ad);
+    if (!(curvature > 0)) break;
+    const alpha = rr / curvature;
+    for (let p = 0; p < x.length; p++) {
+      x[p] += alpha * d[p];
+      r[p] -= alpha * ad[p];
+    }
+    const next = dot(r, r);
+    const beta = next / rr;
+    rr = next;
+    for (let p = 0; p < d.length; p++) d[p] = r[p] + beta * d[p];
+  }
+  return { x, steps };
 }
 
 /**

@@ -2,8 +2,9 @@ import { InvalidArgumentError, requireFinite, requireInteger } from '../core/err
 import { lanczosExtremes, norm, symmetricEigen } from '../core/linalg/index.js';
 import { Rng } from '../core/rng.js';
 import type { Architecture } from '../model/architecture.js';
-import { forward } from '../model/forward.js';
-import { denseHessian, hessianVectorProduct } from '../model/hessian.js';
+import type { CurvatureOperator } from '../backend/curvature.js';
+import { referenceCurvature } from '../backend/reference-curvature.js';
+import { denseHessian } from '../model/hessian.js';
 import type { LossKind } from '../model/loss.js';
 import type { Samples } from '../model/samples.js';
 import { Subspace } from './subspace.js';
@@ -29,7 +30,7 @@ export interface SpectrumOptions {
   readonly zeroTolerance?: number;
   /** Eigenvalues wanted at each end by Lanczos (default 3). */
   readonly lanczosCount?: number;
-  /** Lanczos Krylov dimension, i.e. Hessian-vector products (default 30: each costs about three passes over the data). */
+  /** Lanczos Krylov dimension, i.e. Hessian-vector products (default 60: each costs about three passes over the data). */
   readonly lanczosIterations?: number;
   /** Lanczos seed (default 1). */
   readonly seed?: number;
@@ -70,12 +71,24 @@ export interface DenseSpectrum {
 export interface LanczosSpectrum {
   readonly method: 'lanczos';
   readonly size: number;
-  /** Smallest Ritz values of H (ascending) and largest (descending). */
+  /**
+   * Smallest Ritz values (ascending) and largest (descending) of H restricted to the complement of the symmetry
+   * tangents (the iteration runs on Q·H·Q with Q the projector onto that complement, from a start vector in it), so
+   * the rescaling zero modes do not crowd out the eigenvalues that decide a minimum. Each Ritz value is a Rayleigh
+   * quotient of H, so a negative one proves a negative eigenvalue of H.
+   */
   readonly smallest: Float64Array;
   readonly largest: Float64Array;
+  /** ‖Q·H·Q·y − θ·y‖ for each unit Ritz vector y, recomputed with the operator: an eigenvalue lies within it. */
+  readonly smallestResiduals: Float64Array;
+  readonly largestResiduals: Float64Array;
   readonly zeroThreshold: number;
+  /** Among `smallest`, how many are within the zero threshold (flat directions beyond the symmetries). */
+  readonly nearZero: number;
   readonly converged: boolean;
   readonly hessianVectorProducts: number;
+  /** The engine of the products. */
+  readonly engine: CurvatureOperator['engine'];
   readonly symmetry: SymmetrySummary;
   /** Ritz vector of the most negative Ritz value, when there is one below −zeroThreshold. */
   readonly negativeDirections: readonly Float64Array[];
@@ -90,6 +103,7 @@ export function hessianSpectrum(
   samples: Samples,
   symmetryTangents: readonly Float64Array[],
   options: SpectrumOptions = {},
+  curvature?: CurvatureOperator,
 ): HessianSpectrum {
   const denseLimit = requireInteger('spectrum.denseLimit', options.denseLimit ?? 2500, 0);
   const zeroTolerance = requireFinite('spectrum.zeroTolerance', options.zeroTolerance ?? 1e-9, 0);
@@ -109,10 +123,8 @@ export function hessianSpectrum(
     );
   }
   return lanczosSpectrum(
-    architecture,
-    loss,
+    curvature ?? referenceCurvature(architecture, loss, samples),
     theta,
-    samples,
     symmetryTangents,
     tangents,
     zeroTolerance,
@@ -284,27 +296,34 @@ function restrictToComplement(
 }
 
 function lanczosSpectrum(
-  architecture: Architecture,
-  loss: LossKind,
+  curvature: CurvatureOperator,
   theta: Float64Array,
-  samples: Samples,
   symmetryTangents: readonly Float64Array[],
   tangents: Subspace,
   zeroTolerance: number,
   options: SpectrumOptions,
 ): LanczosSpectrum {
   const size = theta.length;
+  const room = size - tangents.rank;
+  if (room < 1) throw new InvalidArgumentError('theta', 'a direction off the symmetry tangents', 0);
   // The default asks for 3 at each end, but never more than the net has: a net with 1 or 2 parameters is legal.
-  const count = requireInteger('spectrum.lanczosCount', options.lanczosCount ?? Math.min(3, size), 1, size);
-  const iterations = requireInteger('spectrum.lanczosIterations', options.lanczosIterations ?? 30, 1);
+  const count = requireInteger('spectrum.lanczosCount', options.lanczosCount ?? Math.min(3, room), 1, room);
+  const iterations = requireInteger('spectrum.lanczosIterations', options.lanczosIterations ?? 60, 1);
   const seed = options.seed ?? 1;
-  const cache = forward(architecture, theta, samples);
+  const point = curvature.at(theta);
   let products = 0;
-  const apply = (v: Float64Array): Float64Array => {
+  const hessian = (v: Float64Array): Float64Array => {
     products++;
-    return hessianVectorProduct(architecture, loss, theta, samples, v, cache);
+    return point.hessianVector(v);
   };
-  const result = lanczosExtremes(apply, size, { count, maxIterations: iterations, seed, vectors: true });
+  const project = (v: Float64Array): Float64Array => (tangents.rank === 0 ? v : tangents.complementOf(v));
+  const result = lanczosExtremes((v) => project(hessian(project(v))), size, {
+    count,
+    maxIterations: Math.min(iterations, room),
+    seed,
+    vectors: true,
+    project,
+  });
   const scale = Math.max(Math.abs(result.smallest[0]), Math.abs(result.largest[0]));
   const zeroThreshold = zeroTolerance * scale;
   const negativeDirections: Float64Array[] = [];
@@ -326,13 +345,17 @@ function lanczosSpectrum(
     size,
     smallest: result.smallest,
     largest: result.largest,
+    smallestResiduals: result.smallestResiduals,
+    largestResiduals: result.largestResiduals,
     zeroThreshold,
+    nearZero: Array.from(result.smallest).filter((v) => Math.abs(v) <= zeroThreshold).length,
     converged: result.converged,
     hessianVectorProducts: products,
+    engine: curvature.engine,
     symmetry: {
       directions: symmetryTangents.length,
       rank: tangents.rank,
-      relativeResidual: symmetryTangents.length === 0 ? 0 : symmetryResidual(apply, [combination], scale),
+      relativeResidual: symmetryTangents.length === 0 ? 0 : symmetryResidual(hessian, [combination], scale),
     },
     negativeDirections,
   };

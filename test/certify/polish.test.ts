@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  jacobianTransposeProduct,
-  jacobianVectorProduct,
-  outputJacobian,
-} from '../../src/model/jacobian.js';
+import { jacobianTransposeProduct, jacobianVectorProduct, outputJacobian } from '../../src/model/jacobian.js';
 import { polish } from '../../src/certify/polish.js';
 import { Rng } from '../../src/core/rng.js';
 import { gaussianRandomLabels } from '../../src/data/gaussian.js';
