@@ -222,33 +222,3 @@ describe('basin certify', { skip: cliSkip }, () => {
     );
   });
 });
-
-describe('basin search', { skip: cliSkip }, () => {
-  it('lists distinct end points with loss, verdict and count', async () => {
-    const result = await run(
-      'search',
-      '--dataset',
-      'swirszcz-d1',
-      '--restarts',
-      '6',
-      '--near',
-      'local-min',
-      '--probes',
-      '0',
-    );
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /7 runs/);
-    assert.match(result.stdout, /^ +18\.000000 +local-min +convex-pieces +\d+ +0/m);
-  });
-
-  it('names bad options in one line', async () => {
-    assertOneLineError(
-      await run('search', '--dataset', 'swirszcz-d1', '--near', 'nowhere'),
-      /--near: expected names among local-min or all, got "nowhere"/,
-    );
-    assertOneLineError(
-      await run('search', '--dataset', 'xor', '--merge', 'loss'),
-      /--merge: expected parameters or outputs, got "loss"/,
-    );
-  });
-});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { multistartSearch } from '../../src/certify/search.js';
+import { DEFAULT_RETRY_DESCENT, multistartSearch } from '../../src/certify/search.js';
 import { jellyfish, xor } from '../../src/data/toy.js';
 import { mlp } from '../../src/model/architecture.js';
 import type { Initialisation } from '../../src/model/init.js';
@@ -80,6 +80,7 @@ describe('multistart search on the Swirszcz datasets (papers.md targets 1–3)',
       samples: d3.dataset,
       restarts: 0,
       starts: [theta, other, theta],
+      mergeBy: 'parameters',
       certify: { probes: false },
     });
     assert.equal(result.distinct.length, 1);
@@ -125,6 +126,15 @@ describe('multistart search on the Swirszcz datasets (papers.md targets 1–3)',
     assert.throws(
       () => multistartSearch({ ...base, mergeBy: 'loss' as 'outputs' }),
       /mergeBy: expected parameters or outputs/,
+    );
+    assert.throws(() => multistartSearch({ ...base, retries: -1 }), /retries: expected an integer ≥ 0/);
+    assert.throws(
+      () =>
+        multistartSearch({
+          ...base,
+          retryDescent: { ...DEFAULT_RETRY_DESCENT, stopping: { maxEpochs: 0.5 } },
+        }),
+      /retryDescent\.stopping\.maxEpochs: expected an integer ≥ 0/,
     );
   });
 });

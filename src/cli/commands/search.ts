@@ -1,7 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { certificateToJson } from '../../certify/certificate-json.js';
-import { multistartSearch, type SearchResult } from '../../certify/search.js';
+import {
+  DEFAULT_RESTARTS,
+  DEFAULT_RETRIES,
+  multistartSearch,
+  type SearchResult,
+} from '../../certify/search.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { describeArchitecture } from '../../model/architecture.js';
 import type { Initialisation } from '../../model/init.js';
@@ -14,13 +19,22 @@ import {
   widthsFlag,
 } from './certify.js';
 
-/** `basin search`: multistart search on a built-in dataset; distinct end points with loss, verdict and count. */
+/**
+ * `basin search`: multistart search on a built-in dataset; distinct end points (by default: distinct functions on
+ * the data) with loss, verdict, count and hit rate, and the best point's hit rate with its interval.
+ */
 export function register(program: Command): void {
   program
     .command('search')
-    .description('many random restarts, each polished and certified; distinct end points up to symmetry')
+    .description(
+      'many random restarts, each polished and certified (and handed back to descent while not critical); distinct end points with hit rates',
+    )
     .requiredOption('--dataset <name>', `built-in data: ${BUILT_IN_DATASETS.join(', ')}`)
-    .option('--restarts <n>', 'random restarts (default 20)')
+    .option('--restarts <n>', `random restarts (default ${DEFAULT_RESTARTS})`)
+    .option(
+      '--retries <n>',
+      `times a not-critical end point goes back to descent (Adam, twice as long each time) and is re-polished (default ${DEFAULT_RETRIES})`,
+    )
     .option('--seed <n>', 'seed of the restarts (default 1)')
     .option('--near <points>', "also start near these built-in points (comma-separated names, or 'all')")
     .option('--jitter <σ>', 'std of the noise added to --near starts (default 0.01)')
@@ -28,7 +42,10 @@ export function register(program: Command): void {
     .option('--activation <name>', 'hidden activation (default relu)')
     .option('--init <kind>', 'initialisation of random restarts: pytorch (default), lecun, xavier')
     .option('--init-bias-std <σ>', 'std of N(0, σ²) biases for lecun/xavier (default 0)')
-    .option('--merge <by>', 'merge end points by canonical parameters (default) or by outputs')
+    .option(
+      '--merge <by>',
+      'merge end points by outputs on the data (default) or by canonical parameters (up to permutation and rescaling)',
+    )
     .option('--probes <count>', 'random probe directions per radius per end point (default 200; 0 skips)')
     .option('--json', 'print the result as JSON (with each distinct point and its first certificate)')
     .option('--out <file>', 'also write the JSON result')
@@ -58,7 +75,7 @@ export function searchCommand(options: Record<string, unknown>): SearchResult {
     }
     return [point.theta];
   });
-  const merge = options.merge ?? 'parameters';
+  const merge = options.merge ?? 'outputs';
   if (merge !== 'parameters' && merge !== 'outputs') {
     throw new InvalidArgumentError('--merge', 'parameters or outputs', merge);
   }
@@ -67,7 +84,8 @@ export function searchCommand(options: Record<string, unknown>): SearchResult {
     architecture: problem.architecture,
     loss: problem.loss,
     samples: problem.dataset,
-    restarts: integerFlag('--restarts', options.restarts, 0) ?? 20,
+    restarts: integerFlag('--restarts', options.restarts, 0) ?? DEFAULT_RESTARTS,
+    retries: integerFlag('--retries', options.retries, 0) ?? DEFAULT_RETRIES,
     seed: integerFlag('--seed', options.seed, 0) ?? 1,
     init: initialisationFlag(options.init, numberFlag('--init-bias-std', options.initBiasStd, 0)),
     starts,
@@ -87,7 +105,13 @@ export function searchCommand(options: Record<string, unknown>): SearchResult {
     dataset: problem.name,
     architecture: describeArchitecture(problem.architecture),
     loss: problem.loss,
+    mergeBy: merge,
+    runs: result.endPoints.length,
     bestLoss: result.bestLoss,
+    bestHitRate: result.bestHitRate,
+    retried: result.retried,
+    notCritical: result.notCritical,
+    undecided: result.undecided,
     seconds: result.seconds,
     distinct: result.distinct.map((d) => ({
       ...d,
@@ -97,7 +121,11 @@ export function searchCommand(options: Record<string, unknown>): SearchResult {
   };
   if (typeof options.out === 'string') writeFileSync(options.out, `${JSON.stringify(json, null, 2)}\n`);
   if (options.json === true) process.stdout.write(`${JSON.stringify(json)}\n`);
-  else process.stdout.write(formatSearch(result, problem.name, describeArchitecture(problem.architecture)));
+  else {
+    process.stdout.write(
+      formatSearch(result, problem.name, describeArchitecture(problem.architecture), merge),
+    );
+  }
   return result;
 }
 
@@ -120,16 +148,35 @@ function initialisationFlag(text: unknown, biasStd: number | undefined): Initial
   }
 }
 
-export function formatSearch(result: SearchResult, dataset: string, architecture: string): string {
+const percent = (value: number): string => `${(100 * value).toFixed(value < 0.1 ? 2 : 1)}%`;
+
+function rate(p: SearchResult['bestHitRate']): string {
+  return `${percent(p.estimate ?? 0)} [${percent(p.low)}, ${percent(p.high)}]`;
+}
+
+/** The table of distinct end points, then the best point's hit rate and what the retries did. */
+export function formatSearch(
+  result: SearchResult,
+  dataset: string,
+  architecture: string,
+  mergeBy: 'outputs' | 'parameters' = 'outputs',
+): string {
+  const runs = result.endPoints.length;
   const lines = [
-    `basin search: ${dataset} (${architecture}), ${result.endPoints.length} runs, ${result.distinct.length} distinct end points, ${result.seconds.toFixed(1)} s`,
-    `${'loss'.padStart(14)}  ${'verdict'.padEnd(18)} ${'rule'.padEnd(15)} ${'count'.padStart(5)}  runs`,
+    `basin search: ${dataset} (${architecture}), ${runs} runs, ${result.distinct.length} distinct end points (merged by ${mergeBy}), ${result.seconds.toFixed(1)} s`,
+    `${'loss'.padStart(14)}  ${'verdict'.padEnd(18)} ${'rule'.padEnd(15)} ${'count'.padStart(5)}  ${'hit rate [95% CI]'.padEnd(24)} ${'retried'.padStart(7)}  runs`,
   ];
   for (const d of result.distinct) {
-    const runs = d.members.slice(0, 8).join(',') + (d.members.length > 8 ? ',…' : '');
+    const members = d.members.slice(0, 8).join(',') + (d.members.length > 8 ? ',…' : '');
     lines.push(
-      `${d.loss.toPrecision(8).padStart(14)}  ${d.verdict.padEnd(18)} ${d.rule.padEnd(15)} ${String(d.count).padStart(5)}  ${runs}`,
+      `${d.loss.toPrecision(8).padStart(14)}  ${d.verdict.padEnd(18)} ${d.rule.padEnd(15)} ${String(d.count).padStart(5)}  ${rate(d.hitRate).padEnd(24)} ${String(d.retried).padStart(7)}  ${members}`,
     );
   }
+  const best = result.distinct[0];
+  const hits = result.bestHitRate;
+  lines.push(
+    `best        loss ${result.bestLoss.toPrecision(8)} (${best.verdict}) in ${hits.successes} of ${runs} runs: hit rate ${rate(hits)}`,
+    `retries     ${result.retried} run(s) certified not-critical were handed back to descent; ${result.notCritical} still not-critical, ${result.undecided} undecided`,
+  );
   return `${lines.join('\n')}\n`;
 }
