@@ -3,7 +3,7 @@
  * (P = 49 185) on N = 5 000 samples, x ~ N(0, I), random ±1 labels, MSE.
  *
  *   node --import tsx bench/certify.ts [--samples 5000] [--input-dim 3072] [--width 16] [--epochs 40]
- *                                      [--polish-iterations 3] [--seed 1] [--out bench/results/certify.json]
+ *                                      [--polish-iterations 200] [--engine onnx|reference] [--seed 1] [--out bench/results/certify.json]
  *
  * Stages, each timed: data, training (Adam, full batch; not part of the certificate), polishing (matrix-free
  * Levenberg–Marquardt, a few iterations), and the certificate itself at the polished point (gradient, kink margin,
@@ -93,7 +93,9 @@ elapsed = clock();
 const certificate = certify(architecture, 'mse', polished.theta, data, {
   polish: false,
   labelEncoding: 'pm1',
+  curvature,
 });
+curvature.dispose();
 const certifySeconds = elapsed();
 const spectrum = certificate.spectrum;
 log(`certify: ${certifySeconds.toFixed(1)} s, verdict ${certificate.verdict} (${certificate.decision.rule})`);
@@ -113,8 +115,14 @@ const report = {
   seconds: { data: dataSeconds, train: trainSeconds, polish: polishSeconds, certify: certifySeconds },
   certifyStages: certificate.timings,
   training: { epochs: trained.epochs, loss: trained.finalLoss },
+  engine: curvature.engine,
   polishing: {
     method: polished.method,
+    patternSteps: polished.patternSteps,
+    newtonSteps: polished.newtonSteps,
+    newtonMethod: polished.newtonMethod,
+    innerSteps: polished.innerSteps,
+    detail: polished.detail,
     iterations: polished.iterations,
     stopReason: polished.stopReason,
     initialLoss: polished.initialLoss,
@@ -129,12 +137,16 @@ const report = {
     relativeGradient: certificate.gradientNorm / certificate.lossScale,
     kinkMargin: certificate.kinks.minAbsPreActivation,
     nearKinks: certificate.kinks.nearKinkCount,
+    explanation: certificate.decision.explanation,
     lanczos:
       spectrum?.method === 'lanczos'
         ? {
             products: spectrum.hessianVectorProducts,
             smallest: Array.from(spectrum.smallest),
+            smallestResiduals: Array.from(spectrum.smallestResiduals),
             largest: Array.from(spectrum.largest),
+            largestResiduals: Array.from(spectrum.largestResiduals),
+            nearZero: spectrum.nearZero,
             converged: spectrum.converged,
           }
         : undefined,
