@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BackendChoiceRecord, type BackendRequest, chooseBackend } from '../backend/select.js';
+import { certify } from '../certify/certificate.js';
+import type { PolishProgress } from '../certify/polish.js';
 import type { DType, FloatArray } from '../core/dtype.js';
 import { InvalidArgumentError, requireInteger } from '../core/errors.js';
 import { deriveSeed } from '../core/rng.js';
@@ -141,6 +143,12 @@ export interface Table1Options {
   readonly cacheDirectory?: string;
   /** Measure the training MCE (a full forward pass) every this many epochs (default 1). */
   readonly checkEvery?: number;
+  /**
+   * Polish and certify the trained end point in float64 (default: on, polishing for at most 1 800 s); false skips.
+   * The products run on the fast backend when it is available (`certify`'s `backend: 'auto'`).
+   */
+  readonly certify?: false | { readonly polishSeconds?: number };
+  readonly onPolish?: (row: Table1RowId, progress: PolishProgress) => void;
   readonly onEpoch?: (progress: Table1Progress) => void;
   readonly onStage?: (row: Table1RowId, stage: string) => void;
   readonly signal?: AbortSignal;
@@ -181,6 +189,35 @@ export interface Table1Result {
   readonly backend: BackendChoiceRecord;
   readonly dtype: DType;
   readonly provenance: Readonly<Record<string, unknown>>;
+  /** The float64 certificate of the trained end point, or null when not asked for. */
+  readonly certificate: Table1Certificate | null;
+}
+
+/** What the certificate of a Table 1 end point says (the full certificate is large: P ≈ N ≈ 70 000). */
+export interface Table1Certificate {
+  readonly verdict: string;
+  readonly rule: string;
+  readonly strength: string;
+  readonly explanation: string;
+  /** MSE and training MCE at the certified (polished) point, and how many samples are misclassified there. */
+  readonly loss: number;
+  readonly trainMce: number | null;
+  readonly misclassified: number | null;
+  readonly relativeGradient: number;
+  readonly kinkMargin: number;
+  readonly nearKinks: number;
+  /** Lanczos extreme Ritz values off the symmetry directions (smallest ascending, largest descending). */
+  readonly smallestEigenvalues: readonly number[];
+  readonly largestEigenvalues: readonly number[];
+  readonly lanczosConverged: boolean | null;
+  readonly polish: {
+    readonly stopReason: string;
+    readonly detail: string;
+    readonly initialLoss: number;
+    readonly seconds: number;
+  } | null;
+  readonly engine: string;
+  readonly seconds: number;
 }
 
 export interface Table1Skipped {
@@ -365,6 +402,11 @@ async function trainRow(
     const theta = result.theta;
     const trainMce = networkMce(architecture, theta, train);
     const params = parameterCount(architecture);
+    objective.dispose();
+    if (options.certify !== false)
+      options.onStage?.(preset.id, 'polishing and certifying the end point in float64');
+    const certificate =
+      options.certify === false ? null : certifyEndPoint(preset.id, architecture, theta, train, options);
     return {
       row: preset.id,
       architecture: `${train.inputDim}-${preset.hidden}-1`,
@@ -383,10 +425,70 @@ async function trainRow(
       backend: choice.record,
       dtype,
       provenance: train.provenance,
+      certificate,
     };
   } finally {
     objective.dispose();
   }
+}
+
+/** Polishes and certifies a trained Table 1 point in float64 and keeps the certificate's summary. */
+function certifyEndPoint(
+  row: Table1RowId,
+  architecture: Architecture,
+  theta: FloatArray,
+  train: Samples,
+  options: Table1Options,
+): Table1Certificate {
+  const polishSeconds = options.certify === false ? 0 : (options.certify?.polishSeconds ?? 1800);
+  const c = certify(architecture, 'mse', Float64Array.from(theta), train, {
+    labelEncoding: 'pm1',
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+    polish: {
+      timeLimitSeconds: polishSeconds,
+      ...(options.onPolish === undefined ? {} : { onProgress: (p) => options.onPolish!(row, p) }),
+    },
+    // At this size a probe costs a pass over the data and the region's feature matrix (N × 70 000) is out of reach.
+    probes: { count: 4 },
+    region: false,
+  });
+  const spectrum = c.spectrum;
+  const lanczos = spectrum?.method === 'lanczos' ? spectrum : undefined;
+  const dense = spectrum?.method === 'dense' ? spectrum : undefined;
+  const mce = c.misclassificationError;
+  return {
+    verdict: c.verdict,
+    rule: c.decision.rule,
+    strength: c.decision.strength,
+    explanation: c.decision.explanation,
+    loss: c.lossValue,
+    trainMce: mce ?? null,
+    misclassified: mce === undefined ? null : Math.round(mce * c.sampleCount),
+    relativeGradient: c.gradientNorm / c.lossScale,
+    kinkMargin: c.kinks.minAbsPreActivation,
+    nearKinks: c.kinks.nearKinkCount,
+    smallestEigenvalues: lanczos
+      ? Array.from(lanczos.smallest)
+      : dense
+        ? Array.from(dense.complementEigenvalues.slice(0, 3))
+        : [],
+    largestEigenvalues: lanczos
+      ? Array.from(lanczos.largest)
+      : dense
+        ? Array.from(dense.complementEigenvalues.slice(-3)).reverse()
+        : [],
+    lanczosConverged: lanczos ? lanczos.converged : null,
+    polish: c.polish
+      ? {
+          stopReason: c.polish.stopReason,
+          detail: c.polish.detail,
+          initialLoss: c.polish.initialLoss,
+          seconds: c.polish.seconds,
+        }
+      : null,
+    engine: c.engine,
+    seconds: c.seconds,
+  };
 }
 
 /**

@@ -83,6 +83,13 @@ describe('runTable1', () => {
     assert.equal(result.testMce, null, 'MNIST uses train + test for training');
     assert.deepEqual((result.provenance.split as { kind: string }).kind, 'parity');
     assert.equal((result.provenance.source as { samples: number }).samples, 70000);
+    // P = 69 955 ≫ N = 256: polishing reaches a zero-loss point, a global minimum proved by the loss alone.
+    const certificate = result.certificate!;
+    assert.equal(certificate.verdict, 'global');
+    assert.equal(certificate.rule, 'zero-loss');
+    assert.equal(certificate.strength, 'proved');
+    assert.equal(certificate.misclassified, 0);
+    assert.ok(certificate.loss <= 1e-20, `loss ${certificate.loss}`);
   });
 
   it('runs a CIFAR row end to end on small files in the CIFAR-10 format, with a test MCE and a cache', async () => {
@@ -113,7 +120,10 @@ describe('runTable1', () => {
     assert.equal((result.provenance.split as { boundary: number }).boundary, 5);
     // Random images with random labels: 49 185 parameters memorise 60 samples.
     assert.equal(result.trainMce, 0);
-    const [, again] = await runTable1(['mnist', 'cifar'], options);
+    assert.equal(result.certificate?.verdict, 'global');
+    assert.equal(result.certificate?.engine, 'reference', 'the requested backend computes the products');
+    const [, again] = await runTable1(['mnist', 'cifar'], { ...options, certify: false });
+    assert.equal((again as Table1Result).certificate, null);
     const cached = again as Table1Result;
     assert.equal(cached.epochs, result.epochs, 'same seeds, same cached data: same run');
     assert.ok('preparedDirectory' in cached.provenance);
