@@ -102,6 +102,8 @@ export * from './report/write-report.js';
 export * from './backend/backend.js';
 export * from './backend/restarts.js';
 export * from './backend/reference-backend.js';
+export * from './backend/curvature.js';
+export * from './backend/reference-curvature.js';
 export * from './backend/onnx/onnx-backend.js';
 export * from './backend/select.js';
 export * from './backend/webgpu/index.js';

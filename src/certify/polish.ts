@@ -740,25 +740,7 @@ function conjugateGradientStep(
     residual = residual.map((value, k) => value + jd[k]);
   }
   const b = project(point.jacobianTransposeVector(residual)).map((v) => -v);
-  const x = new Float64Array(b.length);
-  const r = Float64Array.from(b);
-  const d = Float64Array.from(b);
-  let rr = dot(r, r);
-  const stop = forcing * forcing * rr;
-  let steps = 0;
-  while (steps < maxIterations && rr > stop) {
-    const ad = apply(d);
-    steps++;
-    const alpha = rr / dot(d, ad);
-    for (let p = 0; p < x.length; p++) {
-      x[p] += alpha * d[p];
-      r[p] -= alpha * ad[p];
-    }
-    const next = dot(r, r);
-    const beta = next / rr;
-    rr = next;
-    for (let p = 0; p < d.length; p++) d[p] = r[p] + beta * d[p];
-  }
+  const { x, steps } = conjugateGradientSolve(b, apply, forcing, maxIterations);
   for (let p = 0; p < x.length; p++) x[p] += correction[p];
   return { step: x, steps };
 }

@@ -2,6 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Certificate, certify, type CertifyOptions } from '../../certify/certificate.js';
+import type { PolishOptions, PolishProgress } from '../../certify/polish.js';
+import { parseBackendRequest } from '../../backend/select.js';
 import { certificateToJson } from '../../certify/certificate-json.js';
 import { FileFormatError, InvalidArgumentError } from '../../core/errors.js';
 import type { Dataset } from '../../data/dataset.js';
@@ -251,7 +253,25 @@ export function certifyOptionsFrom(
   const gradientTolerance = numberFlag('--gradient-tolerance', options.gradientTolerance, 0);
   const kinkTolerance = numberFlag('--kink-tolerance', options.kinkTolerance, 0);
   const optimum = numberFlag('--known-optimum', options.knownOptimum, 0) ?? knownOptimum;
+  const polishSeconds = numberFlag('--polish-seconds', options.polishSeconds, 0);
+  const backend =
+    typeof options.backend === 'string' ? parseBackendRequest(options.backend, '--backend') : undefined;
+  const showProgress = options.json !== true && process.stderr.isTTY;
+  const polish: PolishOptions = {
+    ...(polishSeconds !== undefined ? { timeLimitSeconds: polishSeconds } : {}),
+    ...(showProgress
+      ? {
+          onProgress: (p: PolishProgress) =>
+            process.stderr.write(
+              `polish ${p.phase} ${p.iteration}: loss ${e(p.loss, 4)}, ‖∇L‖ ${e(p.stationarity)} (target ${e(p.target)}), ` +
+                `${p.innerSteps} CG steps, ${p.seconds.toFixed(1)} s\n`,
+            ),
+        }
+      : {}),
+  };
   return {
+    ...(backend !== undefined ? { backend } : {}),
+    ...(options.polish === false ? {} : { polish }),
     ...(options.polish === false ? { polish: false as const } : {}),
     ...(gradientTolerance !== undefined ? { gradientTolerance } : {}),
     ...(kinkTolerance !== undefined ? { kinkTolerance } : {}),
@@ -291,6 +311,8 @@ export function register(program: Command): void {
     .option('--known-optimum <x>', 'the global minimum value, when known')
     .option('--probes <count>', 'random directions per radius (default 2000; 0 skips the probes)')
     .option('--dense-limit <P>', 'largest P for the dense Hessian (default 2500; Lanczos beyond)')
+    .option('--backend <name>', 'engine of the float64 products: auto (default), reference or onnx')
+    .option('--polish-seconds <s>', 'stop polishing after this many seconds (default: no limit)')
     .option('--json', 'print the certificate as JSON')
     .option('--out <file>', 'also write the certificate as JSON')
     .option('--save-weights <file>', 'write the certified (polished) point as a basin-weights file')
@@ -353,7 +375,7 @@ export function formatCertificate(c: Certificate, description: string): string {
   if (c.polish) {
     row(
       'polish',
-      `${c.polish.stopReason}: ${c.polish.detail} (${c.polish.iterations} LM iterations, ${c.polish.newtonSteps} Newton steps, ${c.polish.seconds.toFixed(2)} s)`,
+      `${c.polish.stopReason}: ${c.polish.detail} (${c.polish.patternSteps > 0 ? `${c.polish.patternSteps} pattern solves, ` : ''}${c.polish.iterations} LM iterations, ${c.polish.newtonSteps} Newton steps${c.polish.innerSteps > 0 ? `, ${c.polish.innerSteps} CG steps` : ''}, ${c.polish.seconds.toFixed(2)} s)`,
     );
   } else row('polish', 'skipped (--no-polish)');
   row(
@@ -386,8 +408,9 @@ export function formatCertificate(c: Certificate, description: string): string {
   } else {
     row(
       'hessian',
-      `Lanczos (${s.hessianVectorProducts} H·v products${s.converged ? '' : ', not converged'}): smallest ${Array.from(s.smallest, (v) => e(v)).join(', ')}; ` +
-        `largest ${e(s.largest[0])}`,
+      `Lanczos off the ${s.symmetry.rank} symmetry directions (${s.hessianVectorProducts} H·v products on ${s.engine}${s.converged ? '' : ', not converged'}): ` +
+        `smallest ${Array.from(s.smallest, (v, k) => `${e(v)} ± ${e(s.smallestResiduals[k], 0)}`).join(', ')} (${s.nearZero} within ${e(s.zeroThreshold)} of 0); ` +
+        `largest ${e(s.largest[0])} ± ${e(s.largestResiduals[0], 0)}`,
     );
   }
   const p = c.pieces;
