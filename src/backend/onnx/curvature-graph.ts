@@ -69,6 +69,16 @@ export const CURVATURE_TENSORS = {
   jv: 'jv_t',
 } as const;
 
+/** What the backward pass needs of one hidden layer's forward and R-forward pass. */
+interface HiddenTensors {
+  readonly input: string;
+  readonly tangentInput: string | undefined;
+  readonly derivative: string | undefined;
+  readonly second: string | undefined;
+  readonly tangentPre: string | undefined;
+  readonly noise: string | undefined;
+}
+
 const TANGENT_MODES: readonly CurvatureMode[] = ['jvp', 'gauss-newton', 'hessian'];
 
 /**
@@ -133,15 +143,7 @@ export function buildCurvatureGraph(
   const times = (a: string, b: string | undefined): string => (b === undefined ? a : g.node('Mul', [a, b]));
 
   // Forward (and R-forward) through the hidden layers, N × width.
-  interface Hidden {
-    readonly input: string;
-    readonly tangentInput: string | undefined;
-    readonly derivative: string | undefined;
-    readonly second: string | undefined;
-    readonly tangentPre: string | undefined;
-    readonly noise: string | undefined;
-  }
-  const hidden: Hidden[] = [];
+  const hidden: HiddenTensors[] = [];
   let current = x;
   let tangentCurrent: string | undefined;
   for (let l = 0; l < last; l++) {
@@ -236,14 +238,7 @@ function writeBackward(
   g: OnnxGraph,
   architecture: Architecture,
   layers: readonly CurvatureLayerTensors[],
-  hidden: readonly {
-    readonly input: string;
-    readonly tangentInput: string | undefined;
-    readonly derivative: string | undefined;
-    readonly second: string | undefined;
-    readonly tangentPre: string | undefined;
-    readonly noise: string | undefined;
-  }[],
+  hidden: readonly HiddenTensors[],
   lastInput: string,
   lastTangentInput: string | undefined,
   delta: string,

@@ -1,4 +1,5 @@
 import { allocate, type DType, dtypeOf, type FloatArray } from '../../core/dtype.js';
+import type { ParameterLayout } from '../../model/architecture.js';
 import type { OnnxRuntime, OrtTensor } from './runtime.js';
 
 /** An ORT tensor over `values` in precision `dtype` (a view when the precision already matches, else a copy). */
@@ -50,4 +51,37 @@ export function transposeInto(
       }
     }
   }
+}
+
+/** Where one layer's block of a parameter-sized graph output sits among the graph's outputs. */
+export interface LayerBlock {
+  readonly weight: string;
+  /** (in [+ 1]) × out: Wᵀ, with the bias block as its last row when the layer has one. */
+  readonly transposed: boolean;
+  /** The bias block as an output of its own, when it is not the last row of the transposed weight block. */
+  readonly bias: string | undefined;
+}
+
+/** Writes factor × each layer's blocks of `results` into the flat parameter vector `out` (basin's θ layout). */
+export function gatherLayerBlocks(
+  layout: ParameterLayout,
+  blocks: readonly LayerBlock[],
+  results: Readonly<Record<string, OrtTensor>>,
+  out: FloatArray,
+  factor: number,
+): void {
+  layout.layers.forEach((layer, l) => {
+    const { weight, transposed, bias } = blocks[l];
+    const values = results[weight].data as FloatArray;
+    if (transposed) {
+      transposeInto(values, layer.inputs, layer.outputs, out, layer.weightOffset, factor);
+      if (layer.biasOffset !== undefined) {
+        const row = layer.inputs * layer.outputs;
+        for (let j = 0; j < layer.outputs; j++) out[layer.biasOffset + j] = factor * values[row + j];
+      }
+    } else {
+      scaleInto(values, out, layer.weightOffset, factor);
+    }
+    if (bias !== undefined) scaleInto(results[bias].data as FloatArray, out, layer.biasOffset!, factor);
+  });
 }

@@ -6,7 +6,7 @@ import { type LossKind, lossScale } from '../../model/loss.js';
 import { type Samples, samplesAs } from '../../model/samples.js';
 import type { Backend, BackendObjective, Problem } from '../backend.js';
 import { loopedRestartsObjective } from '../restarts.js';
-import { floatTensor, scaleInto, transpose, transposeInto } from './feeds.js';
+import { floatTensor, gatherLayerBlocks, transpose, transposeInto } from './feeds.js';
 import { checkBatch } from '../../model/samples.js';
 import { onnxCurvature } from './onnx-curvature.js';
 import { onnxRestartsObjective } from './onnx-restarts.js';
@@ -272,23 +272,17 @@ function onnxObjective(
       const c = lossScale(loss, rows);
       const factor = 2 * c;
       const gradient = allocate(dtype, layout.size);
-      layout.layers.forEach((layer, l) => {
-        const { weightGradient, weightGradientTransposed, biasGradient } = graph.layers[l];
-        const values = results[weightGradient].data as FloatArray;
-        if (weightGradientTransposed) {
-          // (in [+ 1]) × out: dWᵀ, then db in the last row when the layer has a bias.
-          transposeInto(values, layer.inputs, layer.outputs, gradient, layer.weightOffset, factor);
-          if (layer.biasOffset !== undefined) {
-            const row = layer.inputs * layer.outputs;
-            for (let j = 0; j < layer.outputs; j++) gradient[layer.biasOffset + j] = factor * values[row + j];
-          }
-        } else {
-          scaleInto(values, gradient, layer.weightOffset, factor);
-        }
-        if (biasGradient !== undefined) {
-          scaleInto(results[biasGradient].data as FloatArray, gradient, layer.biasOffset!, factor);
-        }
-      });
+      gatherLayerBlocks(
+        layout,
+        graph.layers.map((t) => ({
+          weight: t.weightGradient,
+          transposed: t.weightGradientTransposed,
+          bias: t.biasGradient,
+        })),
+        results,
+        gradient,
+        factor,
+      );
       return { loss: c * Number((results[SSE_OUTPUT].data as FloatArray)[0]), gradient };
     },
     dispose() {

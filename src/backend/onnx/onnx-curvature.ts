@@ -11,7 +11,7 @@ import {
   type CurvatureMode,
   CURVATURE_TENSORS,
 } from './curvature-graph.js';
-import { floatTensor, scaleInto, transpose, transposeInto } from './feeds.js';
+import { floatTensor, gatherLayerBlocks, transpose, transposeInto } from './feeds.js';
 import type { OnnxRuntime, OrtTensor, SyncSession } from './runtime.js';
 import { sessionForWork } from './threads.js';
 
@@ -148,22 +148,12 @@ export function onnxCurvature(
     factor: number,
   ): Float64Array => {
     const out = new Float64Array(size);
-    layout.layers.forEach((layer, l) => {
-      const tensors = graph.layers[l];
-      const values = results[tensors.weightProduct!].data as Float64Array;
-      if (tensors.weightProductTransposed) {
-        transposeInto(values, layer.inputs, layer.outputs, out, layer.weightOffset, factor);
-        if (layer.biasOffset !== undefined) {
-          const row = layer.inputs * layer.outputs;
-          for (let j = 0; j < layer.outputs; j++) out[layer.biasOffset + j] = factor * values[row + j];
-        }
-      } else {
-        scaleInto(values, out, layer.weightOffset, factor);
-      }
-      if (tensors.biasProduct !== undefined) {
-        scaleInto(results[tensors.biasProduct].data as Float64Array, out, layer.biasOffset!, factor);
-      }
-    });
+    const blocks = graph.layers.map((t) => ({
+      weight: t.weightProduct!,
+      transposed: t.weightProductTransposed,
+      bias: t.biasProduct,
+    }));
+    gatherLayerBlocks(layout, blocks, results, out, factor);
     return out;
   };
 
