@@ -11,6 +11,7 @@ import { lossAndGradient } from '../model/gradient.js';
 import { type KinkMargin, kinkMargin } from '../model/kinks.js';
 import type { LossKind } from '../model/loss.js';
 import { samplesAs, type Samples } from '../model/samples.js';
+import { analyseDeepKinks, type DeepKinkAnalysis } from './deep-kinks.js';
 import { analyseKinkPieces, type KinkPieceAnalysis } from './kink-pieces.js';
 import { firstLayerKinkNormal, type KinkPair, kinkedPairs } from './kink-set.js';
 import { polish, type PolishOptions, type PolishResult } from './polish.js';
@@ -92,6 +93,11 @@ export interface Certificate {
   readonly spectrum: HessianSpectrum | undefined;
   readonly spectrumSkipped: string | undefined;
   readonly pieces: KinkPieceAnalysis;
+  /**
+   * The descent test on the pieces of every kinked pair (any layer; deep-kinks.ts), run when there are kinks and the
+   * exact one-hidden-layer test does not apply; undefined otherwise.
+   */
+  readonly deepKinks: DeepKinkAnalysis | undefined;
   /** A ReLU layer inactive on every sample (output locally constant), when there is one. */
   readonly deadLayer: number | undefined;
   readonly probes: ProbeReport | undefined;
@@ -213,6 +219,15 @@ function certifyWith(
       maxPatternsPerUnit: options.maxPatternsPerUnit,
     }),
   );
+  const deepKinks =
+    pairs.length > 0 && !pieces.applicable
+      ? timed('pieces', () =>
+          analyseDeepKinks(architecture, loss, point, exact, cache, {
+            gradientTolerance: gradientTolerance * scale,
+            kinkTolerance,
+          }),
+        )
+      : undefined;
   const deadLayer = findDeadLayer(cache, kinkTolerance);
   const decision = decideVerdict({
     loss: value,
@@ -226,6 +241,7 @@ function certifyWith(
     kinkedPairs: pairs.length,
     deepKinkedPairs: pairs.filter((p) => p.layer > 0).length,
     pieces,
+    deepKinks,
     constantOutput:
       deadLayer === undefined
         ? undefined
@@ -244,6 +260,9 @@ function certifyWith(
     });
     if (pieces.applicable && pieces.witness !== undefined) {
       named.push({ label: 'descent witness of the kink test', direction: pieces.witness.direction });
+    }
+    if (deepKinks?.witness !== undefined) {
+      named.push({ label: 'descent witness of the deep kink test', direction: deepKinks.witness.direction });
     }
     probes = timed('probes', () =>
       probeLoss(
@@ -301,6 +320,7 @@ function certifyWith(
     spectrum,
     spectrumSkipped,
     pieces,
+    deepKinks,
     deadLayer,
     probes,
     region,

@@ -1,3 +1,4 @@
+import { type DeepKinkAnalysis, describeKinkPairs, describeSides } from './deep-kinks.js';
 import type { KinkPieceAnalysis } from './kink-pieces.js';
 import type { HessianSpectrum } from './spectrum.js';
 
@@ -33,6 +34,8 @@ export const VERDICTS: readonly Verdict[] = [
  * - `second-order`: the dense Hessian restricted to the complement of the symmetry directions.
  * - `lanczos`: the extreme Ritz values of the Hessian (a negative one proves a saddle; their absence is strong
  *   evidence of a minimum, not a proof).
+ * - `kink-descent`: the descent test of deep-kinks.ts: on one side pattern of the kinked pairs (any layer), a
+ *   direction strictly inside that piece along which the piece's smooth loss decreases, confirmed numerically.
  * - `kink-undecided`: a kink the exact rules do not cover.
  */
 export type VerdictRule =
@@ -43,6 +46,7 @@ export type VerdictRule =
   | 'convex-pieces'
   | 'second-order'
   | 'lanczos'
+  | 'kink-descent'
   | 'kink-undecided';
 
 /** `proved`: follows from a stated theorem and computed quantities within stated tolerances; `estimated`: from an
@@ -64,6 +68,8 @@ export interface VerdictEvidence {
   /** Kinked pairs outside the first hidden layer (their kink sets are curved). */
   readonly deepKinkedPairs: number;
   readonly pieces: KinkPieceAnalysis;
+  /** The descent test on the pieces of every kinked pair, run where the exact one-hidden-layer test does not apply. */
+  readonly deepKinks?: DeepKinkAnalysis;
   /** A ReLU layer dead on all samples, with the best constant output's loss, when there is one. */
   readonly constantOutput: { readonly layer: number; readonly bestConstantLoss: number } | undefined;
   readonly spectrum: HessianSpectrum | undefined;
@@ -175,10 +181,24 @@ export function decideVerdict(evidence: VerdictEvidence): VerdictResult {
       );
     }
   }
+  const deep = evidence.deepKinks;
+  if (evidence.kinkedPairs > 0 && deep?.outcome === 'descent' && deep.witness !== undefined) {
+    const w = deep.witness;
+    return result(
+      'not-critical',
+      'kink-descent',
+      'proved',
+      `on the piece where the kinked pairs (layer, sample, unit) sit on sides [${describeSides(w.pattern)}], the ` +
+        `piece gradient lies ${e(w.coneResidual)} > ${e(deep.gradientTolerance)} outside the cone of its kink ` +
+        `normals, so a direction strictly inside the piece has one-sided slope ${e(w.slope)} < 0 (a step of ` +
+        `${e(w.step)} lowers L by ${e(w.lossDecrease)}): the point is not a minimum`,
+    );
+  }
   if (evidence.kinkedPairs > 0) {
-    const why = pieces.applicable
+    let why = pieces.applicable
       ? `the ${pieces.kinkedPairs} kinked pairs give too many pieces to enumerate`
       : `the exact kink test does not apply: ${pieces.reason}`;
+    if (!pieces.applicable && deep !== undefined) why += `; ${describeDeepKinks(deep)}`;
     return result(
       'non-differentiable',
       'kink-undecided',
@@ -243,6 +263,24 @@ export function decideVerdict(evidence: VerdictEvidence): VerdictResult {
       `${spectrum.converged ? '' : ' (Lanczos did not fully converge)'}; Lanczos reliably finds extreme eigenvalues ` +
       'but does not prove their absence',
   );
+}
+
+function describeDeepKinks(deep: DeepKinkAnalysis): string {
+  const blocking = `(layer, sample, unit) = ${describeKinkPairs(deep.pairs, deep.kinkedPairs)}`;
+  switch (deep.outcome) {
+    case 'first-order':
+      return (
+        `every one of the ${deep.patterns} pieces around the kinked pairs ${blocking} passes the first-order test ` +
+        `(its gradient lies in the cone of its kink normals within ${e(deep.gradientTolerance)}); second-order ` +
+        'conditions on the curved kinks are not checked'
+      );
+    case 'unresolved':
+      return `${deep.failingPatterns} of the ${deep.patterns} pieces around ${blocking} fail the first-order test, but no descent witness was verified: ${deep.reason ?? ''}`;
+    case 'too-many-pairs':
+      return `the descent test did not run on ${blocking}: ${deep.reason ?? ''}`;
+    case 'descent':
+      return `a descent witness was found around ${blocking}`;
+  }
 }
 
 function result(

@@ -418,6 +418,15 @@ export function formatCertificate(c: Certificate, description: string): string {
   else {
     row('kink test', `${p.kinkedPairs} kinked pair(s), ${p.pieces} piece(s): ${describeOutcome(p)}`);
   }
+  const dk = c.deepKinks;
+  if (dk !== undefined) {
+    row(
+      'deep kinks',
+      `${dk.kinkedPairs} kinked pair(s), ${dk.patterns} piece(s) tested: ${dk.outcome === 'first-order' ? 'every piece passes first order' : dk.outcome}` +
+        (dk.witness ? ` (slope ${e(dk.witness.slope)}, step ${e(dk.witness.step)})` : '') +
+        (dk.failingPatterns > 0 && !dk.witness ? `, ${dk.failingPatterns} failing` : ''),
+    );
+  }
   if (c.region) {
     const r = c.region;
     row(
