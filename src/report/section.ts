@@ -2,7 +2,7 @@ import type { SweepSummary } from '../sweep/summary.js';
 import type { Figure, SeriesPoint } from './figure.js';
 import { seriesFigure } from './figure.js';
 import { formatSetting } from './format.js';
-import { summaryRows } from './summary-table.js';
+import { certificationNote, classRows, summaryRows } from './summary-table.js';
 
 export interface ReportTable {
   readonly caption: string;
@@ -27,6 +27,31 @@ export type SectionBuilder = (summary: SweepSummary) => ReportSection | undefine
 export function cellTable(summary: SweepSummary): ReportTable {
   const { headers, rows } = summaryRows(summary);
   return { caption: `Per-cell statistics of sweep ${summary.sweep.sweep}`, headers, rows };
+}
+
+/**
+ * A section with what the certificates say added: a sentence counting the certified end points by class (and the
+ * undecided ones), and the per-cell table of classes with Wilson 95% intervals. Unchanged when nothing was
+ * certified. The report applies it to every section, preset or generic.
+ */
+export function withCertification(section: ReportSection): ReportSection {
+  const note = certificationNote(section.summary);
+  if (note === undefined) return section;
+  const { headers, rows } = classRows(section.summary);
+  return {
+    ...section,
+    text: [...section.text, note],
+    tables: [
+      ...section.tables,
+      {
+        caption:
+          `Certified end points per cell of sweep ${section.summary.sweep.sweep}: count · fraction of the ` +
+          'certified runs [Wilson 95% interval]',
+        headers,
+        rows,
+      },
+    ],
+  };
 }
 
 /**
