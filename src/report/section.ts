@@ -56,7 +56,8 @@ export function withCertification(section: ReportSection): ReportSection {
 
 /**
  * The section for any sweep: the cell table, and when some setting is numeric, the mean final error (± std) and the
- * fraction of sub-optimal end points (Wilson 95% interval) against it, one line per combination of the others.
+ * fraction of sub-optimal end points (Wilson 95% interval) against it, one line per combination of the others: proved
+ * sub-optimal minima when the runs were certified, runs missing the success criterion otherwise.
  */
 export function genericSection(summary: SweepSummary): ReportSection {
   const numeric = summary.axes.filter((axis) =>
@@ -69,6 +70,8 @@ export function genericSection(summary: SweepSummary): ReportSection {
     const series = (axes: Readonly<Record<string, unknown>>): string =>
       others.length === 0 ? 'all' : others.map((axis) => `${axis}=${formatSetting(axes[axis])}`).join(', ');
     const useMce = summary.cells.some((cell) => cell.mce.count > 0);
+    // Once end points are certified, "sub-optimal" means a proved sub-optimal minimum, not a missed threshold.
+    const certified = summary.cells.some((cell) => cell.certified > 0);
     const errorPoints: SeriesPoint[] = summary.cells
       .filter((cell) => (useMce ? cell.mce : cell.mse).mean !== null)
       .map((cell) => {
@@ -96,18 +99,21 @@ export function genericSection(summary: SweepSummary): ReportSection {
       seriesFigure({
         name: `${name}-suboptimal`,
         title: `${name}: sub-optimal end points`,
-        caption: `Fraction of runs not meeting ${summary.success.metric} ≤ ${summary.success.atMost}, with Wilson 95% intervals.`,
+        caption: certified
+          ? 'Fraction of the certified runs that end in a proved sub-optimal local minimum, with Wilson 95% intervals.'
+          : `Fraction of runs not meeting ${summary.success.metric} ≤ ${summary.success.atMost}, with Wilson 95% intervals.`,
         xTitle: x,
-        yTitle: 'fraction sub-optimal',
+        yTitle: certified ? 'fraction proved sub-optimal minima' : 'fraction sub-optimal',
         seriesTitle: others.join(', ') || 'cells',
         yDomain: [0, 1],
         points: summary.cells
-          .filter((cell) => cell.suboptimal.estimate !== null)
-          .map((cell) => ({
+          .map((cell) => ({ cell, p: certified ? cell.classes['sub-optimal-min'] : cell.suboptimal }))
+          .filter(({ p }) => p.estimate !== null)
+          .map(({ cell, p }) => ({
             x: cell.axes[x] as number,
-            y: cell.suboptimal.estimate!,
-            low: cell.suboptimal.low,
-            high: cell.suboptimal.high,
+            y: p.estimate!,
+            low: p.low,
+            high: p.high,
             series: series(cell.axes),
           })),
       }),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type Certificate, certify } from '../certify/certificate.js';
+import type { PolishOptions } from '../certify/polish.js';
 import type { FloatArray } from '../core/dtype.js';
 import type { LabelEncoding } from '../data/labels.js';
 import type { Architecture } from '../model/architecture.js';
@@ -59,9 +60,9 @@ export type CertifySettings = z.infer<typeof certifySettingsSchema>;
  */
 export const SWEEP_CERTIFY_DEFAULTS: CertifySettings = Object.freeze(
   certifySettingsSchema.parse({
-    polishIterations: 100,
-    polishWork: 2e8,
-    newtonIterations: 0,
+    polishIterations: 1000,
+    polishWork: 1e8,
+    newtonIterations: 20,
     spectrum: 'when-needed',
   }),
 );
@@ -109,15 +110,7 @@ export function certifyEndPoint(
   const whenNeeded = settings.spectrum === 'when-needed';
   try {
     certificate = certifyPoint(point.architecture, point.loss, point.theta, point.samples, {
-      polish: {
-        maxIterations: polishIterationsFor(settings, point),
-        // Newton iterations 0: no fallback at all (newtonLimit 0), rather than one that starts and stops at once.
-        ...(settings.newtonIterations === undefined
-          ? {}
-          : settings.newtonIterations === 0
-            ? { newtonLimit: 0 }
-            : { newtonIterations: settings.newtonIterations }),
-      },
+      polish: polishOptionsFor(settings, point),
       probes: settings.probes === 0 ? false : { count: settings.probes },
       region: settings.region,
       spectrum: whenNeeded ? false : spectrum,
@@ -159,20 +152,64 @@ export function certifyEndPoint(
   return certificateFields(certificate);
 }
 
-/**
- * The Levenberg–Marquardt iterations a point gets: `polishIterations`, cut to fit `polishWork` (see the setting) but
- * never below `minPolishIterations`.
- */
-export function polishIterationsFor(
-  settings: CertifySettings,
-  point: Pick<EndPoint, 'architecture' | 'samples'>,
-): number {
-  if (settings.polishWork === undefined) return settings.polishIterations;
+/** What one polishing iteration of a point is counted as against `polishWork`: m·P·min(m, P) multiply-adds. */
+export function polishIterationWork(point: Pick<EndPoint, 'architecture' | 'samples'>): number {
   const residuals = point.samples.count * point.architecture.outputDim;
   const parameters = parameterCount(point.architecture);
-  const perIteration = residuals * parameters * Math.min(residuals, parameters);
-  const fits = Math.floor(settings.polishWork / perIteration);
-  return Math.min(settings.polishIterations, Math.max(settings.minPolishIterations ?? 10, fits));
+  return residuals * parameters * Math.min(residuals, parameters);
+}
+
+/**
+ * The polishing a point gets within `polishWork` (a Levenberg–Marquardt iteration counted as `polishIterationWork`,
+ * a Newton one as NEWTON_WEIGHT of those): the Newton fallback's `newtonIterations` when it applies and the budget
+ * holds them and `minPolishIterations` more, else none; then `polishIterations` Levenberg–Marquardt iterations cut to what is left,
+ * never below `minPolishIterations`.
+ */
+export function polishBudgetFor(
+  settings: CertifySettings,
+  point: Pick<EndPoint, 'architecture' | 'samples'>,
+): { readonly iterations: number; readonly newtonIterations: number | undefined } {
+  if (settings.polishWork === undefined) {
+    return { iterations: settings.polishIterations, newtonIterations: settings.newtonIterations };
+  }
+  const fits = Math.floor(settings.polishWork / polishIterationWork(point));
+  const least = settings.minPolishIterations ?? 10;
+  // The Newton iterations are set aside first, when the fallback applies (P ≤ NEWTON_LIMIT) and the budget has room
+  // for them (each counted as NEWTON_WEIGHT Levenberg–Marquardt iterations: it builds the whole Hessian) and the
+  // fewest LM iterations.
+  const newton = parameterCount(point.architecture) <= NEWTON_LIMIT ? (settings.newtonIterations ?? 20) : 0;
+  const newtonIterations = fits >= least + NEWTON_WEIGHT * newton ? newton : 0;
+  const iterations = Math.min(
+    settings.polishIterations,
+    Math.max(least, fits - NEWTON_WEIGHT * newtonIterations),
+  );
+  return { iterations, newtonIterations };
+}
+
+/** Largest P given polishing's Newton fallback (passed to polish as `newtonLimit`, its own default). */
+export const NEWTON_LIMIT = 400;
+
+/**
+ * A Newton iteration counted against `polishWork` as this many Levenberg–Marquardt iterations: it forms the whole
+ * Hessian. Measured on a Fig. 5.1 end point (d0 = d1 = 10, N = 121, P = 121), 20 Newton iterations added 0.50–0.63 s
+ * to 30–200 LM iterations of 3.5–4.1 ms each, i.e. at least 7 LM iterations' worth each.
+ */
+export const NEWTON_WEIGHT = 10;
+
+function polishOptionsFor(
+  settings: CertifySettings,
+  point: Pick<EndPoint, 'architecture' | 'samples'>,
+): PolishOptions {
+  const budget = polishBudgetFor(settings, point);
+  return {
+    maxIterations: budget.iterations,
+    // Newton iterations 0: no fallback at all (newtonLimit 0), rather than one that starts and stops at once.
+    ...(budget.newtonIterations === undefined
+      ? {}
+      : budget.newtonIterations === 0
+        ? { newtonLimit: 0 }
+        : { newtonIterations: budget.newtonIterations, newtonLimit: NEWTON_LIMIT }),
+  };
 }
 
 /** The columns and the JSON summary of a certificate (non-finite numbers become null, as JSON has none). */

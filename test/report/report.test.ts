@@ -62,6 +62,17 @@ describe('reports', () => {
     );
     assert.match(svg, /final training MCE/);
     assert.match(svg, /depth=2/);
+    // The sweep's runs are certified by default: the sub-optimal figure shows proved minima, and the page says how
+    // many runs were certified and how many were left undecided.
+    const suboptimal = readFileSync(
+      written.figures.find((file) => file.endsWith('-suboptimal.svg'))!,
+      'utf8',
+    );
+    assert.match(suboptimal, /fraction proved sub-optimal minima/);
+    assert.match(
+      html,
+      /End points certified: 12 of 12 finished runs\. Decided: global \d+, sub-optimal-min \d+, saddle \d+\. Undecided: \d+ of 12/,
+    );
   });
 
   it('format numbers and tables for people', () => {

@@ -6,7 +6,11 @@ import { describe, it } from 'node:test';
 import { mlp } from '../../src/model/architecture.js';
 import { writeReport } from '../../src/report/write-report.js';
 import { certificationNote, formatSummaryTable } from '../../src/report/summary-table.js';
-import { polishIterationsFor, SWEEP_CERTIFY_DEFAULTS } from '../../src/sweep/certify-end-point.js';
+import {
+  polishBudgetFor,
+  polishIterationWork,
+  SWEEP_CERTIFY_DEFAULTS,
+} from '../../src/sweep/certify-end-point.js';
 import {
   type CertificateSummary,
   classifyEndPoint,
@@ -92,20 +96,36 @@ describe('the end-point classification', () => {
     assert.equal(endPointClassOf(result({ endPointClass: 'kink', extra: { certificate: base } })), 'kink');
   });
 
-  it('cuts the polishing iterations to the work budget, not below the floor', () => {
+  it('cuts the polishing iterations to the work budget, Newton set aside first, never below the floor', () => {
     const point = (N: number, d0: number, width: number) => ({
       architecture: mlp(d0, [width], 1, { kind: 'leaky-relu', slope: 0 }, true),
       samples: { count: N } as never,
     });
-    const settings = { ...SWEEP_CERTIFY_DEFAULTS, polishWork: 1e6, polishIterations: 100 };
-    // P = (4 + 1)·4 + 4 + 1 = 25, m = 8: 8·25·8 = 1600 per iteration, 625 fit: the cap of 100 applies.
-    assert.equal(polishIterationsFor(settings, point(8, 4, 4)), 100);
+    const settings = {
+      ...SWEEP_CERTIFY_DEFAULTS,
+      polishWork: 1e6,
+      polishIterations: 100,
+      newtonIterations: 20,
+    };
+    // P = (4 + 1)·4 + 4 + 1 = 25, m = 8: 8·25·8 = 1600 per iteration, 625 fit: the caps apply.
+    assert.equal(polishIterationWork(point(8, 4, 4)), 1600);
+    assert.deepEqual(polishBudgetFor(settings, point(8, 4, 4)), { iterations: 100, newtonIterations: 20 });
+    // m = 100: 100·25·25 = 62 500 per iteration, 16 fit: no room for 20 Newton iterations, 16 LM ones.
+    assert.deepEqual(polishBudgetFor(settings, point(100, 4, 4)), { iterations: 16, newtonIterations: 0 });
+    // m = 12: 12·25·12 = 3600, 277 fit: 20 Newton iterations (counted as 10 each) and the 77 LM iterations left.
+    assert.deepEqual(polishBudgetFor(settings, point(12, 4, 4)), { iterations: 77, newtonIterations: 20 });
+    // m = 16: 16·25·16 = 6400, 156 fit: too few for 200 + 10, so no Newton and 100 LM iterations.
+    assert.deepEqual(polishBudgetFor(settings, point(16, 4, 4)), { iterations: 100, newtonIterations: 0 });
+    // P = 4·100 + 100 + 100 + 1 = 601 > 400: polishing has no Newton fallback there, so none is set aside.
+    assert.deepEqual(polishBudgetFor(settings, point(1, 4, 100)), { iterations: 100, newtonIterations: 0 });
     // P = 121, m = 484: 484·121·121 = 7 086 244 per iteration: none fit, so the floor (10 by default).
-    assert.equal(polishIterationsFor(settings, point(484, 10, 10)), 10);
-    assert.equal(polishIterationsFor({ ...settings, minPolishIterations: 3 }, point(484, 10, 10)), 3);
-    // P = 25, m = 100: 100·25·25 = 62 500 per iteration, 16 fit.
-    assert.equal(polishIterationsFor(settings, point(100, 4, 4)), 16);
-    assert.equal(polishIterationsFor({ ...settings, polishWork: undefined }, point(484, 10, 10)), 100);
+    assert.deepEqual(polishBudgetFor(settings, point(484, 10, 10)), { iterations: 10, newtonIterations: 0 });
+    assert.equal(polishBudgetFor({ ...settings, minPolishIterations: 3 }, point(484, 10, 10)).iterations, 3);
+    // No work budget: the settings as they are (certify: true).
+    assert.deepEqual(polishBudgetFor({ ...settings, polishWork: undefined }, point(484, 10, 10)), {
+      iterations: 100,
+      newtonIterations: 20,
+    });
   });
 });
 
