@@ -14,8 +14,9 @@ export function formatPercent(value: number | null | undefined): string {
   return value === null || value === undefined ? '–' : `${(100 * value).toFixed(1)}%`;
 }
 
-/** A setting's value as it appears in a spec. */
+/** A setting's value as it appears in a spec; "–" for a setting a cell does not have (a `cells` list may omit it). */
 export function formatSetting(value: unknown): string {
+  if (value === undefined) return '–';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 

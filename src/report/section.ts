@@ -2,7 +2,7 @@ import type { SweepSummary } from '../sweep/summary.js';
 import type { Figure, SeriesPoint } from './figure.js';
 import { seriesFigure } from './figure.js';
 import { formatSetting } from './format.js';
-import { summaryRows } from './summary-table.js';
+import { certificationNote, classRows, summaryRows } from './summary-table.js';
 
 export interface ReportTable {
   readonly caption: string;
@@ -30,8 +30,34 @@ export function cellTable(summary: SweepSummary): ReportTable {
 }
 
 /**
+ * A section with what the certificates say added: a sentence counting the certified end points by class (and the
+ * undecided ones), and the per-cell table of classes with Wilson 95% intervals. Unchanged when nothing was
+ * certified. The report applies it to every section, preset or generic.
+ */
+export function withCertification(section: ReportSection): ReportSection {
+  const note = certificationNote(section.summary);
+  if (note === undefined) return section;
+  const { headers, rows } = classRows(section.summary);
+  return {
+    ...section,
+    text: [...section.text, note],
+    tables: [
+      ...section.tables,
+      {
+        caption:
+          `Certified end points per cell of sweep ${section.summary.sweep.sweep}: count · fraction of the ` +
+          'certified runs [Wilson 95% interval]',
+        headers,
+        rows,
+      },
+    ],
+  };
+}
+
+/**
  * The section for any sweep: the cell table, and when some setting is numeric, the mean final error (± std) and the
- * fraction of sub-optimal end points (Wilson 95% interval) against it, one line per combination of the others.
+ * fraction of sub-optimal end points (Wilson 95% interval) against it, one line per combination of the others: proved
+ * sub-optimal minima when the runs were certified, runs missing the success criterion otherwise.
  */
 export function genericSection(summary: SweepSummary): ReportSection {
   const numeric = summary.axes.filter((axis) =>
@@ -44,6 +70,8 @@ export function genericSection(summary: SweepSummary): ReportSection {
     const series = (axes: Readonly<Record<string, unknown>>): string =>
       others.length === 0 ? 'all' : others.map((axis) => `${axis}=${formatSetting(axes[axis])}`).join(', ');
     const useMce = summary.cells.some((cell) => cell.mce.count > 0);
+    // Once end points are certified, "sub-optimal" means a proved sub-optimal minimum, not a missed threshold.
+    const certified = summary.cells.some((cell) => cell.certified > 0);
     const errorPoints: SeriesPoint[] = summary.cells
       .filter((cell) => (useMce ? cell.mce : cell.mse).mean !== null)
       .map((cell) => {
@@ -71,18 +99,21 @@ export function genericSection(summary: SweepSummary): ReportSection {
       seriesFigure({
         name: `${name}-suboptimal`,
         title: `${name}: sub-optimal end points`,
-        caption: `Fraction of runs not meeting ${summary.success.metric} ≤ ${summary.success.atMost}, with Wilson 95% intervals.`,
+        caption: certified
+          ? 'Fraction of the certified runs that end in a proved sub-optimal local minimum, with Wilson 95% intervals.'
+          : `Fraction of runs not meeting ${summary.success.metric} ≤ ${summary.success.atMost}, with Wilson 95% intervals.`,
         xTitle: x,
-        yTitle: 'fraction sub-optimal',
+        yTitle: certified ? 'fraction proved sub-optimal minima' : 'fraction sub-optimal',
         seriesTitle: others.join(', ') || 'cells',
         yDomain: [0, 1],
         points: summary.cells
-          .filter((cell) => cell.suboptimal.estimate !== null)
-          .map((cell) => ({
+          .map((cell) => ({ cell, p: certified ? cell.classes['sub-optimal-min'] : cell.suboptimal }))
+          .filter(({ p }) => p.estimate !== null)
+          .map(({ cell, p }) => ({
             x: cell.axes[x] as number,
-            y: cell.suboptimal.estimate!,
-            low: cell.suboptimal.low,
-            high: cell.suboptimal.high,
+            y: p.estimate!,
+            low: p.low,
+            high: p.high,
             series: series(cell.axes),
           })),
       }),

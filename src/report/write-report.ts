@@ -5,7 +5,7 @@ import type { ResultStore } from '../sweep/store/result-store.js';
 import { summariseSweep } from '../sweep/summary.js';
 import { renderHtml, type RenderedFigure } from './html.js';
 import { renderSvg, svgToPng } from './render.js';
-import { genericSection, type ReportSection, type SectionBuilder } from './section.js';
+import { genericSection, type ReportSection, type SectionBuilder, withCertification } from './section.js';
 
 export interface WrittenReport {
   readonly html: string;
@@ -33,9 +33,10 @@ export async function writeReport(
   for (const sweep of await store.sweeps()) {
     if (options.sweeps !== undefined && !options.sweeps.includes(sweep.sweep)) continue;
     const summary = await summariseSweep(store, sweep.sweep);
-    const section =
+    const section = withCertification(
       options.builders?.map((build) => build(summary)).find((s) => s !== undefined) ??
-      genericSection(summary);
+        genericSection(summary),
+    );
     const figures: RenderedFigure[] = [];
     for (const figure of section.figures) {
       const svg = await renderSvg(figure);

@@ -25,6 +25,12 @@ export interface RunResult {
   readonly morseIndex: number | null;
   /** The certificate's verdict (global, local-min, saddle, degenerate, non-differentiable), when certified. */
   readonly verdict: string | null;
+  /**
+   * The certified class of the end point (end-point-class.ts: global, sub-optimal-min, saddle, kink, undecided,
+   * not-converged); absent or null when the run was not certified. Runs stored before the column existed are
+   * classified from `extra.certificate` when read (`endPointClassOf`).
+   */
+  readonly endPointClass?: string | null;
   /** Optimiser iterations (steps) taken. */
   readonly iterations: number | null;
   /** True when the trained network's output is the same for every training sample (a dead, "blind-spot" net). */

@@ -1,4 +1,10 @@
 import { architectureFromJson } from '../io/weights-file.js';
+import {
+  DECIDED_CLASSES,
+  END_POINT_CLASSES,
+  type EndPointClass,
+  endPointClassOf,
+} from './end-point-class.js';
 import { distinctMinima } from './minima.js';
 import type { RunResult } from './run-result.js';
 import { type SuccessCriterion, varyingKeys } from './spec.js';
@@ -31,6 +37,15 @@ export interface CellSummary {
   readonly minima: readonly number[] | null;
   /** Certificate verdicts of the finished runs that were certified, e.g. `{ global: 28, 'local-min': 2 }`. */
   readonly verdicts: Readonly<Record<string, number>>;
+  /**
+   * Certified end points by class (end-point-class.ts), each a proportion of the certified runs with its Wilson 95%
+   * interval; `classes['sub-optimal-min']` is the fraction of proved sub-optimal local minima.
+   */
+  readonly classes: Readonly<Record<EndPointClass, Proportion>>;
+  /** Finished runs with a class (certified, or whose certification failed: `not-converged`). */
+  readonly certified: number;
+  /** Certified runs the certificate did not decide: kink, inconclusive and not-converged together. */
+  readonly undecided: Proportion;
   /** Finished runs whose certification failed (`extra.certificateError`, see run-result.ts). */
   readonly certificateFailures: number;
   /** Finished runs by the backend that computed them, e.g. `{ reference: 30 }`; empty when no run said. */
@@ -89,6 +104,9 @@ export function summariseCell(
   const withWeights = finished.filter((f) => f.result.weights !== undefined);
   const verdicts: Record<string, number> = {};
   for (const r of results) if (r.verdict !== null) verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
+  const classified = results.map(endPointClassOf).filter((c): c is EndPointClass => c !== null);
+  const classCount = (wanted: EndPointClass): number => classified.filter((c) => c === wanted).length;
+  const decided = classified.filter((c) => DECIDED_CLASSES.includes(c)).length;
   const backends: Record<string, number> = {};
   for (const r of results) {
     if (r.backend !== undefined && r.backend !== null) backends[r.backend] = (backends[r.backend] ?? 0) + 1;
@@ -120,6 +138,11 @@ export function summariseCell(
             minimaTolerance,
           ).map((m) => m.multiplicity),
     verdicts,
+    classes: Object.fromEntries(
+      END_POINT_CLASSES.map((c) => [c, proportion(classCount(c), classified.length)]),
+    ) as Record<EndPointClass, Proportion>,
+    certified: classified.length,
+    undecided: proportion(classified.length - decided, classified.length),
     certificateFailures: results.filter((r) => typeof r.extra?.certificateError === 'string').length,
     backends,
     lockstepRuns: results.filter((r) => (r.lockstepRuns ?? 1) > 1).length,

@@ -22,7 +22,7 @@ import { type RestartsEvaluation, summedObjective } from '../backend/restarts.js
 import { type BackendChoiceRecord, chooseBackend } from '../backend/select.js';
 import { allocate, type FloatArray } from '../core/dtype.js';
 import { lockstepLimit } from './lockstep.js';
-import { certifyEndPoint } from './certify-end-point.js';
+import { certifyEndPoint, SWEEP_CERTIFY_DEFAULTS } from './certify-end-point.js';
 import { buildArchitecture, optimiserOf } from './train-run-config.js';
 import type { RunOptions, RunResult } from './run-result.js';
 import { type TrainRunConfig, trainRunConfigSchema } from './train-runner.js';
@@ -181,12 +181,14 @@ function endPoint(
     high = Math.max(high, output[n]);
   }
   const margin = kinkMargin(cache);
+  // No `certify` setting: certified with the sweep defaults (the cell's hash, and so its seeds, stay as before).
+  const settings = c.certify ?? SWEEP_CERTIFY_DEFAULTS;
   const certified =
-    c.certify === undefined || c.certify === false
+    settings === false
       ? undefined
       : certifyEndPoint(
           { architecture, loss: c.loss, theta: trained.theta, samples, labelEncoding: data.labelEncoding },
-          c.certify,
+          settings,
         );
   return {
     finalLoss: trained.finalLoss,
@@ -210,6 +212,7 @@ function endPoint(
       // `threads` null: the backend's own choice (ONNX Runtime: by the work of each session run, threads.ts).
       backendChoice: { ...trained.backend, threads: options.threads ?? null },
       ...certified?.extra,
+      ...(certified === undefined ? {} : { certifySettings: settings }),
     },
     ...(options.keepWeights
       ? {

@@ -14,6 +14,10 @@ import { trainRunner } from '../../src/sweep/train-runner.js';
 import { PRESET_SECTIONS, SWEEP_PRESETS } from '../../src/reproduce/presets/index.js';
 import { theorem8LargestN, theorem8Width } from '../../src/reproduce/presets/fig5.1.js';
 import { validateSweepSpec } from '../../src/sweep/spec.js';
+import { withCertification } from '../../src/report/section.js';
+import { EMPTY_MEASUREMENTS } from '../../src/sweep/run-result.js';
+import type { StoredRun, StoredSweep } from '../../src/sweep/store/result-store.js';
+import { summariseCell, type SweepSummary } from '../../src/sweep/summary.js';
 
 describe('reports', () => {
   it('write an HTML page with inline SVG figures, PNG files, the sweep config and code version', async () => {
@@ -58,6 +62,17 @@ describe('reports', () => {
     );
     assert.match(svg, /final training MCE/);
     assert.match(svg, /depth=2/);
+    // The sweep's runs are certified by default: the sub-optimal figure shows proved minima, and the page says how
+    // many runs were certified and how many were left undecided.
+    const suboptimal = readFileSync(
+      written.figures.find((file) => file.endsWith('-suboptimal.svg'))!,
+      'utf8',
+    );
+    assert.match(suboptimal, /fraction proved sub-optimal minima/);
+    assert.match(
+      html,
+      /End points certified: 12 of 12 finished runs\. Decided: global \d+, sub-optimal-min \d+, saddle \d+\. Undecided: \d+ of 12/,
+    );
   });
 
   it('format numbers and tables for people', () => {
@@ -89,5 +104,46 @@ describe('sweep presets', () => {
       assert.ok(theorem8Width(largest, d) <= d);
       assert.ok(theorem8Width(largest + 1, d) > d);
     }
+  });
+
+  const soudryCarmonPreset = (summary: SweepSummary) =>
+    SWEEP_PRESETS.find((p) => p.name === 'soudry-carmon')!.section(summary)!;
+
+  it('read their sub-optimal columns from the certified classes, not from the threshold', () => {
+    const soudryCarmon = SWEEP_PRESETS.find((p) => p.name === 'soudry-carmon')!;
+    const [cell] = expandCells(soudryCarmon.spec('quick'), trainRunner);
+    // Four runs above the MSE threshold: one proved sub-optimal minimum, one slow run that polishes to zero loss,
+    // one stuck on a kink, one not converged; and one run below the threshold.
+    const classes = ['sub-optimal-min', 'global', 'kink', 'not-converged', 'global'];
+    const runs: StoredRun[] = classes.map((endPointClass, repetition) => ({
+      cellHash: cell.hash,
+      repetition,
+      seed: repetition,
+      status: 'ok',
+      error: null,
+      durationMs: 1,
+      host: 'h',
+      codeVersion: 'v',
+      result: { ...EMPTY_MEASUREMENTS, finalLoss: 0.1, mse: repetition === 4 ? 1e-9 : 0.1, endPointClass },
+    }));
+    const success = { metric: 'mse' as const, atMost: 1e-6 };
+    const summary: SweepSummary = {
+      sweep: { sweep: 'soudry-carmon-quick' } as StoredSweep,
+      success,
+      axes: ['width', 'slopeNoise'],
+      cells: [summariseCell(cell, ['width', 'slopeNoise'], runs, success)],
+    };
+    const table = soudryCarmonPreset(summary).tables[0];
+    const column = (name: string) => table.rows[0][table.headers.indexOf(name)];
+    assert.equal(column('zero error'), '20.0%');
+    assert.equal(column('sub-optimal minima (certified) [95% CI]'), '20.0% [3.6%, 62.4%]');
+    assert.equal(column('undecided [95% CI]'), '40.0% [11.8%, 76.9%]');
+    const html = withCertification(soudryCarmonPreset(summary));
+    assert.match(
+      html.text.at(-1)!,
+      /^End points certified: 5 of 5 finished runs\. Decided: global 2, sub-optimal-min 1, saddle 0\. Undecided: 2 of 5 \(40\.0%: kink 1, inconclusive 0, not-converged 1\)/,
+    );
+    assert.equal(html.tables.length, soudryCarmonPreset(summary).tables.length + 1);
+    assert.match(html.tables.at(-1)!.caption, /^Certified end points per cell of sweep soudry-carmon-quick/);
   });
 });

@@ -10,7 +10,12 @@ import { mlp, parameterCount } from '../../src/model/architecture.js';
 import { denseHessian } from '../../src/model/hessian.js';
 import { initialise } from '../../src/model/init.js';
 import { formatSummaryTable } from '../../src/report/summary-table.js';
-import { certificateFields, certifyEndPoint } from '../../src/sweep/certify-end-point.js';
+import {
+  certificateFields,
+  certifyEndPoint,
+  certifySettingsSchema,
+  SWEEP_CERTIFY_DEFAULTS,
+} from '../../src/sweep/certify-end-point.js';
 import { configHash } from '../../src/sweep/config-hash.js';
 import type { RunResult } from '../../src/sweep/run-result.js';
 import { expandCells, validateSweepSpec } from '../../src/sweep/spec.js';
@@ -57,7 +62,7 @@ const certificateOf = (result: RunResult): CertificateExtra =>
   (result.extra as { certificate: CertificateExtra }).certificate;
 
 describe('the train runner with certify', () => {
-  const plain = run(fig52, 3, { keepWeights: true });
+  const plain = run({ ...fig52, certify: false }, 3, { keepWeights: true });
   const certified = run({ ...fig52, certify: true }, 3, { keepWeights: true });
   const c = certificateOf(certified);
   const P = parameterCount(mlp(8, [8], 1, relu, false));
@@ -156,6 +161,33 @@ describe('certificate fields', () => {
     );
     assert.deepEqual([fields.columns.verdict, fields.columns.morseIndex], ['saddle', 1]);
     assert.ok(fields.columns.minEigenvalue! < 0);
+
+    // The sweep default computes the spectrum only where it decides: here it does (a smooth critical point above
+    // zero loss), so the second pass gives the same saddle with the same Hessian extremes.
+    const point = { architecture: mlp(2, [2], 1, relu, true), loss: 'mse' as const, samples: data };
+    const needed = certifyEndPoint({ ...point, theta, labelEncoding: undefined }, SWEEP_CERTIFY_DEFAULTS);
+    assert.equal(SWEEP_CERTIFY_DEFAULTS.spectrum, 'when-needed');
+    assert.deepEqual(needed.columns, { ...fields.columns, endPointClass: 'saddle' });
+    const c = (needed.extra as { certificate: CertificateExtra }).certificate;
+    assert.deepEqual([c.spectrum, c.polish], ['dense', 'converged']);
+  });
+
+  it('skip the spectrum by default where the verdict does not need it (a global minimum), not with certify: true', () => {
+    const architecture = mlp(8, [8], 1, relu, false);
+    const theta = run({ ...fig52, certify: false }, 3, { keepWeights: true }).weights!.theta;
+    const point = {
+      architecture,
+      loss: 'mse' as const,
+      theta,
+      samples: runSamples(3),
+      labelEncoding: 'pm1' as const,
+    };
+    const byDefault = certifyEndPoint(point, SWEEP_CERTIFY_DEFAULTS);
+    const always = certifyEndPoint(point, certifySettingsSchema.parse({}));
+    assert.deepEqual([byDefault.columns.verdict, byDefault.columns.endPointClass], ['global', 'global']);
+    assert.equal((byDefault.extra as { certificate: CertificateExtra }).certificate.spectrum, null);
+    assert.equal(byDefault.columns.minEigenvalue, null);
+    assert.equal((always.extra as { certificate: CertificateExtra }).certificate.spectrum, 'dense');
   });
 
   it('record a failed certification in extra.certificateError, and the summary counts it', () => {
@@ -180,12 +212,13 @@ describe('certificate fields', () => {
       minEigenvalue: null,
       maxEigenvalue: null,
       morseIndex: null,
+      endPointClass: 'not-converged',
     });
     assert.equal(
       failing.extra.certificateError,
       'ConvergenceError: symmetric tridiagonal QL: eigenvalue 0 of 72 did not converge in 60 sweeps',
     );
-    const trained = run(fig52, 3, { keepWeights: false });
+    const trained = run({ ...fig52, certify: false }, 3, { keepWeights: false });
     const good = run({ ...fig52, certify: true }, 3, { keepWeights: false });
     const bad: RunResult = { ...trained, ...failing.columns, extra: { ...trained.extra, ...failing.extra } };
     const stored = [good, bad].map((result, repetition) => ({
@@ -212,8 +245,10 @@ describe('certificate fields', () => {
       axes: [],
       cells: [summary],
     });
-    assert.match(table, /certificates/);
-    assert.match(table, /global 1, failed 1/);
+    // With classes the verdict column gives way to the classes: a failed certification is a run not converged.
+    assert.match(table, /end points/);
+    assert.match(table, /global 1, not-converged 1/);
+    assert.deepEqual([summary.classes.global.successes, summary.classes['not-converged'].successes], [1, 1]);
   });
 });
 
@@ -242,6 +277,17 @@ describe('the certify setting', () => {
       denseLimit: 1000,
       polishIterations: 200,
     });
+  });
+
+  it('certifies cells without it with the sweep defaults, recorded per run, and certify: false opts out', () => {
+    const result = run(fig52, 3, { keepWeights: false });
+    assert.equal(result.verdict, 'global');
+    assert.equal(result.endPointClass, 'global');
+    assert.deepEqual(result.extra?.certifySettings, SWEEP_CERTIFY_DEFAULTS);
+    const optedOut = run({ ...fig52, certify: false }, 3, { keepWeights: false });
+    assert.equal(optedOut.endPointClass, undefined);
+    assert.equal(optedOut.extra?.certificate, undefined);
+    assert.equal(optedOut.mse, result.mse, 'the training is the same');
   });
 
   it('rejects bad values in one line that names the setting', () => {

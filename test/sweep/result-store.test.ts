@@ -8,7 +8,8 @@ import { FileFormatError } from '../../src/core/errors.js';
 import { EMPTY_MEASUREMENTS } from '../../src/sweep/run-result.js';
 import { expandCells, validateSweepSpec } from '../../src/sweep/spec.js';
 import { migrateStore, ResultStore, type RunOutcome } from '../../src/sweep/store/result-store.js';
-import { SCHEMA_V1, STORE_SCHEMA_VERSION } from '../../src/sweep/store/schema.js';
+import { MIGRATIONS, SCHEMA_V1, STORE_SCHEMA_VERSION } from '../../src/sweep/store/schema.js';
+import { endPointClassOf } from '../../src/sweep/end-point-class.js';
 import { toyRunner } from './toy-runner.js';
 import { basin, cliSkip } from '../cli/helpers.js';
 
@@ -90,7 +91,9 @@ describe('the result store', () => {
       store.record('demo', outcome(1, 0, { status: 'failed', error: 'boom', result: null }), 'v1'),
       store.record(
         'demo',
-        outcome(0, 1, { result: { ...outcome(0, 1).result!, extra: { note: [1, 2] } } }),
+        outcome(0, 1, {
+          result: { ...outcome(0, 1).result!, extra: { note: [1, 2] }, endPointClass: 'sub-optimal-min' },
+        }),
         'v1',
       ),
     ]);
@@ -123,6 +126,12 @@ describe('the result store', () => {
     assert.equal(runs[0].result?.verdict, 'local-min');
     assert.equal(runs[0].result?.kinkMargin, null);
     assert.deepEqual(runs[1].result?.extra, { note: [1, 2] });
+    assert.equal(runs[1].result?.endPointClass, 'sub-optimal-min');
+    assert.equal(
+      runs[0].result?.endPointClass,
+      undefined,
+      'absent (not null) when the run was not certified',
+    );
     assert.equal(runs[2].error, 'boom');
     assert.equal(runs[2].result, null);
 
@@ -136,6 +145,8 @@ describe('the result store', () => {
     assert.equal(csv.length, 4);
     assert.match(csv[0], /^sweep,cell_hash,repetition,seed,status,error,started_at/);
     assert.match(csv[3], /failed,boom,2026-01-02 03:04:05/);
+    assert.match(csv[0], /,end_point_class$/);
+    assert.match(csv[2], /,sub-optimal-min$/);
     const parquet = await reader.exportTables(join(directory, 'parquet'), 'parquet');
     reader.close();
     const check = await (await DuckDBInstance.create()).connect();
@@ -211,7 +222,7 @@ describe('the result store', () => {
   it('migrates a version 1 store (before the backend columns): old runs read back without a backend', async () => {
     const path = await writeVersion1Store(join(directory, 'v1.duckdb'));
     await expectOpenError(path, /store schema version 1 is older .* run `basin results <store> --migrate`/);
-    assert.deepEqual(await migrateStore(path), { from: 1, to: 2 });
+    assert.deepEqual(await migrateStore(path), { from: 1, to: STORE_SCHEMA_VERSION });
     // The hint used to name `basin results migrate <store>`, which the CLI rejects; the command it names must work.
     const copy = await writeVersion1Store(join(directory, 'v1-cli.duckdb'));
     if (cliSkip === false) {
@@ -233,5 +244,50 @@ describe('the result store', () => {
     assert.equal(old.result?.lockstepRuns, undefined);
     assert.equal(recent.result?.backend, 'onnx');
     assert.equal(recent.result?.lockstepRuns, 2);
+  });
+  it('migrates a version 2 store (before end_point_class): old certified runs are classified when read', async () => {
+    const path = await writeVersion1Store(join(directory, 'v2.duckdb'));
+    assert.deepEqual(await migrateStore(path, MIGRATIONS, 2), { from: 1, to: 2 });
+    const old = await ResultStore.open(path, 'read').catch((error: unknown) => error);
+    assert.match(String(old), /store schema version 2 is older than this basin's version 3/);
+    // A version-2 row as basin wrote it: the certificate in extra_json, no class column.
+    const instance = await DuckDBInstance.create(path);
+    const connection = await instance.connect();
+    const certificate = {
+      verdict: 'local-min',
+      rule: 'constant-output',
+      strength: 'proved',
+      polish: 'converged',
+      loss: 0.9,
+      relativeGradient: 0,
+      nearKinkCount: 0,
+    };
+    await connection.run(
+      `INSERT INTO sweeps VALUES ('demo', 'toy', 1, 2, '{}', 'h', 'v', current_timestamp::TIMESTAMP)`,
+    );
+    await connection.run(`INSERT INTO cells VALUES ('demo', 'c', 0, '{"a":1}')`);
+    for (const repetition of [0, 1]) {
+      await connection.run(
+        `INSERT INTO runs VALUES ('demo', 'c', ?, 1, 'ok', NULL, current_timestamp::TIMESTAMP, 1, 'h', 1, 'v')`,
+        [repetition],
+      );
+      await connection.run(
+        `INSERT INTO results VALUES ('demo', 'c', ?, 0.9, 0.9, NULL, 0, NULL, NULL, NULL, NULL, ?, NULL, NULL, ?, NULL, NULL)`,
+        [
+          repetition,
+          repetition === 0 ? 'local-min' : null,
+          repetition === 0 ? JSON.stringify({ certificate }) : null,
+        ],
+      );
+    }
+    connection.closeSync();
+    instance.closeSync();
+    assert.deepEqual(await migrateStore(path), { from: 2, to: 3 });
+    const store = await ResultStore.open(path, 'read');
+    const [certified, uncertified] = await store.runs('demo');
+    store.close();
+    assert.equal(certified.result?.endPointClass, undefined, 'the migration adds an empty column');
+    assert.equal(endPointClassOf(certified.result!), 'sub-optimal-min');
+    assert.equal(endPointClassOf(uncertified.result!), null);
   });
 });

@@ -1,5 +1,6 @@
 import { type SeriesPoint, seriesFigure } from '../../report/figure.js';
 import { formatPercent } from '../../report/format.js';
+import { CERTIFIED_HEADERS, certifiedColumns } from '../../report/summary-table.js';
 import { cellTable } from '../../report/section.js';
 import { validateSweepSpec } from '../../sweep/spec.js';
 import { isPresetSweep, presetSweepName, type PresetVariant, type SweepPreset } from './preset.js';
@@ -106,8 +107,18 @@ export const jellyfishPreset: SweepPreset = {
       tables: [
         {
           caption:
-            "Success rate (zero training error): the paper's Table 1 beside the measurement, Wilson 95% interval",
-          headers: ['h', 'activation', 'optimiser', 'paper', 'measured', '95% interval', 'runs'],
+            "Success rate (zero training error): the paper's Table 1 beside the measurement, Wilson 95% interval; " +
+            'then the failures the certificates explain: proved sub-optimal local minima, and runs left undecided',
+          headers: [
+            'h',
+            'activation',
+            'optimiser',
+            'paper',
+            'measured',
+            '95% interval',
+            'runs',
+            ...CERTIFIED_HEADERS,
+          ],
           rows: summary.cells.map((cell) => {
             const config = cell.cell.config;
             const paper =
@@ -120,6 +131,7 @@ export const jellyfishPreset: SweepPreset = {
               formatPercent(cell.success.estimate),
               `[${formatPercent(cell.success.low)}, ${formatPercent(cell.success.high)}]`,
               String(cell.success.trials),
+              ...certifiedColumns(cell),
             ];
           }),
         },

@@ -231,6 +231,7 @@ export class ResultStore {
         result.extra === undefined ? null : canonicalJson(result.extra),
         result.backend ?? null,
         result.lockstepRuns ?? null,
+        result.endPointClass ?? null,
       ]);
       if (result.weights !== undefined) {
         const theta = Float64Array.from(result.weights.theta);
@@ -244,7 +245,7 @@ export class ResultStore {
     try {
       await this.transaction(async () => {
         await this.insertRows('runs', '(?, ?, ?, ?, ?, ?, epoch_ms(?::BIGINT), ?, ?, ?, ?)', runs);
-        await this.insertRows('results', `(${Array(17).fill('?').join(', ')})`, results);
+        await this.insertRows('results', `(${Array(18).fill('?').join(', ')})`, results);
         await this.insertRows('weights', '(?, ?, ?, ?, ?)', weights);
       });
     } catch (error) {
@@ -301,7 +302,7 @@ export class ResultStore {
       `SELECT r.cell_hash, r.repetition, r.seed::DOUBLE AS seed, r.status, r.error, r.duration_ms, r.host,
               r.code_version, s.final_loss, s.mse, s.mce, s.gradient_norm, s.kink_margin, s.min_eigenvalue,
               s.max_eigenvalue, s.morse_index, s.verdict, s.iterations, s.constant_output, s.extra_json,
-              s.backend, s.lockstep_runs
+              s.backend, s.lockstep_runs, s.end_point_class
               ${options.weights ? ', w.architecture_json, w.theta' : ''}
        FROM runs r
        JOIN cells c USING (sweep, cell_hash)
@@ -503,6 +504,9 @@ function resultFromRow(row: Record<string, DuckDBValue>): RunResult {
     ...(row.lockstep_runs === null || row.lockstep_runs === undefined
       ? {}
       : { lockstepRuns: Number(row.lockstep_runs) }),
+    ...(row.end_point_class === null || row.end_point_class === undefined
+      ? {}
+      : { endPointClass: String(row.end_point_class) }),
     ...(row.extra_json === null || row.extra_json === undefined
       ? {}
       : { extra: JSON.parse(String(row.extra_json)) as Record<string, unknown> }),

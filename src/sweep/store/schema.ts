@@ -6,7 +6,7 @@
  * older store then says which command upgrades it, and a newer store is refused instead of misread.
  */
 export const STORE_FORMAT = 'basin-results';
-export const STORE_SCHEMA_VERSION = 2;
+export const STORE_SCHEMA_VERSION = 3;
 
 export const SCHEMA_V1: readonly string[] = [
   `CREATE TABLE basin_store (
@@ -79,6 +79,9 @@ export interface Migration {
  *
  * - 1 → 2: `results.backend`, the backend that computed the run (`reference`, `onnx`), and `results.lockstep_runs`,
  *   how many runs were trained together in lock-step with it (1: alone). Both null for runs stored before.
+ * - 2 → 3: `results.end_point_class`, the certified class of the end point (src/sweep/end-point-class.ts: global,
+ *   sub-optimal-min, saddle, kink, undecided, not-converged), null for a run that was not certified. Runs stored
+ *   before keep null; reading them classifies those that carry a certificate in `extra_json`.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -88,4 +91,5 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE results ADD COLUMN lockstep_runs INTEGER',
     ],
   },
+  { from: 2, statements: ['ALTER TABLE results ADD COLUMN end_point_class VARCHAR'] },
 ];
