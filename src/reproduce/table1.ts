@@ -400,6 +400,7 @@ async function trainRow(
       },
     });
     const theta = result.theta;
+    const trainSeconds = (performance.now() - started) / 1000;
     const trainMce = networkMce(architecture, theta, train);
     const params = parameterCount(architecture);
     objective.dispose();
@@ -418,7 +419,7 @@ async function trainRow(
       epochs: result.epochs,
       epochsToZero,
       stopReason: result.stopReason === 'callback' ? 'zero-training-error' : result.stopReason,
-      trainSeconds: (performance.now() - started) / 1000,
+      trainSeconds,
       prepareSeconds: data.seconds,
       testMce: data.test === undefined ? null : networkMce(architecture, theta, data.test),
       testCount: data.test?.count ?? null,

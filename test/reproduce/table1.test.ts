@@ -111,7 +111,9 @@ describe('runTable1', () => {
       backend: 'reference' as const,
       cacheDirectory: join(dir.path, 'cache'),
     };
+    const begun = performance.now();
     const [skipped, first] = await runTable1(['mnist', 'cifar'], options);
+    const wall = (performance.now() - begun) / 1000;
     assert.deepEqual(skipped, { row: 'mnist', skipped: 'no MNIST directory given or found' });
     const result = first as Table1Result;
     assert.equal(result.sampleCount, 60);
@@ -121,6 +123,11 @@ describe('runTable1', () => {
     // Random images with random labels: 49 185 parameters memorise 60 samples.
     assert.equal(result.trainMce, 0);
     assert.equal(result.certificate?.verdict, 'global');
+    // Regression: the training time once included the certificate's.
+    assert.ok(
+      result.trainSeconds + result.certificate!.seconds <= wall,
+      `${result.trainSeconds} s + ${result.certificate!.seconds} s > ${wall} s`,
+    );
     assert.equal(result.certificate?.engine, 'reference', 'the requested backend computes the products');
     const [, again] = await runTable1(['mnist', 'cifar'], { ...options, certify: false });
     assert.equal((again as Table1Result).certificate, null);
