@@ -1,11 +1,11 @@
 import { requireInteger } from '../core/errors.js';
 import { dot, leastSquares, norm } from '../core/linalg/index.js';
-import { activationRule, slopeOf } from '../model/activation.js';
+import { accumulateLayerGradient, backpropInput } from '../model/kernels.js';
 import type { Architecture } from '../model/architecture.js';
 import type { ForwardCache } from '../model/forward.js';
 import { lossFromCache, lossValue, outputDelta, throughActivation } from '../model/gradient.js';
-import { accumulateLayerGradient, backpropInput } from '../model/kernels.js';
 import { type LossKind, lossScale } from '../model/loss.js';
+import { backpropSample } from '../model/jacobian.js';
 import type { Samples } from '../model/samples.js';
 import { projectOntoCone } from './cone.js';
 import { type KinkPair, kinkedPairs } from './kink-set.js';
@@ -94,45 +94,6 @@ export interface DeepKinkAnalysis {
 /** The side each kinked pair of one sample takes, by (layer, unit). */
 type SideOf = (layer: number, unit: number) => 1 | -1 | undefined;
 
-/**
- * Backpropagation on one sample from the pre-activations of layer `top` (seeded with `seed` = ∂/∂U_top of that
- * row), adding ∂/∂θ into `into`. The activation derivative at a kinked pair is the slope of the side `sideOf`
- * gives (the rule's derivative evaluated at u = ±1, i.e. 1 or ρ, times the slope noise), elsewhere the usual one.
- */
-function backpropSample(
-  cache: ForwardCache,
-  theta: Float64Array,
-  sample: number,
-  top: number,
-  seed: Float64Array,
-  sideOf: SideOf,
-  into: Float64Array,
-): void {
-  const { layers } = cache.layout;
-  const { samples } = cache;
-  let delta = seed;
-  for (let l = top; l >= 0; l--) {
-    const layer = layers[l];
-    const rowOf = l === 0 ? samples.x : cache.post[l - 1];
-    const input = rowOf.subarray(sample * layer.inputs, (sample + 1) * layer.inputs);
-    accumulateLayerGradient(delta, input, 1, layer, into);
-    if (l === 0) break;
-    const upstream = new Float64Array(layer.inputs);
-    backpropInput(delta, 1, theta, layer, upstream);
-    const activation = layers[l - 1].activation!;
-    const rule = activationRule(activation);
-    const slope = slopeOf(activation);
-    const u = cache.pre[l - 1];
-    const noise = samples.slopeNoise?.[l - 1];
-    const base = sample * layer.inputs;
-    for (let k = 0; k < layer.inputs; k++) {
-      const side = sideOf(l - 1, k);
-      upstream[k] *= (noise ? noise[base + k] : 1) * rule.derivative(side ?? u[base + k], slope);
-    }
-    delta = upstream;
-  }
-}
-
 /** ∇L over the samples with no kinked pair (identical on every piece). */
 function smoothPartGradient(
   cache: ForwardCache,
@@ -189,8 +150,8 @@ export function pieceGradient(
       n,
       cache.layout.layers.length - 1,
       seed,
-      sidesOfSample(pattern, n),
       gradient,
+      sidesOfSample(pattern, n),
     );
   }
   return gradient;
@@ -206,7 +167,7 @@ export function preActivationGradient(
   const gradient = new Float64Array(theta.length);
   const seed = new Float64Array(cache.layout.layers[pair.layer].outputs);
   seed[pair.unit] = 1;
-  backpropSample(cache, theta, pair.sample, pair.layer, seed, sidesOfSample(pattern, pair.sample), gradient);
+  backpropSample(cache, theta, pair.sample, pair.layer, seed, gradient, sidesOfSample(pattern, pair.sample));
   return gradient;
 }
 

@@ -82,30 +82,50 @@ export function outputJacobian(
   for (let n = 0; n < samples.count; n++) {
     for (let o = 0; o < outputs; o++) {
       const row = jacobian.subarray((n * outputs + o) * size, (n * outputs + o + 1) * size);
-      let delta = new Float64Array(outputs);
-      delta[o] = 1;
-      for (let l = layers.length - 1; l >= 0; l--) {
-        const layer = layers[l];
-        const input =
-          l === 0
-            ? samples.x.subarray(n * layer.inputs, (n + 1) * layer.inputs)
-            : cache.post[l - 1].subarray(n * layer.inputs, (n + 1) * layer.inputs);
-        accumulateLayerGradient(delta, input, 1, layer, row);
-        if (l === 0) break;
-        const upstream = new Float64Array(layer.inputs);
-        backpropInput(delta, 1, theta, layer, upstream);
-        const activation = layers[l - 1].activation!;
-        const rule = activationRule(activation);
-        const slope = slopeOf(activation);
-        const u = cache.pre[l - 1];
-        const noise = samples.slopeNoise?.[l - 1];
-        const base = n * layer.inputs;
-        for (let k = 0; k < layer.inputs; k++) {
-          upstream[k] *= (noise ? noise[base + k] : 1) * rule.derivative(u[base + k], slope);
-        }
-        delta = upstream;
-      }
+      const seed = new Float64Array(outputs);
+      seed[o] = 1;
+      backpropSample(cache, theta, n, layers.length - 1, seed, row);
     }
   }
   return jacobian;
+}
+
+/**
+ * Backpropagation on one sample from the pre-activations of layer `top` (seeded with `seed` = ∂/∂U_top of that
+ * row; the output layer's for a row of J), adding ∂/∂θ into `into`. `sideOf` can fix the activation derivative of
+ * chosen units to one side of their kink (the rule's derivative at u = ±1, i.e. 1 or ρ, times the slope noise), as
+ * the descent test on deeper kinks needs; elsewhere the derivative follows the kink convention.
+ */
+export function backpropSample(
+  cache: ForwardCache,
+  theta: Float64Array,
+  sample: number,
+  top: number,
+  seed: Float64Array,
+  into: Float64Array,
+  sideOf: (layer: number, unit: number) => 1 | -1 | undefined = () => undefined,
+): void {
+  const { layers } = cache.layout;
+  const { samples } = cache;
+  let delta = seed;
+  for (let l = top; l >= 0; l--) {
+    const layer = layers[l];
+    const rowOf = l === 0 ? samples.x : cache.post[l - 1];
+    const input = rowOf.subarray(sample * layer.inputs, (sample + 1) * layer.inputs);
+    accumulateLayerGradient(delta, input, 1, layer, into);
+    if (l === 0) break;
+    const upstream = new Float64Array(layer.inputs);
+    backpropInput(delta, 1, theta, layer, upstream);
+    const activation = layers[l - 1].activation!;
+    const rule = activationRule(activation);
+    const slope = slopeOf(activation);
+    const u = cache.pre[l - 1];
+    const noise = samples.slopeNoise?.[l - 1];
+    const base = sample * layer.inputs;
+    for (let k = 0; k < layer.inputs; k++) {
+      const side = sideOf(l - 1, k);
+      upstream[k] *= (noise ? noise[base + k] : 1) * rule.derivative(side ?? u[base + k], slope);
+    }
+    delta = upstream;
+  }
 }
