@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { expectDecision } from '../support/decisions.js';
 import { certify, type Certificate } from '../../src/certify/certificate.js';
 import {
   analyseDeepKinks,
@@ -8,12 +9,7 @@ import {
   type SidedKinkPair,
 } from '../../src/certify/deep-kinks.js';
 import { kinkedPairs } from '../../src/certify/kink-set.js';
-import {
-  decideVerdict,
-  type Verdict,
-  type VerdictRule,
-  type VerdictStrength,
-} from '../../src/certify/verdict.js';
+import { decideVerdict } from '../../src/certify/verdict.js';
 import { dot, leastSquares } from '../../src/core/linalg/index.js';
 import { type Architecture, mlp } from '../../src/model/architecture.js';
 import { forward } from '../../src/model/forward.js';
@@ -30,19 +26,6 @@ import { makeSamples, type Samples } from '../../src/model/samples.js';
 
 const relu = { kind: 'leaky-relu', slope: 0 } as const;
 const net1111 = mlp(1, [1, 1], 1, relu, true);
-
-function expectDecision(
-  c: Certificate,
-  verdict: Verdict,
-  rule: VerdictRule,
-  strength: VerdictStrength,
-): void {
-  assert.deepEqual(
-    { verdict: c.verdict, rule: c.decision.rule, strength: c.decision.strength },
-    { verdict, rule, strength },
-    c.decision.explanation,
-  );
-}
 
 function asGiven(architecture: Architecture, theta: readonly number[], samples: Samples): Certificate {
   return certify(architecture, 'sse', Float64Array.from(theta), samples, { polish: false });

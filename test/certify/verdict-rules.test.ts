@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { expectDecision } from '../support/decisions.js';
 import { certify, type Certificate, type CertifyOptions } from '../../src/certify/certificate.js';
 import type { DenseSpectrum, LanczosSpectrum } from '../../src/certify/spectrum.js';
-import type { Verdict, VerdictRule, VerdictStrength } from '../../src/certify/verdict.js';
 import { leastSquares } from '../../src/core/linalg/index.js';
 import { gaussianRandomLabels } from '../../src/data/gaussian.js';
 import { swirszczD1, swirszczD2 } from '../../src/data/swirszcz.js';
@@ -20,20 +20,6 @@ import { makeSamples, type Samples } from '../../src/model/samples.js';
 
 const relu = { kind: 'leaky-relu', slope: 0 } as const;
 const linear = { kind: 'linear' } as const;
-
-function expectDecision(
-  c: Certificate,
-  verdict: Verdict,
-  rule: VerdictRule,
-  strength: VerdictStrength,
-): void {
-  assert.deepEqual(
-    { verdict: c.verdict, rule: c.decision.rule, strength: c.decision.strength },
-    { verdict, rule, strength },
-    c.decision.explanation,
-  );
-  assert.equal(c.decision.verdict, c.verdict);
-}
 
 function certifyAsGiven(
   architecture: Architecture,
