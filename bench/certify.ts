@@ -12,10 +12,11 @@
  * Lanczos on Hessian-vector products, the one-hidden-layer kink test, probes), with its own per-stage timings.
  * The figure the issue asks for is `certify.seconds`: certifying a given point, polishing excluded.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { referenceBackend } from '../src/backend/reference-backend.js';
 import { onnxBackend } from '../src/backend/onnx/onnx-backend.js';
 import { certify } from '../src/certify/certificate.js';
@@ -171,6 +172,57 @@ if (spectrum?.method === 'lanczos') {
   );
 }
 
+/**
+ * The same largest eigenvalues from scipy's eigsh (ARPACK) on PyTorch's double-backward H·v (Debian python3-torch,
+ * /usr/bin/python3, 2 threads), in the same run: an independent value and a time to set basin's Lanczos against.
+ */
+function scipyLargest(theta: Float64Array): { values: number[]; seconds: number; products: number } | string {
+  const python = '/usr/bin/python3';
+  const directory = mkdtempSync(join(tmpdir(), 'basin-bench-eigsh-'));
+  try {
+    const write = (name: string, values: Float64Array): void =>
+      writeFileSync(join(directory, name), Buffer.from(values.buffer, values.byteOffset, values.byteLength));
+    write('x.bin', data.x as Float64Array);
+    write('y.bin', data.y as Float64Array);
+    write('theta.bin', theta);
+    const script = `
+import json, sys, time, numpy as np, torch
+from scipy.sparse.linalg import LinearOperator, eigsh
+torch.set_num_threads(2); torch.set_default_dtype(torch.float64)
+d, n, d0, h = sys.argv[1], ${count}, ${inputDim}, ${width}
+X = torch.from_numpy(np.fromfile(d + '/x.bin')).reshape(n, d0)
+y = torch.from_numpy(np.fromfile(d + '/y.bin'))
+t = torch.from_numpy(np.fromfile(d + '/theta.bin')).requires_grad_(True)
+def loss(t):
+    W = t[:h * d0].reshape(h, d0); b = t[h * d0:h * d0 + h]; v = t[h * d0 + h:h * d0 + 2 * h]; c = t[-1]
+    return ((torch.relu(X @ W.T + b) @ v + c - y) ** 2).mean()
+start = time.perf_counter()
+g = torch.autograd.grad(loss(t), t, create_graph=True)[0]
+count = [0]
+def matvec(v):
+    count[0] += 1
+    return torch.autograd.grad(g @ torch.from_numpy(np.ascontiguousarray(v).reshape(-1)), t, retain_graph=True)[0].numpy()
+op = LinearOperator((t.numel(), t.numel()), matvec=matvec, dtype=np.float64)
+values = eigsh(op, k=3, which='LA', tol=1e-10, return_eigenvectors=False)
+print(json.dumps({'values': sorted(values.tolist(), reverse=True), 'seconds': time.perf_counter() - start, 'products': count[0]}))
+`;
+    const result = spawnSync(python, ['-c', script, directory], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (result.error) return `${python} not runnable: ${result.error.message}`;
+    if (result.status !== 0)
+      return `${python} failed (torch/scipy missing?): ${result.stderr.trim().split('\n').pop()}`;
+    return JSON.parse(result.stdout) as { values: number[]; seconds: number; products: number };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+const scipy = scipyLargest(polished.theta);
+log(
+  typeof scipy === 'string'
+    ? `scipy eigsh: skipped (${scipy})`
+    : `scipy eigsh on PyTorch H·v: largest ${scipy.values.map((v) => v.toExponential(6)).join(', ')} ` +
+        `(${scipy.products} products, ${scipy.seconds.toFixed(1)} s)`,
+);
+
 const report = {
   benchmark: 'certify',
   command: `node --import tsx bench/certify.ts ${process.argv.slice(2).join(' ')}`.trim(),
@@ -215,6 +267,7 @@ const report = {
           }
         : undefined,
     probesPerRadius: certificate.probes?.perRadius,
+    scipyLargest: scipy,
     regionSkipped: certificate.regionSkipped,
   },
 };

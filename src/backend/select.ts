@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { multiplyAddsPerRow } from '../model/architecture.js';
 import { type Backend, BACKEND_NAMES, type BackendName, type Problem } from './backend.js';
+import type { CurvatureOperator } from './curvature.js';
 import { onnxBackend } from './onnx/onnx-backend.js';
 import { onnxRuntimeStatus } from './onnx/runtime.js';
 import { referenceBackend } from './reference-backend.js';
@@ -104,5 +105,32 @@ export function chooseBackend(
       }
       return onnxRecord(`auto: ${work} multiply-adds per evaluation ≥ ${AUTO_MIN_MULTIPLY_ADDS}`);
     }
+  }
+}
+
+/**
+ * Runs `work` with the curvature operator of the backend `request` picks for `problem` (`chooseBackend`'s rule), and
+ * disposes it afterwards. The Node-side way to give `certify` a fast engine:
+ *
+ * @example
+ * ```ts
+ * const certificate = withCurvature('auto', { architecture, loss, samples }, (curvature) =>
+ *   certify(architecture, loss, theta, samples, { curvature }),
+ * );
+ * ```
+ */
+export function withCurvature<T>(
+  request: BackendRequest,
+  problem: Problem,
+  work: (curvature: CurvatureOperator) => T,
+  options: ChooseBackendOptions = {},
+): T {
+  const { backend } = chooseBackend(request, problem, options);
+  const curvature = backend.curvature(problem.architecture, problem.loss, problem.samples);
+  try {
+    return work(curvature);
+  } finally {
+    curvature.dispose();
+    backend.dispose();
   }
 }

@@ -1,5 +1,5 @@
 import type { CurvatureOperator } from '../backend/curvature.js';
-import { type BackendRequest, chooseBackend } from '../backend/select.js';
+import { referenceCurvature } from '../backend/reference-curvature.js';
 import { type FloatArray } from '../core/dtype.js';
 import { BasinError, InvalidArgumentError, requireFinite } from '../core/errors.js';
 import { norm } from '../core/linalg/index.js';
@@ -53,12 +53,10 @@ export interface CertifyOptions {
    */
   readonly regionMaxEntries?: number;
   /**
-   * The engine of the float64 products of polishing, the Lanczos spectrum and the probes: `auto` (default) takes the
-   * ONNX backend when it is installed and the net is large enough to gain (the rule of `chooseBackend`), else the
-   * reference kernels. Dense Hessians, the kink test and the region analysis always use the reference kernels.
+   * The engine of the float64 products of polishing, the Lanczos spectrum and the probes (the caller owns and
+   * disposes it; default: the reference kernels). `certifyOn` (src/backend/select.ts, Node only) picks one by a
+   * backend request. Dense Hessians, the kink tests and the region analysis always use the reference kernels.
    */
-  readonly backend?: BackendRequest;
-  /** A curvature operator to use instead (the caller owns and disposes it); overrides `backend`. */
   readonly curvature?: CurvatureOperator;
 }
 
@@ -107,7 +105,7 @@ export interface Certificate {
   readonly decision: VerdictResult;
   /** Wall-clock seconds per stage (polish, spectrum, kink test, probes, region) and in total. */
   readonly timings: Readonly<Record<'polish' | 'spectrum' | 'pieces' | 'probes' | 'region', number>>;
-  /** The engine of the products (see `CertifyOptions.backend`). */
+  /** The engine of the products (see `CertifyOptions.curvature`). */
   readonly engine: CurvatureOperator['engine'];
   readonly seconds: number;
 }
@@ -153,18 +151,8 @@ export function certify(
     throw new InvalidArgumentError('labelEncoding', 'pm1 or 01', options.labelEncoding);
   }
 
-  let curvature = options.curvature;
-  let release = (): void => undefined;
-  if (curvature === undefined) {
-    const { backend } = chooseBackend(options.backend ?? 'auto', { architecture, loss, samples: exact });
-    curvature = backend.curvature(architecture, loss, exact);
-    release = () => backend.dispose();
-  }
-  try {
-    return certifyWith(architecture, loss, start, exact, options, curvature, timed, timings, started);
-  } finally {
-    release();
-  }
+  const curvature = options.curvature ?? referenceCurvature(architecture, loss, exact);
+  return certifyWith(architecture, loss, start, exact, options, curvature, timed, timings, started);
 }
 
 function certifyWith(

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BackendChoiceRecord, type BackendRequest, chooseBackend } from '../backend/select.js';
+import {
+  type BackendChoiceRecord,
+  type BackendRequest,
+  chooseBackend,
+  withCurvature,
+} from '../backend/select.js';
 import { certify } from '../certify/certificate.js';
 import type { PolishProgress } from '../certify/polish.js';
 import type { DType, FloatArray } from '../core/dtype.js';
@@ -145,7 +150,7 @@ export interface Table1Options {
   readonly checkEvery?: number;
   /**
    * Polish and certify the trained end point in float64 (default: on, polishing for at most 1 800 s); false skips.
-   * The products run on the fast backend when it is available (`certify`'s `backend: 'auto'`).
+   * The products run on the backend `backend` picks for the problem (`withCurvature`).
    */
   readonly certify?: false | { readonly polishSeconds?: number };
   readonly onPolish?: (row: Table1RowId, progress: PolishProgress) => void;
@@ -442,17 +447,21 @@ function certifyEndPoint(
   options: Table1Options,
 ): Table1Certificate {
   const polishSeconds = options.certify === false ? 0 : (options.certify?.polishSeconds ?? 1800);
-  const c = certify(architecture, 'mse', Float64Array.from(theta), train, {
-    labelEncoding: 'pm1',
-    ...(options.backend === undefined ? {} : { backend: options.backend }),
-    polish: {
-      timeLimitSeconds: polishSeconds,
-      ...(options.onPolish === undefined ? {} : { onProgress: (p) => options.onPolish!(row, p) }),
-    },
-    // At this size a probe costs a pass over the data and the region's feature matrix (N × 70 000) is out of reach.
-    probes: { count: 4 },
-    region: false,
-  });
+  const problem = { architecture, loss: 'mse' as const, samples: train };
+  const c = withCurvature(options.backend ?? 'auto', problem, (curvature) =>
+    certify(architecture, 'mse', Float64Array.from(theta), train, {
+      labelEncoding: 'pm1',
+      curvature,
+      polish: {
+        timeLimitSeconds: polishSeconds,
+        ...(options.onPolish === undefined ? {} : { onProgress: (p) => options.onPolish!(row, p) }),
+      },
+      // At this size a probe costs a pass over the data and the region's feature matrix (N × 70 000) is out of
+      // reach.
+      probes: { count: 4 },
+      region: false,
+    }),
+  );
   const spectrum = c.spectrum;
   const lanczos = spectrum?.method === 'lanczos' ? spectrum : undefined;
   const dense = spectrum?.method === 'dense' ? spectrum : undefined;

@@ -108,12 +108,8 @@ export function certifyEndPoint(
   const spectrum = { denseLimit: settings.denseLimit, negativeDirections: false };
   const labels = point.labelEncoding === undefined ? {} : { labelEncoding: point.labelEncoding };
   const whenNeeded = settings.spectrum === 'when-needed';
-  // Sweep nets are small and each worker has one core: the reference kernels certify them on one thread, and a
-  // run's class does not depend on whether ONNX Runtime is installed.
-  const backend = 'reference' as const;
   try {
     certificate = certifyPoint(point.architecture, point.loss, point.theta, point.samples, {
-      backend,
       polish: polishOptionsFor(settings, point),
       probes: settings.probes === 0 ? false : { count: settings.probes },
       region: settings.region,
@@ -125,7 +121,6 @@ export function certifyEndPoint(
       // with the spectrum and without polishing (the same point, so every other quantity is the same).
       const first = certificate;
       const second = certifyPoint(point.architecture, point.loss, first.theta, point.samples, {
-        backend,
         polish: false,
         probes: false,
         region: false,

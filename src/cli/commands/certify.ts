@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Certificate, certify, type CertifyOptions } from '../../certify/certificate.js';
 import type { PolishOptions, PolishProgress } from '../../certify/polish.js';
-import { parseBackendRequest } from '../../backend/select.js';
+import { parseBackendRequest, withCurvature } from '../../backend/select.js';
 import { certificateToJson } from '../../certify/certificate-json.js';
 import { FileFormatError, InvalidArgumentError } from '../../core/errors.js';
 import type { Dataset } from '../../data/dataset.js';
@@ -254,8 +254,7 @@ export function certifyOptionsFrom(
   const kinkTolerance = numberFlag('--kink-tolerance', options.kinkTolerance, 0);
   const optimum = numberFlag('--known-optimum', options.knownOptimum, 0) ?? knownOptimum;
   const polishSeconds = numberFlag('--polish-seconds', options.polishSeconds, 0);
-  const backend =
-    typeof options.backend === 'string' ? parseBackendRequest(options.backend, '--backend') : undefined;
+
   const showProgress = options.json !== true && process.stderr.isTTY;
   const polish: PolishOptions = {
     ...(polishSeconds !== undefined ? { timeLimitSeconds: polishSeconds } : {}),
@@ -270,7 +269,6 @@ export function certifyOptionsFrom(
       : {}),
   };
   return {
-    ...(backend !== undefined ? { backend } : {}),
     ...(options.polish === false ? {} : { polish }),
     ...(options.polish === false ? { polish: false as const } : {}),
     ...(gradientTolerance !== undefined ? { gradientTolerance } : {}),
@@ -326,10 +324,16 @@ export async function certifyCommand(
   options: Record<string, unknown>,
 ): Promise<Certificate> {
   const input = await resolveInput(file, options);
-  const certificate = certify(input.architecture, input.loss, input.theta, input.samples, {
-    ...certifyOptionsFrom(options, input.knownOptimum),
-    ...(input.labelEncoding !== undefined ? { labelEncoding: input.labelEncoding } : {}),
-  });
+  const request =
+    typeof options.backend === 'string' ? parseBackendRequest(options.backend, '--backend') : 'auto';
+  const problem = { architecture: input.architecture, loss: input.loss, samples: input.samples };
+  const certificate = withCurvature(request, problem, (curvature) =>
+    certify(input.architecture, input.loss, input.theta, input.samples, {
+      ...certifyOptionsFrom(options, input.knownOptimum),
+      ...(input.labelEncoding !== undefined ? { labelEncoding: input.labelEncoding } : {}),
+      curvature,
+    }),
+  );
   const json = certificateToJson(certificate);
   if (typeof options.out === 'string') writeFileSync(options.out, `${JSON.stringify(json, null, 2)}\n`);
   if (typeof options.saveWeights === 'string') {
