@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { basin, cliSkip } from '../cli/helpers.js';
+import { assertOneLineError, basin, cliSkip } from '../cli/helpers.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'basin-search-cli-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
@@ -11,12 +11,6 @@ after(() => rmSync(directory, { recursive: true, force: true }));
 function run(...args: string[]): { code: number; stdout: string; stderr: string } {
   const result = basin(args, directory);
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
-
-function assertOneLineError(result: { code: number; stderr: string }, pattern: RegExp): void {
-  assert.equal(result.code, 1);
-  assert.equal(result.stderr.trimEnd().split('\n').length, 1, `one line: ${result.stderr}`);
-  assert.match(result.stderr, pattern);
 }
 
 /** Table rows: loss, verdict, rule, count, hit rate, interval, retried, runs. */
@@ -91,19 +85,23 @@ describe('basin search', { skip: cliSkip }, () => {
 
   it('names bad options in one line', () => {
     assertOneLineError(
-      run('search', '--dataset', 'swirszcz-d1', '--near', 'nowhere'),
+      ['search', '--dataset', 'swirszcz-d1', '--near', 'nowhere'],
+      directory,
       /--near: expected names among local-min or all, got "nowhere"/,
     );
     assertOneLineError(
-      run('search', '--dataset', 'xor', '--merge', 'loss'),
+      ['search', '--dataset', 'xor', '--merge', 'loss'],
+      directory,
       /--merge: expected parameters or outputs, got "loss"/,
     );
     assertOneLineError(
-      run('search', '--dataset', 'swirszcz-d1', '--retries', '-1'),
+      ['search', '--dataset', 'swirszcz-d1', '--retries', '-1'],
+      directory,
       /--retries: expected a number ≥ 0, got "-1"/,
     );
     assertOneLineError(
-      run('search', '--dataset', 'swirszcz-d1', '--retries', '1.5'),
+      ['search', '--dataset', 'swirszcz-d1', '--retries', '1.5'],
+      directory,
       /--retries: expected an integer ≥ 0, got "1.5"/,
     );
   });
