@@ -1,3 +1,4 @@
+import type { ForwardCache } from '../model/forward.js';
 import type { BackendName } from './backend.js';
 
 /**
@@ -13,6 +14,8 @@ export interface CurvatureOperator {
   readonly parameterCount: number;
   /** N·outputs: the length of residuals, J·v and the u of Jᵀ·u. */
   readonly rows: number;
+  /** L(θ) alone (no gradient): what directional probes need. */
+  loss(theta: Float64Array): number;
   /** The loss, residual and gradient at θ, and products there. θ is not copied: do not change it afterwards. */
   at(theta: Float64Array): CurvaturePoint;
   /** Releases native resources; using the operator or its points afterwards throws. */
@@ -26,6 +29,11 @@ export interface CurvaturePoint {
   readonly residual: Float64Array;
   /** ∇L = 2c·Jᵀe. */
   readonly gradient: Float64Array;
+  /**
+   * The reference forward pass at θ when the engine made one (the reference engine does), so that callers that
+   * need basin's own layer values (dense Jacobians, the kink tests) do not run it again.
+   */
+  readonly cache?: ForwardCache;
   /** J·v. */
   jacobianVector(v: Float64Array): Float64Array;
   /** Jᵀ·u. */

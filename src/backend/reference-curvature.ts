@@ -1,6 +1,7 @@
 import { BasinError, InvalidArgumentError } from '../core/errors.js';
 import { type Architecture, parameterCount } from '../model/architecture.js';
 import { checkCompatible, forward } from '../model/forward.js';
+import { lossValue } from '../model/gradient.js';
 import { hessianVectorProduct } from '../model/hessian.js';
 import { jacobianTransposeProduct, jacobianVectorProduct } from '../model/jacobian.js';
 import { type LossKind, lossScale } from '../model/loss.js';
@@ -28,6 +29,11 @@ export function referenceCurvature(
     engine: 'reference',
     parameterCount: size,
     rows,
+    loss(theta: Float64Array): number {
+      live();
+      checkPoint(theta, size);
+      return lossValue(architecture, loss, theta, exact);
+    },
     at(theta: Float64Array): CurvaturePoint {
       live();
       checkPoint(theta, size);
@@ -53,6 +59,7 @@ export function referenceCurvature(
         loss: c * sum,
         residual,
         gradient,
+        cache,
         jacobianVector: jv,
         jacobianTransposeVector: jtu,
         gaussNewtonVector: (v) => jtu(jv(v)),

@@ -54,7 +54,7 @@ export interface CertifyOptions {
   readonly regionMaxEntries?: number;
   /**
    * The engine of the float64 products of polishing, the Lanczos spectrum and the probes (the caller owns and
-   * disposes it; default: the reference kernels). `certifyOn` (src/backend/select.ts, Node only) picks one by a
+   * disposes it; default: the reference kernels). `withCurvature` (src/backend/select.ts, Node only) picks one by a
    * backend request. Dense Hessians, the kink tests and the region analysis always use the reference kernels.
    */
   readonly curvature?: CurvatureOperator;
@@ -142,34 +142,16 @@ export function certify(
   const exact = samplesAs(samples, 'float64');
   const start = Float64Array.from(theta);
   checkCompatible(architecture, start, exact);
-  requireFinite('gradientTolerance', options.gradientTolerance ?? 1e-12, 0);
-  requireFinite('kinkTolerance', options.kinkTolerance ?? 1e-9, 0);
-  requireFinite('zeroLossTolerance', options.zeroLossTolerance ?? 1e-20, 0);
-  requireFinite('optimumTolerance', options.optimumTolerance ?? 1e-12, 0);
+  const gradientTolerance = requireFinite('gradientTolerance', options.gradientTolerance ?? 1e-12, 0);
+  const kinkTolerance = requireFinite('kinkTolerance', options.kinkTolerance ?? 1e-9, 0);
+  const zeroLossTolerance = requireFinite('zeroLossTolerance', options.zeroLossTolerance ?? 1e-20, 0);
+  const optimumTolerance = requireFinite('optimumTolerance', options.optimumTolerance ?? 1e-12, 0);
   if (options.knownOptimum !== undefined) requireFinite('knownOptimum', options.knownOptimum, 0);
   if (options.labelEncoding !== undefined && !['pm1', '01'].includes(options.labelEncoding)) {
     throw new InvalidArgumentError('labelEncoding', 'pm1 or 01', options.labelEncoding);
   }
 
   const curvature = options.curvature ?? referenceCurvature(architecture, loss, exact);
-  return certifyWith(architecture, loss, start, exact, options, curvature, timed, timings, started);
-}
-
-function certifyWith(
-  architecture: Architecture,
-  loss: LossKind,
-  start: Float64Array,
-  exact: Samples,
-  options: CertifyOptions,
-  curvature: CurvatureOperator,
-  timed: <T>(stage: 'polish' | 'spectrum' | 'pieces' | 'probes' | 'region', work: () => T) => T,
-  timings: Record<'polish' | 'spectrum' | 'pieces' | 'probes' | 'region', number>,
-  started: number,
-): Certificate {
-  const gradientTolerance = options.gradientTolerance ?? 1e-12;
-  const kinkTolerance = options.kinkTolerance ?? 1e-9;
-  const zeroLossTolerance = options.zeroLossTolerance ?? 1e-20;
-  const optimumTolerance = options.optimumTolerance ?? 1e-12;
   const polished =
     options.polish === false
       ? undefined
@@ -253,15 +235,8 @@ function certifyWith(
       named.push({ label: 'descent witness of the deep kink test', direction: deepKinks.witness.direction });
     }
     probes = timed('probes', () =>
-      probeLoss(
-        architecture,
-        loss,
-        point,
-        exact,
-        scale,
-        named,
-        options.probes || undefined,
-        (at) => curvature.at(at).loss,
+      probeLoss(architecture, loss, point, exact, scale, named, options.probes || undefined, (at) =>
+        curvature.loss(at),
       ),
     );
   }

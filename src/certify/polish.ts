@@ -213,7 +213,7 @@ export function polish(
       loss: point.loss,
       gradient: point.gradient,
       gradientNorm: norm(point.gradient),
-      cache: () => (cache ??= forward(architecture, theta, samples)),
+      cache: () => (cache ??= point.cache ?? forward(architecture, theta, samples)),
     };
   };
   const stationarity = (state: State): number =>

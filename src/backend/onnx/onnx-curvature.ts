@@ -11,7 +11,7 @@ import {
   type CurvatureMode,
   CURVATURE_TENSORS,
 } from './curvature-graph.js';
-import { floatTensor, gatherLayerBlocks, transpose, transposeInto } from './feeds.js';
+import { feedParameters, floatTensor, gatherLayerBlocks, transpose, transposedInputTensor } from './feeds.js';
 import type { OnnxRuntime, OrtTensor, SyncSession } from './runtime.js';
 import { sessionForWork } from './threads.js';
 
@@ -70,11 +70,14 @@ export function onnxCurvature(
     ),
   };
   if (storeTransposed) {
-    const ones = layout.layers[0].biasOffset === undefined ? 0 : 1;
-    const xt = new Float64Array((inputDim + ones) * count);
-    transposeInto(exact.x as Float64Array, count, inputDim, xt, 0);
-    if (ones === 1) xt.fill(1, inputDim * count);
-    data[CURVATURE_TENSORS.xt] = floatTensor(runtime, 'float64', xt, [inputDim + ones, count]);
+    data[CURVATURE_TENSORS.xt] = transposedInputTensor(
+      runtime,
+      'float64',
+      exact.x,
+      count,
+      inputDim,
+      layout.layers[0].biasOffset !== undefined,
+    );
   }
   exact.slopeNoise?.forEach((noise, l) => {
     data[`noise${l}`] = floatTensor(runtime, 'float64', noise, [count, architecture.hidden[l].width]);
@@ -110,35 +113,8 @@ export function onnxCurvature(
     if (graph.transposedX) feeds[CURVATURE_TENSORS.xt] = data[CURVATURE_TENSORS.xt];
     if (mode === 'gradient' || mode === 'hessian') feeds[CURVATURE_TENSORS.yt] = data[CURVATURE_TENSORS.yt];
     for (const name of graph.noise) feeds[name] = data[name];
-    feedParameters(graph, theta, 'w', 'b', feeds);
+    feedParameters(runtime, 'float64', layout, theta, graph.layers, feeds);
     return { graph, results: session.run(feeds, graph.outputs) };
-  };
-
-  /** Writes θ (or a tangent v with prefixes vw/vb) into the feeds as per-layer views. */
-  const feedParameters = (
-    graph: CurvatureGraph,
-    values: Float64Array,
-    weightPrefix: 'w' | 'vw',
-    biasPrefix: 'b' | 'vb',
-    feeds: Record<string, OrtTensor>,
-  ): void => {
-    layout.layers.forEach((layer, l) => {
-      const weights = layer.outputs * layer.inputs;
-      feeds[`${weightPrefix}${l}`] = floatTensor(
-        runtime,
-        'float64',
-        values.subarray(layer.weightOffset, layer.weightOffset + weights),
-        [layer.outputs, layer.inputs],
-      );
-      if (layer.biasOffset !== undefined) {
-        feeds[`${biasPrefix}${l}`] = floatTensor(
-          runtime,
-          'float64',
-          values.subarray(layer.biasOffset, layer.biasOffset + layer.outputs),
-          graph.layers[l].biasDims,
-        );
-      }
-    });
   };
 
   /** The per-layer product blocks of a run as one P-vector, times `factor`. */
@@ -169,7 +145,12 @@ export function onnxCurvature(
       throw new InvalidArgumentError('v', `a Float64Array of ${size} entries`, v);
     }
     const feeds: Record<string, OrtTensor> = {};
-    feedParameters(entryFor(mode).graph, v, 'vw', 'vb', feeds);
+    const tangents = entryFor(mode).graph.layers.map((t) => ({
+      weight: t.tangentWeight!,
+      bias: t.tangentBias,
+      biasDims: t.biasDims,
+    }));
+    feedParameters(runtime, 'float64', layout, v, tangents, feeds);
     return run(mode, theta, feeds);
   };
 
@@ -177,6 +158,11 @@ export function onnxCurvature(
     engine: 'onnx',
     parameterCount: size,
     rows,
+    // No loss-only graph: the gradient run costs about two forward passes instead of one.
+    loss(theta: Float64Array): number {
+      checkPoint(theta, size);
+      return c * Number((run('gradient', theta, {}).results[CURVATURE_TENSORS.sse].data as Float64Array)[0]);
+    },
     at(theta: Float64Array): CurvaturePoint {
       checkPoint(theta, size);
       const { graph, results } = run('gradient', theta, {});
