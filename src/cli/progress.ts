@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import type { PolishProgress } from '../certify/polish.js';
 import type { EpochProgress } from '../train/train.js';
 
 /** Receives training progress; `basin train` and `basin reproduce` pick the display from the terminal and --json. */
@@ -91,4 +92,12 @@ export function createProgress(
 
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+/** One line per polishing iteration, as `basin certify` and `basin reproduce table1` print them on a terminal. */
+export function describePolishProgress(p: PolishProgress): string {
+  return (
+    `polish ${p.phase} ${p.iteration}: loss ${p.loss.toExponential(4)}, ‖∇L‖ ${p.stationarity.toExponential(2)} ` +
+    `(target ${p.target.toExponential(2)}), ${p.innerSteps} CG steps, ${p.seconds.toFixed(1)} s`
+  );
 }

@@ -85,3 +85,54 @@ export function gatherLayerBlocks(
     if (bias !== undefined) scaleInto(results[bias].data as FloatArray, out, layer.biasOffset!, factor);
   });
 }
+
+/** The names and the bias shape under which one layer's parameters are fed to a graph. */
+export interface ParameterTensors {
+  readonly weight: string;
+  readonly bias: string | undefined;
+  readonly biasDims: readonly number[];
+}
+
+/** Feeds each layer's W (out × in) and b of the flat parameter vector `values` as views, under `tensors`' names. */
+export function feedParameters(
+  runtime: OnnxRuntime,
+  dtype: DType,
+  layout: ParameterLayout,
+  values: FloatArray,
+  tensors: readonly ParameterTensors[],
+  feeds: Record<string, OrtTensor>,
+): void {
+  layout.layers.forEach((layer, l) => {
+    const { weight, bias, biasDims } = tensors[l];
+    const weights = layer.outputs * layer.inputs;
+    feeds[weight] = floatTensor(
+      runtime,
+      dtype,
+      values.subarray(layer.weightOffset, layer.weightOffset + weights),
+      [layer.outputs, layer.inputs],
+    );
+    if (bias !== undefined) {
+      const offset = layer.biasOffset!;
+      feeds[bias] = floatTensor(runtime, dtype, values.subarray(offset, offset + layer.outputs), biasDims);
+    }
+  });
+}
+
+/**
+ * Xᵀ ((columns [+ 1]) × rows) of the rows × columns inputs, with a row of ones appended when `onesRow` (the first
+ * layer's bias read off the same product), as a tensor.
+ */
+export function transposedInputTensor(
+  runtime: OnnxRuntime,
+  dtype: DType,
+  x: FloatArray,
+  rows: number,
+  columns: number,
+  onesRow: boolean,
+): OrtTensor {
+  const ones = onesRow ? 1 : 0;
+  const xt = allocate(dtype, (columns + ones) * rows);
+  transposeInto(x, rows, columns, xt, 0);
+  if (onesRow) xt.fill(1, columns * rows);
+  return floatTensor(runtime, dtype, xt, [columns + ones, rows]);
+}

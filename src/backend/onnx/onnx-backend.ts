@@ -6,7 +6,7 @@ import { type LossKind, lossScale } from '../../model/loss.js';
 import { type Samples, samplesAs } from '../../model/samples.js';
 import type { Backend, BackendObjective, Problem } from '../backend.js';
 import { loopedRestartsObjective } from '../restarts.js';
-import { floatTensor, gatherLayerBlocks, transpose, transposeInto } from './feeds.js';
+import { feedParameters, floatTensor, gatherLayerBlocks, transpose, transposedInputTensor } from './feeds.js';
 import { checkBatch } from '../../model/samples.js';
 import { onnxCurvature } from './onnx-curvature.js';
 import { onnxRestartsObjective } from './onnx-restarts.js';
@@ -145,11 +145,14 @@ function onnxObjective(
       ),
     };
     if (graph.transposedX) {
-      const ones = graph.transposedXOnes ? 1 : 0;
-      const xt = allocate(dtype, (inputDim + ones) * count);
-      transposeInto(rows.x, count, inputDim, xt, 0);
-      if (ones === 1) xt.fill(1, inputDim * count);
-      feeds[DATA_INPUTS.xt] = floatTensor(runtime, dtype, xt, [inputDim + ones, count]);
+      feeds[DATA_INPUTS.xt] = transposedInputTensor(
+        runtime,
+        dtype,
+        rows.x,
+        count,
+        inputDim,
+        graph.transposedXOnes,
+      );
     }
     graph.noise.forEach((name, l) => {
       feeds[name] = floatTensor(runtime, dtype, rows.slopeNoise![l], [count, architecture.hidden[l].width]);
@@ -253,20 +256,7 @@ function onnxObjective(
       const { graph } = variant;
       const rows = batch === undefined ? samples.count : batch.length;
       const session = sessionFor(variant, dtype, rows);
-      layout.layers.forEach((layer, l) => {
-        const { weight, bias, biasDims } = graph.layers[l];
-        const weights = layer.outputs * layer.inputs;
-        feeds[weight] = floatTensor(
-          runtime,
-          dtype,
-          theta.subarray(layer.weightOffset, layer.weightOffset + weights),
-          [layer.outputs, layer.inputs],
-        );
-        if (bias !== undefined) {
-          const offset = layer.biasOffset!;
-          feeds[bias] = floatTensor(runtime, dtype, theta.subarray(offset, offset + layer.outputs), biasDims);
-        }
-      });
+      feedParameters(runtime, dtype, layout, theta, graph.layers, feeds);
       const results = session.run(feeds, graph.outputs);
       // The graph's outputs are the gradient of ½‖e‖²; loss = c‖e‖², so the gradient is 2c times them.
       const c = lossScale(loss, rows);

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { type Certificate, certify, type CertifyOptions } from '../../certify/certificate.js';
 import type { PolishOptions, PolishProgress } from '../../certify/polish.js';
 import { parseBackendRequest, withCurvature } from '../../backend/select.js';
+import { describePolishProgress } from '../progress.js';
 import { certificateToJson } from '../../certify/certificate-json.js';
 import { FileFormatError, InvalidArgumentError } from '../../core/errors.js';
 import type { Dataset } from '../../data/dataset.js';
@@ -260,17 +261,12 @@ export function certifyOptionsFrom(
     ...(polishSeconds !== undefined ? { timeLimitSeconds: polishSeconds } : {}),
     ...(showProgress
       ? {
-          onProgress: (p: PolishProgress) =>
-            process.stderr.write(
-              `polish ${p.phase} ${p.iteration}: loss ${e(p.loss, 4)}, ‖∇L‖ ${e(p.stationarity)} (target ${e(p.target)}), ` +
-                `${p.innerSteps} CG steps, ${p.seconds.toFixed(1)} s\n`,
-            ),
+          onProgress: (p: PolishProgress) => process.stderr.write(`${describePolishProgress(p)}\n`),
         }
       : {}),
   };
   return {
-    ...(options.polish === false ? {} : { polish }),
-    ...(options.polish === false ? { polish: false as const } : {}),
+    polish: options.polish === false ? false : polish,
     ...(gradientTolerance !== undefined ? { gradientTolerance } : {}),
     ...(kinkTolerance !== undefined ? { kinkTolerance } : {}),
     ...(optimum !== undefined ? { knownOptimum: optimum } : {}),

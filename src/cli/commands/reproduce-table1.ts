@@ -5,6 +5,7 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { DEFAULT_WHITENING_EPSILON, parseWhiteningMethod } from '../../data/preprocess/whiten.js';
 import { serialiseJsonRecord } from '../../io/result-file.js';
 import { formatPercent, formatTable } from '../../report/format.js';
+import { describePolishProgress } from '../progress.js';
 import {
   findTable1Data,
   runTable1,
@@ -95,7 +96,7 @@ export function registerTable1(reproduce: Command): void {
           process.stderr.write(
             options.json
               ? `${JSON.stringify({ event: 'polish', row, ...progress })}\n`
-              : `${row}: polish ${progress.phase} ${progress.iteration}: loss ${progress.loss.toExponential(4)}, ‖∇L‖ ${progress.stationarity.toExponential(2)} (target ${progress.target.toExponential(2)}), ${progress.innerSteps} CG steps, ${formatDuration(progress.seconds)}\n`,
+              : `${row}: ${describePolishProgress(progress)}\n`,
           ),
         signal: controller.signal,
         onStage: (row, stage) =>
