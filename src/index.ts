@@ -91,7 +91,7 @@ export * from './sweep/executor.js';
 export * from './sweep/local-pool.js';
 export * from './sweep/run-sweep.js';
 export * from './sweep/store/result-store.js';
-export * from './sweep/statistics.js';
+export * from './core/statistics.js';
 export * from './sweep/minima.js';
 export * from './sweep/summary.js';
 export * from './sweep/train-runner.js';

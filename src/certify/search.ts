@@ -1,5 +1,5 @@
 import { InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
-import { proportion, type Proportion } from '../sweep/statistics.js';
+import { proportion, type Proportion } from '../core/statistics.js';
 import { deriveSeed, Rng } from '../core/rng.js';
 import { type Architecture, parameterCount } from '../model/architecture.js';
 import { forward } from '../model/forward.js';

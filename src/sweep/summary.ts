@@ -8,7 +8,7 @@ import {
 import { distinctMinima } from './minima.js';
 import type { RunResult } from './run-result.js';
 import { type SuccessCriterion, varyingKeys } from './spec.js';
-import { mean, median, type Proportion, proportion, standardDeviation } from './statistics.js';
+import { mean, median, type Proportion, proportion, standardDeviation } from '../core/statistics.js';
 import type { ResultStore, StoredCell, StoredRun, StoredSweep } from './store/result-store.js';
 
 export interface Moments {

@@ -20,7 +20,7 @@ import { LocalPool } from '../../src/sweep/local-pool.js';
 import { EMPTY_MEASUREMENTS, type RunResult } from '../../src/sweep/run-result.js';
 import { runSweep } from '../../src/sweep/run-sweep.js';
 import { validateSweepSpec } from '../../src/sweep/spec.js';
-import { proportion } from '../../src/sweep/statistics.js';
+import { proportion } from '../../src/core/statistics.js';
 import { ResultStore } from '../../src/sweep/store/result-store.js';
 import { summariseSweep } from '../../src/sweep/summary.js';
 import { trainRunner } from '../../src/sweep/train-runner.js';

@@ -8,7 +8,7 @@ import {
 import { InvalidArgumentError } from '../../core/errors.js';
 import { DEFAULT_SLOPE_NOISE, type SlopeNoise } from '../../model/slope-noise.js';
 import { formatNumber, formatPercent, formatTable } from '../../report/format.js';
-import { proportion } from '../../sweep/statistics.js';
+import { proportion } from '../../core/statistics.js';
 
 /** The grids of `basin reproduce khatri-rao`: (d0, d1) pairs crossed with N = round(r·d0·d1). */
 export const KHATRI_RAO_PRESETS = {

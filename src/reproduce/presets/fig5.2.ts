@@ -4,7 +4,7 @@ import { cellTable } from '../../report/section.js';
 import { verdictCounts } from '../../report/summary-table.js';
 import { mlp, parameterCount } from '../../model/architecture.js';
 import type { RunResult } from '../../sweep/run-result.js';
-import { median } from '../../sweep/statistics.js';
+import { median } from '../../core/statistics.js';
 import { validateSweepSpec } from '../../sweep/spec.js';
 import type { CellSummary } from '../../sweep/summary.js';
 import { FIG52_DEFAULTS, FIG52_PAPER_RANGES, fig52SampleCount, rangePosition } from '../fig5-2.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { mean, median, proportion, standardDeviation } from '../../src/sweep/statistics.js';
+import { mean, median, proportion, standardDeviation } from '../../src/core/statistics.js';
 
 function python(script: string): unknown {
   return JSON.parse(execFileSync('python3', ['-c', script], { encoding: 'utf8' }));

@@ -1,4 +1,4 @@
-/** Summary statistics for sweep cells. Empty inputs give null, never NaN. */
+/** Summary statistics (sweep cells, search hit rates). Empty inputs give null, never NaN. */
 
 export function mean(values: readonly number[]): number | null {
   if (values.length === 0) return null;
