@@ -95,6 +95,10 @@ export interface PolishProgress {
 export const PATTERN_SOLVES = 8;
 export const PATTERN_CG_ITERATIONS = 400;
 
+/** Largest P for the dense Newton fallback (trust-region Newton–CG above it), and its iterations, by default. */
+export const DEFAULT_NEWTON_LIMIT = 400;
+export const DEFAULT_NEWTON_ITERATIONS = 20;
+
 /** Matrix-free LM hands over to Newton when ‖∇L‖ fell less than tenfold over this many iterations. */
 export const SLOW_WINDOW = 10;
 
@@ -163,8 +167,12 @@ export function polish(
   const maxIterations = requireInteger('maxIterations', options.maxIterations ?? 200, 0);
   const denseLimit = requireInteger('denseLimit', options.denseLimit ?? 2000, 1);
   const cgIterations = requireInteger('cgIterations', options.cgIterations ?? 100, 1);
-  const newtonLimit = requireInteger('newtonLimit', options.newtonLimit ?? 400, 0);
-  const newtonIterations = requireInteger('newtonIterations', options.newtonIterations ?? 20, 0);
+  const newtonLimit = requireInteger('newtonLimit', options.newtonLimit ?? DEFAULT_NEWTON_LIMIT, 0);
+  const newtonIterations = requireInteger(
+    'newtonIterations',
+    options.newtonIterations ?? DEFAULT_NEWTON_ITERATIONS,
+    0,
+  );
   const kinkTolerance = requireFinite('kinkTolerance', options.kinkTolerance ?? 1e-9, 0);
   const maxKinkExits = requireInteger('maxKinkExits', options.maxKinkExits ?? 20, 0);
   const timeLimit =

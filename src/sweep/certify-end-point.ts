@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { type Certificate, certify } from '../certify/certificate.js';
-import type { PolishOptions } from '../certify/polish.js';
+import { DEFAULT_NEWTON_ITERATIONS, DEFAULT_NEWTON_LIMIT, type PolishOptions } from '../certify/polish.js';
 import type { FloatArray } from '../core/dtype.js';
 import type { LabelEncoding } from '../data/labels.js';
 import type { Architecture } from '../model/architecture.js';
@@ -174,10 +174,13 @@ export function polishBudgetFor(
   }
   const fits = Math.floor(settings.polishWork / polishIterationWork(point));
   const least = settings.minPolishIterations ?? 10;
-  // The Newton iterations are set aside first, when the fallback applies (P ≤ NEWTON_LIMIT) and the budget has room
+  // The Newton iterations are set aside first, when the fallback applies (P ≤ DEFAULT_NEWTON_LIMIT, the dense one) and the budget has room
   // for them (each counted as NEWTON_WEIGHT Levenberg–Marquardt iterations: it builds the whole Hessian) and the
   // fewest LM iterations.
-  const newton = parameterCount(point.architecture) <= NEWTON_LIMIT ? (settings.newtonIterations ?? 20) : 0;
+  const newton =
+    parameterCount(point.architecture) <= DEFAULT_NEWTON_LIMIT
+      ? (settings.newtonIterations ?? DEFAULT_NEWTON_ITERATIONS)
+      : 0;
   const newtonIterations = fits >= least + NEWTON_WEIGHT * newton ? newton : 0;
   const iterations = Math.min(
     settings.polishIterations,
@@ -185,9 +188,6 @@ export function polishBudgetFor(
   );
   return { iterations, newtonIterations };
 }
-
-/** Largest P given polishing's Newton fallback (passed to polish as `newtonLimit`, its own default). */
-export const NEWTON_LIMIT = 400;
 
 /**
  * A Newton iteration counted against `polishWork` as this many Levenberg–Marquardt iterations: it forms the whole
@@ -208,7 +208,7 @@ function polishOptionsFor(
       ? {}
       : budget.newtonIterations === 0
         ? { newtonLimit: 0 }
-        : { newtonIterations: budget.newtonIterations, newtonLimit: NEWTON_LIMIT }),
+        : { newtonIterations: budget.newtonIterations, newtonLimit: DEFAULT_NEWTON_LIMIT }),
   };
 }
 
