@@ -8,3 +8,4 @@ export * from './lanczos.js';
 export { numericalRank, singularValues, type NumericalRank } from './svd.js';
 export * from './least-squares.js';
 export * from './cholesky.js';
+export * from './products.js';
