@@ -1,8 +1,10 @@
 import { InvalidArgumentError } from '../core/errors.js';
+import type { DenseProducts } from '../core/linalg/products.js';
 import { multiplyAddsPerRow } from '../model/architecture.js';
 import { type Backend, BACKEND_NAMES, type BackendName, type Problem } from './backend.js';
 import type { CurvatureOperator } from './curvature.js';
 import { onnxBackend } from './onnx/onnx-backend.js';
+import { onnxDenseProducts } from './onnx/dense-products.js';
 import { onnxRuntimeStatus } from './onnx/runtime.js';
 import { referenceBackend } from './reference-backend.js';
 
@@ -132,5 +134,23 @@ export function withCurvature<T>(
   } finally {
     curvature.dispose();
     backend.dispose();
+  }
+}
+
+/**
+ * Runs `work` with the dense float64 products of the requested backend: ONNX's MatMul unless the request is
+ * `reference` or the runtime is missing here (then the TypeScript kernels, which `work` gets as undefined), and
+ * releases them afterwards. For whitening and eigendecompositions at CIFAR-10's size, which take minutes in
+ * TypeScript.
+ */
+export async function withDenseProducts<T>(
+  request: BackendRequest,
+  work: (products: DenseProducts | undefined) => Promise<T>,
+): Promise<T> {
+  const products = request !== 'reference' && onnxRuntimeStatus().available ? onnxDenseProducts() : undefined;
+  try {
+    return await work(products);
+  } finally {
+    products?.dispose();
   }
 }

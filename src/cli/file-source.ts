@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
 import { InvalidArgumentError } from '../core/errors.js';
+import { withDenseProducts } from '../backend/select.js';
 import type { Dataset } from '../data/dataset.js';
 import { samplesFingerprint } from '../data/fingerprint.js';
 import { DATA_SPLITS, type DataSplit } from '../data/loaders/idx.js';
@@ -112,7 +113,14 @@ export const fileSource = defineDataSource({
       }),
     );
     const { dataset } = await namingConfigFields(async () =>
-      prepareDataset(images, recipe(config, context.seed, context.dtype)),
+      withDenseProducts('auto', async (products) =>
+        prepareDataset(
+          images,
+          recipe(config, context.seed, context.dtype),
+          {},
+          products === undefined ? {} : { products },
+        ),
+      ),
     );
     return withFingerprint(dataset);
   },

@@ -6,6 +6,7 @@ import {
   type BackendRequest,
   chooseBackend,
   withCurvature,
+  withDenseProducts,
 } from '../backend/select.js';
 import { certify } from '../certify/certificate.js';
 import type { PolishProgress } from '../certify/polish.js';
@@ -324,12 +325,17 @@ async function prepareRowData(
     preset.dataset === 'MNIST'
       ? loadIdxDirectory(directory, split, { pixelType })
       : loadCifar10Directory(directory, split, { pixelType });
-  const trainPart = prepareDataset(await load(preset.trainingFiles), recipe);
-  // MNIST's test files are part of its 70 000 training samples, so only CIFAR-10 has a held-out set.
-  const test =
-    preset.trainingFiles === 'all'
-      ? undefined
-      : prepareDataset(await load('test'), { ...recipe, subset: undefined }, trainPart.fitted).dataset;
+  const { trainPart, test } = await withDenseProducts(options.backend ?? 'auto', async (products) => {
+    const engine = products === undefined ? {} : { products };
+    const trainPart = prepareDataset(await load(preset.trainingFiles), recipe, {}, engine);
+    // MNIST's test files are part of its 70 000 training samples, so only CIFAR-10 has a held-out set.
+    const test =
+      preset.trainingFiles === 'all'
+        ? undefined
+        : prepareDataset(await load('test'), { ...recipe, subset: undefined }, trainPart.fitted, engine)
+            .dataset;
+    return { trainPart, test };
+  });
   if (cache !== undefined) {
     await savePreparedDataset(join(cache, 'train'), trainPart.dataset);
     if (test !== undefined) await savePreparedDataset(join(cache, 'test'), test);

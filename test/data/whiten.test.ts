@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { onnxDenseProducts } from '../../src/backend/onnx/dense-products.js';
+import { onnxRuntimeStatus } from '../../src/backend/onnx/runtime.js';
 import { InvalidArgumentError } from '../../src/core/errors.js';
+import { type DenseProducts, referenceProducts } from '../../src/core/linalg/products.js';
 import { Rng } from '../../src/core/rng.js';
 import { covariance } from '../../src/data/preprocess/covariance.js';
 import { featureMeans } from '../../src/data/preprocess/standardise.js';
@@ -169,3 +172,60 @@ function multiply(a: Float64Array, b: Float64Array, n: number): Float64Array {
   }
   return out;
 }
+
+describe('whitening on a fast engine (DenseProducts)', () => {
+  const count = 700;
+  const dim = 41; // odd, so the covariance's two feature halves differ in size
+  const x = correlated(7, count, dim);
+  const engines: [string, () => DenseProducts & { dispose?: () => void }][] = [
+    ['reference products', () => referenceProducts],
+  ];
+  if (onnxRuntimeStatus().available) engines.push(['onnx', () => onnxDenseProducts()]);
+
+  for (const [name, make] of engines) {
+    it(`${name}: covariance, W and W(x − μ) agree with the TypeScript kernels`, () => {
+      const products = make();
+      const c = covariance(x, count, dim, undefined, products);
+      const reference = covariance(x, count, dim);
+      assert.ok(maxAbsDifference(c, reference) < 1e-12 * Math.max(...reference.map(Math.abs)));
+      assert.equal(maxAbsDifference(c, transpose(c, dim)), 0, 'exactly symmetric');
+      for (const options of [
+        { method: 'zca', epsilon: 1e-3 },
+        { method: 'pca', epsilon: 1e-3, components: 9 },
+      ] as const) {
+        const w = fitWhitening(x, count, dim, options, { products });
+        const plain = fitWhitening(x, count, dim, options);
+        assert.ok(maxAbsDifference(w.matrix, plain.matrix) < 1e-10 * Math.max(...plain.matrix.map(Math.abs)));
+        const z = applyWhitening(Float64Array.from(x), count, w, { inPlace: true, products });
+        const expected = applyWhitening(x, count, w);
+        assert.ok(maxAbsDifference(z, expected) < 1e-12 * Math.max(...expected.map(Math.abs)));
+      }
+      products.dispose?.();
+    });
+  }
+
+  it('whitened data agrees with numpy (ZCA from eigh of the covariance) to 1e-10 relative', (t) => {
+    const reason = numpySkipReason();
+    if (reason) {
+      t.skip(reason);
+      return;
+    }
+    const epsilon = 1e-3;
+    const expected = runPython<number[]>(
+      `import json,sys,numpy as np
+x=np.array(json.load(sys.stdin)).reshape(-1,${dim})
+xc=x-x.mean(axis=0)
+lam,u=np.linalg.eigh(xc.T@xc/len(x))
+print(json.dumps((xc@(u@np.diag(1/np.sqrt(lam+${epsilon}))@u.T)).ravel().tolist()))`,
+      Array.from(x),
+    );
+    const scale = Math.max(...expected.map(Math.abs));
+    for (const [, make] of engines) {
+      const products = make();
+      const w = fitWhitening(x, count, dim, { method: 'zca', epsilon }, { products });
+      const z = applyWhitening(x, count, w, { products });
+      assert.ok(maxAbsDifference(z, expected) < 1e-10 * scale, `${products.engine}`);
+      products.dispose?.();
+    }
+  });
+});

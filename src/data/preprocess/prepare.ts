@@ -1,5 +1,6 @@
 import type { DType, FloatArray } from '../../core/dtype.js';
 import { InvalidArgumentError } from '../../core/errors.js';
+import type { DenseProducts } from '../../core/linalg/products.js';
 import type { Dataset } from '../dataset.js';
 import { encodeLabel, type LabelEncoding } from '../labels.js';
 import { featureDimension, type ImageSet } from '../loaders/image-set.js';
@@ -73,6 +74,7 @@ export function prepareDataset(
   images: ImageSet,
   recipe: PreprocessRecipe,
   fitted: FittedPreprocessing = {},
+  engine: { readonly products?: DenseProducts } = {},
 ): PreparedDataset {
   if (images.labels === undefined) {
     throw new InvalidArgumentError('images.labels', 'class labels (give the loader a label file)', 'none');
@@ -146,11 +148,19 @@ export function prepareDataset(
     const w =
       fitted.whitening ??
       timed('fit whitening', () =>
-        fitWhitening(x, count, dim, options, (step, seconds) => timings.push({ step, seconds })),
+        fitWhitening(x, count, dim, options, {
+          onStep: (step, seconds) => timings.push({ step, seconds }),
+          ...(engine.products ? { products: engine.products } : {}),
+        }),
       );
     whitening = w;
     requireFittedDimension('whitening', whitening.inputDim, dim);
-    x = timed('whiten', () => applyWhitening(x, count, w, { inPlace: true }));
+    x = timed('whiten', () =>
+      applyWhitening(x, count, w, {
+        inPlace: true,
+        ...(engine.products ? { products: engine.products } : {}),
+      }),
+    );
     steps.push({
       step: 'whiten',
       method: whitening.method,
