@@ -11,15 +11,16 @@ import { numpySkipReason, runPython } from './numpy-oracle.js';
 const EPS = Number.EPSILON;
 
 /*
- * Bounds, in units of ε·‖T‖ (eigenvalues), n·ε·‖T‖ (residual, column 2-norms) and n·ε (orthogonality, max entry of
- * UᵀU − I). Measured worst cases over this file, both engines: eigenvalues 8.6ε‖T‖ (random n = 1000; the QL base
- * alone reaches 6.7 at n = 48), residual 0.27nε‖T‖, orthogonality 0.67nε (both at n = 3). Eigenvectors built from
- * the computed z instead of Löwner's ẑ keep small residuals but fail orthogonality by far: 1.5e6·nε on the glued
- * Wilkinson matrix, 1.4e3·nε on the clustered covariance.
+ * Bounds: eigenvalues within 20ε‖T‖; residuals (column 2-norms) within (2n + 32)·ε‖T‖ and max|UᵀU − I| within
+ * (2n + 32)·ε. The constant term covers small n, where deflation's tolerance 8ε·‖T‖ per merge and the QL base
+ * (up to 14ε‖T‖ at n = 3 in 2400 random trials of n = 2…250, none beyond 2n + 16) dominate. Measured worst cases
+ * in this file, both engines: eigenvalues 8.6ε‖T‖ (random n = 1000; the QL base alone reaches 6.7 at n = 48),
+ * residual 0.27nε‖T‖, orthogonality 0.67nε. Eigenvectors built from the computed z instead of Löwner's ẑ keep
+ * small residuals but fail orthogonality by far: 1.5e6·nε on the glued Wilkinson matrix, 1.4e3·nε on the
+ * clustered covariance.
  */
 const VALUE_BOUND = 20;
-const RESIDUAL_BOUND = 2;
-const ORTHOGONALITY_BOUND = 2;
+const vectorBound = (n: number) => (2 * n + 32) * EPS;
 
 interface Case {
   readonly name: string;
@@ -215,14 +216,8 @@ for (const [engine, make] of engines) {
         for (let k = 1; k < n; k++) assert.ok(values[k - 1] <= values[k], `ascending at ${k}`);
         const norm = tridiagonalNorm(c.d, c.e);
         const { residual, orthogonality } = decompositionErrors(c, values, vectors);
-        assert.ok(
-          residual <= RESIDUAL_BOUND * n * EPS * norm,
-          `residual ${residual / (n * EPS * norm)} nε‖T‖`,
-        );
-        assert.ok(
-          orthogonality <= ORTHOGONALITY_BOUND * n * EPS,
-          `orthogonality ${orthogonality / (n * EPS)} nε`,
-        );
+        assert.ok(residual <= vectorBound(n) * norm, `residual ${residual / (EPS * norm)} ε‖T‖`);
+        assert.ok(orthogonality <= vectorBound(n), `orthogonality ${orthogonality / EPS} ε`);
       });
 
       it(
