@@ -9,3 +9,4 @@ export { numericalRank, singularValues, type NumericalRank } from './svd.js';
 export * from './least-squares.js';
 export * from './cholesky.js';
 export * from './products.js';
+export * from './tridiagonal-dc.js';
