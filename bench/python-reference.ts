@@ -111,14 +111,14 @@ export const RECORDED_ENVIRONMENT = [
   'OMP_WAIT_POLICY',
 ];
 
-function referenceScript(): string {
+/** A script of bench/python/, found from this module's place in the source tree or in dist/. */
+function referenceScript(name = 'reference_step.py'): string {
   let directory = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const candidate = join(directory, 'bench', 'python', 'reference_step.py');
+    const candidate = join(directory, 'bench', 'python', name);
     if (existsSync(candidate)) return candidate;
     const parent = dirname(directory);
-    if (parent === directory)
-      throw new Error('bench/python/reference_step.py not found above ' + import.meta.url);
+    if (parent === directory) throw new Error(`bench/python/${name} not found above ${import.meta.url}`);
     directory = parent;
   }
 }
@@ -188,4 +188,85 @@ export function measureInPython(request: PythonRequest): PythonMeasurement {
     );
   }
   return JSON.parse(result.stdout) as PythonMeasurement;
+}
+
+/** What bench/python/table1_row.py reports: seconds per stage of the Table 1 CIFAR row, the authors' recipe. */
+export interface PythonRowMeasurement {
+  readonly engine: PythonEngine;
+  readonly python: string;
+  readonly pythonVersion: string;
+  readonly numpyVersion: string;
+  readonly torchVersion?: string;
+  readonly torchThreads?: number;
+  readonly blas: readonly Record<string, unknown>[];
+  /** Interpreter imports (numpy, torch), before the clock of the row starts. */
+  readonly importSeconds: number;
+  /** Reading the first file to the last evaluation. */
+  readonly wholeSeconds: number;
+  /** read, scale, covariance, eigendecomposition, whitening matrix, apply whitening, test set, setup, epochs, error checks, final evaluation. */
+  readonly stages: Readonly<Record<string, number>>;
+  readonly epochSeconds: readonly number[];
+  readonly checkSeconds: readonly number[];
+  readonly epochs: number;
+  readonly losses: readonly number[];
+  readonly trainErrors: readonly number[];
+  readonly sampleCount: number;
+  readonly testCount: number;
+  readonly finalLoss: number;
+  readonly trainMce: number;
+  readonly testMce: number;
+  readonly largestEigenvalue: number;
+  readonly smallestEigenvalue: number;
+  readonly peakRssBytes: number;
+}
+
+export interface PythonRowRequest {
+  readonly python: PythonProbe;
+  readonly engine: PythonEngine;
+  readonly extraEnvironment?: Readonly<Record<string, string>>;
+  readonly threads: number;
+  readonly directory: string;
+  readonly epochs: number;
+  readonly hidden: number;
+  /** Classes ≥ boundary are +1. */
+  readonly boundary: number;
+  readonly whiteningEpsilon: number;
+  readonly batchSize: number;
+  readonly schedule: { readonly learningRate: number; readonly holdEpochs: number; readonly gamma: number };
+  readonly adam: { readonly beta1: number; readonly beta2: number; readonly epsilon: number };
+  readonly seed: number;
+}
+
+/** Runs the authors' recipe for the Table 1 CIFAR row on the files in `directory` (bench/python/table1_row.py). */
+export function measureRowInPython(request: PythonRowRequest): PythonRowMeasurement {
+  const args = [
+    referenceScript('table1_row.py'),
+    `--directory=${request.directory}`,
+    `--engine=${request.engine}`,
+    `--epochs=${request.epochs}`,
+    `--hidden=${request.hidden}`,
+    `--boundary=${request.boundary}`,
+    `--whiten-epsilon=${request.whiteningEpsilon}`,
+    `--batch-size=${request.batchSize}`,
+    `--learning-rate=${request.schedule.learningRate}`,
+    `--hold-epochs=${request.schedule.holdEpochs}`,
+    `--gamma=${request.schedule.gamma}`,
+    `--beta1=${request.adam.beta1}`,
+    `--beta2=${request.adam.beta2}`,
+    `--adam-epsilon=${request.adam.epsilon}`,
+    `--threads=${request.threads}`,
+    `--seed=${request.seed}`,
+  ];
+  const result = spawnSync(request.python.executable, args, {
+    encoding: 'utf8',
+    env: { ...referenceEnvironment(request.threads), ...request.extraEnvironment },
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 3_600_000,
+  });
+  if (result.status !== 0) {
+    throw new Error(
+      `${request.python.executable} ${args.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr.trim()}`,
+    );
+  }
+  return JSON.parse(result.stdout) as PythonRowMeasurement;
 }

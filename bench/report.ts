@@ -1,5 +1,7 @@
 import type { DType } from '../src/core/dtype.js';
 import type { CaseId } from './cases.js';
+import { ROW_STAGES, type RowMeasurement, type RowRun } from './row.js';
+import { median } from './timing.js';
 
 /** One measured (case, dtype, engine). Times are per step of all `restarts` networks. */
 export interface ResultRow {
@@ -194,4 +196,103 @@ export function formatTable(rows: readonly ResultRow[], peakGflops: number | und
   const line = (cells: readonly string[]): string =>
     cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   return [line(COLUMNS), ...body.map(line)].join('\n');
+}
+
+/** The row case (issue 13): basin's whole Table 1 CIFAR row may take at most this multiple of PyTorch's recipe. */
+export const ROW_LIMIT_VS_TORCH = 0.5;
+/** … and its eigendecomposition of the 3072 × 3072 covariance at most this multiple of numpy's `eigh`. */
+export const EIGEN_LIMIT_VS_NUMPY = 5;
+
+function fastestWhole(candidates: readonly RowMeasurement[]): RowMeasurement | undefined {
+  return candidates.reduce<RowMeasurement | undefined>(
+    (best, m) => (best === undefined || m.wholeSeconds < best.wholeSeconds ? m : best),
+    undefined,
+  );
+}
+
+/**
+ * The recipe basin's row is compared with: the fastest PyTorch variant (by the whole row), or the numpy-only
+ * recipe when PyTorch is absent.
+ */
+export function rowRecipe(measurements: readonly RowMeasurement[]): RowMeasurement | undefined {
+  const references = measurements.filter((m) => m.kind === 'reference');
+  return fastestWhole(references.filter((m) => m.label.startsWith('torch'))) ?? fastestWhole(references);
+}
+
+export function checkRowGoals(measurements: readonly RowMeasurement[]): GoalCheck[] {
+  const basin = measurements.find((m) => m.kind === 'basin');
+  if (basin === undefined) return [];
+  const recipe = rowRecipe(measurements);
+  const torch = recipe !== undefined && recipe.label.startsWith('torch') ? recipe : undefined;
+  const whole = torch === undefined ? undefined : basin.wholeSeconds / torch.wholeSeconds;
+  // Every recipe runs numpy's eigh; the fastest of them is the comparison, as for the other references.
+  const eighs = measurements.filter((m) => m.kind === 'reference').map((m) => m.stages.eigendecomposition);
+  const eigh = eighs.length === 0 ? undefined : Math.min(...eighs);
+  const eigen = eigh === undefined ? undefined : basin.stages.eigendecomposition / eigh;
+  return [
+    {
+      goal: `(row): whole row ≤ ${ROW_LIMIT_VS_TORCH} × PyTorch recipe`,
+      measured:
+        whole !== undefined
+          ? `${whole.toFixed(2)} × PyTorch (${basin.wholeSeconds.toFixed(1)} s / ${torch!.wholeSeconds.toFixed(1)} s)`
+          : recipe !== undefined
+            ? `PyTorch not measured (${(basin.wholeSeconds / recipe.wholeSeconds).toFixed(2)} × the ${recipe.label} recipe)`
+            : 'PyTorch not measured',
+      met: whole === undefined ? null : whole <= ROW_LIMIT_VS_TORCH,
+    },
+    {
+      goal: `(row): eigendecomposition ≤ ${EIGEN_LIMIT_VS_NUMPY} × numpy eigh`,
+      measured:
+        eigen === undefined
+          ? 'numpy not measured'
+          : `${eigen.toFixed(2)} × numpy (${basin.stages.eigendecomposition.toFixed(1)} s / ${eigh!.toFixed(1)} s)`,
+      met: eigen === undefined ? null : eigen <= EIGEN_LIMIT_VS_NUMPY,
+    },
+  ];
+}
+
+function seconds(value: number): string {
+  return value < 10 ? value.toFixed(2) : value.toFixed(1);
+}
+
+/** Seconds per stage for basin and each recipe, and basin's ratio to the recipe of `rowRecipe`. */
+export function formatRowTable(run: RowRun): string {
+  const { measurements } = run;
+  const recipe = rowRecipe(measurements);
+  const basin = measurements.find((m) => m.kind === 'basin');
+  const ratio = (of: (m: RowMeasurement) => number): string =>
+    basin === undefined || recipe === undefined || of(recipe) === 0
+      ? '–'
+      : (of(basin) / of(recipe)).toFixed(2);
+  const middle = (values: readonly number[]): string => (values.length === 0 ? '–' : seconds(median(values)));
+  const percent = (value: number | null): string => (value === null ? '–' : `${(100 * value).toFixed(1)}%`);
+  const header = [
+    'stage (seconds)',
+    ...measurements.map((m) => m.label),
+    `basin / ${recipe?.label ?? 'recipe'}`,
+  ];
+  const lines: string[][] = [
+    ...ROW_STAGES.map((stage) => [
+      stage,
+      ...measurements.map((m) => seconds(m.stages[stage])),
+      ratio((m) => m.stages[stage]),
+    ]),
+    ['whole row', ...measurements.map((m) => seconds(m.wholeSeconds)), ratio((m) => m.wholeSeconds)],
+    ['epochs run', ...measurements.map((m) => String(m.epochs)), ''],
+    ['median epoch', ...measurements.map((m) => middle(m.epochSeconds)), ''],
+    ['median check', ...measurements.map((m) => middle(m.checkSeconds)), ''],
+    ['train MCE at end', ...measurements.map((m) => percent(m.trainMce)), ''],
+    ['test MCE', ...measurements.map((m) => percent(m.testMce)), ''],
+    ['peak RSS MiB', ...measurements.map((m) => (m.peakRssBytes / 2 ** 20).toFixed(0)), ''],
+  ];
+  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((cells) => cells[i].length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  return [
+    `case (row): ${run.case.description}`,
+    `epochs: ${run.case.epochs} (--row-epochs); files: ${(run.files.bytes / 1e6).toFixed(0)} MB written in ` +
+      `${run.files.seconds.toFixed(1)} s (untimed)`,
+    line(header),
+    ...lines.map(line),
+  ].join('\n');
 }

@@ -3,9 +3,12 @@
  * ms per Adam epoch for case (d), for every basin engine next to numpy (and PyTorch when installed) measured in the
  * same run, written as JSON to bench/results/<date>-<machine>.json.
  *
- * Flags: --quick (few repetitions), --cases=a,b,c,d, --dtypes=float32,float64, --engines=<node engines>,
- * --no-python, --gpu (adds PyTorch CUDA when torch sees a GPU, and basin-webgpu), --out=<dir>, --machine=<label>,
- * --seed=<n>.
+ * Case `row` (issue 13) runs the whole Table 1 CIFAR row from raw files for a fixed number of epochs, basin's
+ * `reproduce table1` path against the authors' recipe (numpy ZCA + PyTorch Adam), in seconds per stage.
+ *
+ * Flags: --quick (few repetitions; the row case on 700 records per file and 2 epochs), --cases=a,b,c,d,row,
+ * --dtypes=float32,float64, --engines=<node engines>, --no-python, --gpu (adds PyTorch CUDA when torch sees a GPU,
+ * and basin-webgpu), --row-epochs=<n> (default 20, 2 with --quick), --out=<dir>, --machine=<label>, --seed=<n>.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,7 +33,23 @@ import {
   RECORDED_ENVIRONMENT,
   referenceEnvironment,
 } from './python-reference.js';
-import { checkGoals, deriveFigures, formatGoals, formatTable, type ResultRow } from './report.js';
+import {
+  checkGoals,
+  checkRowGoals,
+  deriveFigures,
+  formatGoals,
+  formatRowTable,
+  formatTable,
+  type ResultRow,
+} from './report.js';
+import {
+  ROW_CASE_ID,
+  type RowCase,
+  type RowReferenceVariant,
+  type RowRun,
+  rowCase,
+  runRowCase,
+} from './row.js';
 import { autoChoices } from './auto-choice.js';
 import { median, type RepetitionPlan } from './timing.js';
 
@@ -59,6 +78,8 @@ interface Options {
   readonly quick: boolean;
   readonly gpu: boolean;
   readonly cases: readonly BenchCase[];
+  /** The row case, when `--cases` names it. */
+  readonly row: RowCase | undefined;
   readonly dtypes: readonly DType[];
   readonly engines: readonly string[];
   readonly python: boolean;
@@ -72,7 +93,8 @@ function parseOptions(argv: readonly string[]): Options {
     args: [...argv],
     options: {
       quick: { type: 'boolean', default: false },
-      cases: { type: 'string', default: BENCH_CASES.map((c) => c.id).join(',') },
+      cases: { type: 'string', default: [...BENCH_CASES.map((c) => c.id), ROW_CASE_ID].join(',') },
+      'row-epochs': { type: 'string' },
       dtypes: { type: 'string', default: 'float32,float64' },
       engines: { type: 'string' },
       'no-python': { type: 'boolean', default: false },
@@ -97,12 +119,23 @@ function parseOptions(argv: readonly string[]): Options {
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0)
     throw new InvalidArgumentError('--seed', 'an integer ≥ 0', values.seed);
+  const caseIds = values.cases.split(',').filter((id) => id.length > 0);
+  const known = [...BENCH_CASES.map((c) => c.id), ROW_CASE_ID];
+  for (const id of caseIds)
+    if (!(known as string[]).includes(id)) throw new InvalidArgumentError('--cases', known.join(', '), id);
+  let rowEpochs: number | undefined;
+  if (values['row-epochs'] !== undefined) {
+    rowEpochs = Number(values['row-epochs']);
+    if (!Number.isInteger(rowEpochs) || rowEpochs < 1)
+      throw new InvalidArgumentError('--row-epochs', 'an integer ≥ 1', values['row-epochs']);
+  }
   return {
     plan: values.quick ? PLANS.quick : PLANS.full,
     epochPlan: values.quick ? EPOCH_PLANS.quick : EPOCH_PLANS.full,
     quick: values.quick,
     gpu: values.gpu,
-    cases: values.cases.split(',').map((id) => benchCase(id)),
+    cases: caseIds.filter((id) => id !== ROW_CASE_ID).map((id) => benchCase(id)),
+    row: caseIds.includes(ROW_CASE_ID) ? rowCase(values.quick, rowEpochs) : undefined,
     dtypes,
     engines,
     python: !values['no-python'],
@@ -343,13 +376,32 @@ function main(): void {
     }
   }
 
+  let rowRun: RowRun | undefined;
+  if (options.row) {
+    const references: RowReferenceVariant[] = [];
+    if (pythons.torch) {
+      // The default and OMP_WAIT_POLICY=PASSIVE, the faster counting, as in a full run of the other cases; with
+      // --quick too, since the recipe takes seconds next to basin's minutes and, when other work holds a core,
+      // spinning OpenMP threads made the default's epochs 18 × slower than PASSIVE's (6.1 s against 0.34 s).
+      for (const variant of referenceVariants(false, false).filter((v) => v.engine === 'torch'))
+        references.push({ ...variant, python: pythons.torch });
+    } else if (pythons.numpy) {
+      pythons.notes.push(
+        'case (row): PyTorch absent, so the recipe trains with numpy (closed-form gradient, Adam)',
+      );
+      references.push({ label: 'numpy', engine: 'numpy', environment: {}, python: pythons.numpy });
+    }
+    rowRun = runRowCase(options.row, references, { seed: options.seed, threads: THREADS, log });
+    pythons.notes.push(...rowRun.notes);
+  }
+
   const peakAfter = measurePeak();
   const peak = [peakBefore, peakAfter].reduce<typeof peakBefore>(
     (best, p) => (p !== undefined && (best === undefined || p.gflops > best.gflops) ? p : best),
     undefined,
   );
   const finished = machineInfo();
-  process.stdout.write(formatTable(rows, peak?.gflops) + '\n');
+  if (rows.length > 0) process.stdout.write(formatTable(rows, peak?.gflops) + '\n');
   if (options.cases.some((c) => c.kind === 'adam-epoch'))
     process.stdout.write("case (d): times are ms per epoch; GFLOP/s counts the epoch's products\n");
   if (peak)
@@ -359,6 +411,9 @@ function main(): void {
     );
   const goals = options.engines.includes(GOAL_ENGINE) ? checkGoals(rows, peak?.gflops, GOAL_ENGINE) : [];
   if (goals.length > 0) process.stdout.write(`goals (issue 5):\n${formatGoals(goals)}\n`);
+  const rowGoals = rowRun ? checkRowGoals(rowRun.measurements) : [];
+  if (rowRun) process.stdout.write(`${formatRowTable(rowRun)}\n`);
+  if (rowGoals.length > 0) process.stdout.write(`goals (issue 13):\n${formatGoals(rowGoals)}\n`);
   process.stdout.write(`load average at end: ${finished.loadAverage.map((l) => l.toFixed(2)).join(' ')}\n`);
 
   const env = referenceEnvironment(THREADS);
@@ -395,7 +450,15 @@ function main(): void {
       options.cases.map((c) => [c.id, c.kind === 'adam-epoch' ? 'ms per epoch' : 'ms per step']),
     ) as Record<CaseId, string>,
     autoBackend: autoChoices(options.cases),
-    goals,
+    goals: [...goals, ...rowGoals],
+    row: rowRun
+      ? {
+          unit: 'seconds',
+          case: rowRun.case,
+          files: rowRun.files,
+          measurements: rowRun.measurements,
+        }
+      : null,
     results: rows.map((row) => ({ ...row, ...deriveFigures(row, rows, peak?.gflops) })),
   };
   mkdirSync(options.outDir, { recursive: true });

@@ -21,7 +21,7 @@ import { affineRows } from '../data/preprocess/affine-rows.js';
 import { type BinarySplit, describeBinarySplit } from '../data/preprocess/binary-split.js';
 import { type PreprocessRecipe, prepareDataset } from '../data/preprocess/prepare.js';
 import { loadPreparedDataset, savePreparedDataset } from '../data/preprocess/prepared-files.js';
-import type { WhiteningOptions } from '../data/preprocess/whiten.js';
+import { DEFAULT_WHITENING_EPSILON, type WhiteningOptions } from '../data/preprocess/whiten.js';
 import { type Architecture, mlp, parameterCount, parameterLayout } from '../model/architecture.js';
 import { initialise } from '../model/init.js';
 import type { Samples } from '../model/samples.js';
@@ -127,6 +127,28 @@ export const TABLE1_OPTIMISER = {
   epsilon: 1e-8,
 } as const;
 
+/**
+ * What `basin reproduce table1` runs with when given no option (its defaults live here so that the benchmark of the
+ * CIFAR row, bench/run.ts `--cases=row`, runs what the command runs): whitening is ZCA with basin's default ε.
+ */
+export const TABLE1_DEFAULTS = {
+  maxEpochs: 1000,
+  seed: 0,
+  dtype: 'float32',
+  backend: 'auto',
+  whitening: { method: 'zca', epsilon: DEFAULT_WHITENING_EPSILON },
+  checkEvery: 1,
+  polishSeconds: 1800,
+} as const satisfies {
+  maxEpochs: number;
+  seed: number;
+  dtype: DType;
+  backend: BackendRequest;
+  whitening: WhiteningOptions;
+  checkEvery: number;
+  polishSeconds: number;
+};
+
 export interface Table1Options {
   /** Directory holding the MNIST IDX files (train-images-idx3-ubyte[.gz] …). */
   readonly mnistDirectory?: string;
@@ -157,7 +179,50 @@ export interface Table1Options {
   readonly onPolish?: (row: Table1RowId, progress: PolishProgress) => void;
   readonly onEpoch?: (progress: Table1Progress) => void;
   readonly onStage?: (row: Table1RowId, stage: string) => void;
+  /**
+   * Wall-clock seconds of each stage as it ends, for benchmarks (bench/run.ts `--cases=row`): where a row's time
+   * goes, measured where the work runs rather than guessed from outside. See {@link Table1Stage}.
+   */
+  readonly onTiming?: (row: Table1RowId, stage: Table1Stage, seconds: number) => void;
+  /**
+   * Stop after the first epoch with 0 training MCE (default true). False trains `maxEpochs` epochs whatever the
+   * error, so that a benchmark compares the same number of epochs with another implementation; `epochsToZero` is
+   * recorded either way.
+   */
+  readonly stopAtZeroError?: boolean;
   readonly signal?: AbortSignal;
+}
+
+/**
+ * The stages `onTiming` reports, in the order they run:
+ * - `read training files`, `read test files`: the loader, bytes to the float pixel array;
+ * - `training set: <step>`, `test set: <step>`: the steps of `prepareDataset` (its `timings`: gather,
+ *   scale-to-unit, covariance, eigendecomposition, fit whitening, whiten). `fit whitening` includes covariance and
+ *   eigendecomposition; the rest of it builds the whitening matrix. The test set reuses the training statistics, so
+ *   it has no fitting steps;
+ * - `load cached data` or `save cache`, with `cacheDirectory`;
+ * - `backend setup`: choosing the backend, building the objective, initialising θ;
+ * - per epoch, `epoch` (the minibatch updates) and, in epochs that check, `error check` (the training MCE's forward
+ *   pass);
+ * - `final evaluation` (the full-batch loss `train` computes before it returns), `final error check`,
+ *   `test error check`.
+ */
+export type Table1Stage =
+  | 'read training files'
+  | 'read test files'
+  | `training set: ${string}`
+  | `test set: ${string}`
+  | 'load cached data'
+  | 'save cache'
+  | 'backend setup'
+  | 'epoch'
+  | 'error check'
+  | 'final evaluation'
+  | 'final error check'
+  | 'test error check';
+
+function secondsSince(started: number): number {
+  return (performance.now() - started) / 1000;
 }
 
 export interface Table1Progress {
@@ -309,38 +374,60 @@ async function prepareRowData(
       ? {}
       : { subset: { count: options.subset, seed: deriveSeed(options.seed, 'table1', 'subset') } }),
   };
+  const timing = (stage: Table1Stage, seconds: number): void => options.onTiming?.(preset.id, stage, seconds);
   const cache =
     options.cacheDirectory === undefined
       ? undefined
       : join(options.cacheDirectory, await cacheKey(preset, directory, recipe));
   if (cache !== undefined && existsSync(join(cache, 'train', 'provenance.json'))) {
+    const loading = performance.now();
     const train = await loadPreparedDataset(join(cache, 'train'));
     const test = existsSync(join(cache, 'test', 'provenance.json'))
       ? await loadPreparedDataset(join(cache, 'test'))
       : undefined;
-    return { train, test, seconds: (performance.now() - started) / 1000 };
+    timing('load cached data', secondsSince(loading));
+    return { train, test, seconds: secondsSince(started) };
   }
   const pixelType = recipe.dtype === 'float64' ? 'float64' : 'float32';
-  const load = (split: 'all' | 'train' | 'test') =>
-    preset.dataset === 'MNIST'
-      ? loadIdxDirectory(directory, split, { pixelType })
-      : loadCifar10Directory(directory, split, { pixelType });
+  const load = async (split: 'all' | 'train' | 'test', stage: Table1Stage) => {
+    const reading = performance.now();
+    const images =
+      preset.dataset === 'MNIST'
+        ? await loadIdxDirectory(directory, split, { pixelType })
+        : await loadCifar10Directory(directory, split, { pixelType });
+    timing(stage, secondsSince(reading));
+    return images;
+  };
   const { trainPart, test } = await withDenseProducts(options.backend ?? 'auto', async (products) => {
     const engine = products === undefined ? {} : { products };
-    const trainPart = prepareDataset(await load(preset.trainingFiles), recipe, {}, engine);
+    const trainPart = prepareDataset(
+      await load(preset.trainingFiles, 'read training files'),
+      recipe,
+      {},
+      engine,
+    );
+    trainPart.timings.forEach(({ step, seconds }) => timing(`training set: ${step}`, seconds));
     // MNIST's test files are part of its 70 000 training samples, so only CIFAR-10 has a held-out set.
-    const test =
-      preset.trainingFiles === 'all'
-        ? undefined
-        : prepareDataset(await load('test'), { ...recipe, subset: undefined }, trainPart.fitted, engine)
-            .dataset;
+    let test: Dataset | undefined;
+    if (preset.trainingFiles !== 'all') {
+      const testPart = prepareDataset(
+        await load('test', 'read test files'),
+        { ...recipe, subset: undefined },
+        trainPart.fitted,
+        engine,
+      );
+      testPart.timings.forEach(({ step, seconds }) => timing(`test set: ${step}`, seconds));
+      test = testPart.dataset;
+    }
     return { trainPart, test };
   });
   if (cache !== undefined) {
+    const saving = performance.now();
     await savePreparedDataset(join(cache, 'train'), trainPart.dataset);
     if (test !== undefined) await savePreparedDataset(join(cache, 'test'), test);
+    timing('save cache', secondsSince(saving));
   }
-  return { train: trainPart.dataset, test, seconds: (performance.now() - started) / 1000 };
+  return { train: trainPart.dataset, test, seconds: secondsSince(started) };
 }
 
 /** A short hash of everything that determines the prepared data: the files (sizes, times) and the recipe. */
@@ -367,6 +454,8 @@ async function trainRow(
   options: Table1Options,
 ): Promise<Table1Result> {
   const train = data.train;
+  const timing = (stage: Table1Stage, seconds: number): void => options.onTiming?.(preset.id, stage, seconds);
+  const setupStarted = performance.now();
   const dtype = train.x instanceof Float32Array ? 'float32' : 'float64';
   const architecture = mlp(train.inputDim, [preset.hidden], 1, { kind: 'leaky-relu', slope: 0 }, true);
   const problem = { architecture, loss: 'mse' as const, samples: train };
@@ -374,18 +463,23 @@ async function trainRow(
     rowsPerEvaluation: TABLE1_OPTIMISER.batchSize,
   });
   const objective = choice.backend.objective(architecture, 'mse', train);
+  const initialTheta = initialise(
+    architecture,
+    { kind: 'pytorch' },
+    deriveSeed(options.seed, 'table1', preset.id, 'init'),
+    dtype,
+  );
+  timing('backend setup', secondsSince(setupStarted));
   const checkEvery = options.checkEvery ?? 1;
+  const stopAtZeroError = options.stopAtZeroError ?? true;
   let epochsToZero: number | null = null;
   const started = performance.now();
+  // Where the current epoch (or, after the last one, the closing evaluation inside `trainAsync`) began.
+  let boundary = started;
   try {
     const result = await trainAsync({
       objective,
-      initialTheta: initialise(
-        architecture,
-        { kind: 'pytorch' },
-        deriveSeed(options.seed, 'table1', preset.id, 'init'),
-        dtype,
-      ),
+      initialTheta,
       optimiser: TABLE1_OPTIMISER,
       schedule: CIFAR_REGIME,
       stopping: { maxEpochs: options.maxEpochs },
@@ -394,8 +488,15 @@ async function trainRow(
       // Stop right after the first epoch whose weights classify every training sample correctly, before any
       // further update: the loss alone cannot tell, so the weights are checked at the epoch boundaries.
       shouldStop: (theta, progress) => {
+        const checking = performance.now();
+        timing('epoch', (checking - boundary) / 1000);
         const epochs = progress.epochsCompleted;
-        const trainMce = epochs % checkEvery === 0 ? networkMce(architecture, theta, train) : undefined;
+        let trainMce: number | undefined;
+        if (epochs % checkEvery === 0) {
+          trainMce = networkMce(architecture, theta, train);
+          timing('error check', secondsSince(checking));
+        }
+        boundary = performance.now();
         options.onEpoch?.({
           row: preset.id,
           epoch: epochs,
@@ -406,13 +507,19 @@ async function trainRow(
           elapsedSeconds: progress.elapsedSeconds,
         });
         if (trainMce !== 0) return false;
-        epochsToZero = epochs;
-        return true;
+        epochsToZero ??= epochs;
+        return stopAtZeroError;
       },
     });
     const theta = result.theta;
-    const trainSeconds = (performance.now() - started) / 1000;
+    const trainSeconds = secondsSince(started);
+    timing('final evaluation', secondsSince(boundary));
+    let checking = performance.now();
     const trainMce = networkMce(architecture, theta, train);
+    timing('final error check', secondsSince(checking));
+    checking = performance.now();
+    const testMce = data.test === undefined ? null : networkMce(architecture, theta, data.test);
+    if (data.test !== undefined) timing('test error check', secondsSince(checking));
     const params = parameterCount(architecture);
     objective.dispose();
     if (options.certify !== false)
@@ -432,7 +539,7 @@ async function trainRow(
       stopReason: result.stopReason === 'callback' ? 'zero-training-error' : result.stopReason,
       trainSeconds,
       prepareSeconds: data.seconds,
-      testMce: data.test === undefined ? null : networkMce(architecture, theta, data.test),
+      testMce,
       testCount: data.test?.count ?? null,
       backend: choice.record,
       dtype,
@@ -452,7 +559,8 @@ function certifyEndPoint(
   train: Samples,
   options: Table1Options,
 ): Table1Certificate {
-  const polishSeconds = options.certify === false ? 0 : (options.certify?.polishSeconds ?? 1800);
+  const polishSeconds =
+    options.certify === false ? 0 : (options.certify?.polishSeconds ?? TABLE1_DEFAULTS.polishSeconds);
   const problem = { architecture, loss: 'mse' as const, samples: train };
   const c = withCurvature(options.backend ?? 'auto', problem, (curvature) =>
     certify(architecture, 'mse', Float64Array.from(theta), train, {

@@ -134,10 +134,66 @@ describe('runTable1', () => {
     const cached = again as Table1Result;
     assert.equal(cached.epochs, result.epochs, 'same seeds, same cached data: same run');
     assert.ok('preparedDirectory' in cached.provenance);
+    // A benchmark trains a fixed number of epochs: past the epoch of 0% training error, which is still recorded.
+    const zeroAt = result.epochsToZero!;
+    const [fixed] = await runTable1(['cifar'], {
+      ...options,
+      certify: false,
+      stopAtZeroError: false,
+      maxEpochs: zeroAt + 2,
+    });
+    assert.equal((fixed as Table1Result).epochs, zeroAt + 2);
+    assert.equal((fixed as Table1Result).epochsToZero, zeroAt);
+    assert.equal((fixed as Table1Result).stopReason, 'max-epochs');
     const table = formatTable1([skipped, result]);
     assert.match(table, /mnist\s+Table 1\s+784-89-1\s+70000\s+0\.999\s+0\.0%/);
     assert.match(table, /mnist\s+basin\s+skipped: no MNIST directory/);
     assert.match(table, /cifar\s+basin \(float64, reference\)\s+3072-16-1\s+60\s+819\.750\s+0\.0%/);
+  });
+
+  it('reports the seconds of every stage, in order, each epoch and its error check apart', async () => {
+    const cifar = join(dir.path, 'cifar-timed');
+    mkdirSync(cifar);
+    const rng = new Rng(5);
+    const batch = (count: number): Buffer =>
+      cifarBytes(
+        Array.from({ length: count }, () => rng.integer(10)),
+        () => rng.integer(256),
+      );
+    // 550 samples: more than a minibatch of 512, so the epochs run as in the full-size row.
+    for (let b = 1; b <= 5; b++) writeFileSync(join(cifar, `data_batch_${b}.bin`), batch(110));
+    writeFileSync(join(cifar, 'test_batch.bin'), batch(20));
+    const stages: string[] = [];
+    const [result] = (await runTable1(['cifar'], {
+      cifarDirectory: cifar,
+      maxEpochs: 2,
+      seed: 1,
+      dtype: 'float64',
+      backend: 'reference',
+      certify: false,
+      onTiming: (row, stage, seconds) => {
+        assert.equal(row, 'cifar');
+        assert.ok(seconds >= 0 && Number.isFinite(seconds), `${stage}: ${seconds}`);
+        stages.push(stage);
+      },
+    })) as Table1Result[];
+    assert.equal(result.epochs, 2);
+    assert.deepEqual(stages, [
+      'read training files',
+      'training set: gather',
+      'training set: scale-to-unit',
+      'read test files',
+      'test set: gather',
+      'test set: scale-to-unit',
+      'backend setup',
+      'epoch',
+      'error check',
+      'epoch',
+      'error check',
+      'final evaluation',
+      'final error check',
+      'test error check',
+    ]);
   });
 
   it('measures the training MCE it reports on the returned weights (checked with the model forward pass)', () => {

@@ -2,13 +2,14 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseBackendRequest } from '../../backend/select.js';
 import { InvalidArgumentError } from '../../core/errors.js';
-import { DEFAULT_WHITENING_EPSILON, parseWhiteningMethod } from '../../data/preprocess/whiten.js';
+import { parseWhiteningMethod } from '../../data/preprocess/whiten.js';
 import { serialiseJsonRecord } from '../../io/result-file.js';
 import { formatPercent, formatTable } from '../../report/format.js';
 import { describePolishProgress } from '../progress.js';
 import {
   findTable1Data,
   runTable1,
+  TABLE1_DEFAULTS,
   TABLE1_PRESETS,
   TABLE1_ROW_IDS,
   type Table1Result,
@@ -48,20 +49,36 @@ export function registerTable1(reproduce: Command): void {
     .option('--mnist <dir>', 'MNIST IDX directory (overrides --data)')
     .option('--cifar <dir>', 'CIFAR-10 binary directory (overrides --data)')
     .option('--rows <list>', `rows to run: ${TABLE1_ROW_IDS.join(', ')}`, TABLE1_ROW_IDS.join(','))
-    .option('--max-epochs <n>', 'stop here if the training error has not reached 0', '1000')
-    .option('--seed <n>', 'seed of initialisation, minibatch order and --subset', '0')
-    .option('--dtype <dtype>', 'float32 (as the authors’ PyTorch code) or float64', 'float32')
-    .option('--backend <name>', 'auto, onnx or reference', 'auto')
-    .option('--whiten <method>', 'CIFAR whitening: zca, pca or none (the authors’ method is unknown)', 'zca')
-    .option('--epsilon <value>', 'whitening ε', String(DEFAULT_WHITENING_EPSILON))
+    .option(
+      '--max-epochs <n>',
+      'stop here if the training error has not reached 0',
+      String(TABLE1_DEFAULTS.maxEpochs),
+    )
+    .option(
+      '--seed <n>',
+      'seed of initialisation, minibatch order and --subset',
+      String(TABLE1_DEFAULTS.seed),
+    )
+    .option('--dtype <dtype>', 'float32 (as the authors’ PyTorch code) or float64', TABLE1_DEFAULTS.dtype)
+    .option('--backend <name>', 'auto, onnx or reference', TABLE1_DEFAULTS.backend)
+    .option(
+      '--whiten <method>',
+      'CIFAR whitening: zca, pca or none (the authors’ method is unknown)',
+      TABLE1_DEFAULTS.whitening.method,
+    )
+    .option('--epsilon <value>', 'whitening ε', String(TABLE1_DEFAULTS.whitening.epsilon))
     .option('--subset <n>', 'train on a seeded subset of n samples (a quick check; N differs from the paper)')
     .option('--cache <dir>', 'keep the preprocessed data here and reuse it next time')
-    .option('--check-every <n>', 'measure the training error every n epochs', '1')
+    .option(
+      '--check-every <n>',
+      'measure the training error every n epochs',
+      String(TABLE1_DEFAULTS.checkEvery),
+    )
     .option('--no-certify', 'skip polishing and certifying the trained end point in float64')
     .option(
       '--polish-seconds <n>',
       'longest polishing of the end point before it is certified as it is',
-      '1800',
+      String(TABLE1_DEFAULTS.polishSeconds),
     )
     .option('--out <file>', 'also write the rows as JSON')
     .option('--json', 'progress as JSON lines on stderr')
