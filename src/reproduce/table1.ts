@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Backend } from '../backend/backend.js';
 import {
   type BackendChoiceRecord,
   type BackendRequest,
@@ -13,15 +14,13 @@ import type { DType, FloatArray } from '../core/dtype.js';
 import { InvalidArgumentError, requireInteger } from '../core/errors.js';
 import { deriveSeed } from '../core/rng.js';
 import type { Dataset } from '../data/dataset.js';
-import { misclassificationError } from '../data/labels.js';
 import { findCifar10Files, loadCifar10Directory, looksLikeCifar10Directory } from '../data/loaders/cifar.js';
 import { findIdxPairs, loadIdxDirectory } from '../data/loaders/idx.js';
-import { affineRows } from '../data/preprocess/affine-rows.js';
 import { type BinarySplit, describeBinarySplit } from '../data/preprocess/binary-split.js';
 import { type PreprocessRecipe, prepareDataset } from '../data/preprocess/prepare.js';
 import { loadPreparedDataset, savePreparedDataset } from '../data/preprocess/prepared-files.js';
 import type { WhiteningOptions } from '../data/preprocess/whiten.js';
-import { type Architecture, mlp, parameterCount, parameterLayout } from '../model/architecture.js';
+import { type Architecture, mlp, parameterCount } from '../model/architecture.js';
 import { initialise } from '../model/init.js';
 import type { Samples } from '../model/samples.js';
 import { CIFAR_REGIME } from '../train/schedule.js';
@@ -368,6 +367,9 @@ async function trainRow(
     rowsPerEvaluation: TABLE1_OPTIMISER.batchSize,
   });
   const objective = choice.backend.objective(architecture, 'mse', train);
+  // The training error is checked on the same backend, once per --check-every epochs; what it derives from the
+  // data (the input tensor, row norms) is paid once here.
+  const trainCheck = choice.backend.classificationCheck(architecture, train, train.labelEncoding ?? 'pm1');
   const checkEvery = options.checkEvery ?? 1;
   let epochsToZero: number | null = null;
   const started = performance.now();
@@ -389,7 +391,7 @@ async function trainRow(
       // further update: the loss alone cannot tell, so the weights are checked at the epoch boundaries.
       shouldStop: (theta, progress) => {
         const epochs = progress.epochsCompleted;
-        const trainMce = epochs % checkEvery === 0 ? networkMce(architecture, theta, train) : undefined;
+        const trainMce = epochs % checkEvery === 0 ? trainCheck.count(theta).error : undefined;
         options.onEpoch?.({
           row: preset.id,
           epoch: epochs,
@@ -406,7 +408,10 @@ async function trainRow(
     });
     const theta = result.theta;
     const trainSeconds = (performance.now() - started) / 1000;
-    const trainMce = networkMce(architecture, theta, train);
+    const trainMce = trainCheck.count(theta).error;
+    trainCheck.dispose();
+    const testMce =
+      data.test === undefined ? null : heldOutMce(choice.backend, architecture, theta, data.test);
     const params = parameterCount(architecture);
     objective.dispose();
     if (options.certify !== false)
@@ -426,7 +431,7 @@ async function trainRow(
       stopReason: result.stopReason === 'callback' ? 'zero-training-error' : result.stopReason,
       trainSeconds,
       prepareSeconds: data.seconds,
-      testMce: data.test === undefined ? null : networkMce(architecture, theta, data.test),
+      testMce,
       testCount: data.test?.count ?? null,
       backend: choice.record,
       dtype,
@@ -434,7 +439,18 @@ async function trainRow(
       certificate,
     };
   } finally {
+    trainCheck.dispose();
     objective.dispose();
+  }
+}
+
+/** The MCE of θ on a held-out set, counted once on `backend` (the float64 pass's count, see classification.ts). */
+function heldOutMce(backend: Backend, architecture: Architecture, theta: FloatArray, data: Dataset): number {
+  const check = backend.classificationCheck(architecture, data, data.labelEncoding ?? 'pm1');
+  try {
+    return check.count(theta).error;
+  } finally {
+    check.dispose();
   }
 }
 
@@ -499,72 +515,6 @@ function certifyEndPoint(
     engine: c.engine,
     seconds: c.seconds,
   };
-}
-
-/**
- * Outputs f(x) = zᵀ relu(W x + b) + c of a one-hidden-layer network for every sample, computed in float64 with the
- * blocked kernel of the data layer (the model's general forward pass is about 10× slower on 50 000 × 3072 inputs;
- * test/reproduce checks that both agree).
- */
-export function oneHiddenLayerOutputs(
-  architecture: Architecture,
-  theta: FloatArray,
-  samples: Samples,
-): Float64Array {
-  const [hidden, output] = parameterLayout(architecture).layers;
-  if (architecture.hidden.length !== 1 || architecture.outputDim !== 1) {
-    throw new InvalidArgumentError(
-      'architecture',
-      'one hidden layer and one output',
-      architecture.hidden.length,
-    );
-  }
-  const slope =
-    architecture.hidden[0].activation.kind === 'leaky-relu' ? architecture.hidden[0].activation.slope : NaN;
-  if (Number.isNaN(slope))
-    throw new InvalidArgumentError(
-      'architecture',
-      'a (leaky) ReLU hidden layer',
-      architecture.hidden[0].activation.kind,
-    );
-  const width = hidden.outputs;
-  const w = Float64Array.from(
-    theta.subarray(hidden.weightOffset, hidden.weightOffset + width * hidden.inputs),
-  );
-  const b =
-    hidden.biasOffset === undefined
-      ? new Float64Array(width)
-      : Float64Array.from(theta.subarray(hidden.biasOffset, hidden.biasOffset + width));
-  const z = Float64Array.from(theta.subarray(output.weightOffset, output.weightOffset + width));
-  const c = output.biasOffset === undefined ? 0 : theta[output.biasOffset];
-  const out = new Float64Array(samples.count);
-  affineRows(
-    samples.x,
-    samples.count,
-    samples.inputDim,
-    w,
-    width,
-    undefined,
-    (first, rows, result, stride) => {
-      for (let r = 0; r < rows; r++) {
-        let sum = c;
-        for (let i = 0; i < width; i++) {
-          const u = result[r * stride + i] + b[i];
-          sum += z[i] * (u > 0 ? u : slope * u);
-        }
-        out[first + r] = sum;
-      }
-    },
-  );
-  return out;
-}
-
-function networkMce(architecture: Architecture, theta: FloatArray, data: Dataset): number {
-  return misclassificationError(
-    oneHiddenLayerOutputs(architecture, theta, data),
-    data.y,
-    data.labelEncoding ?? 'pm1',
-  );
 }
 
 /** The split of a row in words (for tables). */

@@ -1,0 +1,242 @@
+import { allocate, type DType, type FloatArray } from '../../core/dtype.js';
+import { BasinError, InvalidArgumentError } from '../../core/errors.js';
+import { type LabelEncoding, threshold } from '../../data/labels.js';
+import { type Architecture, multiplyAddsPerRow, parameterLayout } from '../../model/architecture.js';
+import type { Samples } from '../../model/samples.js';
+import {
+  checkClassificationProblem,
+  checkPrecision,
+  type ClassificationCheck,
+  decidedCorrect,
+  type OutputErrorBound,
+  oneHiddenLayerOutputs,
+  oneHiddenLayerUnsupported,
+  outputErrorBound,
+  referenceClassificationCheck,
+  rowNorms,
+} from '../classification.js';
+import { feedParameters, floatTensor, type ParameterTensors } from './feeds.js';
+import { OPSET } from './mlp-graph.js';
+import { ELEMENT_CODE, OnnxGraph } from './onnx-graph.js';
+import type { OnnxRuntime, OrtTensor, SyncSession } from './runtime.js';
+import { sessionForWork } from './threads.js';
+
+const X_INPUT = 'x';
+const ROWS_INPUT = 'rows';
+const OUTPUT = 'f';
+/**
+ * Rows per run of the float64 re-check: its gathered and widened rows (12 bytes an input) take 18 MiB at
+ * d = 3072, allocated once; a run per row count would grow ORT's buffers (fresh memory) whenever more rows come.
+ */
+const WIDE_ROWS = 512;
+
+/** The forward graph of a one-hidden-layer network: f (1 × N) = w₁·act(X·W₀ᵀ + b₀)ᵀ + b₁. */
+export interface ForwardGraph {
+  readonly model: Uint8Array;
+  readonly layers: readonly ParameterTensors[];
+}
+
+/**
+ * Builds the forward pass alone (no loss, no gradient), computing in `dtype`. The output layer runs transposed as
+ * in mlp-graph.ts: one 1 × N row, the product MLAS runs fast. The leaky slope is a stored constant, never a float
+ * attribute (see onnx-graph.ts).
+ *
+ * With `gatherFrom`, the graph reads the whole stored set `x` (M × d, in that precision) and the int32 row
+ * indices `rows` (N), and runs on those rows only, converted to `dtype` (exactly, when widening).
+ */
+export function buildForwardGraph(
+  architecture: Architecture,
+  dtype: DType,
+  gatherFrom?: DType,
+): ForwardGraph {
+  const [hidden, output] = parameterLayout(architecture).layers;
+  const activation = architecture.hidden[0].activation;
+  if (activation.kind !== 'leaky-relu') {
+    throw new InvalidArgumentError('architecture', 'a (leaky) ReLU hidden layer', activation.kind);
+  }
+  const g = new OnnxGraph('basin_one_hidden_layer_forward');
+  let x: string;
+  if (gatherFrom === undefined) {
+    x = g.input(X_INPUT, dtype, ['N', hidden.inputs]);
+  } else {
+    const rows = g.input(ROWS_INPUT, 'int32', ['N']);
+    x = g.node('Gather', [g.input(X_INPUT, gatherFrom, ['M', hidden.inputs]), rows], { axis: 0 });
+    if (gatherFrom !== dtype) x = g.node('Cast', [x], { to: ELEMENT_CODE[dtype] });
+  }
+  const layers: ParameterTensors[] = [
+    { weight: 'w0', bias: hidden.biasOffset === undefined ? undefined : 'b0', biasDims: [hidden.outputs] },
+    { weight: 'w1', bias: output.biasOffset === undefined ? undefined : 'b1', biasDims: [1, 1] },
+  ];
+  const w0 = g.input('w0', dtype, [hidden.outputs, hidden.inputs]);
+  const b0 = layers[0].bias === undefined ? [] : [g.input('b0', dtype, [hidden.outputs])];
+  const w1 = g.input('w1', dtype, [1, hidden.outputs]);
+  const b1 = layers[1].bias === undefined ? [] : [g.input('b1', dtype, [1, 1])];
+  const u = g.node('Gemm', [x, w0, ...b0], { transB: 1 });
+  const h =
+    activation.slope === 0
+      ? g.node('Relu', [u])
+      : g.node('Mul', [
+          u,
+          g.node('Where', [
+            g.node('Greater', [u, g.scalar(dtype, 0)]),
+            g.scalar(dtype, 1),
+            g.scalar(dtype, activation.slope),
+          ]),
+        ]);
+  g.node('Gemm', [w1, h, ...b1], { transB: 1 }, OUTPUT);
+  g.output(OUTPUT, dtype, [1, 'N']);
+  return { model: g.encode(OPSET), layers };
+}
+
+/**
+ * The ONNX engine of `ClassificationCheck`. The forward pass runs in the precision of the stored inputs (float32
+ * data: float32) on ONNX Runtime, and every sample is decided at the threshold unless its output lies within
+ * `outputErrorBound` of it. Those samples (a few per cent of CIFAR-10 early in training: γ_d with d = 3072 is
+ * 1.8·10⁻⁴) are run again in float64: first on ONNX Runtime (the rows gathered and widened inside the graph; the
+ * reference kernel runs at about 2 GMAC/s, slower than the whole float32 pass for a few thousand rows), and the
+ * ones that pass leaves within its own, 10¹¹ times smaller bound of the threshold with `oneHiddenLayerOutputs`'
+ * arithmetic itself. So the count is the float64 pass's count.
+ *
+ * X is fed as a view, never copied (θ is converted to X's precision instead, into a buffer kept for the check's
+ * life), and the float32 outputs land in a kept buffer too. Networks other than one (leaky) ReLU hidden layer, and
+ * samples with slope noise, get the reference engine.
+ */
+export function onnxClassificationCheck(
+  runtime: OnnxRuntime,
+  architecture: Architecture,
+  samples: Samples,
+  encoding: LabelEncoding,
+  options: { readonly threads?: number | undefined },
+  onDispose: () => void,
+): ClassificationCheck {
+  checkClassificationProblem(architecture, samples);
+  if (oneHiddenLayerUnsupported(architecture, samples) !== undefined) {
+    const reference = referenceClassificationCheck(architecture, samples, encoding);
+    return {
+      ...reference,
+      dispose() {
+        reference.dispose();
+        onDispose();
+      },
+    };
+  }
+  const dtype = checkPrecision(samples);
+  const layout = parameterLayout(architecture);
+  const rowWork = multiplyAddsPerRow(architecture);
+  const count = samples.count;
+  const pass = (graph: ForwardGraph) => ({ graph, sessions: new Map<number, SyncSession>() });
+  const fast = pass(buildForwardGraph(architecture, dtype));
+  // float64 data: the fast pass is already float64, and its few undecided samples go to the reference kernel.
+  const wideRows = new Int32Array(WIDE_ROWS);
+  const wideOutputs = new Float64Array(WIDE_ROWS);
+  const wide =
+    dtype === 'float32'
+      ? {
+          ...pass(buildForwardGraph(architecture, 'float64', 'float32')),
+          rowsTensor: new runtime.Tensor('int32', wideRows, [WIDE_ROWS]),
+          outputTensor: new runtime.Tensor('float64', wideOutputs, [1, WIDE_ROWS]),
+        }
+      : undefined;
+  let xTensor: OrtTensor | undefined = floatTensor(runtime, dtype, samples.x, [count, samples.inputDim]);
+  const outputs = allocate(dtype, count);
+  let outputTensor: OrtTensor | undefined = new runtime.Tensor(dtype, outputs, [1, count]);
+  // θ in the other precision, converted into buffers kept for the check's life rather than new ones per call.
+  const converted = { float32: new Float32Array(layout.size), float64: new Float64Array(layout.size) };
+  const paramsIn = (theta: FloatArray, precision: DType): FloatArray => {
+    if (theta instanceof Float64Array === (precision === 'float64')) return theta;
+    converted[precision].set(theta);
+    return converted[precision];
+  };
+  const { l2, l1 } = rowNorms(samples);
+  const undecided = new Int32Array(count);
+  const t = threshold(encoding);
+  const run = (
+    which: ReturnType<typeof pass>,
+    precision: DType,
+    theta: FloatArray,
+    feeds: Record<string, OrtTensor>,
+    rows: number,
+    into?: Record<string, OrtTensor>,
+  ): FloatArray => {
+    feedParameters(runtime, precision, layout, paramsIn(theta, precision), which.graph.layers, feeds);
+    const session = sessionForWork(
+      runtime,
+      which.graph.model,
+      which.sessions,
+      precision,
+      rows * rowWork,
+      options.threads,
+    );
+    return session.run(feeds, [OUTPUT], into)[OUTPUT].data as FloatArray;
+  };
+  return {
+    engine: 'onnx',
+    sampleCount: count,
+    count(theta) {
+      if (xTensor === undefined || outputTensor === undefined) {
+        throw new BasinError('classification check: used after dispose()');
+      }
+      if (theta.length !== layout.size) {
+        throw new InvalidArgumentError(
+          'theta',
+          `${layout.size} parameters for this architecture`,
+          theta.length,
+        );
+      }
+      let misclassified = 0;
+      let left = 0;
+      /** Decides sample n from its output in `precision`, or keeps it in `undecided` for a float64 pass. */
+      const decide = (n: number, value: number, bound: OutputErrorBound): void => {
+        const norm = l2[n];
+        const allowed =
+          norm <= bound.maxNorm
+            ? bound.relative * (bound.constant + bound.slope * norm) + bound.absolute * (1 + l1[n])
+            : Infinity;
+        // Negated so that NaN outputs and bounds stay undecided too.
+        if (!(Math.abs(value - t) > allowed)) undecided[left++] = n;
+        else if (!decidedCorrect(value, samples.y[n], t)) misclassified++;
+      };
+
+      run(fast, dtype, theta, { [X_INPUT]: xTensor }, count, { [OUTPUT]: outputTensor });
+      const fastBound = outputErrorBound(architecture, theta, dtype);
+      for (let n = 0; n < count; n++) decide(n, outputs[n], fastBound);
+      const rechecked = left;
+      if (wide !== undefined && rechecked > 0) {
+        const bound = outputErrorBound(architecture, theta, 'float64');
+        const feeds = { [X_INPUT]: xTensor, [ROWS_INPUT]: wide.rowsTensor };
+        left = 0;
+        for (let start = 0; start < rechecked; start += WIDE_ROWS) {
+          const size = Math.min(WIDE_ROWS, rechecked - start);
+          // Full chunks only (the last one padded with its last row): fixed shapes, so the same output tensor
+          // and the same intermediate buffers serve every run. `decide` writes behind `start`, so copy first.
+          for (let r = 0; r < WIDE_ROWS; r++) wideRows[r] = undecided[start + Math.min(r, size - 1)];
+          run(wide, 'float64', theta, feeds, WIDE_ROWS, { [OUTPUT]: wide.outputTensor });
+          for (let r = 0; r < size; r++) decide(wideRows[r], wideOutputs[r], bound);
+        }
+      }
+      if (left > 0) {
+        const rows = undecided.subarray(0, left);
+        const exact = oneHiddenLayerOutputs(architecture, theta, samples, { rows });
+        for (let r = 0; r < left; r++) {
+          if (!decidedCorrect(exact[r], samples.y[rows[r]], t)) misclassified++;
+        }
+      }
+      return { misclassified, error: misclassified / count, rechecked, referenceRechecked: left, outputs };
+    },
+    dispose() {
+      if (xTensor === undefined) return;
+      for (const { sessions } of wide === undefined ? [fast] : [fast, wide]) {
+        for (const session of sessions.values()) session.dispose();
+        sessions.clear();
+      }
+      // The tensors only wrap the samples' and the check's arrays; dropping them lets those go with the check.
+      xTensor.dispose();
+      outputTensor?.dispose();
+      wide?.rowsTensor.dispose();
+      wide?.outputTensor.dispose();
+      xTensor = undefined;
+      outputTensor = undefined;
+      onDispose();
+    },
+  };
+}
