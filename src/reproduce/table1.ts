@@ -168,6 +168,11 @@ export interface Table1Progress {
   readonly learningRate: number;
   /** Training MCE after the epoch, when it was measured this epoch. */
   readonly trainMce: number | undefined;
+  /**
+   * Samples that measurement ran again in float64 because the fast pass left them within its rounding bound of the
+   * threshold (see src/backend/classification.ts); 0 on the reference backend.
+   */
+  readonly trainRechecked: number | undefined;
   readonly elapsedSeconds: number;
 }
 
@@ -391,7 +396,8 @@ async function trainRow(
       // further update: the loss alone cannot tell, so the weights are checked at the epoch boundaries.
       shouldStop: (theta, progress) => {
         const epochs = progress.epochsCompleted;
-        const trainMce = epochs % checkEvery === 0 ? trainCheck.count(theta).error : undefined;
+        const measured = epochs % checkEvery === 0 ? trainCheck.count(theta) : undefined;
+        const trainMce = measured?.error;
         options.onEpoch?.({
           row: preset.id,
           epoch: epochs,
@@ -399,6 +405,7 @@ async function trainRow(
           loss: progress.loss,
           learningRate: progress.learningRate,
           trainMce,
+          trainRechecked: measured?.rechecked,
           elapsedSeconds: progress.elapsedSeconds,
         });
         if (trainMce !== 0) return false;

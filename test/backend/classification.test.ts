@@ -5,11 +5,13 @@ import type { Backend } from '../../src/backend/backend.js';
 import {
   type ClassificationCheck,
   oneHiddenLayerOutputs,
-  outputErrorBound,
+  preActivationBound,
   rowNorms,
+  screenOutput,
 } from '../../src/backend/classification.js';
+import { buildPreActivationGraph } from '../../src/backend/onnx/onnx-classification.js';
 import { onnxBackend } from '../../src/backend/onnx/onnx-backend.js';
-import { onnxRuntimeStatus } from '../../src/backend/onnx/runtime.js';
+import { type OnnxRuntime, onnxRuntimeStatus } from '../../src/backend/onnx/runtime.js';
 import { referenceBackend } from '../../src/backend/reference-backend.js';
 import { chooseBackend } from '../../src/backend/select.js';
 import { type DType, type FloatArray } from '../../src/core/dtype.js';
@@ -310,32 +312,39 @@ describe('classification checks', () => {
       skip,
     },
     () => {
-      // u₀ = 1 + 256 products 2⁻¹²·2⁻¹³: summed in order in float32 (as MLAS does within its blocks of 256), each 2⁻²⁵
-      // falls below half an ulp of the running sum and is lost, an error of 256·2⁻²⁵ = 128u, a fair share of γ_d·M
-      // (Cauchy–Schwarz is tight here: w ∥ x). c puts the float64 output 1.1e-6 above 0 and the float32 one 6.5e-6
-      // below it, more than twice (γ_16 + γ_7)·M: a bound that counted √d terms, not d (or a zero bound), would
-      // decide these samples wrongly. Whatever the summation order, the true bound holds.
-      const d = 257;
-      const architecture = mlp(d, [3], 1, relu, true);
-      const layout = parameterLayout(architecture);
-      const [hidden, output] = layout.layers;
-      const theta = new Float32Array(layout.size);
-      theta.fill(2 ** -12, hidden.weightOffset, hidden.weightOffset + d);
-      theta[hidden.weightOffset] = 1;
-      theta[hidden.biasOffset! + 1] = -1;
-      theta[hidden.biasOffset! + 2] = -1;
-      theta[output.weightOffset] = 1;
-      theta[output.biasOffset!] = -1 - 6.5e-6;
-      const x = new Float64Array(4 * d).fill(2 ** -13);
-      for (let n = 0; n < 4; n++) x[n * d] = 1;
-      const samples = makeSamples(x, Float64Array.from([1, 1, 1, 1]), d, 1, 'float32');
-      assert.ok(oneHiddenLayerOutputs(architecture, theta, samples)[0] > 0);
+      // u₀ = 1 + 2⁻¹²·2⁻¹³ + 2⁻¹²·2⁻¹³ + …: summed in order in float32 (as MLAS does within its blocks of 256), each
+      // 2⁻²⁵ falls below half an ulp of the running sum and is lost: 128u or more, a fair share of γ_d·ā₀
+      // (Cauchy–Schwarz is tight here: w ∥ x). c puts the float64 output 1.1e-6 above 0 and the fast one 6.5e-6 below
+      // it, more than twice γ_32·ā₀: a bound that counted d/8 terms, not d (or √d, or none), would decide these
+      // samples wrongly. In the second case b₀ = −1 leaves û₀ = 0 (off) where u₀ = 7.6e-6 (on): a bound that took
+      // the unit as off in both passes without the error margin would decide them wrongly too. Whatever the
+      // summation order, the true bound holds.
       const backend = onnxBackend({ threads: 1 });
-      withCheck(backend, architecture, samples, 'pm1', (check) => {
-        const result = check.count(theta);
-        assert.equal(result.misclassified, 0);
-        assert.equal(result.rechecked, 4);
-      });
+      for (const [d, b0, c] of [
+        [257, 0, -1 - 6.5e-6],
+        [256, -1, -6.5e-6],
+      ]) {
+        const architecture = mlp(d, [3], 1, relu, true);
+        const layout = parameterLayout(architecture);
+        const [hidden, output] = layout.layers;
+        const theta = new Float32Array(layout.size);
+        theta.fill(2 ** -12, hidden.weightOffset, hidden.weightOffset + d);
+        theta[hidden.weightOffset] = 1;
+        theta[hidden.biasOffset!] = b0;
+        theta[hidden.biasOffset! + 1] = -1;
+        theta[hidden.biasOffset! + 2] = -1;
+        theta[output.weightOffset] = 1;
+        theta[output.biasOffset!] = c;
+        const x = new Float64Array(4 * d).fill(2 ** -13);
+        for (let n = 0; n < 4; n++) x[n * d] = 1;
+        const samples = makeSamples(x, Float64Array.from([1, 1, 1, 1]), d, 1, 'float32');
+        assert.ok(oneHiddenLayerOutputs(architecture, theta, samples)[0] > 0);
+        withCheck(backend, architecture, samples, 'pm1', (check) => {
+          const result = check.count(theta);
+          assert.equal(result.misclassified, 0, `d = ${d}`);
+          assert.equal(result.rechecked, 4);
+        });
+      }
       backend.dispose();
     },
   );
@@ -359,42 +368,59 @@ describe('classification checks', () => {
   );
 
   it(
-    'onnx: the float32 outputs lie within half the bound of the float64 ones (the bound is doubled)',
-    { skip },
+    'onnx: float32 pre-activations give outputs within half their bound of the float64 ones (it is doubled)',
+    {
+      skip,
+    },
     () => {
       const rng = new Rng(31);
-      const backend = onnxBackend({ threads: 2 });
+      const runtime = (status as { runtime: OnnxRuntime }).runtime;
       for (const [slope, scale] of [
         [0, 1],
         [0.5, 300],
         [-2, 1e-3],
       ] as const) {
         const architecture = mlp(200, [16], 1, { kind: 'leaky-relu', slope }, true);
-        const theta = initialise(architecture, { kind: 'pytorch' }, 4, 'float64');
+        const [hidden] = parameterLayout(architecture).layers;
+        const theta = initialise(architecture, { kind: 'pytorch' }, 4, 'float32');
+        const count = 800;
         const samples = makeSamples(
-          rng.fillGaussian(new Float64Array(800 * 200), 0.5, scale),
-          randomLabels(rng, 800, 'pm1'),
+          rng.fillGaussian(new Float64Array(count * 200), 0.5, scale),
+          new Float64Array(count),
           200,
           1,
           'float32',
         );
-        const exact = oneHiddenLayerOutputs(architecture, theta, samples);
-        const bound = outputErrorBound(architecture, theta, 'float32');
-        const { l2, l1 } = rowNorms(samples);
-        withCheck(backend, architecture, samples, 'pm1', (check) => {
-          const { outputs } = check.count(theta);
-          let worst = 0;
-          for (let n = 0; n < samples.count; n++) {
-            const allowed =
-              bound.relative * (bound.constant + bound.slope * l2[n]) + bound.absolute * (1 + l1[n]);
-            assert.ok(l2[n] <= bound.maxNorm);
-            worst = Math.max(worst, Math.abs(outputs[n] - exact[n]) / allowed);
-          }
-          assert.ok(worst <= 0.5, `slope ${slope}: error / bound up to ${worst}`);
-          assert.ok(worst > 0, 'float32 rounding was seen at all');
+        const session = runtime.createSession(buildPreActivationGraph(architecture, 'float32'), {
+          optimisation: 'all',
+          threads: 2,
         });
+        const pre = session.run(
+          {
+            x: new runtime.Tensor('float32', samples.x as Float32Array, [count, 200]),
+            w0: new runtime.Tensor('float32', theta.subarray(0, 16 * 200) as Float32Array, [16, 200]),
+            b0: new runtime.Tensor(
+              'float32',
+              theta.subarray(hidden.biasOffset!, hidden.biasOffset! + 16) as Float32Array,
+              [16],
+            ),
+          },
+          ['u'],
+        ).u.data as Float32Array;
+        session.dispose();
+        const exact = oneHiddenLayerOutputs(architecture, theta, samples);
+        const bound = preActivationBound(architecture, theta, 'float32');
+        const { l2, l1 } = rowNorms(samples);
+        const screened = new Float64Array(2);
+        let worst = 0;
+        for (let n = 0; n < count; n++) {
+          screenOutput(bound, pre, n * 16, l2[n], l1[n], screened);
+          assert.ok(Number.isFinite(screened[1]));
+          worst = Math.max(worst, Math.abs(screened[0] - exact[n]) / screened[1]);
+        }
+        assert.ok(worst <= 0.5, `slope ${slope}: error / bound up to ${worst}`);
+        assert.ok(worst > 0, 'float32 rounding was seen at all');
       }
-      backend.dispose();
     },
   );
 

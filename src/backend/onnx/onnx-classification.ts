@@ -8,12 +8,14 @@ import {
   checkPrecision,
   type ClassificationCheck,
   decidedCorrect,
-  type OutputErrorBound,
   oneHiddenLayerOutputs,
   oneHiddenLayerUnsupported,
+  outputAllowance,
   outputErrorBound,
+  preActivationBound,
   referenceClassificationCheck,
   rowNorms,
+  screenOutput,
 } from '../classification.js';
 import { feedParameters, floatTensor, type ParameterTensors } from './feeds.js';
 import { OPSET } from './mlp-graph.js';
@@ -88,18 +90,37 @@ export function buildForwardGraph(
   return { model: g.encode(OPSET), layers };
 }
 
+const PRE_OUTPUT = 'u';
+
 /**
- * The ONNX engine of `ClassificationCheck`. The forward pass runs in the precision of the stored inputs (float32
- * data: float32) on ONNX Runtime, and every sample is decided at the threshold unless its output lies within
- * `outputErrorBound` of it. Those samples (a few per cent of CIFAR-10 early in training: γ_d with d = 3072 is
- * 1.8·10⁻⁴) are run again in float64: first on ONNX Runtime (the rows gathered and widened inside the graph; the
- * reference kernel runs at about 2 GMAC/s, slower than the whole float32 pass for a few thousand rows), and the
- * ones that pass leaves within its own, 10¹¹ times smaller bound of the threshold with `oneHiddenLayerOutputs`'
- * arithmetic itself. So the count is the float64 pass's count.
+ * The first layer alone: U (N × m) = X·W₀ᵀ + b₀ in `dtype`, from inputs `x`, `w0` and `b0` (when the layer has a
+ * bias). The fast pass of the check: the output is formed from U in float64 (`screenOutput`), which is exact enough
+ * to leave only the first layer's rounding to bound, and lets units that are off in both passes add no error.
+ */
+export function buildPreActivationGraph(architecture: Architecture, dtype: DType): Uint8Array {
+  const [hidden] = parameterLayout(architecture).layers;
+  const g = new OnnxGraph('basin_one_hidden_layer_pre_activations');
+  const x = g.input(X_INPUT, dtype, ['N', hidden.inputs]);
+  const w0 = g.input('w0', dtype, [hidden.outputs, hidden.inputs]);
+  const b0 = hidden.biasOffset === undefined ? [] : [g.input('b0', dtype, [hidden.outputs])];
+  g.node('Gemm', [x, w0, ...b0], { transB: 1 }, PRE_OUTPUT);
+  g.output(PRE_OUTPUT, dtype, ['N', hidden.outputs]);
+  return g.encode(OPSET);
+}
+
+/**
+ * The ONNX engine of `ClassificationCheck`. The first layer runs in the precision of the stored inputs (float32
+ * data: float32) on ONNX Runtime, the output is formed from its pre-activations in float64, and every sample is
+ * decided at the threshold unless its output lies within its `PreActivationBound` of it. Those samples (a few per
+ * cent of CIFAR-10 early in training: γ_d with d = 3072 is 1.8·10⁻⁴) are run again in float64: first on ONNX
+ * Runtime (the rows gathered and widened inside the graph; the reference kernel runs at about 2 GMAC/s, slower than
+ * the whole float32 pass for a few thousand rows), and the ones that pass leaves within its own, 10¹¹ times smaller
+ * `OutputErrorBound` of the threshold with `oneHiddenLayerOutputs`' arithmetic itself. So the count is the float64
+ * pass's count.
  *
  * X is fed as a view, never copied (θ is converted to X's precision instead, into a buffer kept for the check's
- * life), and the float32 outputs land in a kept buffer too. Networks other than one (leaky) ReLU hidden layer, and
- * samples with slope noise, get the reference engine.
+ * life), and the pre-activations and outputs land in kept buffers too. Networks other than one (leaky) ReLU hidden
+ * layer, and samples with slope noise, get the reference engine.
  */
 export function onnxClassificationCheck(
   runtime: OnnxRuntime,
@@ -122,24 +143,30 @@ export function onnxClassificationCheck(
   }
   const dtype = checkPrecision(samples);
   const layout = parameterLayout(architecture);
+  const [hidden] = layout.layers;
+  const width = hidden.outputs;
   const rowWork = multiplyAddsPerRow(architecture);
   const count = samples.count;
-  const pass = (graph: ForwardGraph) => ({ graph, sessions: new Map<number, SyncSession>() });
-  const fast = pass(buildForwardGraph(architecture, dtype));
-  // float64 data: the fast pass is already float64, and its few undecided samples go to the reference kernel.
+  const fastSessions = new Map<number, SyncSession>();
+  const fastModel = buildPreActivationGraph(architecture, dtype);
+  const pre = allocate(dtype, count * width);
+  const outputs = new Float64Array(count);
+  // float64 data: the fast pass is float64 already, and its few undecided samples go to the reference kernel.
   const wideRows = new Int32Array(WIDE_ROWS);
   const wideOutputs = new Float64Array(WIDE_ROWS);
   const wide =
     dtype === 'float32'
       ? {
-          ...pass(buildForwardGraph(architecture, 'float64', 'float32')),
-          rowsTensor: new runtime.Tensor('int32', wideRows, [WIDE_ROWS]),
-          outputTensor: new runtime.Tensor('float64', wideOutputs, [1, WIDE_ROWS]),
+          graph: buildForwardGraph(architecture, 'float64', 'float32'),
+          sessions: new Map<number, SyncSession>(),
+          rows: new runtime.Tensor('int32', wideRows, [WIDE_ROWS]),
+          output: new runtime.Tensor('float64', wideOutputs, [1, WIDE_ROWS]),
         }
       : undefined;
-  let xTensor: OrtTensor | undefined = floatTensor(runtime, dtype, samples.x, [count, samples.inputDim]);
-  const outputs = allocate(dtype, count);
-  let outputTensor: OrtTensor | undefined = new runtime.Tensor(dtype, outputs, [1, count]);
+  let tensors: { x: OrtTensor; pre: OrtTensor } | undefined = {
+    x: floatTensor(runtime, dtype, samples.x, [count, samples.inputDim]),
+    pre: new runtime.Tensor(dtype, pre, [count, width]),
+  };
   // θ in the other precision, converted into buffers kept for the check's life rather than new ones per call.
   const converted = { float32: new Float32Array(layout.size), float64: new Float64Array(layout.size) };
   const paramsIn = (theta: FloatArray, precision: DType): FloatArray => {
@@ -149,33 +176,15 @@ export function onnxClassificationCheck(
   };
   const { l2, l1 } = rowNorms(samples);
   const undecided = new Int32Array(count);
+  const screened = new Float64Array(2);
   const t = threshold(encoding);
-  const run = (
-    which: ReturnType<typeof pass>,
-    precision: DType,
-    theta: FloatArray,
-    feeds: Record<string, OrtTensor>,
-    rows: number,
-    into?: Record<string, OrtTensor>,
-  ): FloatArray => {
-    feedParameters(runtime, precision, layout, paramsIn(theta, precision), which.graph.layers, feeds);
-    const session = sessionForWork(
-      runtime,
-      which.graph.model,
-      which.sessions,
-      precision,
-      rows * rowWork,
-      options.threads,
-    );
-    return session.run(feeds, [OUTPUT], into)[OUTPUT].data as FloatArray;
-  };
+  const session = (model: Uint8Array, sessions: Map<number, SyncSession>, precision: DType, rows: number) =>
+    sessionForWork(runtime, model, sessions, precision, rows * rowWork, options.threads);
   return {
     engine: 'onnx',
     sampleCount: count,
     count(theta) {
-      if (xTensor === undefined || outputTensor === undefined) {
-        throw new BasinError('classification check: used after dispose()');
-      }
+      if (tensors === undefined) throw new BasinError('classification check: used after dispose()');
       if (theta.length !== layout.size) {
         throw new InvalidArgumentError(
           'theta',
@@ -185,33 +194,51 @@ export function onnxClassificationCheck(
       }
       let misclassified = 0;
       let left = 0;
-      /** Decides sample n from its output in `precision`, or keeps it in `undecided` for a float64 pass. */
-      const decide = (n: number, value: number, bound: OutputErrorBound): void => {
-        const norm = l2[n];
-        const allowed =
-          norm <= bound.maxNorm
-            ? bound.relative * (bound.constant + bound.slope * norm) + bound.absolute * (1 + l1[n])
-            : Infinity;
-        // Negated so that NaN outputs and bounds stay undecided too.
-        if (!(Math.abs(value - t) > allowed)) undecided[left++] = n;
-        else if (!decidedCorrect(value, samples.y[n], t)) misclassified++;
-      };
 
-      run(fast, dtype, theta, { [X_INPUT]: xTensor }, count, { [OUTPUT]: outputTensor });
-      const fastBound = outputErrorBound(architecture, theta, dtype);
-      for (let n = 0; n < count; n++) decide(n, outputs[n], fastBound);
+      const params = paramsIn(theta, dtype);
+      const feeds: Record<string, OrtTensor> = {
+        [X_INPUT]: tensors.x,
+        w0: new runtime.Tensor(
+          dtype,
+          params.subarray(hidden.weightOffset, hidden.weightOffset + width * hidden.inputs),
+          [width, hidden.inputs],
+        ),
+      };
+      if (hidden.biasOffset !== undefined) {
+        feeds.b0 = new runtime.Tensor(dtype, params.subarray(hidden.biasOffset, hidden.biasOffset + width), [
+          width,
+        ]);
+      }
+      session(fastModel, fastSessions, dtype, count).run(feeds, [PRE_OUTPUT], { [PRE_OUTPUT]: tensors.pre });
+      const fastBound = preActivationBound(architecture, theta, dtype);
+      const y = samples.y;
+      for (let n = 0; n < count; n++) {
+        screenOutput(fastBound, pre, n * width, l2[n], l1[n], screened);
+        const value = screened[0];
+        outputs[n] = value;
+        // Negated so that NaN outputs and bounds stay undecided too.
+        if (!(Math.abs(value - t) > screened[1])) undecided[left++] = n;
+        else if (!decidedCorrect(value, y[n], t)) misclassified++;
+      }
       const rechecked = left;
       if (wide !== undefined && rechecked > 0) {
         const bound = outputErrorBound(architecture, theta, 'float64');
-        const feeds = { [X_INPUT]: xTensor, [ROWS_INPUT]: wide.rowsTensor };
+        const wideFeeds: Record<string, OrtTensor> = { [X_INPUT]: tensors.x, [ROWS_INPUT]: wide.rows };
+        feedParameters(runtime, 'float64', layout, paramsIn(theta, 'float64'), wide.graph.layers, wideFeeds);
+        const wideSession = session(wide.graph.model, wide.sessions, 'float64', WIDE_ROWS);
         left = 0;
         for (let start = 0; start < rechecked; start += WIDE_ROWS) {
           const size = Math.min(WIDE_ROWS, rechecked - start);
           // Full chunks only (the last one padded with its last row): fixed shapes, so the same output tensor
-          // and the same intermediate buffers serve every run. `decide` writes behind `start`, so copy first.
+          // and the same intermediate buffers serve every run. Undecided rows are kept behind `start`: copy first.
           for (let r = 0; r < WIDE_ROWS; r++) wideRows[r] = undecided[start + Math.min(r, size - 1)];
-          run(wide, 'float64', theta, feeds, WIDE_ROWS, { [OUTPUT]: wide.outputTensor });
-          for (let r = 0; r < size; r++) decide(wideRows[r], wideOutputs[r], bound);
+          wideSession.run(wideFeeds, [OUTPUT], { [OUTPUT]: wide.output });
+          for (let r = 0; r < size; r++) {
+            const n = wideRows[r];
+            const value = wideOutputs[r];
+            if (!(Math.abs(value - t) > outputAllowance(bound, l2[n], l1[n]))) undecided[left++] = n;
+            else if (!decidedCorrect(value, y[n], t)) misclassified++;
+          }
         }
       }
       if (left > 0) {
@@ -224,18 +251,17 @@ export function onnxClassificationCheck(
       return { misclassified, error: misclassified / count, rechecked, referenceRechecked: left, outputs };
     },
     dispose() {
-      if (xTensor === undefined) return;
-      for (const { sessions } of wide === undefined ? [fast] : [fast, wide]) {
-        for (const session of sessions.values()) session.dispose();
+      if (tensors === undefined) return;
+      for (const sessions of wide === undefined ? [fastSessions] : [fastSessions, wide.sessions]) {
+        for (const s of sessions.values()) s.dispose();
         sessions.clear();
       }
       // The tensors only wrap the samples' and the check's arrays; dropping them lets those go with the check.
-      xTensor.dispose();
-      outputTensor?.dispose();
-      wide?.rowsTensor.dispose();
-      wide?.outputTensor.dispose();
-      xTensor = undefined;
-      outputTensor = undefined;
+      tensors.x.dispose();
+      tensors.pre.dispose();
+      wide?.rows.dispose();
+      wide?.output.dispose();
+      tensors = undefined;
       onDispose();
     },
   };
