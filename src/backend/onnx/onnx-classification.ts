@@ -32,39 +32,28 @@ const OUTPUT = 'f';
  */
 const WIDE_ROWS = 512;
 
-/** The forward graph of a one-hidden-layer network: f (1 × N) = w₁·act(X·W₀ᵀ + b₀)ᵀ + b₁. */
+/** The forward graph of a one-hidden-layer network on chosen rows: f (1 × N) = w₁·act(X·W₀ᵀ + b₀)ᵀ + b₁. */
 export interface ForwardGraph {
   readonly model: Uint8Array;
   readonly layers: readonly ParameterTensors[];
 }
 
 /**
- * Builds the forward pass alone (no loss, no gradient), computing in `dtype`. The output layer runs transposed as
- * in mlp-graph.ts: one 1 × N row, the product MLAS runs fast. The leaky slope is a stored constant, never a float
- * attribute (see onnx-graph.ts).
- *
- * With `gatherFrom`, the graph reads the whole stored set `x` (M × d, in that precision) and the int32 row
- * indices `rows` (N), and runs on those rows only, converted to `dtype` (exactly, when widening).
+ * Builds the forward pass alone (no loss, no gradient) on the rows `rows` (int32, N) of the whole stored set `x`
+ * (M × d, in precision `stored`), computing in `dtype` (the rows are converted inside the graph, exactly when
+ * widening). The output layer runs transposed as in mlp-graph.ts: one 1 × N row, the product MLAS runs fast. The
+ * leaky slope is a stored constant, never a float attribute (see onnx-graph.ts).
  */
-export function buildForwardGraph(
-  architecture: Architecture,
-  dtype: DType,
-  gatherFrom?: DType,
-): ForwardGraph {
+export function buildForwardGraph(architecture: Architecture, dtype: DType, stored: DType): ForwardGraph {
   const [hidden, output] = parameterLayout(architecture).layers;
   const activation = architecture.hidden[0].activation;
   if (activation.kind !== 'leaky-relu') {
     throw new InvalidArgumentError('architecture', 'a (leaky) ReLU hidden layer', activation.kind);
   }
   const g = new OnnxGraph('basin_one_hidden_layer_forward');
-  let x: string;
-  if (gatherFrom === undefined) {
-    x = g.input(X_INPUT, dtype, ['N', hidden.inputs]);
-  } else {
-    const rows = g.input(ROWS_INPUT, 'int32', ['N']);
-    x = g.node('Gather', [g.input(X_INPUT, gatherFrom, ['M', hidden.inputs]), rows], { axis: 0 });
-    if (gatherFrom !== dtype) x = g.node('Cast', [x], { to: ELEMENT_CODE[dtype] });
-  }
+  const rows = g.input(ROWS_INPUT, 'int32', ['N']);
+  let x = g.node('Gather', [g.input(X_INPUT, stored, ['M', hidden.inputs]), rows], { axis: 0 });
+  if (stored !== dtype) x = g.node('Cast', [x], { to: ELEMENT_CODE[dtype] });
   const layers: ParameterTensors[] = [
     { weight: 'w0', bias: hidden.biasOffset === undefined ? undefined : 'b0', biasDims: [hidden.outputs] },
     { weight: 'w1', bias: output.biasOffset === undefined ? undefined : 'b1', biasDims: [1, 1] },
@@ -111,8 +100,8 @@ export function buildPreActivationGraph(architecture: Architecture, dtype: DType
 /**
  * The ONNX engine of `ClassificationCheck`. The first layer runs in the precision of the stored inputs (float32
  * data: float32) on ONNX Runtime, the output is formed from its pre-activations in float64, and every sample is
- * decided at the threshold unless its output lies within its `PreActivationBound` of it. Those samples (a few per
- * cent of CIFAR-10 early in training: γ_d with d = 3072 is 1.8·10⁻⁴) are run again in float64: first on ONNX
+ * decided at the threshold unless its output lies within its `PreActivationBound` of it. Those samples (1–2.5% of a
+ * synthetic CIFAR-10 set in its first 10 epochs: γ_d with d = 3072 is 1.8·10⁻⁴) are run again in float64: first on ONNX
  * Runtime (the rows gathered and widened inside the graph; the reference kernel runs at about 2 GMAC/s, slower than
  * the whole float32 pass for a few thousand rows), and the ones that pass leaves within its own, 10¹¹ times smaller
  * `OutputErrorBound` of the threshold with `oneHiddenLayerOutputs`' arithmetic itself. So the count is the float64
