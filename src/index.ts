@@ -103,6 +103,7 @@ export * from './backend/backend.js';
 export * from './backend/restarts.js';
 export * from './backend/reference-backend.js';
 export * from './backend/curvature.js';
+export * from './backend/classification.js';
 export * from './backend/reference-curvature.js';
 export * from './backend/onnx/onnx-backend.js';
 export * from './backend/select.js';

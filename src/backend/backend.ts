@@ -1,8 +1,10 @@
 import type { DType } from '../core/dtype.js';
+import type { LabelEncoding } from '../data/labels.js';
 import type { Architecture } from '../model/architecture.js';
 import type { LossKind } from '../model/loss.js';
 import type { Samples } from '../model/samples.js';
 import type { Objective } from '../train/objective.js';
+import type { ClassificationCheck } from './classification.js';
 import type { CurvatureOperator } from './curvature.js';
 import type { RestartsObjective } from './restarts.js';
 
@@ -56,6 +58,15 @@ export interface Backend {
    * rounding (test/backend/curvature.test.ts).
    */
   curvature(architecture: Architecture, loss: LossKind, samples: Samples): CurvatureOperator;
-  /** Releases every objective and curvature operator this backend created. */
+  /**
+   * The misclassification count of networks of `architecture` on `samples` (one output, labels in `encoding`),
+   * for any θ: the float64 forward pass's count, however the engine computes it (see classification.ts).
+   */
+  classificationCheck(
+    architecture: Architecture,
+    samples: Samples,
+    encoding: LabelEncoding,
+  ): ClassificationCheck;
+  /** Releases every objective, curvature operator and classification check this backend created. */
   dispose(): void;
 }

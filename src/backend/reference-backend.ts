@@ -1,6 +1,7 @@
 import { BasinError } from '../core/errors.js';
 import { referenceObjective } from '../train/objective.js';
 import type { Backend, BackendObjective } from './backend.js';
+import { referenceClassificationCheck } from './classification.js';
 import { referenceCurvature } from './reference-curvature.js';
 import { loopedRestartsObjective } from './restarts.js';
 
@@ -30,5 +31,6 @@ export const referenceBackend: Backend = {
     return loopedRestartsObjective(referenceBackend.objective(architecture, loss, samples), restarts);
   },
   curvature: referenceCurvature,
+  classificationCheck: referenceClassificationCheck,
   dispose: () => undefined,
 };

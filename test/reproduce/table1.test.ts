@@ -9,12 +9,8 @@ import { mlp, parameterCount } from '../../src/model/architecture.js';
 import { predict } from '../../src/model/forward.js';
 import { initialise } from '../../src/model/init.js';
 import { makeSamples } from '../../src/model/samples.js';
-import {
-  oneHiddenLayerOutputs,
-  runTable1,
-  TABLE1_PRESETS,
-  type Table1Result,
-} from '../../src/reproduce/table1.js';
+import { oneHiddenLayerOutputs } from '../../src/backend/classification.js';
+import { runTable1, TABLE1_PRESETS, type Table1Result } from '../../src/reproduce/table1.js';
 import { cifarBytes, maxAbsDifference, temporaryDirectory } from '../data/fixtures.js';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';

@@ -8,6 +8,7 @@ import type { Backend, BackendObjective, Problem } from '../backend.js';
 import { loopedRestartsObjective } from '../restarts.js';
 import { feedParameters, floatTensor, gatherLayerBlocks, transpose, transposedInputTensor } from './feeds.js';
 import { checkBatch } from '../../model/samples.js';
+import { onnxClassificationCheck } from './onnx-classification.js';
 import { onnxCurvature } from './onnx-curvature.js';
 import { onnxRestartsObjective } from './onnx-restarts.js';
 import { restartsUnsupportedReason } from './restarts-graph.js';
@@ -73,6 +74,18 @@ export function onnxBackend(options: OnnxBackendOptions = {}): Backend {
       );
       live.add(operator);
       return operator;
+    },
+    classificationCheck(architecture, samples, encoding) {
+      const check = onnxClassificationCheck(
+        loadedRuntime(),
+        architecture,
+        samples,
+        encoding,
+        { threads },
+        () => live.delete(check),
+      );
+      live.add(check);
+      return check;
     },
     dispose() {
       for (const objective of [...live]) objective.dispose();

@@ -16,7 +16,15 @@ import type { Binding } from 'onnxruntime-node/dist/binding.js';
 export type OrtTensor = Tensor;
 
 export interface SyncSession {
-  run(feeds: Readonly<Record<string, OrtTensor>>, outputs: readonly string[]): Record<string, OrtTensor>;
+  /**
+   * Runs the graph for `outputs`. Those named in `into` are written into the given tensors (of the right type and
+   * shape) instead of new ones, so that repeated runs reuse their buffers.
+   */
+  run(
+    feeds: Readonly<Record<string, OrtTensor>>,
+    outputs: readonly string[],
+    into?: Readonly<Record<string, OrtTensor>>,
+  ): Record<string, OrtTensor>;
   dispose(): void;
 }
 
@@ -81,8 +89,8 @@ function load(): RuntimeStatus {
         };
         session.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, options);
         return {
-          run(feeds, outputs) {
-            const fetches = Object.fromEntries(outputs.map((name) => [name, null]));
+          run(feeds, outputs, into = {}) {
+            const fetches = Object.fromEntries(outputs.map((name) => [name, into[name] ?? null]));
             return session.run(feeds, fetches, {}) as Record<string, OrtTensor>;
           },
           dispose() {

@@ -1,4 +1,5 @@
 import type { FloatArray } from '../../core/dtype.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 
 /** Rows per block: 64 rows of a CIFAR image in float64 (1.5 MiB) stay in cache while M streams past. */
 const ROWS_PER_BLOCK = 64;
@@ -11,6 +12,10 @@ const ROWS_PER_BLOCK = 64;
  *
  * Each block is copied to float64 (centred by `offset` when given), then multiplied by M (outputDim × inputDim,
  * row-major) with a 4 × 4 register tile: 16 running sums per 8 loads. About 2 GMAC/s on one core here.
+ *
+ * `rows`, when given, picks the samples: block row r is x's row rows[first + r], and `count` must be rows.length.
+ * Each result depends on its own row and M only (the sums run over the inputs in order, whatever the block), so a
+ * row gets bit-for-bit the same values whether it is computed alone, among chosen rows or in a full pass.
  */
 export function affineRows(
   x: FloatArray,
@@ -20,26 +25,32 @@ export function affineRows(
   outputDim: number,
   offset: Float64Array | undefined,
   onBlock: (first: number, rows: number, result: Float64Array, stride: number) => void,
+  rows?: ArrayLike<number>,
 ): void {
+  if (rows !== undefined && rows.length !== count) {
+    throw new InvalidArgumentError('rows', `count = ${count} row indices`, rows.length);
+  }
   const stride = Math.ceil(outputDim / 4) * 4;
   const m = new Float64Array(stride * inputDim);
   m.set(matrix.subarray(0, outputDim * inputDim));
-  const block = new Float64Array(ROWS_PER_BLOCK * inputDim);
-  const result = new Float64Array(ROWS_PER_BLOCK * stride);
+  // A few chosen rows (re-checks) get a block of their size, not a full one: fresh memory is slow to touch.
+  const blockRows = Math.min(ROWS_PER_BLOCK, Math.ceil(count / 4) * 4);
+  const block = new Float64Array(blockRows * inputDim);
+  const result = new Float64Array(blockRows * stride);
   for (let first = 0; first < count; first += ROWS_PER_BLOCK) {
-    const rows = Math.min(ROWS_PER_BLOCK, count - first);
-    const paddedRows = Math.ceil(rows / 4) * 4;
-    for (let r = 0; r < rows; r++) {
-      const source = (first + r) * inputDim;
+    const rowCount = Math.min(ROWS_PER_BLOCK, count - first);
+    const paddedRows = Math.ceil(rowCount / 4) * 4;
+    for (let r = 0; r < rowCount; r++) {
+      const source = (rows === undefined ? first + r : rows[first + r]) * inputDim;
       if (offset === undefined) {
         for (let j = 0; j < inputDim; j++) block[r * inputDim + j] = x[source + j];
       } else {
         for (let j = 0; j < inputDim; j++) block[r * inputDim + j] = x[source + j] - offset[j];
       }
     }
-    block.fill(0, rows * inputDim, paddedRows * inputDim);
+    block.fill(0, rowCount * inputDim, paddedRows * inputDim);
     multiplyByTranspose(block, paddedRows, m, stride, inputDim, result);
-    onBlock(first, rows, result, stride);
+    onBlock(first, rowCount, result, stride);
   }
 }
 
