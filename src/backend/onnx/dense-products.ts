@@ -7,6 +7,15 @@ import { sessionForWork } from './threads.js';
 /** Below this many multiply-adds a product stays in TypeScript: a session run costs tens of microseconds. */
 const ONNX_MIN_MULTIPLY_ADDS = 2 ** 16;
 
+/**
+ * Largest output, in entries (1 MB), that one session run returns. The binding copies every output into a fresh
+ * ArrayBuffer; glibc serves large allocations with fresh pages (and gives freed ones back to the system), and on
+ * this project's VMs first-touching those costs ~2.5 ms per MB: 190 ms for a 3072² output whatever the inner
+ * dimension. Small row blocks come back in recycled heap memory: 3072 × 256 × 3072 took 300 ms in one run, 51 ms
+ * (the DGEMM's own time) in 256-row blocks; at 3072 × 64 × 3072, 4 MB blocks still took 95–160 ms, 1 MB blocks 30.
+ */
+const MAX_OUTPUT_ENTRIES_PER_RUN = 2 ** 17;
+
 export interface OnnxDenseProducts extends DenseProducts {
   /** Releases the sessions. */
   dispose(): void;
@@ -18,8 +27,10 @@ export interface OnnxDenseProducts extends DenseProducts {
  * symbolic shapes, so any m, k, n reuses the session. Small products stay in TypeScript (`fallback`).
  *
  * Cost to know: ORT hands every output back in a freshly allocated buffer, which `multiply` copies into `out`; on
- * machines where first-touching fresh memory is slow (~2.5 ms per MB measured on this project's VMs) a product with a
- * large output and a small inner dimension k is dominated by that, so blocked algorithms should keep k large.
+ * machines where first-touching fresh memory is slow (~2.5 ms per MB measured on this project's VMs) that would
+ * dominate products with a large output and a small inner dimension, so large outputs are computed in row blocks of
+ * at most {@link MAX_OUTPUT_ENTRIES_PER_RUN} entries, whose buffers the allocator recycles. `a` is read in place
+ * (not copied), so a matrix–vector product costs one pass over it.
  *
  * @example
  * ```ts
@@ -45,6 +56,24 @@ export function onnxDenseProducts(
     if (byThreads === undefined) sessions.set(key, (byThreads = new Map()));
     return sessionForWork(runtime, model, byThreads, 'float64', multiplyAdds, options.threads);
   };
+  const run = (
+    a: Float64Array,
+    b: Float64Array,
+    m: number,
+    k: number,
+    n: number,
+    out: Float64Array,
+    layout: ProductLayout,
+    multiplyAdds: number,
+  ): void => {
+    const feeds = {
+      a: new runtime.Tensor('float64', a, layout.transposeA ? [k, m] : [m, k]),
+      b: new runtime.Tensor('float64', b, layout.transposeB ? [n, k] : [k, n]),
+    };
+    const result = session(layout, multiplyAdds).run(feeds, ['c']).c;
+    out.set(result.data as Float64Array);
+    result.dispose();
+  };
   return {
     engine: 'onnx',
     multiply(a, b, m, k, n, out, layout = {}) {
@@ -58,13 +87,21 @@ export function onnxDenseProducts(
         }
         return;
       }
-      const feeds = {
-        a: new runtime.Tensor('float64', a, layout.transposeA ? [k, m] : [m, k]),
-        b: new runtime.Tensor('float64', b, layout.transposeB ? [n, k] : [k, n]),
-      };
-      const result = session(layout, m * k * n).run(feeds, ['c']).c;
-      out.set(result.data as Float64Array);
-      result.dispose();
+      const rows = Math.max(1, Math.floor(MAX_OUTPUT_ENTRIES_PER_RUN / n));
+      if (rows >= m) {
+        run(a, b, m, k, n, out, layout, m * k * n);
+        return;
+      }
+      // Row blocks of op(A) must be contiguous: a transposed A is transposed here once (k·m entries, against the
+      // m·k·n multiply-adds of the product).
+      const left = layout.transposeA ? transposed(a, k, m) : a;
+      const blockLayout = { transposeB: layout.transposeB };
+      for (let first = 0; first < m; first += rows) {
+        const last = Math.min(m, first + rows);
+        const block = left.subarray(first * k, last * k);
+        // Threads as for the whole product: the blocks are its parts, run back to back.
+        run(block, b, last - first, k, n, out.subarray(first * n, last * n), blockLayout, m * k * n);
+      }
     },
     dispose() {
       for (const byThreads of sessions.values()) for (const s of byThreads.values()) s.dispose();
@@ -104,4 +141,11 @@ function smallProduct(
       out[i * n + j] = sum;
     }
   }
+}
+
+/** The transpose of a rows × cols row-major matrix. */
+function transposed(x: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j];
+  return out;
 }
