@@ -216,6 +216,7 @@ interface PanelScratch {
   /** The trailing update's operands and product. */
   readonly left: Float64Array;
   readonly right: Float64Array;
+  readonly rightBlock: Float64Array;
   readonly update: Float64Array;
 }
 
@@ -229,7 +230,8 @@ function panelScratch(n: number, b: number): PanelScratch {
     combinations: new Float64Array(2 * n),
     left: new Float64Array(trailing * 2 * b),
     right: new Float64Array(2 * b * trailing),
-    update: new Float64Array(trailing * trailing),
+    rightBlock: new Float64Array(2 * b * trailing),
+    update: new Float64Array(Math.min(UPDATE_ROWS_PER_WIDTH * b, trailing) * trailing),
   };
 }
 
@@ -328,10 +330,16 @@ function reducePanel(
 }
 
 /**
+ * Rows per product of the trailing update, in panel widths: the products cover the upper triangle in row blocks of
+ * 4b (256 at b = 64), which computes about t·2b entries below the diagonal more than the triangle's t²/2.
+ */
+const UPDATE_ROWS_PER_WIDTH = 4;
+
+/**
  * A₂₂ ← A₂₂ − V·Wᵀ − W·Vᵀ on the trailing (m−b) × (m−b) block of the compact m × m matrix at the start of
- * `store`, written compactly (stride m−b) at the start of `store`. Both triangles are kept, because the next panel's
- * matrix–vector products read whole rows; the product is not exactly symmetric in rounding, an asymmetry of order
- * ε·‖A‖ like the reduction's own backward error.
+ * `store`, written compactly (stride m−b) at the start of `store`. The products cover the upper triangle in row
+ * blocks (about half the flops of the full square); the lower triangle is mirrored from it, so the matrix stays
+ * exactly symmetric for the next panel's matrix–vector products, which read whole rows.
  */
 function updateTrailingMatrix(
   store: Float64Array,
@@ -345,7 +353,6 @@ function updateTrailingMatrix(
   const width = 2 * b;
   const left = scratch.left.subarray(0, t * width);
   const right = scratch.right.subarray(0, width * t);
-  const update = scratch.update.subarray(0, t * t);
   // left (t × 2b) = [v₀ w₀ v₁ w₁ …] restricted to rows b…m−1; right (2b × t) = [w₀; v₀; w₁; v₁; …] likewise, so
   // left·right = Σ_i v_i·w_iᵀ + w_i·v_iᵀ. left is stored row-major so an engine can split the product by rows.
   for (let c = 0; c < width; c++) {
@@ -354,12 +361,24 @@ function updateTrailingMatrix(
     for (let i = 0; i < t; i++) left[i * width + c] = store[from + i];
     right.set(store.subarray(partner, partner + t), c * t);
   }
-  products.multiply(left, right, t, width, t, update);
-  // In place: entry (i, j) moves from (b+i)·m + b + j to i·t + j, never past an entry still to be read.
-  for (let i = 0; i < t; i++) {
-    const from = (b + i) * m + b;
-    const to = i * t;
-    for (let j = 0; j < t; j++) store[to + j] = store[from + j] - update[to + j];
+  const rows = UPDATE_ROWS_PER_WIDTH * b;
+  for (let first = 0; first < t; first += rows) {
+    const last = Math.min(t, first + rows);
+    const cols = t - first;
+    // Columns first…t−1 of right, contiguous for the product.
+    const block = scratch.rightBlock.subarray(0, width * cols);
+    for (let c = 0; c < width; c++) block.set(right.subarray(c * t + first, (c + 1) * t), c * cols);
+    const update = scratch.update.subarray(0, (last - first) * cols);
+    products.multiply(left.subarray(first * width, last * width), block, last - first, width, cols, update);
+    // In place: entry (i, j) moves from (b+i)·m + b + j to i·t + j, never past an entry still to be read; entries
+    // left of the diagonal are copied from rows above, already rewritten.
+    for (let i = first; i < last; i++) {
+      const from = (b + i) * m + b;
+      const to = i * t;
+      for (let j = 0; j < i; j++) store[to + j] = store[j * t + i];
+      const row = (i - first) * cols - first;
+      for (let j = i; j < t; j++) store[to + j] = store[from + j] - update[row + j];
+    }
   }
 }
 
