@@ -8,13 +8,42 @@ import { sessionForWork } from './threads.js';
 const ONNX_MIN_MULTIPLY_ADDS = 2 ** 16;
 
 /**
- * Largest output, in entries (1 MB), that one session run returns. The binding copies every output into a fresh
+ * Largest output, in entries (2 MB), that one session run returns. The binding copies every output into a fresh
  * ArrayBuffer; glibc serves large allocations with fresh pages (and gives freed ones back to the system), and on
  * this project's VMs first-touching those costs ~2.5 ms per MB: 190 ms for a 3072² output whatever the inner
- * dimension. Small row blocks come back in recycled heap memory: 3072 × 256 × 3072 took 300 ms in one run, 51 ms
- * (the DGEMM's own time) in 256-row blocks; at 3072 × 64 × 3072, 4 MB blocks still took 95–160 ms, 1 MB blocks 30.
+ * dimension. Outputs of a few MB come back in recycled heap memory: 3072 × 256 × 3072 took 300 ms in one run and
+ * 51 ms (the DGEMM's own time) in 256-row blocks; 3072 × 128 × 3072 in blocks of 2 MB took 43–55 ms on one thread.
  */
-const MAX_OUTPUT_ENTRIES_PER_RUN = 2 ** 17;
+const MAX_OUTPUT_ENTRIES_PER_RUN = 2 ** 18;
+
+/** Cost, in copied entries, of one output entry in a fresh buffer: 2.5 ms per MB against ~1 ns per copied entry. */
+const FRESH_OUTPUT_ENTRY_COST = 20;
+
+/**
+ * Fewest output columns per block: narrower blocks are too thin for the DGEMM kernel, and rows are used instead.
+ */
+const MIN_BLOCK_COLUMNS = 32;
+
+/**
+ * How to split a product, by a rough count of the memory traffic each way adds to the DGEMM: the whole output in
+ * one fresh buffer; row blocks, each of which repacks all of op(B) (3072 × 128 × 3072 took 120–300 ms in 42-row
+ * blocks); or column blocks (45–60 ms in 42-column blocks), which first copy op(B) into kept scratch when it is not
+ * stored transposed, counted 4× for the scratch's own first touch when it grows. So 3072 × 128 × 3072 goes by
+ * columns, and 128 × 2560 × 3072 (a thin Vᵀ·Z) whole: by columns it took 100–240 ms, whole 40.
+ */
+function blockPlan(m: number, k: number, n: number, layout: ProductLayout): 'whole' | 'rows' | 'columns' {
+  if (m * n <= MAX_OUTPUT_ENTRIES_PER_RUN) return 'whole';
+  const whole = FRESH_OUTPUT_ENTRY_COST * m * n;
+  const rows = k * n * Math.ceil(m / Math.max(1, Math.floor(MAX_OUTPUT_ENTRIES_PER_RUN / n)));
+  const columns =
+    Math.floor(MAX_OUTPUT_ENTRIES_PER_RUN / m) >= MIN_BLOCK_COLUMNS
+      ? layout.transposeB
+        ? 0
+        : 4 * k * n
+      : Infinity;
+  if (columns <= rows && columns <= whole) return 'columns';
+  return rows <= whole ? 'rows' : 'whole';
+}
 
 export interface OnnxDenseProducts extends DenseProducts {
   /** Releases the sessions. */
@@ -28,7 +57,7 @@ export interface OnnxDenseProducts extends DenseProducts {
  *
  * Cost to know: ORT hands every output back in a freshly allocated buffer, which `multiply` copies into `out`; on
  * machines where first-touching fresh memory is slow (~2.5 ms per MB measured on this project's VMs) that would
- * dominate products with a large output and a small inner dimension, so large outputs are computed in row blocks of
+ * dominate products with a large output and a small inner dimension, so large outputs are computed in blocks of
  * at most {@link MAX_OUTPUT_ENTRIES_PER_RUN} entries, whose buffers the allocator recycles. `a` is read in place
  * (not copied), so a matrix–vector product costs one pass over it.
  *
@@ -56,23 +85,26 @@ export function onnxDenseProducts(
     if (byThreads === undefined) sessions.set(key, (byThreads = new Map()));
     return sessionForWork(runtime, model, byThreads, 'float64', multiplyAdds, options.threads);
   };
+  // Column segments of B for column blocks, kept between calls: a fresh buffer would cost its first touch each time.
+  let segments = new Float64Array(0);
+  /** op(A)·op(B) in one session run; returns ORT's output buffer. */
   const run = (
     a: Float64Array,
     b: Float64Array,
     m: number,
     k: number,
     n: number,
-    out: Float64Array,
     layout: ProductLayout,
     multiplyAdds: number,
-  ): void => {
+  ): Float64Array => {
     const feeds = {
       a: new runtime.Tensor('float64', a, layout.transposeA ? [k, m] : [m, k]),
       b: new runtime.Tensor('float64', b, layout.transposeB ? [n, k] : [k, n]),
     };
     const result = session(layout, multiplyAdds).run(feeds, ['c']).c;
-    out.set(result.data as Float64Array);
+    const data = result.data as Float64Array;
     result.dispose();
+    return data;
   };
   return {
     engine: 'onnx',
@@ -87,25 +119,51 @@ export function onnxDenseProducts(
         }
         return;
       }
-      const rows = Math.max(1, Math.floor(MAX_OUTPUT_ENTRIES_PER_RUN / n));
-      if (rows >= m) {
-        run(a, b, m, k, n, out, layout, m * k * n);
+      // Threads are chosen for the whole product: its blocks run back to back.
+      const work = m * k * n;
+      const plan = blockPlan(m, k, n, layout);
+      if (plan === 'whole') {
+        out.set(run(a, b, m, k, n, layout, work));
         return;
       }
-      // Row blocks of op(A) must be contiguous: a transposed A is transposed here once (k·m entries, against the
-      // m·k·n multiply-adds of the product).
+      // Blocks need contiguous operands; transposing A here costs k·m entries against m·k·n multiply-adds.
       const left = layout.transposeA ? transposed(a, k, m) : a;
+      if (plan === 'columns') {
+        const columns = Math.floor(MAX_OUTPUT_ENTRIES_PER_RUN / m);
+        // Columns first…last−1 of op(B): rows of a stored Bᵀ, or row segments of B copied into `segments`.
+        if (!layout.transposeB && segments.length < k * columns) segments = new Float64Array(k * columns);
+        for (let first = 0; first < n; first += columns) {
+          const last = Math.min(n, first + columns);
+          const width = last - first;
+          let block: Float64Array;
+          if (layout.transposeB) {
+            block = run(left, b.subarray(first * k, last * k), m, k, width, { transposeB: true }, work);
+          } else {
+            const right = segments.subarray(0, k * width);
+            for (let p = 0; p < k; p++) right.set(b.subarray(p * n + first, p * n + last), p * width);
+            block = run(left, right, m, k, width, {}, work);
+          }
+          // A plain loop: a subarray per row costs more than copying its few entries.
+          for (let i = 0; i < m; i++) {
+            const from = i * width;
+            const to = i * n + first;
+            for (let j = 0; j < width; j++) out[to + j] = block[from + j];
+          }
+        }
+        return;
+      }
+      const rows = Math.max(1, Math.floor(MAX_OUTPUT_ENTRIES_PER_RUN / n));
       const blockLayout = { transposeB: layout.transposeB };
       for (let first = 0; first < m; first += rows) {
         const last = Math.min(m, first + rows);
         const block = left.subarray(first * k, last * k);
-        // Threads as for the whole product: the blocks are its parts, run back to back.
-        run(block, b, last - first, k, n, out.subarray(first * n, last * n), blockLayout, m * k * n);
+        out.set(run(block, b, last - first, k, n, blockLayout, work), first * n);
       }
     },
     dispose() {
       for (const byThreads of sessions.values()) for (const s of byThreads.values()) s.dispose();
       sessions.clear();
+      segments = new Float64Array(0);
     },
   };
 }
