@@ -45,7 +45,7 @@ export const tridiagonalEigenQl: TridiagonalEigensolver = (d, e) => {
 /**
  * The blocked path on the symmetrised copy in the first n² entries of `work` (upper triangle valid; destroyed;
  * best with room for the panel vectors, `blockedWorkspaceLength`): mirror, blocked reduction, `solveTridiagonal`,
- * then U = Q·Z in place of Z.
+ * then U = Q·Z in place of Z. `blockSize`, when given, is used for both the reduction and the back-transformation.
  */
 export function blockedSymmetricEigen(
   work: Float64Array,

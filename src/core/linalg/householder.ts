@@ -131,14 +131,23 @@ export interface HouseholderTridiagonal {
 }
 
 /**
- * Panel width of the blocked reduction and of the blocked back-transformation. Each panel costs one product with
- * a (n−k)² output and one pass over it in TypeScript, so wider panels mean fewer of those, but the corrections inside
- * a panel grow with the width; 64 was the quicker at n = 3072 (see docs/linear-algebra.md).
+ * Panel width of the blocked reduction. Each panel ends with a trailing update, a product with an (n−k)² output
+ * and a pass over it in TypeScript, so wider panels mean fewer of those, while the corrections inside a panel grow
+ * with the width. At n = 3072 with the ONNX engine on the shared 2-core machine, the time outside the matrix–vector
+ * products (which do not depend on b) was 1.9–3.2 s for b = 64, 2.3–3.3 s for 96 and 128 (three runs each,
+ * interleaved), 3.8 s for 32 and 4.1 s for 192.
  */
-export const HOUSEHOLDER_BLOCK = 64;
+export const REDUCTION_BLOCK = 64;
+
+/**
+ * Reflectors per block of the back-transformation: wider blocks mean fewer passes over the eigenvectors, narrower
+ * ones fewer wasted flops in the blocks' zero triangles. At n = 3072 on the shared machine, 64, 128 and 256 could
+ * not be told apart (1.8–3.8 s each over three interleaved runs, one thread), so the middle one.
+ */
+export const BACK_TRANSFORMATION_BLOCK = 128;
 
 /** Entries that `blockedTridiagonalise` needs in `a` for n and a block size: A itself and 2·blockSize vectors. */
-export function blockedWorkspaceLength(n: number, blockSize: number = HOUSEHOLDER_BLOCK): number {
+export function blockedWorkspaceLength(n: number, blockSize: number = REDUCTION_BLOCK): number {
   return n * n + 2 * blockSize * n;
 }
 
@@ -167,7 +176,7 @@ export function blockedTridiagonalise(
   a: Float64Array,
   n: number,
   products: DenseProducts,
-  blockSize: number = HOUSEHOLDER_BLOCK,
+  blockSize: number = REDUCTION_BLOCK,
 ): HouseholderTridiagonal {
   if (!Number.isInteger(blockSize) || blockSize < 1) {
     throw new InvalidArgumentError('blockSize', 'an integer ≥ 1', blockSize);
@@ -400,7 +409,7 @@ export function applyReflections(
   z: Float64Array,
   width: number,
   products: DenseProducts,
-  blockSize: number = HOUSEHOLDER_BLOCK,
+  blockSize: number = BACK_TRANSFORMATION_BLOCK,
 ): void {
   if (!Number.isInteger(blockSize) || blockSize < 1) {
     throw new InvalidArgumentError('blockSize', 'an integer ≥ 1', blockSize);
