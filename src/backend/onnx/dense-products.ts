@@ -2,7 +2,7 @@ import { checkProductShapes, type DenseProducts, type ProductLayout } from '../.
 import { OnnxGraph } from './onnx-graph.js';
 import { OPSET } from './mlp-graph.js';
 import { onnxRuntimeStatus, type SyncSession } from './runtime.js';
-import { sessionForWork } from './threads.js';
+import { PARALLEL_MIN_MULTIPLY_ADDS, sessionForWork } from './threads.js';
 
 /** Below this many multiply-adds a product stays in TypeScript: a session run costs tens of microseconds. */
 const ONNX_MIN_MULTIPLY_ADDS = 2 ** 16;
@@ -23,6 +23,23 @@ const FRESH_OUTPUT_ENTRY_COST = 20;
  * Fewest output columns per block: narrower blocks are too thin for the DGEMM kernel, and rows are used instead.
  */
 const MIN_BLOCK_COLUMNS = 32;
+
+/** An output this thin (rows or columns) makes a product bound by reading its operands, not by arithmetic. */
+const THIN_OUTPUT = 4;
+
+/** Entries read from which a thin product gets every thread. */
+const PARALLEL_MIN_THIN_ENTRIES = 2 ** 18;
+
+/**
+ * The multiply-adds a product counts as when its session's threads are chosen (`sessionForWork`). A thin product
+ * (matrix–vector) is bound by reading A, and on this project's 2-core machine, quiet, two threads read it about
+ * twice as fast from 2 MB up (512² 64 → 41–50 µs; 3072² 3.1–3.4 → 1.5–1.7 ms), where its multiply-adds alone, below
+ * PARALLEL_MIN_MULTIPLY_ADDS, would give it one.
+ */
+function threadWork(m: number, k: number, n: number): number {
+  const thin = Math.min(m, n) <= THIN_OUTPUT && k * Math.max(m, n) >= PARALLEL_MIN_THIN_ENTRIES;
+  return thin ? Math.max(m * k * n, PARALLEL_MIN_MULTIPLY_ADDS) : m * k * n;
+}
 
 /**
  * How to split a product, by a rough count of the memory traffic each way adds to the DGEMM: the whole output in
@@ -120,7 +137,7 @@ export function onnxDenseProducts(
         return;
       }
       // Threads are chosen for the whole product: its blocks run back to back.
-      const work = m * k * n;
+      const work = threadWork(m, k, n);
       const plan = blockPlan(m, k, n, layout);
       if (plan === 'whole') {
         out.set(run(a, b, m, k, n, layout, work));
