@@ -225,7 +225,6 @@ interface PanelScratch {
   /** The trailing update's operands and product. */
   readonly left: Float64Array;
   readonly right: Float64Array;
-  readonly rightBlock: Float64Array;
   readonly update: Float64Array;
 }
 
@@ -238,8 +237,7 @@ function panelScratch(n: number, b: number): PanelScratch {
     coefficients: new Float64Array(4 * b),
     combinations: new Float64Array(2 * n),
     left: new Float64Array(trailing * 2 * b),
-    right: new Float64Array(2 * b * trailing),
-    rightBlock: new Float64Array(2 * b * trailing),
+    right: new Float64Array(trailing * 2 * b),
     update: new Float64Array(Math.min(UPDATE_ROWS_PER_WIDTH * b, trailing) * trailing),
   };
 }
@@ -361,24 +359,32 @@ function updateTrailingMatrix(
   const t = m - b;
   const width = 2 * b;
   const left = scratch.left.subarray(0, t * width);
-  const right = scratch.right.subarray(0, width * t);
-  // left (t × 2b) = [v₀ w₀ v₁ w₁ …] restricted to rows b…m−1; right (2b × t) = [w₀; v₀; w₁; v₁; …] likewise, so
-  // left·right = Σ_i v_i·w_iᵀ + w_i·v_iᵀ. left is stored row-major so an engine can split the product by rows.
+  const right = scratch.right.subarray(0, t * width);
+  // left (t × 2b) = [v₀ w₀ v₁ w₁ …] and right (t × 2b) = [w₀ v₀ w₁ v₁ …], both restricted to rows b…m−1, so that
+  // left·rightᵀ = Σ_i v_i·w_iᵀ + w_i·v_iᵀ. Both are row-major so that any range of rows of the product, or of
+  // columns, reads a contiguous block of them.
   for (let c = 0; c < width; c++) {
     const from = base + c * m + b;
-    const partner = base + (c ^ 1) * m + b;
     for (let i = 0; i < t; i++) left[i * width + c] = store[from + i];
-    right.set(store.subarray(partner, partner + t), c * t);
+  }
+  for (let i = 0; i < t * width; i += 2) {
+    right[i] = left[i + 1];
+    right[i + 1] = left[i];
   }
   const rows = UPDATE_ROWS_PER_WIDTH * b;
   for (let first = 0; first < t; first += rows) {
     const last = Math.min(t, first + rows);
     const cols = t - first;
-    // Columns first…t−1 of right, contiguous for the product.
-    const block = scratch.rightBlock.subarray(0, width * cols);
-    for (let c = 0; c < width; c++) block.set(right.subarray(c * t + first, (c + 1) * t), c * cols);
     const update = scratch.update.subarray(0, (last - first) * cols);
-    products.multiply(left.subarray(first * width, last * width), block, last - first, width, cols, update);
+    products.multiply(
+      left.subarray(first * width, last * width),
+      right.subarray(first * width, t * width),
+      last - first,
+      width,
+      cols,
+      update,
+      { transposeB: true },
+    );
     // In place: entry (i, j) moves from (b+i)·m + b + j to i·t + j, never past an entry still to be read; entries
     // left of the diagonal are copied from rows above, already rewritten.
     for (let i = first; i < last; i++) {
