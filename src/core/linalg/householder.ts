@@ -141,10 +141,11 @@ export const REDUCTION_BLOCK = 64;
 
 /**
  * Reflectors per block of the back-transformation: wider blocks mean fewer passes over the eigenvectors, narrower
- * ones fewer wasted flops in the blocks' zero triangles. At n = 3072 on the shared machine, 64, 128 and 256 could
- * not be told apart (1.8–3.8 s each over three interleaved runs, one thread), so the middle one.
+ * ones fewer wasted flops in the blocks' zero triangles and a smaller T. At n = 3072 with the ONNX engine (2 threads,
+ * load 1.8, runs after the first): 64 reflectors 2.8–3.1 s, 128 1.6–1.9 s, 256 1.35–1.6 s, 384 1.3–1.45 s, 512
+ * 1.45 s.
  */
-export const BACK_TRANSFORMATION_BLOCK = 128;
+export const BACK_TRANSFORMATION_BLOCK = 256;
 
 /** Entries that `blockedTridiagonalise` needs in `a` for n and a block size: A itself and 2·blockSize vectors. */
 export function blockedWorkspaceLength(n: number, blockSize: number = REDUCTION_BLOCK): number {
