@@ -58,6 +58,32 @@ for (const [name, make] of engines) {
       products.dispose?.();
     });
 
+    it('agrees with the definition when the output is large enough to be computed in column or row blocks', () => {
+      const rng = new Rng(6);
+      const products = make();
+      for (const [m, k, n] of [
+        [301, 7, 1000],
+        [9000, 2, 40],
+      ]) {
+        for (const [ta, tb] of [
+          [false, false],
+          [false, true],
+          [true, false],
+          [true, true],
+        ]) {
+          const a = Float64Array.from({ length: m * k }, () => rng.gaussian());
+          const b = Float64Array.from({ length: k * n }, () => rng.gaussian());
+          const out = new Float64Array(m * n).fill(Number.NaN);
+          products.multiply(a, b, m, k, n, out, { transposeA: ta, transposeB: tb });
+          const expected = byDefinition(a, b, m, k, n, ta, tb);
+          let worst = 0;
+          for (let i = 0; i < out.length; i++) worst = Math.max(worst, Math.abs(out[i] - expected[i]));
+          assert.ok(worst <= 1e-13 * k, `${m}×${k}×${n} ${ta} ${tb}: ${worst}`);
+        }
+      }
+      products.dispose?.();
+    });
+
     it('reads subarrays at their offset and rejects mismatched shapes naming the operand', () => {
       const products = make();
       const store = Float64Array.from({ length: 200 }, (_, i) => i);
