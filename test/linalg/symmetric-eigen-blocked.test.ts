@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { onnxDenseProducts } from '../../src/backend/onnx/dense-products.js';
 import { onnxRuntimeStatus } from '../../src/backend/onnx/runtime.js';
 import { InvalidArgumentError } from '../../src/core/errors.js';
-import { blockedSymmetricEigen } from '../../src/core/linalg/blocked-eigen.js';
+import { blockedSymmetricEigen, tridiagonalEigenQl } from '../../src/core/linalg/blocked-eigen.js';
 import { applyReflections, blockedTridiagonalise } from '../../src/core/linalg/householder.js';
 import { type DenseProducts, referenceProducts, symmetricEigen } from '../../src/core/linalg/index.js';
 import { Rng } from '../../src/core/rng.js';
@@ -186,6 +186,33 @@ for (const [name, make] of engines) {
         assert.ok(errors.residual < 20 * n * EPS * scale, `n = ${n}: ${JSON.stringify(errors)}`);
         assert.ok(errors.orthogonality < 20 * n * EPS, `n = ${n}: ${JSON.stringify(errors)}`);
       }
+      products.dispose?.();
+    });
+
+    it('divide and conquer (the default solver) gives the eigenvalues of the QL solver on a clustered covariance', () => {
+      const products = make();
+      const n = 160;
+      const rng = new Rng(11);
+      // Rank 30 plus tiny noise: 130 nearly equal small eigenvalues, which divide and conquer must deflate.
+      const g = Float64Array.from({ length: n * 30 }, () => rng.gaussian());
+      const a = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          let sum = i === j ? 1e-9 : 0;
+          for (let k = 0; k < 30; k++) sum += g[i * 30 + k] * g[j * 30 + k];
+          a[i * n + j] = sum;
+        }
+      }
+      const scale = Math.max(...a.map(Math.abs));
+      const dc = blockedSymmetricEigen(a.slice(), n, true, products);
+      const ql = blockedSymmetricEigen(a.slice(), n, true, products, tridiagonalEigenQl);
+      for (let k = 0; k < n; k++)
+        assert.ok(Math.abs(dc.values[k] - ql.values[k]) < 20 * n * EPS * scale, `λ${k}`);
+      const errors = decompositionErrors(a, n, dc.values, dc.vectors!);
+      assert.ok(
+        errors.residual < 20 * n * EPS * scale && errors.orthogonality < 20 * n * EPS,
+        JSON.stringify(errors),
+      );
       products.dispose?.();
     });
 

@@ -87,7 +87,10 @@ export function fitWhitening(
   const c = covariance(x, count, dim, mean, products);
   onStep?.('covariance', (performance.now() - started) / 1000);
   started = performance.now();
-  const { values, vectors } = symmetricEigen(c, dim, { vectors: true });
+  const { values, vectors } = symmetricEigen(c, dim, {
+    vectors: true,
+    ...(products === undefined ? {} : { products }),
+  });
   onStep?.('eigendecomposition', (performance.now() - started) / 1000);
   const u = vectors!;
   const eigenvalues = values.slice().reverse();
