@@ -2,6 +2,7 @@ import type { DType } from '../src/core/dtype.js';
 import type { CaseId } from './cases.js';
 import { ROW_STAGES, type RowMeasurement, type RowRun } from './row.js';
 import { median } from './timing.js';
+import { formatPercent } from '../src/report/format.js';
 
 /** One measured (case, dtype, engine). Times are per step of all `restarts` networks. */
 export interface ResultRow {
@@ -265,7 +266,7 @@ export function formatRowTable(run: RowRun): string {
       ? '–'
       : (of(basin) / of(recipe)).toFixed(2);
   const middle = (values: readonly number[]): string => (values.length === 0 ? '–' : seconds(median(values)));
-  const percent = (value: number | null): string => (value === null ? '–' : `${(100 * value).toFixed(1)}%`);
+  const percent = (value: number | null): string => formatPercent(value);
   const header = [
     'stage (seconds)',
     ...measurements.map((m) => m.label),

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { type Command, Option } from 'commander';
 import { InvalidArgumentError } from '../core/errors.js';
+import { formatPercent } from '../report/format.js';
 import type { Initialisation } from '../model/init.js';
 import { serialiseJsonRecord } from '../io/result-file.js';
 import {
@@ -220,7 +221,7 @@ function header(settings: Omit<Fig52Options, 'onRun'>): string {
 }
 
 function runLine(run: Fig52Run): string {
-  return `${String(run.d).padStart(4)} ${String(fig52SampleCount(run.d)).padStart(5)} ${String(run.repeat).padStart(4)}  ${fmt(run.finalMse).padEnd(10)} ${run.msePosition.padEnd(8)}  ${fmt(run.minAbsPreActivation).padEnd(11)} ${run.preActivationPosition.padEnd(8)}  ${`${(100 * run.finalMce).toFixed(1)}%`.padStart(6)}  ${`${run.wallSeconds.toFixed(1)}s`.padStart(7)}\n`;
+  return `${String(run.d).padStart(4)} ${String(fig52SampleCount(run.d)).padStart(5)} ${String(run.repeat).padStart(4)}  ${fmt(run.finalMse).padEnd(10)} ${run.msePosition.padEnd(8)}  ${fmt(run.minAbsPreActivation).padEnd(11)} ${run.preActivationPosition.padEnd(8)}  ${formatPercent(run.finalMce).padStart(6)}  ${`${run.wallSeconds.toFixed(1)}s`.padStart(7)}\n`;
 }
 
 function summaryLines(summary: ReturnType<typeof summariseFig52>, wallSeconds: number): string {

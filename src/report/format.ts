@@ -11,7 +11,16 @@ export function formatNumber(value: number | null | undefined, digits = 3): stri
 
 /** A fraction as a percentage with one decimal. */
 export function formatPercent(value: number | null | undefined): string {
-  return value === null || value === undefined ? '–' : `${(100 * value).toFixed(1)}%`;
+  if (value === null || value === undefined) return '–';
+  const percent = 100 * value;
+  const fixed = percent.toFixed(1);
+  // Never round a result into a claim: 1 wrong sample in 50 000 is 0.0020%, not 0.0%, and 49 999 right is not 100.0%.
+  if (fixed === '0.0' && percent !== 0) return `${percent.toPrecision(2)}%`;
+  if (fixed === '100.0' && percent !== 100) {
+    // Two significant digits of the shortfall: 49 999 of 50 000 is 99.9980%.
+    return `${percent.toFixed(Math.ceil(-Math.log10(Math.abs(100 - percent))) + 1)}%`;
+  }
+  return `${fixed}%`;
 }
 
 /** A setting's value as it appears in a spec; "–" for a setting a cell does not have (a `cells` list may omit it). */
