@@ -1,4 +1,10 @@
-import { checkProductShapes, type DenseProducts, type ProductLayout } from '../../core/linalg/products.js';
+import { transpose } from '../../core/linalg/basic.js';
+import {
+  checkProductShapes,
+  type DenseProducts,
+  type ProductLayout,
+  referenceProducts,
+} from '../../core/linalg/products.js';
 import { OnnxGraph } from './onnx-graph.js';
 import { OPSET } from './mlp-graph.js';
 import { onnxRuntimeStatus, type SyncSession } from './runtime.js';
@@ -128,12 +134,8 @@ export function onnxDenseProducts(
     multiply(a, b, m, k, n, out, layout = {}) {
       checkProductShapes(a, b, m, k, n, out);
       if (m * k * n < ONNX_MIN_MULTIPLY_ADDS || m === 0 || n === 0 || k === 0) {
-        if (options.fallback === undefined) {
-          // An empty inner dimension is a zero product; tiny ones are cheaper in TypeScript.
-          smallProduct(a, b, m, k, n, out, layout);
-        } else {
-          options.fallback.multiply(a, b, m, k, n, out, layout);
-        }
+        // An empty inner dimension is a zero product; tiny ones are cheaper in TypeScript.
+        (options.fallback ?? referenceProducts).multiply(a, b, m, k, n, out, layout);
         return;
       }
       // Threads are chosen for the whole product: its blocks run back to back.
@@ -144,7 +146,7 @@ export function onnxDenseProducts(
         return;
       }
       // Blocks need contiguous operands; transposing A here costs k·m entries against m·k·n multiply-adds.
-      const left = layout.transposeA ? transposed(a, k, m) : a;
+      const left = layout.transposeA ? transpose(a, k, m) : a;
       if (plan === 'columns') {
         const columns = Math.floor(MAX_OUTPUT_ENTRIES_PER_RUN / m);
         // Columns first…last−1 of op(B): rows of a stored Bᵀ, or row segments of B copied into `segments`.
@@ -194,33 +196,4 @@ function productGraph(layout: ProductLayout): Uint8Array {
   g.node('MatMul', [a, b], {}, 'c');
   g.output('c', 'float64', ['m', 'n']);
   return g.encode(OPSET);
-}
-
-function smallProduct(
-  a: Float64Array,
-  b: Float64Array,
-  m: number,
-  k: number,
-  n: number,
-  out: Float64Array,
-  layout: ProductLayout,
-): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = 0;
-      for (let p = 0; p < k; p++) {
-        sum +=
-          (layout.transposeA ? a[p * m + i] : a[i * k + p]) *
-          (layout.transposeB ? b[j * k + p] : b[p * n + j]);
-      }
-      out[i * n + j] = sum;
-    }
-  }
-}
-
-/** The transpose of a rows × cols row-major matrix. */
-function transposed(x: Float64Array, rows: number, cols: number): Float64Array {
-  const out = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j];
-  return out;
 }

@@ -1,6 +1,6 @@
 import { applyReflections, blockedTridiagonalise } from './householder.js';
 import type { DenseProducts } from './products.js';
-import { ascendingOrder, tridiagonalQl } from './tridiagonal.js';
+import { sortedEigenpairs, tridiagonalQl } from './tridiagonal.js';
 import { tridiagonalEigenDC } from './tridiagonal-dc.js';
 
 /*
@@ -30,16 +30,7 @@ export const tridiagonalEigenQl: TridiagonalEigensolver = (d, e) => {
   for (let i = 0; i < n; i++) z[i * n + i] = 1;
   // Rows of z are rotated, so row k ends as eigenvector k of T; the transposed copy makes them columns.
   tridiagonalQl(d, e, z, n);
-  const order = ascendingOrder(d);
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) {
-    const source = order[k];
-    values[k] = d[source];
-    const row = source * n;
-    for (let i = 0; i < n; i++) vectors[i * n + k] = z[row + i];
-  }
-  return { values, vectors };
+  return sortedEigenpairs(d, z, n);
 };
 
 /**

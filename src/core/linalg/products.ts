@@ -1,3 +1,4 @@
+import { transpose } from './basic.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /** Which operands of {@link DenseProducts.multiply} are read transposed. */
@@ -63,8 +64,8 @@ export const referenceProducts: DenseProducts = {
   engine: 'reference',
   multiply(a, b, m, k, n, out, layout = {}) {
     checkProductShapes(a, b, m, k, n, out);
-    const left = layout.transposeA ? transposed(a, k, m) : a;
-    const right = layout.transposeB ? transposed(b, n, k) : b;
+    const left = layout.transposeA ? transpose(a, k, m) : a;
+    const right = layout.transposeB ? transpose(b, n, k) : b;
     out.fill(0);
     for (let i = 0; i < m; i++) {
       const row = i * n;
@@ -77,10 +78,3 @@ export const referenceProducts: DenseProducts = {
     }
   },
 };
-
-/** The transpose of a rows × cols row-major matrix. */
-function transposed(x: Float64Array, rows: number, cols: number): Float64Array {
-  const out = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j];
-  return out;
-}

@@ -3,7 +3,7 @@ import { maxAbs, requireDimension, requireMatrix, transpose } from './basic.js';
 import { blockedSymmetricEigen } from './blocked-eigen.js';
 import { accumulateReflections, blockedWorkspaceLength, tridiagonalise } from './householder.js';
 import type { DenseProducts } from './products.js';
-import { ascendingOrder, tridiagonalQl } from './tridiagonal.js';
+import { sortedEigenpairs, tridiagonalQl } from './tridiagonal.js';
 
 export interface SymmetricEigenOptions {
   /** Also compute eigenvectors (default false: eigenvalues only, about 4× faster for large n). */
@@ -71,16 +71,7 @@ export function symmetricEigen(
   }
   const z = transpose(accumulateReflections(work, beta, n), n, n);
   tridiagonalQl(d, e, z, n);
-  const order = ascendingOrder(d);
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) {
-    const source = order[k];
-    values[k] = d[source];
-    const row = source * n;
-    for (let i = 0; i < n; i++) vectors[i * n + k] = z[row + i];
-  }
-  return { values, vectors };
+  return sortedEigenpairs(d, z, n);
 }
 
 /** (A + Aᵀ)/2 in the upper triangle and diagonal of the first n² entries of a new buffer of `length` entries. */

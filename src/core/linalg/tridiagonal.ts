@@ -110,3 +110,25 @@ export function ascendingOrder(values: Float64Array): Int32Array {
   order.sort((a, b) => values[a] - values[b] || a - b);
   return order;
 }
+
+/**
+ * The eigenpairs `tridiagonalQl` leaves behind, in ascending order: eigenvalue k of `d` (unsorted) with row k of
+ * `z` (n × n) as its eigenvector, rearranged to sorted values and an n × n row-major matrix with the vectors as
+ * columns.
+ */
+export function sortedEigenpairs(
+  d: Float64Array,
+  z: Float64Array,
+  n: number,
+): { values: Float64Array; vectors: Float64Array } {
+  const order = ascendingOrder(d);
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    const source = order[k];
+    values[k] = d[source];
+    const row = source * n;
+    for (let i = 0; i < n; i++) vectors[i * n + k] = z[row + i];
+  }
+  return { values, vectors };
+}
