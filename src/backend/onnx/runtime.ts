@@ -3,6 +3,29 @@ import { createRequire } from 'node:module';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Binding } from 'onnxruntime-node/dist/binding.js';
 
+import { InvalidArgumentError } from '../../core/errors.js';
+
+/** The environment variable that lets ONNX Runtime's idle threads spin (1, the default) or sleep (0). */
+export const SPINNING_VARIABLE = 'BASIN_ONNX_SPINNING';
+
+/**
+ * Whether sessions let their idle intra-op threads spin, read from `BASIN_ONNX_SPINNING` at each session's creation.
+ * Spinning wins on a quiet machine and loses badly on a shared one, like PyTorch's OpenMP threads
+ * (`OMP_WAIT_POLICY`): case (d)'s epoch took 131–137 ms spinning and 149–151 ms sleeping with both cores free, but
+ * 277 ms spinning and 168–185 ms sleeping with one core busy with another process (bench/epoch-account.ts,
+ * docs/performance.md). Set 0 where several basin processes or other jobs share the cores.
+ */
+export function spinningAllowed(): boolean {
+  const value = process.env[SPINNING_VARIABLE];
+  if (value === undefined || value === '' || value === '1') return true;
+  if (value === '0') return false;
+  throw new InvalidArgumentError(
+    SPINNING_VARIABLE,
+    '0 (idle threads sleep) or 1 (they spin, the default)',
+    value,
+  );
+}
+
 /**
  * onnxruntime-node, loaded lazily and driven synchronously.
  *
@@ -86,6 +109,7 @@ function load(): RuntimeStatus {
           interOpNumThreads: 1,
           executionMode: 'sequential',
           executionProviders: ['cpu'],
+          ...(spinningAllowed() ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
         };
         session.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, options);
         return {
