@@ -11,12 +11,12 @@ const onnxSkip = onnxRuntimeStatus().available ? false : 'onnxruntime-node is no
 /** Runs `work` with the variable set to `value` (or unset), restoring it afterwards. */
 function withVariable<T>(value: string | undefined, work: () => T): T {
   const before = process.env[SPINNING_VARIABLE];
-  if (value === undefined) delete process.env[SPINNING_VARIABLE];
+  if (value === undefined) delete process.env.BASIN_ONNX_SPINNING;
   else process.env[SPINNING_VARIABLE] = value;
   try {
     return work();
   } finally {
-    if (before === undefined) delete process.env[SPINNING_VARIABLE];
+    if (before === undefined) delete process.env.BASIN_ONNX_SPINNING;
     else process.env[SPINNING_VARIABLE] = before;
   }
 }
