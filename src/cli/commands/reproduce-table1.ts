@@ -166,6 +166,12 @@ function positiveInteger(argument: string, text: string, min = 1): number {
   return value;
 }
 
+/** An error rate with the count behind it, so that 22 wrong of 50 000 reads "0.044% (22)". */
+function errorCell(rate: number, samples: number): string {
+  const wrong = Math.round(rate * samples);
+  return wrong === 0 ? formatPercent(rate) : `${formatPercent(rate)} (${wrong})`;
+}
+
 /** Our rows beside the paper's: one line per source. */
 export function formatTable1(results: readonly (Table1Result | Table1Skipped)[]): string {
   const lines: string[][] = [];
@@ -193,10 +199,12 @@ export function formatTable1(results: readonly (Table1Result | Table1Skipped)[])
       result.architecture,
       String(result.sampleCount),
       result.paramsOverN.toFixed(3),
-      formatPercent(result.trainMce),
+      errorCell(result.trainMce, result.sampleCount),
       result.epochsToZero === null ? `– (${result.epochs} run)` : String(result.epochsToZero),
       formatDuration(result.trainSeconds),
-      result.testMce === null ? '–' : formatPercent(result.testMce),
+      result.testMce === null || result.testCount === null
+        ? '–'
+        : errorCell(result.testMce, result.testCount),
     ]);
   }
   return formatTable(
