@@ -1,6 +1,6 @@
 import { type DType, dtypeOf, type FloatArray } from '../core/dtype.js';
 import { BasinError, InvalidArgumentError } from '../core/errors.js';
-import { type LabelEncoding, threshold } from '../data/labels.js';
+import { decidedCorrect, type LabelEncoding, threshold } from '../data/labels.js';
 import { affineRows } from '../data/preprocess/affine-rows.js';
 import { type Architecture, parameterLayout } from '../model/architecture.js';
 import { checkCompatible, predict } from '../model/forward.js';
@@ -161,11 +161,6 @@ export function referenceClassificationCheck(
       disposed = true;
     },
   };
-}
-
-/** `misclassificationError`'s rule for one sample: correct iff the output lies strictly on the label's side. */
-export function decidedCorrect(output: number, label: number, t: number): boolean {
-  return label > t ? output > t : output < t;
 }
 
 /** A classification check needs one output per sample. */

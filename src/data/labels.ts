@@ -39,12 +39,16 @@ export function misclassificationError(
   }
   const t = threshold(encoding);
   let wrong = 0;
-  for (let n = 0; n < output.length; n++) {
-    const positive = labels[n] > t;
-    const correct = positive ? output[n] > t : output[n] < t;
-    if (!correct) wrong++;
-  }
+  for (let n = 0; n < output.length; n++) if (!decidedCorrect(output[n], labels[n], t)) wrong++;
   return wrong / output.length;
+}
+
+/**
+ * The decision behind `misclassificationError`, for one sample at threshold t: correct iff the output lies strictly
+ * on the label's side. Every count of classification errors uses it (src/backend/classification.ts).
+ */
+export function decidedCorrect(output: number, label: number, t: number): boolean {
+  return label > t ? output > t : output < t;
 }
 
 /** Re-encodes ±1 labels as {0,1} or back, in place of a copy. */

@@ -1,13 +1,12 @@
 import { allocate, type DType, type FloatArray } from '../../core/dtype.js';
 import { BasinError, InvalidArgumentError } from '../../core/errors.js';
-import { type LabelEncoding, threshold } from '../../data/labels.js';
+import { decidedCorrect, type LabelEncoding, threshold } from '../../data/labels.js';
 import { type Architecture, multiplyAddsPerRow, parameterLayout } from '../../model/architecture.js';
 import type { Samples } from '../../model/samples.js';
 import {
   checkClassificationProblem,
   checkPrecision,
   type ClassificationCheck,
-  decidedCorrect,
   oneHiddenLayerOutputs,
   oneHiddenLayerUnsupported,
   outputAllowance,
