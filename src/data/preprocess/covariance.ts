@@ -30,10 +30,7 @@ export function covariance(
   for (let first = 0; first < count; first += ROWS_PER_BLOCK) {
     const rows = Math.min(ROWS_PER_BLOCK, count - first);
     // Transposed: feature j's values for this block are contiguous at j·rows, which the kernel walks.
-    for (let r = 0; r < rows; r++) {
-      const source = (first + r) * dim;
-      for (let j = 0; j < dim; j++) block[j * rows + r] = x[source + j] - mean[j];
-    }
+    centreTransposed(x, first, rows, dim, mean, block);
     for (let j = dim; j < padded; j++) block.fill(0, j * rows, (j + 1) * rows);
     accumulateUpperGram(block, padded, rows, accumulator);
   }

@@ -1,6 +1,6 @@
 import type { FloatArray } from '../../core/dtype.js';
 import { InvalidArgumentError, requireFinite, requireInteger } from '../../core/errors.js';
-import { type DenseProducts, symmetricEigen } from '../../core/linalg/index.js';
+import { type DenseProducts, symmetricEigen, transpose } from '../../core/linalg/index.js';
 import { affineRows } from './affine-rows.js';
 import { accumulateUpperGram, covariance, PRODUCT_BLOCK_BYTES } from './covariance.js';
 import { featureMeans } from './standardise.js';
@@ -123,20 +123,26 @@ export function fitWhitening(
   return { method, epsilon, inputDim: dim, outputDim, mean, matrix, eigenvalues };
 }
 
-/** U diag(s) Uᵀ as the Gram matrix of the rows of V = U diag(√s), with the blocked kernel of the covariance. */
+/**
+ * U diag(s) Uᵀ as the Gram matrix of the rows of V = U diag(√s): one product V·Vᵀ on a fast engine, else the
+ * blocked kernel of the covariance.
+ */
 function zcaMatrix(
   u: Float64Array,
   dim: number,
   inverseRoot: Float64Array,
   products: DenseProducts | undefined,
 ): Float64Array {
+  // The kernel wants the rows padded to a multiple of 4 (zero rows); the product reads the first dim rows.
+  const padded = Math.ceil(dim / 4) * 4;
+  const v = new Float64Array(padded * dim);
+  for (let i = 0; i < dim; i++) {
+    for (let k = 0; k < dim; k++) v[i * dim + k] = u[i * dim + (dim - 1 - k)] * Math.sqrt(inverseRoot[k]);
+  }
+  const matrix = new Float64Array(dim * dim);
   if (products !== undefined) {
-    const v = new Float64Array(dim * dim);
-    for (let i = 0; i < dim; i++) {
-      for (let k = 0; k < dim; k++) v[i * dim + k] = u[i * dim + (dim - 1 - k)] * Math.sqrt(inverseRoot[k]);
-    }
-    const matrix = new Float64Array(dim * dim);
-    products.multiply(v, v, dim, dim, dim, matrix, { transposeB: true });
+    const rows = v.subarray(0, dim * dim);
+    products.multiply(rows, rows, dim, dim, dim, matrix, { transposeB: true });
     // Exactly symmetric, as the TypeScript kernel's mirrored triangle is.
     for (let i = 0; i < dim; i++) {
       for (let j = i + 1; j < dim; j++) {
@@ -147,14 +153,8 @@ function zcaMatrix(
     }
     return matrix;
   }
-  const padded = Math.ceil(dim / 4) * 4;
-  const v = new Float64Array(padded * dim);
-  for (let i = 0; i < dim; i++) {
-    for (let k = 0; k < dim; k++) v[i * dim + k] = u[i * dim + (dim - 1 - k)] * Math.sqrt(inverseRoot[k]);
-  }
   const gram = new Float64Array(padded * padded);
   accumulateUpperGram(v, padded, dim, gram);
-  const matrix = new Float64Array(dim * dim);
   for (let i = 0; i < dim; i++) {
     for (let j = i; j < dim; j++) {
       matrix[i * dim + j] = gram[i * padded + j];
@@ -222,10 +222,8 @@ function applyByProducts(
 ): void {
   const { inputDim: dim, outputDim, mean, matrix } = whitening;
   const rowsPerBlock = Math.max(1, Math.min(count, Math.floor(PRODUCT_BLOCK_BYTES / (8 * dim))));
-  const transposed = new Float64Array(dim * outputDim);
-  for (let o = 0; o < outputDim; o++) {
-    for (let i = 0; i < dim; i++) transposed[i * outputDim + o] = matrix[o * dim + i];
-  }
+  // Wᵀ stored once: a transposed operand would be transposed again by the engine in every block's product.
+  const transposed = transpose(matrix, outputDim, dim);
   const block = new Float64Array(rowsPerBlock * dim);
   const result = new Float64Array(rowsPerBlock * outputDim);
   for (let first = 0; first < count; first += rowsPerBlock) {
