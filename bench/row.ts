@@ -3,11 +3,10 @@
  * epochs, basin's `reproduce table1` path against the authors' recipe (numpy ZCA + PyTorch Adam) on the same
  * synthetic CIFAR-10 files, per stage.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runJsonChild } from './child.js';
 
 import {
   TABLE1_DEFAULTS,
@@ -243,14 +242,12 @@ export interface RowRun {
 }
 
 function measureBasinRowInChild(request: BasinRowRequest): BasinRowRun {
-  const script = fileURLToPath(new URL('./measure-row.js', import.meta.url));
-  const result = spawnSync(process.execPath, [script, JSON.stringify(request)], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 3_600_000,
-  });
-  if (result.status !== 0) throw new Error(`basin on the row case failed: ${result.stderr.trim()}`);
-  return JSON.parse(result.stdout) as BasinRowRun;
+  return runJsonChild<BasinRowRun>(
+    'measure-row.js',
+    request,
+    { maxBufferBytes: 64 * 1024 * 1024, timeoutMs: 3_600_000 },
+    'basin on the row case',
+  );
 }
 
 /**

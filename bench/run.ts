@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runJsonChild } from './child.js';
 import { parseArgs } from 'node:util';
 
 import type { DType } from '../src/core/dtype.js';
@@ -180,18 +180,12 @@ function referenceVariants(
 }
 
 function measureInChild(request: NodeMeasurementRequest): NodeMeasurement {
-  const script = fileURLToPath(new URL('./measure-node.js', import.meta.url));
-  const result = spawnSync(process.execPath, [script, JSON.stringify(request)], {
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-    timeout: 900_000,
-  });
-  if (result.status !== 0) {
-    throw new Error(
-      `${request.engine} on case (${request.caseId}) ${request.dtype} failed: ${result.stderr.trim()}`,
-    );
-  }
-  return JSON.parse(result.stdout) as NodeMeasurement;
+  return runJsonChild<NodeMeasurement>(
+    'measure-node.js',
+    request,
+    { maxBufferBytes: 16 * 1024 * 1024, timeoutMs: 900_000 },
+    `${request.engine} on case (${request.caseId}) ${request.dtype}`,
+  );
 }
 
 function findPythons(): { numpy: PythonProbe | undefined; torch: PythonProbe | undefined; notes: string[] } {
