@@ -13,6 +13,9 @@ export type BackendName = 'reference' | 'onnx';
 
 export const BACKEND_NAMES: readonly BackendName[] = ['reference', 'onnx'];
 
+/** What a user asks for: a backend by name, or `auto` (choose by availability and problem size). */
+export type BackendRequest = 'auto' | BackendName;
+
 /** A training problem as a backend sees it. */
 export interface Problem {
   readonly architecture: Architecture;
@@ -70,3 +73,34 @@ export interface Backend {
   /** Releases every objective, curvature operator and classification check this backend created. */
   dispose(): void;
 }
+
+/** The backend chosen for a run and why; `record` is what a result file stores. */
+export interface BackendChoice {
+  readonly backend: Backend;
+  readonly record: BackendChoiceRecord;
+}
+
+export interface BackendChoiceRecord {
+  /** `webgpu`: the device training loop (webgpu/trainer.ts), which the run pipeline weighs beside the host backends. */
+  readonly backend: BackendName | 'webgpu';
+  readonly requested: BackendRequest | 'webgpu';
+  readonly reason: string;
+  /** onnxruntime-node's version when the ONNX backend was chosen. */
+  readonly runtimeVersion?: string;
+  /** The WebGPU adapter (vendor, device, feature level, software or not) when webgpu ran. */
+  readonly adapter?: string;
+}
+
+export interface ChooseBackendOptions {
+  /** Rows per evaluation when training uses minibatches (default: every sample). */
+  readonly rowsPerEvaluation?: number;
+  /** Threads for backends that use several (default: every logical CPU). */
+  readonly threads?: number;
+}
+
+/**
+ * Below this many multiply-adds per evaluation (rows × Σ_l in_l·out_l), `auto` keeps the plain TypeScript
+ * reference: each ONNX Runtime call costs ~35 µs of fixed overhead, which the reference beats on tiny problems.
+ * Crossover measured by bench/crossover.ts on the project’s 2-core machine: 8700–11000 (docs/performance.md).
+ */
+export const AUTO_MIN_MULTIPLY_ADDS = 10_000;

@@ -1,7 +1,20 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import type { DenseProducts } from '../core/linalg/products.js';
 import { multiplyAddsPerRow } from '../model/architecture.js';
-import { type Backend, BACKEND_NAMES, type BackendName, type Problem } from './backend.js';
+import {
+  type Backend,
+  type BackendChoice,
+  type BackendChoiceRecord,
+  BACKEND_NAMES,
+  type BackendRequest,
+  type ChooseBackendOptions,
+  type Problem,
+  AUTO_MIN_MULTIPLY_ADDS,
+} from './backend.js';
+
+export { AUTO_MIN_MULTIPLY_ADDS };
+
+export type { BackendChoice, BackendChoiceRecord, BackendRequest, ChooseBackendOptions };
 import type { CurvatureOperator } from './curvature.js';
 import { onnxBackend } from './onnx/onnx-backend.js';
 import { onnxDenseProducts } from './onnx/dense-products.js';
@@ -9,40 +22,8 @@ import { onnxRuntimeStatus } from './onnx/runtime.js';
 import { referenceBackend } from './reference-backend.js';
 
 /** What a user asks for: a backend by name, or `auto` (choose by availability and problem size). */
-export type BackendRequest = 'auto' | BackendName;
 
 export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', ...BACKEND_NAMES];
-
-/**
- * Below this many multiply-adds per evaluation (rows × Σ_l in_l·out_l), `auto` keeps the plain TypeScript
- * reference: each ONNX Runtime call costs ~35 µs of fixed overhead, which the reference beats on tiny problems.
- * Crossover measured by bench/crossover.ts on the project’s 2-core machine: 8700–11000 (docs/performance.md).
- */
-export const AUTO_MIN_MULTIPLY_ADDS = 10_000;
-
-/** The backend chosen for a run and why; `record` is what a result file stores. */
-export interface BackendChoice {
-  readonly backend: Backend;
-  readonly record: BackendChoiceRecord;
-}
-
-export interface BackendChoiceRecord {
-  /** `webgpu` only for `basin train --backend webgpu`, which runs its own GPU training loop (src/cli/train-on-webgpu.ts). */
-  readonly backend: BackendName | 'webgpu';
-  readonly requested: BackendRequest | 'webgpu';
-  readonly reason: string;
-  /** onnxruntime-node's version when the ONNX backend was chosen. */
-  readonly runtimeVersion?: string;
-  /** The WebGPU adapter (vendor, device, feature level, software or not) when webgpu ran. */
-  readonly adapter?: string;
-}
-
-export interface ChooseBackendOptions {
-  /** Rows per evaluation when training uses minibatches (default: every sample). */
-  readonly rowsPerEvaluation?: number;
-  /** Threads for backends that use several (default: every logical CPU). */
-  readonly threads?: number;
-}
 
 export function parseBackendRequest(text: string, argument = 'backend'): BackendRequest {
   const found = BACKEND_REQUESTS.find((name) => name === text);

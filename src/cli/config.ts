@@ -3,40 +3,16 @@ import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { BasinError, describeValue, FileFormatError, InvalidArgumentError } from '../core/errors.js';
-import { BACKEND_REQUESTS, type BackendRequest } from '../backend/select.js';
-
-/** What `basin train` accepts: the backends `chooseBackend` knows, and webgpu, which trains on its own loop. */
-export type TrainBackendRequest = BackendRequest | 'webgpu';
-export const TRAIN_BACKEND_REQUESTS: readonly [TrainBackendRequest, ...TrainBackendRequest[]] = [
-  'auto',
-  ...BACKEND_REQUESTS.filter((request) => request !== 'auto'),
-  'webgpu',
-];
-import { deriveSeed } from '../core/rng.js';
-import { parseActivation } from '../model/activation.js';
-import { type Architecture, validateArchitecture } from '../model/architecture.js';
-import type { Initialisation } from '../model/init.js';
-import { LOSS_KINDS, type LossKind } from '../model/loss.js';
-import { type SlopeNoise, validateSlopeNoise } from '../model/slope-noise.js';
-import {
-  DEFAULT_OPTIMISERS,
-  type OptimiserConfig,
-  type OptimiserKind,
-  validateOptimiser,
-} from '../train/optimiser.js';
-import { type Schedule, validateSchedule } from '../train/schedule.js';
-import { type StoppingRule, validateStoppingRule } from '../train/stopping.js';
 import { describeSchemaProblem } from '../io/schema-issues.js';
+import { dataSourceNamed } from '../data/sources/index.js';
+import { NODE_DATA_SOURCES } from '../data/sources/node.js';
 import {
-  finite,
-  nonNegative,
-  nonNegativeInteger,
-  positive,
-  positiveInteger,
-  unitInterval,
-  seed32,
-} from '../io/schema-primitives.js';
-import { DATA_SOURCES, dataSectionSchema, dataSourceNamed } from './data-sources.js';
+  resolveRunSpec,
+  type ResolvedRun,
+  type RunSpec,
+  runSpecShape,
+  withDefaultChoices,
+} from '../run/spec.js';
 
 /*
  * The `basin train` configuration: one schema for config files (JSON or YAML) and flags. Flags are written into
@@ -44,134 +20,17 @@ import { DATA_SOURCES, dataSectionSchema, dataSourceNamed } from './data-sources
  * bad value is reported the same way whatever its origin, naming the flag or the file field.
  */
 
-const activationName = z.string().refine(
-  (text) => {
-    try {
-      parseActivation(text);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: 'one of relu, leaky-relu:<ρ> (ρ ≠ 1), linear, tanh, sigmoid' },
-);
-
-const modelSchema = z.strictObject({
-  hidden: z.array(positiveInteger).default([16]),
-  activation: activationName.default('relu'),
-  bias: z.boolean().default(false),
-  /** Defaults to `bias`. */
-  outputBias: z.boolean().optional(),
-  loss: z.enum(LOSS_KINDS as [LossKind, ...LossKind[]]).default('mse'),
-  dtype: z.enum(['float64', 'float32']).default('float64'),
-});
-
-const normalInit = {
-  mean: finite.default(0),
-  biasMean: finite.default(0),
-  biasStd: nonNegative.default(0),
-};
-const initSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('pytorch') }),
-  z.strictObject({ kind: z.literal('lecun'), scale: nonNegative.default(1), ...normalInit }),
-  z.strictObject({ kind: z.literal('xavier'), scale: nonNegative.default(1), ...normalInit }),
-  z.strictObject({ kind: z.literal('gaussian'), std: nonNegative.default(1), ...normalInit }),
-]);
-
-const optimiserSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('gd'), momentum: unitInterval.default(0) }),
-  z.strictObject({
-    kind: z.literal('sgd'),
-    batchSize: positiveInteger.default(32),
-    momentum: unitInterval.default(0),
-  }),
-  z.strictObject({
-    kind: z.literal('adam'),
-    batchSize: positiveInteger.optional(),
-    beta1: unitInterval.default(0.9),
-    beta2: unitInterval.default(0.999),
-    epsilon: nonNegative.default(1e-8),
-  }),
-  z.strictObject({
-    kind: z.literal('lbfgs'),
-    memory: positiveInteger.default(10),
-    c1: positive.default(1e-4),
-    c2: positive.default(0.9),
-  }),
-]);
-
-const scheduleSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('constant'), learningRate: positive.optional() }),
-  z.strictObject({ kind: z.literal('exponential'), learningRate: positive.optional(), gamma: positive }),
-  z.strictObject({
-    kind: z.literal('hold-then-exponential'),
-    learningRate: positive.optional(),
-    holdEpochs: nonNegativeInteger,
-    gamma: positive,
-  }),
-]);
-
-const stoppingSchema = z.strictObject({
-  maxEpochs: nonNegativeInteger.default(1000),
-  lossTarget: nonNegative.optional(),
-  gradientNormTarget: nonNegative.optional(),
-});
-
-const slopeNoiseSchema = z.discriminatedUnion('distribution', [
-  z.strictObject({
-    distribution: z.literal('gaussian'),
-    mean: finite.default(1),
-    std: nonNegative.default(0.1),
-  }),
-  z.strictObject({
-    distribution: z.literal('uniform'),
-    mean: finite.default(1),
-    halfWidth: nonNegative.default(0.1),
-  }),
-  z.strictObject({
-    distribution: z.literal('lognormal'),
-    mean: finite.default(1),
-    sigma: nonNegative.default(0.1),
-  }),
-]);
-
 const outputSchema = z.strictObject({
   result: z.string().min(1).default('train-result.json'),
   weights: z.string().min(1).optional(),
 });
 
+/** The run spec (src/run/spec.ts) over Node's data sources, plus where `basin train` writes its files. */
 export function trainConfigSchema() {
-  return z.strictObject({
-    seed: seed32.default(0),
-    data: dataSectionSchema(),
-    model: modelSchema.prefault({}),
-    init: initSchema.prefault({ kind: 'pytorch' }),
-    optimiser: optimiserSchema.prefault({ kind: 'adam' }),
-    schedule: scheduleSchema.prefault({ kind: 'constant' }),
-    stopping: stoppingSchema.prefault({}),
-    slopeNoise: slopeNoiseSchema.optional(),
-    output: outputSchema.prefault({}),
-    /**
-     * The engine computing losses and gradients: `auto` (ONNX Runtime when it loads and the problem is large enough
-     * to pay for its per-call overhead, else the TypeScript reference), `reference` or `onnx` (src/backend/select.ts),
-     * or `webgpu`: full-batch Adam on a GPU through WebGPU (src/cli/train-on-webgpu.ts), never chosen by `auto`.
-     */
-    backend: z.enum(TRAIN_BACKEND_REQUESTS).default('auto'),
-  });
+  return z.strictObject({ ...runSpecShape(NODE_DATA_SOURCES), output: outputSchema.prefault({}) });
 }
 
 export type TrainConfig = z.infer<ReturnType<typeof trainConfigSchema>>;
-
-/**
- * The learning rate used when the config names none, per optimiser. Measured to make progress on the Gaussian
- * random-label problems of Soudry–Hoffer (docs/training.md); L-BFGS takes it as its first trial step.
- */
-export const DEFAULT_LEARNING_RATES: { readonly [K in OptimiserKind]: number } = {
-  gd: 0.1,
-  sgd: 0.01,
-  adam: 1e-3,
-  lbfgs: 1,
-};
 
 /** Where a config value came from, to name it in errors: a flag, or a field of a file. */
 export interface ConfigOrigin {
@@ -260,7 +119,7 @@ export function parseTrainConfig(raw: unknown, origin: ConfigOrigin): TrainConfi
  */
 function requireDataSection(raw: unknown, origin: ConfigOrigin): void {
   if (raw === null || typeof raw !== 'object' || (raw as Record<string, unknown>).data !== undefined) return;
-  const sources = DATA_SOURCES.map((source) => source.name).join(', ');
+  const sources = NODE_DATA_SOURCES.map((source) => source.name).join(', ');
   if (origin.file !== undefined) {
     throw new FileFormatError(
       origin.file,
@@ -271,27 +130,6 @@ function requireDataSection(raw: unknown, origin: ConfigOrigin): void {
     `no training data: pass --data <source> (${sources}) with its options, ` +
       'e.g. --data gaussian --samples 80 --input-dim 20, or --config <file> with a data section (basin train --help)',
   );
-}
-
-/** The choice each section makes when it gives other fields but not its discriminator (e.g. only `learningRate`). */
-export const DEFAULT_CHOICES: Readonly<Record<string, readonly [string, string]>> = {
-  data: ['source', 'gaussian'],
-  init: ['kind', 'pytorch'],
-  optimiser: ['kind', 'adam'],
-  schedule: ['kind', 'constant'],
-  slopeNoise: ['distribution', 'gaussian'],
-};
-
-function withDefaultChoices(raw: unknown): unknown {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
-  const config = { ...(raw as Record<string, unknown>) };
-  for (const [section, [key, choice]] of Object.entries(DEFAULT_CHOICES)) {
-    const value = config[section];
-    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(key in value)) {
-      config[section] = { [key]: choice, ...value };
-    }
-  }
-  return config;
 }
 
 /**
@@ -322,66 +160,22 @@ function flagFor(field: string, flags: ReadonlyMap<string, string>): string | un
   return undefined;
 }
 
-/** The library objects a config describes, with every default filled in and cross-field rules checked. */
+/** A parsed `basin train` config as the run spec it defines, with paths made absolute and defaults filled in. */
 export interface ResolvedTrainConfig {
+  /** The config as recorded in result files: the spec's sections (data paths absolute, learning rate filled) and `output`. */
   readonly config: TrainConfig;
-  readonly architecture: (inputDim: number, outputDim: number) => Architecture;
-  readonly loss: LossKind;
-  readonly init: Initialisation;
-  readonly optimiser: OptimiserConfig;
-  readonly schedule: Schedule;
-  readonly stopping: StoppingRule;
-  readonly slopeNoise: SlopeNoise | undefined;
-  readonly seeds: {
-    readonly data: number;
-    readonly init: number;
-    readonly shuffle: number;
-    readonly slopeNoise: number;
-  };
+  readonly spec: RunSpec;
+  readonly run: ResolvedRun;
   readonly baseDirectory: string;
 }
 
 export function resolveTrainConfig(config: TrainConfig, configFile: string | undefined): ResolvedTrainConfig {
-  const optimiser = validateOptimiser({
-    ...DEFAULT_OPTIMISERS[config.optimiser.kind],
-    ...config.optimiser,
-  } as OptimiserConfig);
-  const learningRate = config.schedule.learningRate ?? DEFAULT_LEARNING_RATES[optimiser.kind];
-  const schedule = validateSchedule({ ...config.schedule, learningRate });
-  const stopping = validateStoppingRule(config.stopping);
-  const slopeNoise = config.slopeNoise ? validateSlopeNoise(config.slopeNoise) : undefined;
-  const init: Initialisation = config.init;
-  const activation = parseActivation(config.model.activation, 'model.activation');
-  const { hidden, bias } = config.model;
-  const outputBias = config.model.outputBias ?? bias;
   const baseDirectory = configFile ? dirname(resolve(configFile)) : process.cwd();
   const section = config.data as { source: string };
-  const data = dataSourceNamed(section.source)?.withAbsolutePaths?.(section, baseDirectory) ?? section;
-  return {
-    config: {
-      ...config,
-      data: data as TrainConfig['data'],
-      schedule: { ...config.schedule, learningRate } as TrainConfig['schedule'],
-    },
-    architecture: (inputDim, outputDim) =>
-      validateArchitecture({
-        inputDim,
-        hidden: hidden.map((width) => ({ width, activation, bias })),
-        outputDim,
-        outputBias,
-      }),
-    loss: config.model.loss,
-    init,
-    optimiser,
-    schedule,
-    stopping,
-    slopeNoise,
-    seeds: {
-      data: deriveSeed(config.seed, 'data'),
-      init: deriveSeed(config.seed, 'init'),
-      shuffle: deriveSeed(config.seed, 'shuffle'),
-      slopeNoise: deriveSeed(config.seed, 'slope-noise'),
-    },
-    baseDirectory,
-  };
+  const data =
+    dataSourceNamed(section.source, NODE_DATA_SOURCES)?.withAbsolutePaths?.(section, baseDirectory) ??
+    section;
+  const { output, ...rest } = config;
+  const run = resolveRunSpec({ ...rest, data } as RunSpec);
+  return { config: { ...run.spec, output } as TrainConfig, spec: run.spec, run, baseDirectory };
 }

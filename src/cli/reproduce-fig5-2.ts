@@ -1,3 +1,4 @@
+import { nodeEnvironment } from '../run/node-environment.js';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { type Command, Option } from 'commander';
@@ -82,7 +83,7 @@ export function registerFig52(reproduce: Command): void {
     .option('--workers <n>', 'with --sweep: worker threads', parseWorkers, availableParallelism())
     .action(async (options: Record<string, string | boolean | number | undefined>, command: Command) => {
       if (options.sweep === true) await fig52Sweep(options, command);
-      else fig52Command(options as Record<string, string | boolean | undefined>, command);
+      else await fig52Command(options as Record<string, string | boolean | undefined>, command);
     });
 }
 
@@ -124,7 +125,10 @@ async function fig52Sweep(
   });
 }
 
-export function fig52Command(options: Record<string, string | boolean | undefined>, command?: Command): void {
+export async function fig52Command(
+  options: Record<string, string | boolean | undefined>,
+  command?: Command,
+): Promise<void> {
   if (command !== undefined) {
     for (const name of ['store', 'workers']) {
       if (command.getOptionValueSource(name) === 'cli') {
@@ -161,8 +165,9 @@ export function fig52Command(options: Record<string, string | boolean | undefine
   };
   if (!json) write(header(settings));
   const started = performance.now();
-  const runs = runFig52({
+  const runs = await runFig52({
     ...settings,
+    environment: nodeEnvironment,
     onRun: (run) => write(json ? `${JSON.stringify({ event: 'run', ...run })}\n` : runLine(run)),
   });
   const summary = summariseFig52(runs);

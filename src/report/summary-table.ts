@@ -1,4 +1,4 @@
-import { DECIDED_CLASSES, END_POINT_CLASSES } from '../sweep/end-point-class.js';
+import { DECIDED_CLASSES, END_POINT_CLASSES } from '../run/end-point-class.js';
 import type { Proportion } from '../core/statistics.js';
 import type { CellSummary, SweepSummary } from '../sweep/summary.js';
 import { formatNumber, formatPercent, formatSetting, formatTable } from './format.js';

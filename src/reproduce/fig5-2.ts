@@ -1,16 +1,12 @@
 import { deriveSeed } from '../core/rng.js';
-import { gaussianRandomLabels } from '../data/gaussian.js';
-import { misclassificationError } from '../data/labels.js';
-import { mlp, parameterCount } from '../model/architecture.js';
-import { forward } from '../model/forward.js';
-import { initialise, type Initialisation } from '../model/init.js';
-import { kinkMargin } from '../model/kinks.js';
+import type { Initialisation } from '../model/init.js';
 import { requireInteger, requireFinite, InvalidArgumentError } from '../core/errors.js';
-import { referenceObjective } from '../train/objective.js';
 import { type OptimiserConfig, type OptimiserKind, validateOptimiser } from '../train/optimiser.js';
 import { gammaForDecay, type Schedule } from '../train/schedule.js';
 import type { StopReason } from '../train/stopping.js';
-import { train } from '../train/train.js';
+import type { RunEnvironment } from '../run/environment.js';
+import { runTraining } from '../run/pipeline.js';
+import { parseRunSpec, type RunBackendRequest, type RunSpec } from '../run/spec.js';
 
 /**
  * Soudry & Hoffer (2017), Figure 5.2: convergence to differentiable local minima. One hidden ReLU layer with
@@ -36,6 +32,10 @@ export interface Fig52Options {
   readonly bias: boolean;
   readonly onRun?: (run: Fig52Run) => void;
   readonly signal?: AbortSignal;
+  /** The engine (the run spec's `backend`); `reference` by default, the engine the paper's ranges were measured on. */
+  readonly backend?: RunBackendRequest;
+  /** Where the runs run (the pipeline's default: the browser's, reference only). */
+  readonly environment?: RunEnvironment;
 }
 
 /**
@@ -100,62 +100,66 @@ export function rangePosition(value: number, [low, high]: readonly [number, numb
   return value < low ? 'below' : value > high ? 'above' : 'within';
 }
 
-/** Runs every (d, repeat) pair in order; each run is reproducible alone from `seed`, d and the repeat index. */
-export function runFig52(options: Fig52Options): Fig52Run[] {
+/**
+ * Runs every (d, repeat) pair in order through the run pipeline; each run is reproducible alone from `seed`, d and
+ * the repeat index (its seeds are fixed in its spec, `fig52Spec`).
+ */
+export async function runFig52(options: Fig52Options): Promise<Fig52Run[]> {
   validateFig52Options(options);
-  const schedule = fig52Schedule(options);
-  const relu = { kind: 'leaky-relu', slope: 0 } as const;
   const runs: Fig52Run[] = [];
   for (const d of options.dimensions) {
-    const sampleCount = fig52SampleCount(d);
-    const architecture = mlp(d, [d], 1, relu, options.bias);
     for (let repeat = 0; repeat < options.repeats; repeat++) {
       if (options.signal?.aborted) return runs;
-      const dataSeed = deriveSeed(options.seed, 'fig5.2', d, repeat, 'data');
-      const initSeed = deriveSeed(options.seed, 'fig5.2', d, repeat, 'init');
-      const data = gaussianRandomLabels({
-        count: sampleCount,
-        inputDim: d,
-        seed: dataSeed,
-        labelEncoding: 'pm1',
+      const spec = fig52Spec(options, d, repeat);
+      const trained = await runTraining(spec, {
+        ...(options.environment ? { environment: options.environment } : {}),
+        ...(options.signal ? { hooks: { signal: options.signal } } : {}),
       });
-      const result = train({
-        objective: referenceObjective(architecture, 'mse', data),
-        initialTheta: initialise(architecture, options.init, initSeed, 'float64'),
-        optimiser: options.optimiser,
-        schedule,
-        stopping: { maxEpochs: options.holdEpochs + options.decayEpochs },
-        shuffleSeed: deriveSeed(options.seed, 'fig5.2', d, repeat, 'shuffle'),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      const cache = forward(architecture, result.theta, data);
-      const margin = kinkMargin(cache);
+      const { measures, training } = trained;
+      const minAbsPreActivation = measures.minAbsPreActivation ?? Infinity;
       const run: Fig52Run = {
         d,
-        sampleCount,
-        parameterCount: parameterCount(architecture),
+        sampleCount: trained.samples.count,
+        parameterCount: training.theta.length,
         repeat,
-        dataSeed,
-        initSeed,
-        finalMse: result.finalLoss,
-        finalMce: misclassificationError(cache.output, data.y, 'pm1'),
-        gradientNorm: result.gradientNorm,
-        minAbsPreActivation: margin.minAbsPreActivation,
-        nearKinkCount: margin.nearKinkCount,
-        epochs: result.epochs,
-        stopReason: result.stopReason,
-        wallSeconds: result.wallSeconds,
-        msePosition: rangePosition(result.finalLoss, FIG52_PAPER_RANGES.mse),
-        preActivationPosition: rangePosition(
-          margin.minAbsPreActivation,
-          FIG52_PAPER_RANGES.minAbsPreActivation,
-        ),
+        dataSeed: trained.resolved.seeds.data,
+        initSeed: trained.resolved.seeds.init,
+        finalMse: training.finalLoss,
+        finalMce: measures.finalMce ?? NaN,
+        gradientNorm: training.gradientNorm,
+        minAbsPreActivation,
+        nearKinkCount: measures.nearKinkCount ?? 0,
+        epochs: training.epochs,
+        stopReason: training.stopReason,
+        wallSeconds: training.wallSeconds,
+        msePosition: rangePosition(training.finalLoss, FIG52_PAPER_RANGES.mse),
+        preActivationPosition: rangePosition(minAbsPreActivation, FIG52_PAPER_RANGES.minAbsPreActivation),
       };
       runs.push(run);
       options.onRun?.(run);
     }
   }
   return runs;
+}
+
+/**
+ * The run spec of Fig. 5.2's repeat `repeat` at width d: one hidden ReLU layer of d units on N = ⌊d²/5⌋ Gaussian
+ * points in ℝᵈ with ±1 labels, MSE, float64, the options' optimiser and hold-then-decay schedule; its data, init and
+ * shuffle seeds derive from (seed, d, repeat), so any one run replays alone (`basin train` with this spec).
+ */
+export function fig52Spec(options: Fig52Options, d: number, repeat: number): RunSpec {
+  const seedOf = (stream: string): number => deriveSeed(options.seed, 'fig5.2', d, repeat, stream);
+  return parseRunSpec({
+    seed: options.seed,
+    seeds: { data: seedOf('data'), init: seedOf('init'), shuffle: seedOf('shuffle') },
+    data: { source: 'gaussian', count: fig52SampleCount(d), inputDim: d, labels: 'pm1' },
+    model: { hidden: [d], activation: 'relu', bias: options.bias, loss: 'mse', dtype: 'float64' },
+    init: options.init,
+    optimiser: options.optimiser,
+    schedule: fig52Schedule(options),
+    stopping: { maxEpochs: options.holdEpochs + options.decayEpochs },
+    backend: options.backend ?? 'reference',
+  });
 }
 
 function validateFig52Options(options: Fig52Options): void {

@@ -4,7 +4,7 @@ import {
   END_POINT_CLASSES,
   type EndPointClass,
   endPointClassOf,
-} from './end-point-class.js';
+} from '../run/end-point-class.js';
 import { distinctMinima } from './minima.js';
 import type { RunResult } from './run-result.js';
 import { type SuccessCriterion, varyingKeys } from './spec.js';

@@ -8,8 +8,9 @@ import {
 } from '../io/schema-primitives.js';
 import { BACKEND_REQUESTS, type BackendRequest } from '../backend/select.js';
 import { parseActivation } from '../model/activation.js';
-import { certifySettingSchema } from './certify-end-point.js';
-import { lockstepLimit } from './lockstep.js';
+import { certifySettingSchema } from '../run/certify-end-point.js';
+import { lockstepLimit } from '../run/together.js';
+import { specFromCell } from './cell-spec.js';
 import { type Runner, siblingModule } from './runner.js';
 
 /**
@@ -109,5 +110,6 @@ export const trainRunner: Runner = {
   name: 'train',
   configSchema: trainRunConfigSchema,
   moduleUrl: siblingModule(import.meta.url, 'train-run'),
-  lockstepLimit: (config) => lockstepLimit(trainRunConfigSchema.parse(config)),
+  // The seed does not matter to the decision (it asks whether runs differ only by their seed).
+  lockstepLimit: (config) => lockstepLimit(specFromCell(trainRunConfigSchema.parse(config), 0)),
 };

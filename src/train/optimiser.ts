@@ -1,4 +1,6 @@
+import * as z from 'zod';
 import { InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
+import { nonNegative, positive, positiveInteger, unitInterval } from '../io/schema-primitives.js';
 
 /**
  * Optimisers and their hyper-parameters. The learning rate comes from the schedule.
@@ -69,4 +71,51 @@ export function validateOptimiser(config: OptimiserConfig, argument = 'optimiser
 /** Rows per step, or undefined for full-batch optimisers. */
 export function batchSizeOf(config: OptimiserConfig): number | undefined {
   return config.kind === 'sgd' || config.kind === 'adam' ? config.batchSize : undefined;
+}
+
+// PLACEHOLDER until the optimiser registry lands (branch optimisers): the schema and learning rates moved from cli.
+export const optimiserSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('gd'), momentum: unitInterval.default(0) }),
+  z.strictObject({
+    kind: z.literal('sgd'),
+    batchSize: positiveInteger.default(32),
+    momentum: unitInterval.default(0),
+  }),
+  z.strictObject({
+    kind: z.literal('adam'),
+    batchSize: positiveInteger.optional(),
+    beta1: unitInterval.default(0.9),
+    beta2: unitInterval.default(0.999),
+    epsilon: nonNegative.default(1e-8),
+  }),
+  z.strictObject({
+    kind: z.literal('lbfgs'),
+    memory: positiveInteger.default(10),
+    c1: positive.default(1e-4),
+    c2: positive.default(0.9),
+  }),
+]);
+export const DEFAULT_LEARNING_RATES: { readonly [K in OptimiserKind]: number } = {
+  gd: 0.1,
+  sgd: 0.01,
+  adam: 1e-3,
+  lbfgs: 1,
+};
+export function optimiserFromSettings(
+  kind: OptimiserKind,
+  settings: { batchSize?: number; momentum?: number },
+): OptimiserConfig {
+  switch (kind) {
+    case 'gd':
+      return { kind: 'gd', momentum: settings.momentum ?? 0 };
+    case 'sgd':
+      return { kind: 'sgd', batchSize: settings.batchSize ?? DEFAULT_OPTIMISERS.sgd.batchSize, momentum: settings.momentum ?? 0 };
+    case 'adam':
+      return { ...DEFAULT_OPTIMISERS.adam, ...(settings.batchSize === undefined ? {} : { batchSize: settings.batchSize }) };
+    case 'lbfgs':
+      return DEFAULT_OPTIMISERS.lbfgs;
+  }
+}
+export function lockstepCompatible(config: OptimiserConfig): boolean {
+  return config.kind !== 'lbfgs';
 }

@@ -9,7 +9,7 @@ import { EMPTY_MEASUREMENTS } from '../../src/sweep/run-result.js';
 import { expandCells, validateSweepSpec } from '../../src/sweep/spec.js';
 import { migrateStore, ResultStore, type RunOutcome } from '../../src/sweep/store/result-store.js';
 import { MIGRATIONS, SCHEMA_V1, STORE_SCHEMA_VERSION } from '../../src/sweep/store/schema.js';
-import { endPointClassOf } from '../../src/sweep/end-point-class.js';
+import { endPointClassOf } from '../../src/run/end-point-class.js';
 import { toyRunner } from './toy-runner.js';
 import { basin, cliSkip } from '../cli/helpers.js';
 

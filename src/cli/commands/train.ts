@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { formatTrainSummary } from '../summary.js';
-import { DATA_SOURCES } from '../data-sources.js';
+import { NODE_DATA_SOURCES as DATA_SOURCES } from '../../data/sources/node.js';
 import {
   type ConfigOrigin,
   namingOrigin,
@@ -10,7 +10,7 @@ import {
   setAtPath,
 } from '../config.js';
 import { createProgress, progressMode } from '../progress.js';
-import { runTraining, writeTrainRun } from '../train-run.js';
+import { trainConfigured, writeTrainRun } from '../train-run.js';
 
 type FlagValue = 'integer' | 'number' | 'string' | 'widths';
 
@@ -286,7 +286,7 @@ export async function trainCommand(options: Record<string, unknown>): Promise<vo
   process.once('SIGINT', onSigint);
   let run;
   try {
-    run = await runTraining(resolved, { onEpoch: (p) => progress.epoch(p), signal: controller.signal });
+    run = await trainConfigured(resolved, { onEpoch: (p) => progress.epoch(p), signal: controller.signal });
   } catch (error) {
     throw namingOrigin(error, origin);
   } finally {

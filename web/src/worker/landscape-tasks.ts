@@ -30,16 +30,17 @@ export interface MultistartSegment {
  * Trains `restarts` independent initialisations with the playground's settings, then profiles the loss along the
  * segment from the worst end point (t = 0) to the best (t = 1): a barrier between a bad and a good minimum.
  */
-export function multistartSegment(
+export async function multistartSegment(
   problem: Problem,
   state: ExplorerState,
   onRestart?: (done: number, loss: number) => void,
-): MultistartSegment {
-  const results = Array.from({ length: state.landscape.restarts }, (_, restart) => {
-    const result = trainProblem(problem, state, restart);
+): Promise<MultistartSegment> {
+  const results = [];
+  for (let restart = 0; restart < state.landscape.restarts; restart++) {
+    const result = await trainProblem(problem, state, restart);
     onRestart?.(restart + 1, result.finalLoss);
-    return result;
-  });
+    results.push(result);
+  }
   const finalLosses = results.map((r) => r.finalLoss);
   const worst = finalLosses.indexOf(Math.max(...finalLosses));
   const best = finalLosses.indexOf(Math.min(...finalLosses));

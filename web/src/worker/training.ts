@@ -1,73 +1,49 @@
 import type { FloatArray } from '../../../src/core/dtype.js';
-import { deriveSeed } from '../../../src/core/rng.js';
-import { saturatedNetwork } from '../../../src/data/swirszcz.js';
-import { type Initialisation, initialise } from '../../../src/model/init.js';
-import { referenceObjective } from '../../../src/train/objective.js';
-import { DEFAULT_OPTIMISERS, type OptimiserConfig } from '../../../src/train/optimiser.js';
-import { type EpochProgress, train, type TrainResult } from '../../../src/train/train.js';
+import { runTraining, type TrainingRun } from '../../../src/run/pipeline.js';
+import type { RunSpec } from '../../../src/run/spec.js';
+import type { EpochProgress } from '../../../src/train/train.js';
+import { explorerSeeds } from '../run-spec.js';
 import type { ExplorerState } from '../state.js';
-import type { Problem } from './problem.js';
+import { explorerEnvironment, type Problem } from './problem.js';
 
-export function initialisationOf(state: ExplorerState): Initialisation {
-  const { kind, mean, scale } = state.init;
-  switch (kind) {
-    case 'pytorch':
-      return { kind };
-    case 'lecun':
-    case 'xavier':
-      return { kind, mean, scale, biasMean: 0, biasStd: 0 };
-    case 'gaussian':
-      return { kind, mean, std: scale, biasMean: 0, biasStd: 0 };
-  }
-}
-
-export function optimiserOf(state: ExplorerState): OptimiserConfig {
-  const { kind, batchSize } = state.optimiser;
-  switch (kind) {
-    case 'gd':
-      return DEFAULT_OPTIMISERS.gd;
-    case 'sgd':
-      return { ...DEFAULT_OPTIMISERS.sgd, batchSize };
-    case 'adam':
-      return { ...DEFAULT_OPTIMISERS.adam, batchSize };
-    case 'lbfgs':
-      return DEFAULT_OPTIMISERS.lbfgs;
-  }
+/**
+ * Trains a run spec in the worker: the library's run pipeline in the browser environment, the call `basin train`
+ * and sweeps make on Node, so a result here is the result there (test/run/one-spec.test.ts checks it bit for bit).
+ */
+export function trainSpec(
+  spec: RunSpec,
+  options: {
+    readonly dataset?: Problem['dataset'];
+    readonly onEpoch?: (progress: EpochProgress) => void;
+  } = {},
+): Promise<TrainingRun> {
+  return runTraining(spec, {
+    environment: explorerEnvironment,
+    ...(options.dataset ? { dataset: options.dataset } : {}),
+    ...(options.onEpoch ? { hooks: { onEpoch: options.onEpoch } } : {}),
+  });
 }
 
 /**
- * Trains the problem from the state's seeded initialisation with the library's `train`: the same call the CLI makes,
- * so a result here is the result there. `restart` selects an independent initialisation (multistart); restart 0 is
- * the playground's own network.
+ * Trains the problem from the state's seeded initialisation. `restart` selects an independent initialisation
+ * (multistart); restart 0 is the playground's own network. The problem's data are reused (restarts differ in seeds
+ * only); `engine` is the state's, so a webgpu run needs settings the device loop runs (see gpu-training.ts).
  */
-export function trainProblem(
+export async function trainProblem(
   problem: Problem,
   state: ExplorerState,
   restart = 0,
   onEpoch?: (progress: EpochProgress) => void,
-): TrainResult & { readonly initialTheta: FloatArray } {
-  const { seed, initialTheta } = initialPoint(problem, state, restart);
-  const result = train({
-    objective: referenceObjective(problem.architecture, problem.loss, problem.samples),
-    initialTheta,
-    optimiser: optimiserOf(state),
-    schedule: { kind: 'constant', learningRate: state.optimiser.learningRate },
-    stopping: { maxEpochs: state.optimiser.epochs },
-    shuffleSeed: deriveSeed(seed, 'shuffle'),
-    ...(onEpoch ? { onEpoch } : {}),
-  });
-  return { ...result, initialTheta };
-}
-
-/** The seeded starting point of restart `restart` (0: the playground's own network), and the seed it came from. */
-export function initialPoint(
-  problem: Problem,
-  state: ExplorerState,
-  restart = 0,
-): { readonly seed: number; readonly initialTheta: FloatArray } {
-  const seed = restart === 0 ? state.init.seed : deriveSeed(state.init.seed, 'restart', restart);
-  const initialTheta = problem.saturated
-    ? saturatedNetwork({ architecture: problem.architecture, samples: problem.samples, seed })
-    : initialise(problem.architecture, initialisationOf(state), seed);
-  return { seed, initialTheta };
+  engine: RunSpec['backend'] = 'reference',
+): Promise<TrainingRun['training'] & { readonly initialTheta: FloatArray; readonly run: TrainingRun }> {
+  // Restarts differ from the playground's run in their seeds only. The GPU computes in float32: its θ starts as the
+  // float32 rounding of the same draw, while the data stay the problem's.
+  const spec: RunSpec = {
+    ...problem.spec,
+    seeds: explorerSeeds(state, restart),
+    backend: engine,
+    ...(engine === 'webgpu' ? { model: { ...problem.spec.model, dtype: 'float32' } } : {}),
+  };
+  const run = await trainSpec(spec, { dataset: problem.dataset, ...(onEpoch ? { onEpoch } : {}) });
+  return { ...run.training, initialTheta: run.initialTheta, run };
 }

@@ -2,7 +2,10 @@ import { describeArchitecture } from '../../../src/model/architecture.js';
 import { serialiseWeights } from '../../../src/io/weights-format.js';
 import { parseCsvData } from '../csv-data.js';
 import { certifyPoint } from './certificate.js';
-import { gpuInfo, gpuSettingsReason, trainOnGpu } from './gpu-training.js';
+import { gpuInfo, gpuSettingsReason } from './gpu-training.js';
+import { referenceObjective } from '../../../src/train/objective.js';
+import type { EpochProgress } from '../../../src/train/train.js';
+import { norm2 } from '../../../src/train/vector.js';
 import { inputPicture, multistartSegment, sliceAround } from './landscape-tasks.js';
 import { buildProblem, type Problem } from './problem.js';
 import type { EngineUsed, TrainedPayload, WorkerPayload, WorkerReply, WorkerRequest } from './protocol.js';
@@ -31,34 +34,37 @@ type TrainRun = Pick<TrainedPayload, 'epochs' | 'stopReason' | 'finalLoss' | 'gr
 
 /**
  * Trains on the WebGPU engine when the state asks for it and the settings and the device allow, else on the CPU
- * with the library's `train` (the reason WebGPU was not used goes back with the result).
+ * (the reason WebGPU was not used goes back with the result). Both through the run pipeline (training.ts).
  */
 async function trainRequest(request: Extract<WorkerRequest, { kind: 'train' }>): Promise<TrainedPayload> {
   const csv = request.csvText === undefined ? undefined : parseCsvData(request.csvText);
-  const problem = buildProblem(request.state, csv);
+  const problem = await buildProblem(request.state, csv);
   const progress = (epoch: number, loss: number): void =>
     scope.postMessage({ id: request.id, kind: 'progress', epoch, loss, label: 'training' });
+  let lastPost = 0;
+  const onEpoch = (epoch: EpochProgress): void => {
+    // Posting every epoch would flood the page; ~30 updates a second keep the curve live.
+    const now = performance.now();
+    if (now - lastPost < 33 && epoch.epoch + 1 < epoch.maxEpochs) return;
+    lastPost = now;
+    progress(epoch.epoch, epoch.loss);
+  };
   let result: TrainRun | undefined;
   let engine: EngineUsed = { name: 'cpu' };
   if (request.state.optimiser.engine === 'webgpu') {
-    const reason = gpuSettingsReason(problem, request.state);
-    const gpu = reason === undefined ? await trainOnGpu(problem, request.state, progress) : reason;
-    if (typeof gpu === 'string') engine = { name: 'cpu', note: `WebGPU not used: ${gpu}` };
+    const info = await gpuInfo();
+    const reason = gpuSettingsReason(problem) ?? (info.available ? undefined : info.reason);
+    if (reason !== undefined) engine = { name: 'cpu', note: `WebGPU not used: ${reason}` };
     else {
-      result = gpu;
-      engine = { name: 'webgpu', adapter: gpu.adapter };
+      const gpu = await trainProblem(problem, request.state, 0, onEpoch, 'webgpu');
+      // The GPU's closing loss is float32's; the page shows the float64 loss of the same point.
+      const theta = Float64Array.from(gpu.theta);
+      const final = referenceObjective(problem.architecture, problem.loss, problem.samples).evaluate(theta);
+      result = { ...gpu, theta, finalLoss: final.loss, gradientNorm: norm2(final.gradient) };
+      engine = { name: 'webgpu', adapter: gpu.run.backend.adapter ?? 'unknown adapter' };
     }
   }
-  if (result === undefined) {
-    let lastPost = 0;
-    result = trainProblem(problem, request.state, 0, (epoch) => {
-      // Posting every epoch would flood the page; ~30 updates a second keep the curve live.
-      const now = performance.now();
-      if (now - lastPost < 33 && epoch.epoch + 1 < epoch.maxEpochs) return;
-      lastPost = now;
-      progress(epoch.epoch, epoch.loss);
-    });
-  }
+  result ??= await trainProblem(problem, request.state, 0, onEpoch);
   const theta = Float64Array.from(result.theta);
   current = { problem, theta };
   return {
@@ -104,7 +110,7 @@ async function handle(request: WorkerRequest): Promise<WorkerPayload> {
     }
     case 'segment': {
       const { problem } = requireTrained();
-      const result = multistartSegment(problem, request.state, (done, loss) =>
+      const result = await multistartSegment(problem, request.state, (done, loss) =>
         scope.postMessage({ id: request.id, kind: 'progress', epoch: done, loss, label: 'restart' }),
       );
       return { kind: 'segment', ...result };

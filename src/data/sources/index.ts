@@ -1,21 +1,21 @@
 import * as z from 'zod';
-import { gaussianRandomLabels } from '../data/gaussian.js';
-import { LABEL_ENCODINGS } from '../data/labels.js';
-import { teacherDataset } from '../data/teacher.js';
-import { parseActivation } from '../model/activation.js';
-import { mlp } from '../model/architecture.js';
-import { makeSamples } from '../model/samples.js';
-import { activationName, count, type DataSource, defineDataSource, labels, seed } from './data-source.js';
-import { fileSource } from './file-source.js';
-import { KNOWN_ANSWER_SOURCES } from './known-answer-sources.js';
+import { gaussianRandomLabels } from '../gaussian.js';
+import { LABEL_ENCODINGS } from '../labels.js';
+import { teacherDataset } from '../teacher.js';
+import { parseActivation } from '../../model/activation.js';
+import { mlp } from '../../model/architecture.js';
+import { makeSamples } from '../../model/samples.js';
+import { activationName, count, type DataSource, defineDataSource, labels, seed } from './source.js';
+import { KNOWN_ANSWER_SOURCES } from './known-answer.js';
 
-export type { DataContext, DataSource } from './data-source.js';
-export { defineDataSource } from './data-source.js';
+export type { DataContext, DataSource } from './source.js';
+export { defineDataSource } from './source.js';
 
 /*
- * The registry of `basin train` data sources (see data-source.ts for what a source is): generated data (gaussian,
- * teacher), samples written in the config (inline), files on disk (file, file-source.ts) and the built-in
- * known-answer datasets (known-answer-sources.ts). Adding a source is one entry in `DATA_SOURCES`.
+ * The registry of data sources (see source.ts for what a source is): generated data (gaussian, teacher), samples
+ * written in the spec (inline) and the built-in known-answer datasets (known-answer.ts). These run anywhere; files on
+ * disk (`file`, file.ts) are a Node-only source that `NODE_DATA_SOURCES` (node.ts) adds. Adding a source is one
+ * entry in `DATA_SOURCES` (or `NODE_DATA_SOURCES` when it needs the file system).
  */
 
 export const gaussianSource = defineDataSource({
@@ -28,6 +28,7 @@ export const gaussianSource = defineDataSource({
     labels: labels.default('pm1'),
     seed: seed.optional(),
   }),
+  shape: (config) => ({ count: config.count, inputDim: config.inputDim, outputDim: 1 }),
   load: async (config, context) =>
     gaussianRandomLabels({
       count: config.count,
@@ -51,6 +52,7 @@ export const teacherSource = defineDataSource({
     target: z.enum(['regression', ...LABEL_ENCODINGS]).default('pm1'),
     seed: seed.optional(),
   }),
+  shape: (config) => ({ count: config.count, inputDim: config.inputDim, outputDim: 1 }),
   load: async (config, context) =>
     teacherDataset({
       count: config.count,
@@ -97,6 +99,11 @@ export const inlineSource = defineDataSource({
         });
       }
     }),
+  shape: (config) => ({
+    count: config.x.length,
+    inputDim: config.x[0].length,
+    outputDim: Array.isArray(config.y[0]) ? config.y[0].length : 1,
+  }),
   load: async (config, context) => {
     const outputDim = Array.isArray(config.y[0]) ? config.y[0].length : 1;
     const samples = makeSamples(
@@ -114,21 +121,31 @@ export const inlineSource = defineDataSource({
   },
 });
 
-/** Every data source `basin train` knows, by `source` name. Add new sources here. */
+/** The data sources that run in any environment (browser included), by `source` name. Add new sources here. */
 export const DATA_SOURCES: readonly DataSource[] = [
   gaussianSource,
   teacherSource,
   inlineSource,
-  fileSource,
   ...KNOWN_ANSWER_SOURCES,
 ];
 
-export function dataSourceNamed(name: string): DataSource | undefined {
-  return DATA_SOURCES.find((source) => source.name === name);
+export function dataSourceNamed(
+  name: string,
+  sources: readonly DataSource[] = DATA_SOURCES,
+): DataSource | undefined {
+  return sources.find((source) => source.name === name);
 }
 
-/** The `data` section's schema: a union over the registered sources, selected by `source`. */
-export function dataSectionSchema(): z.ZodType {
-  const [first, ...rest] = DATA_SOURCES.map((source) => source.schema);
+/** The `data` section's schema: a union over `sources`, selected by `source`. */
+export function dataSectionSchema(sources: readonly DataSource[] = DATA_SOURCES): z.ZodType {
+  const [first, ...rest] = sources.map((source) => source.schema);
   return z.discriminatedUnion('source', [first, ...rest]);
+}
+
+/**
+ * Whether the section's samples are drawn from the run's seed: the source takes a `seed` and the section leaves it
+ * to the run. Runs whose data do not depend on their seed can train together (batched restarts).
+ */
+export function drawsFromRunSeed(section: { readonly source: string }, source: DataSource): boolean {
+  return 'seed' in source.schema.shape && (section as { seed?: unknown }).seed === undefined;
 }

@@ -15,7 +15,7 @@ import {
   certifyEndPoint,
   certifySettingsSchema,
   SWEEP_CERTIFY_DEFAULTS,
-} from '../../src/sweep/certify-end-point.js';
+} from '../../src/run/certify-end-point.js';
 import { configHash } from '../../src/sweep/config-hash.js';
 import type { RunResult } from '../../src/sweep/run-result.js';
 import { expandCells, validateSweepSpec } from '../../src/sweep/spec.js';

@@ -1,4 +1,4 @@
-import type { RunResult } from './run-result.js';
+import type { RunResult } from '../sweep/run-result.js';
 
 /**
  * What a sweep end point is, from its certificate (certify-end-point.ts). The classes split the runs a loss

@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import type { DType } from '../core/dtype.js';
-import type { Dataset } from '../data/dataset.js';
-import { LABEL_ENCODINGS, type LabelEncoding } from '../data/labels.js';
-import { positiveInteger, seed32 } from '../io/schema-primitives.js';
-import { parseActivation } from '../model/activation.js';
+import type { DType } from '../../core/dtype.js';
+import type { Dataset } from '../dataset.js';
+import { LABEL_ENCODINGS, type LabelEncoding } from '../labels.js';
+import { positiveInteger, seed32 } from '../../io/schema-primitives.js';
+import { parseActivation } from '../../model/activation.js';
 
 /**
  * Where `basin train` gets its samples: the `data` section of a training config, selected by its `source` key.
@@ -25,6 +25,17 @@ export interface DataSource<S extends z.ZodObject = z.ZodObject> {
    * rebuild the data from anywhere. Sources without paths leave this out.
    */
   withAbsolutePaths?(config: z.infer<S>, baseDirectory: string): z.infer<S>;
+  /**
+   * The data's size without loading them, for planning (which runs of a sweep may train together). Sources whose
+   * size is known only once loaded (files) leave this out.
+   */
+  shape?(config: z.infer<S>): DataShape;
+}
+
+export interface DataShape {
+  readonly count: number;
+  readonly inputDim: number;
+  readonly outputDim: number;
 }
 
 export interface DataContext {

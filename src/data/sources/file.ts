@@ -1,20 +1,16 @@
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
-import { InvalidArgumentError } from '../core/errors.js';
-import { withDenseProducts } from '../backend/select.js';
-import type { Dataset } from '../data/dataset.js';
-import { samplesFingerprint } from '../data/fingerprint.js';
-import { DATA_SPLITS, type DataSplit } from '../data/loaders/idx.js';
-import { IMAGE_LAYOUTS, type ImageLayout, type SourceFormat } from '../data/loaders/image-set.js';
-import { loadImageSet, SOURCE_FORMATS } from '../data/loaders/load.js';
-import { parseBinarySplit } from '../data/preprocess/binary-split.js';
-import { type PreprocessRecipe, prepareDataset } from '../data/preprocess/prepare.js';
-import {
-  DEFAULT_WHITENING_EPSILON,
-  WHITENING_METHODS,
-  type WhiteningMethod,
-} from '../data/preprocess/whiten.js';
-import { count, defineDataSource, labels, seed } from './data-source.js';
+import { InvalidArgumentError } from '../../core/errors.js';
+import { withDenseProducts } from '../../backend/select.js';
+import type { Dataset } from '../dataset.js';
+import { samplesFingerprint } from '../fingerprint.js';
+import { DATA_SPLITS, type DataSplit } from '../loaders/idx.js';
+import { IMAGE_LAYOUTS, type ImageLayout, type SourceFormat } from '../loaders/image-set.js';
+import { loadImageSet, SOURCE_FORMATS } from '../loaders/load.js';
+import { parseBinarySplit } from '../preprocess/binary-split.js';
+import { type PreprocessRecipe, prepareDataset } from '../preprocess/prepare.js';
+import { DEFAULT_WHITENING_EPSILON, WHITENING_METHODS, type WhiteningMethod } from '../preprocess/whiten.js';
+import { count, defineDataSource, labels, seed } from './source.js';
 
 /*
  * `source: file`: samples from an IDX, CIFAR-10, NPY or CSV file or directory (`loadImageSet`), made into a binary

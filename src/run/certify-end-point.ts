@@ -7,7 +7,7 @@ import type { Architecture } from '../model/architecture.js';
 import type { LossKind } from '../model/loss.js';
 import type { Samples } from '../model/samples.js';
 import { classifyEndPoint } from './end-point-class.js';
-import type { RunResult } from './run-result.js';
+import type { RunResult } from '../sweep/run-result.js';
 import { nonNegativeInteger, positive, positiveInteger } from '../io/schema-primitives.js';
 import { parameterCount } from '../model/architecture.js';
 

@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import type { Dataset } from '../data/dataset.js';
-import { SWIRSZCZ_PROBLEMS } from '../data/swirszcz.js';
-import { TOY_DATASETS, toyDataset } from '../data/toy.js';
-import type { DType } from '../core/dtype.js';
-import { samplesAs } from '../model/samples.js';
-import { type DataSource, defineDataSource, labels } from './data-source.js';
+import type { Dataset } from '../dataset.js';
+import { SWIRSZCZ_PROBLEMS } from '../swirszcz.js';
+import { TOY_DATASETS, toyDataset } from '../toy.js';
+import type { DType } from '../../core/dtype.js';
+import { samplesAs } from '../../model/samples.js';
+import { type DataShape, type DataSource, defineDataSource, labels } from './source.js';
 
 /*
  * The built-in known-answer datasets of Swirszcz, Czarnecki & Pascanu as `basin train` data sources: the 1-D
@@ -22,6 +22,7 @@ const swirszczSources: DataSource[] = Object.entries(SWIRSZCZ_PROBLEMS).map(([na
       `Swirszcz et al.'s 1-D regression set ${name.slice(-2).toUpperCase()} (papers.md §3.4); ` +
       `the paper's net: --hidden ${width} --bias --loss sse`,
     schema: z.strictObject({ source: z.literal(name) }),
+    shape: () => shapeOf(problem().dataset),
     load: async (_, context) => inPrecision(problem().dataset, context.dtype),
   });
 });
@@ -32,6 +33,7 @@ const toySources: DataSource[] = TOY_DATASETS.map((name) =>
     name,
     description: `Swirszcz et al.'s 4-point 2-D classification set ${name} (papers.md §3.3), for 2-h-1 nets`,
     schema: z.strictObject({ source: z.literal(name), labels: labels.default('pm1') }),
+    shape: (config) => shapeOf(toyDataset(name, config.labels)),
     load: async (config, context) => inPrecision(toyDataset(name, config.labels), context.dtype),
   }),
 );
@@ -40,4 +42,8 @@ export const KNOWN_ANSWER_SOURCES: readonly DataSource[] = [...swirszczSources, 
 
 function inPrecision(dataset: Dataset, dtype: DType): Dataset {
   return { ...dataset, ...samplesAs(dataset, dtype) };
+}
+
+function shapeOf(dataset: Dataset): DataShape {
+  return { count: dataset.count, inputDim: dataset.inputDim, outputDim: dataset.outputDim };
 }
