@@ -49,7 +49,7 @@ export interface RunResult {
    */
   readonly backend?: string | null;
   /**
-   * How many runs were trained together in lock-step with this one (batched restarts, see lockstep.ts), itself
+   * How many runs were trained together in lock-step with this one (batched restarts, see src/run/together.ts), itself
    * included; 1 for a run trained alone, absent or null when the runner does not say.
    */
   readonly lockstepRuns?: number | null;

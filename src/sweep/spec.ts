@@ -19,7 +19,7 @@ export interface SweepSpec {
   readonly runner: string;
   readonly keepWeights: boolean;
   /**
-   * Whether runs of a cell may be trained together in lock-step (batched restarts; see lockstep.ts). An execution
+   * Whether runs of a cell may be trained together in lock-step (batched restarts; see src/run/together.ts). An execution
    * choice like the number of workers, not part of the sweep's identity: it does not change the results (beyond
    * rounding) and is left out of the stored spec and its hash. Absent: true.
    */

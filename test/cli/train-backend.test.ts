@@ -5,7 +5,7 @@ import { before, describe, it } from 'node:test';
 import { onnxRuntimeStatus } from '../../src/backend/onnx/runtime.js';
 import { parseTrainConfig, resolveTrainConfig } from '../../src/cli/config.js';
 import { formatTrainSummary } from '../../src/cli/summary.js';
-import { runTraining } from '../../src/cli/train-run.js';
+import { trainConfigured as runTraining } from '../../src/cli/train-run.js';
 import { readTrainResultFile, TRAIN_RESULT_VERSION } from '../../src/io/result-file.js';
 import { assertOneLineError, basin, ensureBuilt, temporaryDirectory } from './helpers.js';
 
@@ -133,7 +133,10 @@ describe('basin train: the automatic choice weighs the rows per evaluation', { s
       resolved({ data, model: { hidden: [16] }, optimiser: { kind: 'gd' }, stopping: { maxEpochs: 2 } }),
     );
     assert.equal(full.record.backend?.backend, 'onnx');
-    assert.match(full.record.backend?.reason ?? '', /^auto: 134400 multiply-adds per evaluation ≥ 10000$/);
+    assert.match(
+      full.record.backend?.reason ?? '',
+      /^auto: 134400 multiply-adds per evaluation ≥ 10000; webgpu: optimiser.kind: webgpu trains with adam only, got gd$/,
+    );
     const minibatch = await runTraining(
       resolved({
         data,
@@ -143,7 +146,10 @@ describe('basin train: the automatic choice weighs the rows per evaluation', { s
       }),
     );
     assert.equal(minibatch.record.backend?.backend, 'reference');
-    assert.match(minibatch.record.backend?.reason ?? '', /^auto: 2688 multiply-adds per evaluation < 10000$/);
+    assert.match(
+      minibatch.record.backend?.reason ?? '',
+      /^auto: 2688 multiply-adds per evaluation < 10000; webgpu: optimiser.kind: webgpu trains with adam only, got sgd$/,
+    );
   });
 
   it('float32 follows --dtype on either backend', async () => {
@@ -155,7 +161,7 @@ describe('basin train: the automatic choice weighs the rows per evaluation', { s
         stopping: { maxEpochs: 2 },
       }),
     );
-    assert.ok(run.training.theta instanceof Float32Array);
+    assert.ok(run.run.training.theta instanceof Float32Array);
     assert.equal(run.record.backend?.backend, 'onnx');
   });
 });

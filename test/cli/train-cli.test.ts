@@ -5,7 +5,8 @@ import { before, describe, it } from 'node:test';
 import { forward } from '../../src/model/forward.js';
 import { lossFromCache } from '../../src/model/gradient.js';
 import { parseTrainConfig, resolveTrainConfig } from '../../src/cli/config.js';
-import { loadConfiguredData, trainingSamples } from '../../src/cli/train-run.js';
+import { loadConfiguredData } from '../../src/cli/train-run.js';
+import { trainingSamples } from '../../src/run/pipeline.js';
 import { readTrainResultFile } from '../../src/io/result-file.js';
 import { readWeightsFile } from '../../src/io/weights-file.js';
 import { assertOneLineError, basin, ensureBuilt, temporaryDirectory } from './helpers.js';
@@ -200,7 +201,7 @@ describe('basin train: result and weights files', () => {
         undefined,
       );
       return loadConfiguredData(resolved).then((data) => {
-        const samples = trainingSamples(resolved, weights.architecture, data);
+        const samples = trainingSamples(resolved.run, weights.architecture, data);
         const cache = forward(weights.architecture, weights.theta, samples);
         assert.equal(lossFromCache(cache, weights.loss), record.result.finalLoss);
         assert.equal(lossFromCache(cache, 'mse'), record.result.finalMse);

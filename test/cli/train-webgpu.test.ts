@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { acquireWebGpuDevice } from '../../src/backend/webgpu/webgpu-device.js';
-import { ConfigError, parseTrainConfig, resolveTrainConfig } from '../../src/cli/config.js';
-import { runTraining } from '../../src/cli/train-run.js';
+import { parseTrainConfig, resolveTrainConfig } from '../../src/cli/config.js';
+import { RunSpecError } from '../../src/run/errors.js';
+import { trainConfigured as runTraining } from '../../src/cli/train-run.js';
 import { formatTrainSummary } from '../../src/cli/summary.js';
 
 const acquisition = await acquireWebGpuDevice();
@@ -31,11 +32,11 @@ describe('basin train --backend webgpu', { skip }, () => {
     assert.equal(gpu.record.backend?.requested, 'webgpu');
     assert.ok((gpu.record.backend?.adapter ?? '').length > 0);
     assert.equal(cpu.record.backend?.backend, 'reference');
-    assert.equal(gpu.training.epochs, 60);
-    assert.equal(gpu.training.stopReason, 'max-epochs');
+    assert.equal(gpu.run.training.epochs, 60);
+    assert.equal(gpu.run.training.stopReason, 'max-epochs');
     // Same data, same initial θ, same Adam: the two float32 runs differ by rounding only.
-    const a = gpu.training.theta;
-    const b = cpu.training.theta;
+    const a = gpu.run.training.theta;
+    const b = cpu.run.training.theta;
     assert.equal(a.length, b.length);
     let worst = 0;
     for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
@@ -46,9 +47,10 @@ describe('basin train --backend webgpu', { skip }, () => {
     );
     // The trace's first loss is the loss at the initial θ, as `train` traces full-batch runs.
     assert.ok(
-      Math.abs(gpu.training.trace.loss[0] - cpu.training.trace.loss[0]) < 1e-5 * cpu.training.trace.loss[0],
+      Math.abs(gpu.run.training.trace.loss[0] - cpu.run.training.trace.loss[0]) <
+        1e-5 * cpu.run.training.trace.loss[0],
     );
-    assert.ok(gpu.training.trace.loss.at(-1)! < gpu.training.trace.loss[0], 'Adam lowered the loss');
+    assert.ok(gpu.run.training.trace.loss.at(-1)! < gpu.run.training.trace.loss[0], 'Adam lowered the loss');
     assert.match(formatTrainSummary(gpu.record, { result: 'r.json' }), /webgpu \(/);
   });
 });
@@ -74,7 +76,7 @@ describe('basin train --backend webgpu: what it cannot run is refused by name', 
       await assert.rejects(
         runTraining(resolved({ ...base, backend: 'webgpu', ...change })),
         (error: unknown) => {
-          assert.ok(error instanceof ConfigError);
+          assert.ok(error instanceof RunSpecError);
           assert.match((error as Error).message, pattern);
           return true;
         },

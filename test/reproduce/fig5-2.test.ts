@@ -16,13 +16,13 @@ import { learningRateAt } from '../../src/train/schedule.js';
 import { train } from '../../src/train/train.js';
 
 describe('Fig. 5.2 preset', () => {
-  it('N = ⌊d²/5⌋', () => {
+  it('N = ⌊d²/5⌋', async () => {
     assert.equal(fig52SampleCount(10), 20);
     assert.equal(fig52SampleCount(12), 28);
     assert.equal(fig52SampleCount(31), 192);
   });
 
-  it('holds the rate for holdEpochs, then decays it to lr·factor over decayEpochs', () => {
+  it('holds the rate for holdEpochs, then decays it to lr·factor over decayEpochs', async () => {
     const schedule = fig52Schedule({
       learningRate: 0.01,
       holdEpochs: 1000,
@@ -36,14 +36,14 @@ describe('Fig. 5.2 preset', () => {
     assert.ok(Math.abs(learningRateAt(schedule, 2000) / 1e-5 - 1) < 1e-12);
   });
 
-  it('classifies values against the paper ranges', () => {
+  it('classifies values against the paper ranges', async () => {
     assert.equal(rangePosition(1e-32, [1e-31, 1e-7]), 'below');
     assert.equal(rangePosition(1e-10, [1e-31, 1e-7]), 'within');
     assert.equal(rangePosition(1e-3, [1e-3, 1]), 'within');
     assert.equal(rangePosition(2, [1e-3, 1]), 'above');
   });
 
-  it('each run replays alone from its recorded seeds', () => {
+  it('each run replays alone from its recorded seeds', async () => {
     const options = {
       dimensions: [8],
       repeats: 2,
@@ -56,7 +56,7 @@ describe('Fig. 5.2 preset', () => {
       init: { kind: 'pytorch' },
       bias: false,
     } as const;
-    const runs = runFig52(options);
+    const runs = await runFig52(options);
     assert.equal(runs.length, 2);
     const run = runs[1];
     assert.equal(run.sampleCount, 12);
@@ -77,8 +77,8 @@ describe('Fig. 5.2 preset', () => {
     assert.equal(summary.mseReached, runs.filter((r) => r.finalMse <= 1e-7).length);
   });
 
-  it('rejects a d too small for N ≥ 1', () => {
-    assert.throws(
+  it('rejects a d too small for N ≥ 1', async () => {
+    await assert.rejects(
       () =>
         runFig52({
           dimensions: [2],

@@ -34,9 +34,9 @@ const sigmoidGd = (h: number, epochs: number) => ({
 });
 
 describe('sigmoid nets with GD on Jellyfish', () => {
-  it('sit on the affine least-squares plateau after 2000 epochs, which is not a minimum', () => {
+  it('sit on the affine least-squares plateau after 2000 epochs, which is not a minimum', async () => {
     for (let seed = 0; seed < 4; seed++) {
-      const result = run({ ...sigmoidGd(3, 2000), certify: true }, seed, { keepWeights: false });
+      const result = await run({ ...sigmoidGd(3, 2000), certify: true }, seed, { keepWeights: false });
       assert.equal(result.mce, 0.5, `seed ${seed}`);
       assert.ok(Math.abs(result.mse - AFFINE_FIT_MSE) < 0.02, `seed ${seed}: MSE ${result.mse}`);
       // Polishing from the plateau ends at a zero-loss point: the end point was no minimum.
@@ -45,9 +45,9 @@ describe('sigmoid nets with GD on Jellyfish', () => {
     }
   });
 
-  it('leave it and fit the data within the preset’s 20 000 epochs', () => {
+  it('leave it and fit the data within the preset’s 20 000 epochs', async () => {
     for (let seed = 0; seed < 4; seed++) {
-      const result = run(sigmoidGd(3, 20000), seed, { keepWeights: false });
+      const result = await run(sigmoidGd(3, 20000), seed, { keepWeights: false });
       assert.equal(result.mce, 0, `seed ${seed}`);
       assert.ok(result.mse < 1e-10, `seed ${seed}: MSE ${result.mse}`);
     }
@@ -111,7 +111,7 @@ print(json.dumps(float(np.mean((A @ w - y) ** 2))))
 });
 
 describe('the jellyfish preset', () => {
-  it('gives GD 20 000 epochs and Adam 2000 (quick) or 10 000 (full)', () => {
+  it('gives GD 20 000 epochs and Adam 2000 (quick) or 10 000 (full)', async () => {
     for (const [variant, adamEpochs] of [
       ['quick', 2000],
       ['full', 10000],

@@ -61,13 +61,13 @@ interface CertificateExtra {
 const certificateOf = (result: RunResult): CertificateExtra =>
   (result.extra as { certificate: CertificateExtra }).certificate;
 
-describe('the train runner with certify', () => {
-  const plain = run({ ...fig52, certify: false }, 3, { keepWeights: true });
-  const certified = run({ ...fig52, certify: true }, 3, { keepWeights: true });
+describe('the train runner with certify', async () => {
+  const plain = await run({ ...fig52, certify: false }, 3, { keepWeights: true });
+  const certified = await run({ ...fig52, certify: true }, 3, { keepWeights: true });
   const c = certificateOf(certified);
   const P = parameterCount(mlp(8, [8], 1, relu, false));
 
-  it('keeps the trained end point in the loss, MSE, gradient and kink-margin columns', () => {
+  it('keeps the trained end point in the loss, MSE, gradient and kink-margin columns', async () => {
     for (const key of ['finalLoss', 'mse', 'mce', 'gradientNorm', 'kinkMargin', 'iterations'] as const) {
       assert.equal(certified[key], plain[key], key);
     }
@@ -76,7 +76,7 @@ describe('the train runner with certify', () => {
     assert.equal((plain.extra as Record<string, unknown>).certificate, undefined);
   });
 
-  it('certifies a Fig. 5.2 end point as a proved global minimum with a PSD Hessian of ≥ P − N zeros', () => {
+  it('certifies a Fig. 5.2 end point as a proved global minimum with a PSD Hessian of ≥ P − N zeros', async () => {
     assert.equal(certified.verdict, 'global');
     assert.deepEqual(
       [c.rule, c.strength, c.polish, c.spectrum],
@@ -95,7 +95,7 @@ describe('the train runner with certify', () => {
     assert.equal(certified.morseIndex, null, 'only a saddle states a Morse index');
   });
 
-  it('stores what certify() says about the same point, called directly', () => {
+  it('stores what certify() says about the same point, called directly', async () => {
     const architecture = mlp(8, [8], 1, relu, false);
     const samples = runSamples(3);
     const direct = certify(architecture, 'mse', plain.weights!.theta, samples, { labelEncoding: 'pm1' });
@@ -123,7 +123,7 @@ print(json.dumps([w[0], w[-1]]))
     assert.ok(Math.abs(c.maxEigenvalue - high) <= tolerance, `${c.maxEigenvalue} vs ${high}`);
   });
 
-  it('certifies sub-optimal Jellyfish end points as local minima at kinks (ReLU, h = 2, GD)', () => {
+  it('certifies sub-optimal Jellyfish end points as local minima at kinks (ReLU, h = 2, GD)', async () => {
     const jellyfish = {
       dataset: 'jellyfish',
       width: 2,
@@ -134,7 +134,7 @@ print(json.dumps([w[0], w[-1]]))
       epochs: 2000,
       certify: true,
     };
-    const result = run(jellyfish, 1, { keepWeights: false });
+    const result = await run(jellyfish, 1, { keepWeights: false });
     const j = certificateOf(result);
     assert.equal(result.mce, 0.5);
     assert.deepEqual([result.verdict, j.rule, j.strength], ['local-min', 'convex-pieces', 'proved']);
@@ -146,7 +146,7 @@ print(json.dumps([w[0], w[-1]]))
 });
 
 describe('certificate fields', () => {
-  it("report a saddle's Morse index (the purpose-built saddle of test/certify/certificate.test.ts)", () => {
+  it("report a saddle's Morse index (the purpose-built saddle of test/certify/certificate.test.ts)", async () => {
     const data = teacherDataset({
       count: 40,
       teacher: mlp(2, [2], 1, relu, true),
@@ -172,9 +172,9 @@ describe('certificate fields', () => {
     assert.deepEqual([c.spectrum, c.polish], ['dense', 'converged']);
   });
 
-  it('skip the spectrum by default where the verdict does not need it (a global minimum), not with certify: true', () => {
+  it('skip the spectrum by default where the verdict does not need it (a global minimum), not with certify: true', async () => {
     const architecture = mlp(8, [8], 1, relu, false);
-    const theta = run({ ...fig52, certify: false }, 3, { keepWeights: true }).weights!.theta;
+    const theta = (await run({ ...fig52, certify: false }, 3, { keepWeights: true })).weights!.theta;
     const point = {
       architecture,
       loss: 'mse' as const,
@@ -190,7 +190,7 @@ describe('certificate fields', () => {
     assert.equal((always.extra as { certificate: CertificateExtra }).certificate.spectrum, 'dense');
   });
 
-  it('record a failed certification in extra.certificateError, and the summary counts it', () => {
+  it('record a failed certification in extra.certificateError, and the summary counts it', async () => {
     const architecture = mlp(8, [8], 1, relu, false);
     const failing = certifyEndPoint(
       {
@@ -218,8 +218,8 @@ describe('certificate fields', () => {
       failing.extra.certificateError,
       'ConvergenceError: symmetric tridiagonal QL: eigenvalue 0 of 72 did not converge in 60 sweeps',
     );
-    const trained = run({ ...fig52, certify: false }, 3, { keepWeights: false });
-    const good = run({ ...fig52, certify: true }, 3, { keepWeights: false });
+    const trained = await run({ ...fig52, certify: false }, 3, { keepWeights: false });
+    const good = await run({ ...fig52, certify: true }, 3, { keepWeights: false });
     const bad: RunResult = { ...trained, ...failing.columns, extra: { ...trained.extra, ...failing.extra } };
     const stored = [good, bad].map((result, repetition) => ({
       cellHash: 'h',
@@ -256,7 +256,7 @@ describe('the certify setting', () => {
   const spec = (certifySetting: unknown) =>
     validateSweepSpec({ name: 's', seed: 1, repetitions: 1, base: { ...fig52, certify: certifySetting } });
 
-  it('expands true to its defaults, and leaves cells without it (and their hashes) as they were', () => {
+  it('expands true to its defaults, and leaves cells without it (and their hashes) as they were', async () => {
     const [cell] = expandCells(spec(true), trainRunner);
     assert.deepEqual(cell.config.certify, {
       probes: 0,
@@ -279,18 +279,18 @@ describe('the certify setting', () => {
     });
   });
 
-  it('certifies cells without it with the sweep defaults, recorded per run, and certify: false opts out', () => {
-    const result = run(fig52, 3, { keepWeights: false });
+  it('certifies cells without it with the sweep defaults, recorded per run, and certify: false opts out', async () => {
+    const result = await run(fig52, 3, { keepWeights: false });
     assert.equal(result.verdict, 'global');
     assert.equal(result.endPointClass, 'global');
     assert.deepEqual(result.extra?.certifySettings, SWEEP_CERTIFY_DEFAULTS);
-    const optedOut = run({ ...fig52, certify: false }, 3, { keepWeights: false });
+    const optedOut = await run({ ...fig52, certify: false }, 3, { keepWeights: false });
     assert.equal(optedOut.endPointClass, undefined);
     assert.equal(optedOut.extra?.certificate, undefined);
     assert.equal(optedOut.mse, result.mse, 'the training is the same');
   });
 
-  it('rejects bad values in one line that names the setting', () => {
+  it('rejects bad values in one line that names the setting', async () => {
     assert.throws(
       () => expandCells(spec({ probes: -1 }), trainRunner),
       /base\.certify\.probes: expected an integer ≥ 0/,
@@ -307,7 +307,7 @@ function P(): number {
   return parameterCount(mlp(8, [8], 1, relu, false));
 }
 
-/** The samples run(fig52, seed) trains on: the train runner draws its data from deriveSeed(seed, 'data'). */
+/** The samples (await run(fig52, seed)) trains on: the train runner draws its data from deriveSeed(seed, 'data'). */
 function runSamples(seed: number) {
   return gaussianRandomLabels({
     count: 12,

@@ -10,12 +10,8 @@ import {
   polishBudgetFor,
   polishIterationWork,
   SWEEP_CERTIFY_DEFAULTS,
-} from '../../src/sweep/certify-end-point.js';
-import {
-  type CertificateSummary,
-  classifyEndPoint,
-  endPointClassOf,
-} from '../../src/sweep/end-point-class.js';
+} from '../../src/run/certify-end-point.js';
+import { type CertificateSummary, classifyEndPoint, endPointClassOf } from '../../src/run/end-point-class.js';
 import { LocalPool } from '../../src/sweep/local-pool.js';
 import { EMPTY_MEASUREMENTS, type RunResult } from '../../src/sweep/run-result.js';
 import { runSweep } from '../../src/sweep/run-sweep.js';

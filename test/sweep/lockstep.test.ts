@@ -7,7 +7,8 @@ import { onnxRuntimeStatus } from '../../src/backend/onnx/runtime.js';
 import { executeGroup } from '../../src/sweep/execute-task.js';
 import type { Executor, RunTask } from '../../src/sweep/executor.js';
 import { LocalPool } from '../../src/sweep/local-pool.js';
-import { LOCKSTEP_MAX_RUNS, lockstepLimit, lockstepObstacle } from '../../src/sweep/lockstep.js';
+import { LOCKSTEP_MAX_RUNS, lockstepLimit, lockstepObstacle } from '../../src/run/together.js';
+import { specFromCell } from '../../src/sweep/cell-spec.js';
 import type { RunResult } from '../../src/sweep/run-result.js';
 import { planGroups, planTasks, runSweep } from '../../src/sweep/run-sweep.js';
 import { expandCells, specToJson, validateSweepSpec } from '../../src/sweep/spec.js';
@@ -55,9 +56,9 @@ function untimed(result: RunResult): RunResult {
 }
 
 describe('batched restarts: when a cell may train its seeds together', () => {
-  const parse = (config: Record<string, unknown>) => trainRunConfigSchema.parse(config);
+  const parse = (config: Record<string, unknown>) => specFromCell(trainRunConfigSchema.parse(config), 0);
 
-  it('allows shared data, full batch, per-coordinate optimisers and no targets, on small nets', () => {
+  it('allows shared data, full batch, per-coordinate optimisers and no targets, on small nets', async () => {
     assert.equal(lockstepLimit(parse(shared)), LOCKSTEP_MAX_RUNS);
     assert.equal(lockstepLimit(parse({ ...shared, optimiser: 'gd', momentum: 0.9 })), LOCKSTEP_MAX_RUNS);
     assert.equal(lockstepLimit(parse({ ...shared, optimiser: 'sgd', batchSize: 12 })), LOCKSTEP_MAX_RUNS);
@@ -67,11 +68,11 @@ describe('batched restarts: when a cell may train its seeds together', () => {
     assert.equal(lockstepLimit(parse(jellyfish)), LOCKSTEP_MAX_RUNS, 'fixed 4-point sets need no dataSeed');
   });
 
-  it('refuses, saying why, whatever makes the seeds differ or couples them', () => {
+  it('refuses, saying why, whatever makes the seeds differ or couples them', async () => {
     const obstacle = (change: Record<string, unknown>) => lockstepObstacle(parse({ ...shared, ...change }));
     assert.match(obstacle({ dataSeed: undefined })!, /each seed draws its own data/);
     assert.match(obstacle({ slopeNoise: 0.1 })!, /slope noise/);
-    assert.match(obstacle({ optimiser: 'lbfgs' })!, /L-BFGS/);
+    assert.match(obstacle({ optimiser: 'lbfgs' })!, /lbfgs couples/);
     assert.match(obstacle({ lossTarget: 1e-3 })!, /target/);
     assert.match(obstacle({ gradientNormTarget: 1e-6 })!, /target/);
     assert.match(obstacle({ batchSize: 4 })!, /minibatches/);
@@ -85,30 +86,30 @@ describe('batched restarts: when a cell may train its seeds together', () => {
 });
 
 describe('batched restarts: each seed as if trained alone', () => {
-  it('reference backend, Adam: every measurement and the end point bit for bit', () => {
-    const together = runLockstep(shared, seeds, { keepWeights: true });
+  it('reference backend, Adam: every measurement and the end point bit for bit', async () => {
+    const together = await runLockstep(shared, seeds, { keepWeights: true });
     assert.equal(together.length, seeds.length);
-    seeds.forEach((seed, k) => {
-      const alone = run(shared, seed, { keepWeights: true });
+    for (const [k, seed] of seeds.entries()) {
+      const alone = await run(shared, seed, { keepWeights: true });
       assert.equal(alone.lockstepRuns, 1);
       assert.equal(together[k].lockstepRuns, seeds.length);
       assert.deepEqual(withoutLockstep(together[k]), withoutLockstep(alone), `seed ${seed}`);
-    });
+    }
     assert.notEqual(together[0].finalLoss, together[1].finalLoss, 'the seeds differ');
   });
 
-  it('reference backend, GD with momentum, float32: bit for bit', () => {
+  it('reference backend, GD with momentum, float32: bit for bit', async () => {
     const config = { ...shared, optimiser: 'gd', momentum: 0.5, learningRate: 0.05, dtype: 'float32' };
-    const together = runLockstep(config, seeds.slice(0, 3), { keepWeights: true });
-    seeds.slice(0, 3).forEach((seed, k) => {
+    const together = await runLockstep(config, seeds.slice(0, 3), { keepWeights: true });
+    for (const [k, seed] of seeds.slice(0, 3).entries()) {
       assert.deepEqual(
         withoutLockstep(together[k]),
-        withoutLockstep(run(config, seed, { keepWeights: true })),
+        withoutLockstep(await run(config, seed, { keepWeights: true })),
       );
-    });
+    }
   });
 
-  it('certificates per seed, as alone', () => {
+  it('certificates per seed, as alone', async () => {
     const config = {
       dataset: 'jellyfish',
       width: 2,
@@ -117,9 +118,9 @@ describe('batched restarts: each seed as if trained alone', () => {
       epochs: 200,
       certify: true,
     };
-    const together = runLockstep(config, [1, 2, 3], { keepWeights: false });
-    [1, 2, 3].forEach((seed, k) => {
-      const alone = run(config, seed, { keepWeights: false });
+    const together = await runLockstep(config, [1, 2, 3], { keepWeights: false });
+    for (const [k, seed] of [1, 2, 3].entries()) {
+      const alone = await run(config, seed, { keepWeights: false });
       assert.equal(together[k].verdict, alone.verdict);
       assert.equal(together[k].morseIndex, alone.morseIndex);
       // The backend choice's reason weighs the group's work (3 networks) rather than one network's.
@@ -132,13 +133,13 @@ describe('batched restarts: each seed as if trained alone', () => {
       assert.deepEqual(untimed(groupExtra), untimed(aloneExtra));
       assert.match((groupChoice as { reason: string }).reason, /^auto: 72 multiply-adds/);
       assert.match((aloneChoice as { reason: string }).reason, /^auto: 24 multiply-adds/);
-    });
+    }
   });
 
   it(
     'auto picks ONNX Runtime for the group when K networks are enough work: same results to rounding',
     { skip: onnxSkip },
-    () => {
+    async () => {
       // One network: 64 × (8·8 + 8) = 4608 multiply-adds (the reference); 8 of them: 36 864 (ONNX Runtime).
       const config = {
         ...shared,
@@ -151,9 +152,9 @@ describe('batched restarts: each seed as if trained alone', () => {
         backend: undefined,
       };
       const group = seeds.concat([16, 17, 18]);
-      const together = runLockstep(config, group, { keepWeights: true, threads: 1 });
-      group.forEach((seed, k) => {
-        const alone = run(config, seed, { keepWeights: true });
+      const together = await runLockstep(config, group, { keepWeights: true, threads: 1 });
+      for (const [k, seed] of group.entries()) {
+        const alone = await run(config, seed, { keepWeights: true });
         assert.equal(alone.backend, 'reference');
         assert.equal(together[k].backend, 'onnx');
         assert.deepEqual(together[k].extra?.backendChoice, {
@@ -175,7 +176,7 @@ describe('batched restarts: each seed as if trained alone', () => {
           a.every((v, i) => close(v, b[i])),
           `seed ${seed}: θ`,
         );
-      });
+      }
     },
   );
 
@@ -202,7 +203,7 @@ describe('batched restarts: each seed as if trained alone', () => {
 });
 
 describe('batched restarts in the sweep engine', () => {
-  it('groups up to the limit per cell, keeping the plan order; batchRestarts false groups nothing', () => {
+  it('groups up to the limit per cell, keeping the plan order; batchRestarts false groups nothing', async () => {
     const limited = {
       ...toyRunner,
       lockstepLimit: (config: Readonly<Record<string, unknown>>) => (config.a === 1 ? 3 : 1),
@@ -223,7 +224,7 @@ describe('batched restarts in the sweep engine', () => {
     assert.equal(planGroups(tasks, toyRunner).length, tasks.length, 'runners without a limit run alone');
   });
 
-  it('batchRestarts is not part of the sweep identity, and must be a boolean', () => {
+  it('batchRestarts is not part of the sweep identity, and must be a boolean', async () => {
     const base = { name: 's', seed: 1, repetitions: 2, runner: 'toy', base: { a: 1 } };
     assert.deepEqual(
       specToJson(validateSweepSpec({ ...base, batchRestarts: false })),

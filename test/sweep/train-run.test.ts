@@ -15,8 +15,8 @@ import { trainRunner } from '../../src/sweep/train-runner.js';
 const small = { N: 12, d0: 4, width: 'd0', bias: true, learningRate: 0.02, epochs: 600, optimiser: 'adam' };
 
 describe('the train runner', () => {
-  it('is a pure function of (config, seed): a run replays bit for bit', () => {
-    const [a, b] = [run(small, 7, { keepWeights: true }), run(small, 7, { keepWeights: true })];
+  it('is a pure function of (config, seed): a run replays bit for bit', async () => {
+    const [a, b] = [await run(small, 7, { keepWeights: true }), await run(small, 7, { keepWeights: true })];
     // Everything but the certificate's wall-clock seconds (runs are certified by default).
     const untimed = (r: RunResult) => ({
       ...r,
@@ -24,27 +24,27 @@ describe('the train runner', () => {
     });
     assert.equal(typeof (a.extra?.certificate as { seconds: number }).seconds, 'number');
     assert.deepEqual(untimed(a), untimed(b));
-    assert.notDeepEqual(run(small, 8, { keepWeights: false }).mse, a.mse);
+    assert.notDeepEqual((await run(small, 8, { keepWeights: false })).mse, a.mse);
     assert.equal(a.weights?.theta.length, (4 + 1) * 4 + 4 + 1);
     assert.equal((a.extra as { parameterCount: number }).parameterCount, 25);
   });
 
-  it('fits 12 random labels with 25 parameters and fails on 200 (the #params ≈ N transition)', () => {
-    const fit = run(small, 1, { keepWeights: false });
+  it('fits 12 random labels with 25 parameters and fails on 200 (the #params ≈ N transition)', async () => {
+    const fit = await run(small, 1, { keepWeights: false });
     assert.equal(fit.mce, 0);
     assert.ok(fit.mse < 1e-3, `MSE ${fit.mse}`);
-    const crowded = run({ ...small, N: 200 }, 1, { keepWeights: false });
+    const crowded = await run({ ...small, N: 200 }, 1, { keepWeights: false });
     assert.ok(crowded.mce! > 0.1, `MCE ${crowded.mce}`);
   });
 
-  it('marks a net with every ReLU dead on the data as a constant output', () => {
-    const dead = run(
+  it('marks a net with every ReLU dead on the data as a constant output', async () => {
+    const dead = await run(
       { ...small, init: 'gaussian', initMean: 0, initStd: 0.01, initBiasMean: -100, epochs: 50 },
       3,
       { keepWeights: false },
     );
     assert.equal(dead.constantOutput, true);
-    assert.equal(run(small, 1, { keepWeights: false }).constantOutput, false);
+    assert.equal((await run(small, 1, { keepWeights: false })).constantOutput, false);
   });
 
   it('runs a sweep in worker threads and summarises it per cell', async () => {

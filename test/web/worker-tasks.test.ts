@@ -16,19 +16,19 @@ const state: ExplorerState = {
   landscape: { ...DEFAULT_STATE.landscape, resolution: 9, restarts: 3 },
 };
 
-describe('explorer worker tasks', () => {
-  const problem = buildProblem(state, undefined);
+describe('explorer worker tasks', async () => {
+  const problem = await buildProblem(state, undefined);
 
-  it('trains the playground problem deterministically and lowers the loss', () => {
-    const first = trainProblem(problem, state);
-    const again = trainProblem(problem, state);
+  it('trains the playground problem deterministically and lowers the loss', async () => {
+    const first = await trainProblem(problem, state);
+    const again = await trainProblem(problem, state);
     assert.deepEqual(first.theta, again.theta);
     const start = lossValue(problem.architecture, problem.loss, first.initialTheta, problem.samples);
     assert.ok(first.finalLoss < start, `${first.finalLoss} < ${start}`);
   });
 
-  it('draws the 2-D input space and slices around the trained point', () => {
-    const theta = Float64Array.from(trainProblem(problem, state).theta);
+  it('draws the 2-D input space and slices around the trained point', async () => {
+    const theta = Float64Array.from((await trainProblem(problem, state)).theta);
     const picture = inputPicture(problem, theta, 40)!;
     assert.equal(picture.regions.output.length, 40 * 40);
     assert.ok(picture.regions.regionCount >= 1);
@@ -39,15 +39,15 @@ describe('explorer worker tasks', () => {
     );
   });
 
-  it('joins the worst and the best restart by a segment', () => {
-    const result = multistartSegment(problem, state);
+  it('joins the worst and the best restart by a segment', async () => {
+    const result = await multistartSegment(problem, state);
     assert.equal(result.finalLosses.length, 3);
     assert.equal(result.profile.endpoints[0], result.finalLosses[result.worst]);
     assert.equal(result.profile.endpoints[1], result.finalLosses[result.best]);
   });
 
-  it('certifies with the library’s certificate', () => {
-    const theta = Float64Array.from(trainProblem(problem, state).theta);
+  it('certifies with the library’s certificate', async () => {
+    const theta = Float64Array.from((await trainProblem(problem, state)).theta);
     const report = certifyPoint(problem, theta);
     // The (deterministic) run ends, after polishing, at a critical point with positive loss, away from every kink,
     // of a one-hidden-layer ReLU net with scalar output and every vᵢ ≠ 0. The exact kink test reduces there to
@@ -65,7 +65,7 @@ describe('explorer worker tasks', () => {
     assert.ok(report.eigenvalues![0] >= -report.zeroThreshold, `λ_min = ${report.eigenvalues![0]}`);
   });
 
-  it('certifies a net above the dense limit from Lanczos estimates: a deep linear net on XOR', () => {
+  it('certifies a net above the dense limit from Lanczos estimates: a deep linear net on XOR', async () => {
     // Linear activations make every net an affine map of x. XOR's targets y = (−1, 1, 1, −1) are orthogonal to
     // the columns x₁ = (0, 0, 1, 1), x₂ = (0, 1, 0, 1) and 1, so the best affine fit is 0 and min L = mean(y²) = 1
     // (mse): the polished point, with L = 1, is a global minimum, so no Ritz value can be negative. Without zero
@@ -76,8 +76,8 @@ describe('explorer worker tasks', () => {
       model: { ...state.model, widths: [30, 20], activation: 'linear' },
       optimiser: { ...state.optimiser, learningRate: 0.01, epochs: 50 },
     };
-    const xorProblem = buildProblem(linearState, undefined);
-    const theta = Float64Array.from(trainProblem(xorProblem, linearState).theta);
+    const xorProblem = await buildProblem(linearState, undefined);
+    const theta = Float64Array.from((await trainProblem(xorProblem, linearState)).theta);
     const report = certifyPoint(xorProblem, theta);
     assert.ok(report.parameterCount > DENSE_SPECTRUM_LIMIT, `P = ${report.parameterCount}`);
     assert.equal(report.spectrumMethod, 'lanczos');
@@ -91,8 +91,8 @@ describe('explorer worker tasks', () => {
     assert.ok(report.eigenvalues![0] >= -report.zeroThreshold);
   });
 
-  it('names a missing CSV instead of training on nothing', () => {
-    assert.throws(
+  it('names a missing CSV instead of training on nothing', async () => {
+    await assert.rejects(
       () => buildProblem({ ...state, data: { ...state.data, kind: 'csv' } }, undefined),
       /needs an uploaded file/,
     );
