@@ -5,10 +5,13 @@ import type { Backend } from '../backend/backend.js';
 import {
   type BackendChoiceRecord,
   type BackendRequest,
-  chooseBackend,
   withCurvature,
   withDenseProducts,
 } from '../backend/select.js';
+import type { ClassificationCheck } from '../backend/classification.js';
+import { nodeEnvironment } from '../run/node-environment.js';
+import { runTraining } from '../run/pipeline.js';
+import { parseRunSpec, type RunSpec } from '../run/spec.js';
 import { certify } from '../certify/certificate.js';
 import type { PolishProgress } from '../certify/polish.js';
 import type { DType, FloatArray } from '../core/dtype.js';
@@ -21,12 +24,10 @@ import { type BinarySplit, describeBinarySplit } from '../data/preprocess/binary
 import { type PreprocessRecipe, prepareDataset } from '../data/preprocess/prepare.js';
 import { loadPreparedDataset, savePreparedDataset } from '../data/preprocess/prepared-files.js';
 import { DEFAULT_WHITENING_EPSILON, type WhiteningOptions } from '../data/preprocess/whiten.js';
-import { type Architecture, mlp, parameterCount } from '../model/architecture.js';
-import { initialise } from '../model/init.js';
+import { type Architecture, parameterCount } from '../model/architecture.js';
 import type { Samples } from '../model/samples.js';
 import { CIFAR_REGIME } from '../train/schedule.js';
 import type { StopReason } from '../train/stopping.js';
-import { trainAsync } from '../train/train.js';
 
 /**
  * Soudry & Hoffer (2017), Table 1: one hidden ReLU layer with biases, #parameters ≈ N, trained with MSE on ±1
@@ -452,6 +453,29 @@ async function cacheKey(preset: Table1Preset, directory: string, recipe: Preproc
   return `${preset.dataset.toLowerCase()}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
 }
 
+/**
+ * The run spec of a Table 1 row: 1 hidden ReLU layer with biases, MSE, PyTorch's initialisation, the authors' Adam
+ * and schedule, on the row's prepared training split (handed to the pipeline, hence `provided`).
+ */
+export function table1Spec(
+  preset: Table1Preset,
+  dtype: DType,
+  options: Pick<Table1Options, 'seed' | 'maxEpochs' | 'backend'>,
+): RunSpec {
+  const seedOf = (stream: string): number => deriveSeed(options.seed, 'table1', preset.id, stream);
+  return parseRunSpec({
+    seed: options.seed,
+    seeds: { init: seedOf('init'), shuffle: seedOf('shuffle') },
+    data: { source: 'provided', description: `Table 1 row ${preset.id}: ${describeTable1Split(preset.id)}` },
+    model: { hidden: [preset.hidden], activation: 'relu', bias: true, loss: 'mse', dtype },
+    init: { kind: 'pytorch' },
+    optimiser: TABLE1_OPTIMISER,
+    schedule: CIFAR_REGIME,
+    stopping: { maxEpochs: options.maxEpochs },
+    backend: options.backend ?? 'auto',
+  });
+}
+
 async function trainRow(
   preset: Table1Preset,
   data: PreparedRowData,
@@ -461,78 +485,70 @@ async function trainRow(
   const timing = (stage: Table1Stage, seconds: number): void => options.onTiming?.(preset.id, stage, seconds);
   const setupStarted = performance.now();
   const dtype = train.x instanceof Float32Array ? 'float32' : 'float64';
-  const architecture = mlp(train.inputDim, [preset.hidden], 1, { kind: 'leaky-relu', slope: 0 }, true);
-  const problem = { architecture, loss: 'mse' as const, samples: train };
-  const choice = chooseBackend(options.backend ?? 'auto', problem, {
-    rowsPerEvaluation: TABLE1_OPTIMISER.batchSize,
-  });
-  const objective = choice.backend.objective(architecture, 'mse', train);
-  const initialTheta = initialise(
-    architecture,
-    { kind: 'pytorch' },
-    deriveSeed(options.seed, 'table1', preset.id, 'init'),
-    dtype,
-  );
-  // The training error is checked on the same backend, once per --check-every epochs; what it derives from the
-  // data (the input tensor, row norms) is paid once here.
-  const trainCheck = choice.backend.classificationCheck(architecture, train, train.labelEncoding ?? 'pm1');
-  timing('backend setup', secondsSince(setupStarted));
   const checkEvery = options.checkEvery ?? 1;
   const stopAtZeroError = options.stopAtZeroError ?? true;
   let epochsToZero: number | null = null;
-  const started = performance.now();
-  // Where the current epoch (or, after the last one, the closing evaluation inside `trainAsync`) began.
+  // The training error is checked on the run's backend, once per --check-every epochs; what it derives from the
+  // data (the input tensor, row norms) is paid once, when the backend is chosen.
+  let host: { backend: Backend; check: ClassificationCheck } | undefined;
+  let started = performance.now();
+  // Where the current epoch (or, after the last one, the closing evaluation inside training) began.
   let boundary = started;
   try {
-    const result = await trainAsync({
-      objective,
-      initialTheta,
-      optimiser: TABLE1_OPTIMISER,
-      schedule: CIFAR_REGIME,
-      stopping: { maxEpochs: options.maxEpochs },
-      shuffleSeed: deriveSeed(options.seed, 'table1', preset.id, 'shuffle'),
-      ...(options.signal ? { signal: options.signal } : {}),
-      // Stop right after the first epoch whose weights classify every training sample correctly, before any
-      // further update: the loss alone cannot tell, so the weights are checked at the epoch boundaries.
-      shouldStop: (theta, progress) => {
-        const checking = performance.now();
-        timing('epoch', (checking - boundary) / 1000);
-        const epochs = progress.epochsCompleted;
-        let measured: ReturnType<typeof trainCheck.count> | undefined;
-        if (epochs % checkEvery === 0) {
-          measured = trainCheck.count(theta);
-          timing('error check', secondsSince(checking));
-        }
-        const trainMce = measured?.error;
-        boundary = performance.now();
-        options.onEpoch?.({
-          row: preset.id,
-          epoch: epochs,
-          maxEpochs: progress.maxEpochs,
-          loss: progress.loss,
-          learningRate: progress.learningRate,
-          trainMce,
-          trainRechecked: measured?.rechecked,
-          elapsedSeconds: progress.elapsedSeconds,
-        });
-        if (trainMce !== 0) return false;
-        epochsToZero ??= epochs;
-        return stopAtZeroError;
+    const run = await runTraining(table1Spec(preset, dtype, options), {
+      environment: nodeEnvironment,
+      dataset: train,
+      hooks: {
+        ...(options.signal ? { signal: options.signal } : {}),
+        onHostBackend: (backend, prepared) => {
+          host = {
+            backend,
+            check: backend.classificationCheck(prepared.architecture, train, train.labelEncoding ?? 'pm1'),
+          };
+          timing('backend setup', secondsSince(setupStarted));
+          started = boundary = performance.now();
+        },
+        // Stop right after the first epoch whose weights classify every training sample correctly, before any
+        // further update: the loss alone cannot tell, so the weights are checked at the epoch boundaries.
+        shouldStop: (theta, progress) => {
+          const checking = performance.now();
+          timing('epoch', (checking - boundary) / 1000);
+          const epochs = progress.epochsCompleted;
+          let measured: ReturnType<ClassificationCheck['count']> | undefined;
+          if (epochs % checkEvery === 0) {
+            measured = host!.check.count(theta);
+            timing('error check', secondsSince(checking));
+          }
+          const trainMce = measured?.error;
+          boundary = performance.now();
+          options.onEpoch?.({
+            row: preset.id,
+            epoch: epochs,
+            maxEpochs: progress.maxEpochs,
+            loss: progress.loss,
+            learningRate: progress.learningRate,
+            trainMce,
+            trainRechecked: measured?.rechecked,
+            elapsedSeconds: progress.elapsedSeconds,
+          });
+          if (trainMce !== 0) return false;
+          epochsToZero ??= epochs;
+          return stopAtZeroError;
+        },
       },
     });
-    const theta = result.theta;
+    const { training, architecture, backend } = run;
+    const theta = training.theta;
     const trainSeconds = secondsSince(started);
     timing('final evaluation', secondsSince(boundary));
     let checking = performance.now();
-    const trainMce = trainCheck.count(theta).error;
-    trainCheck.dispose();
+    const trainMce = host!.check.count(theta).error;
     timing('final error check', secondsSince(checking));
     checking = performance.now();
     const testMce =
-      data.test === undefined ? null : heldOutMce(choice.backend, architecture, theta, data.test);
+      data.test === undefined ? null : heldOutMce(host!.backend, architecture, theta, data.test);
     if (data.test !== undefined) timing('test error check', secondsSince(checking));
     const params = parameterCount(architecture);
-    objective.dispose();
     if (options.certify !== false)
       options.onStage?.(preset.id, 'polishing and certifying the end point in float64');
     const certificate =
@@ -544,22 +560,21 @@ async function trainRow(
       parameterCount: params,
       paramsOverN: params / train.count,
       trainMce,
-      finalMse: result.finalLoss,
-      epochs: result.epochs,
+      finalMse: training.finalLoss,
+      epochs: training.epochs,
       epochsToZero,
-      stopReason: result.stopReason === 'callback' ? 'zero-training-error' : result.stopReason,
+      stopReason: training.stopReason === 'callback' ? 'zero-training-error' : training.stopReason,
       trainSeconds,
       prepareSeconds: data.seconds,
       testMce,
       testCount: data.test?.count ?? null,
-      backend: choice.record,
+      backend,
       dtype,
       provenance: train.provenance,
       certificate,
     };
   } finally {
-    trainCheck.dispose();
-    objective.dispose();
+    host?.check.dispose();
   }
 }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { InvalidArgumentError } from '../../core/errors.js';
 import { gaussianRandomLabels } from '../gaussian.js';
 import { LABEL_ENCODINGS } from '../labels.js';
 import { teacherDataset } from '../teacher.js';
@@ -121,12 +122,37 @@ export const inlineSource = defineDataSource({
   },
 });
 
+/**
+ * Samples the caller hands to the pipeline (`runTraining(spec, { dataset })`): arrays already in memory, or data a
+ * procedure of its own prepared (Table 1's whitened rows). The section records what they are; a spec naming it
+ * cannot load anything by itself.
+ */
+export const providedSource = defineDataSource({
+  name: 'provided',
+  description: 'samples passed to runTraining with { dataset } (the section only describes them)',
+  schema: z.strictObject({
+    source: z.literal('provided'),
+    description: z
+      .string({ error: 'a description of the samples' })
+      .min(1, { error: 'a description of the samples' }),
+  }),
+  load: (config) =>
+    Promise.reject(
+      new InvalidArgumentError(
+        'data.source',
+        'a source that loads data (provided samples come with runTraining(spec, { dataset }))',
+        `provided: ${config.description}`,
+      ),
+    ),
+});
+
 /** The data sources that run in any environment (browser included), by `source` name. Add new sources here. */
 export const DATA_SOURCES: readonly DataSource[] = [
   gaussianSource,
   teacherSource,
   inlineSource,
   ...KNOWN_ANSWER_SOURCES,
+  providedSource,
 ];
 
 export function dataSourceNamed(
