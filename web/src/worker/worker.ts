@@ -1,5 +1,4 @@
-import { describeArchitecture } from '../../../src/model/architecture.js';
-import { serialiseWeights } from '../../../src/io/weights-format.js';
+import { model } from 'basin';
 import { parseCsvData } from '../csv-data.js';
 import { certifyPoint } from './certificate.js';
 import { gpuInfo, gpuSettingsReason, trainOnGpu } from './gpu-training.js';
@@ -69,7 +68,7 @@ async function trainRequest(request: Extract<WorkerRequest, { kind: 'train' }>):
     x: Float64Array.from(problem.samples.x),
     y: Float64Array.from(problem.samples.y),
     theta,
-    weightsJson: serialiseWeights({
+    weightsJson: model.serialiseWeights({
       architecture: problem.architecture,
       loss: problem.loss,
       dtype: 'float64',
@@ -77,7 +76,7 @@ async function trainRequest(request: Extract<WorkerRequest, { kind: 'train' }>):
       ...(problem.slopeNoise ? { slopeNoise: problem.slopeNoise } : {}),
       provenance: { source: 'basin explorer', data: problem.description },
     }),
-    architecture: describeArchitecture(problem.architecture),
+    architecture: model.describeArchitecture(problem.architecture),
     epochs: result.epochs,
     stopReason: result.stopReason,
     finalLoss: result.finalLoss,
