@@ -1,110 +1,44 @@
 /**
  * basin: measure and certify the training loss landscape of multilayer neural networks.
  *
- * The library is layered (core → model → data → train → certify → …); this entry point re-exports the public API
- * of every layer.
+ * This is the browser-safe entry point: it loads no Node built-in, no native package and no file system, so a
+ * bundler can ship it to a web page (the explorer in web/ imports it). Its API is grouped by concept into
+ * namespaces, each documented in its own index.ts:
+ *
+ * - `model`: architectures, θ, forward pass, loss, gradient, Hessian and Jacobian products, initialisation,
+ *   slope noise, the weights format;
+ * - `data`: datasets in memory: generators, labels, image sets and their preprocessing;
+ * - `train`: objectives, optimisers, schedules, stopping rules and the training loop;
+ * - `certify`: certificates of local minimality, polishing, spectra, multistart search;
+ * - `landscape`: loss slices, segments and input-space activation regions;
+ * - `linalg`: the dense linear algebra behind certificates;
+ * - `backend`: the backend interface, the reference backend and the WebGPU engine;
+ * - `run`: the run spec and the pipeline that trains, measures and certifies it (docs/architecture.md).
+ *
+ * Reading and writing files, the sweep engine and its DuckDB store, ONNX Runtime, reports and the paper
+ * reproductions are Node-only: `import { files, sweep, … } from 'basin/node'` (src/node.ts), which re-exports
+ * everything here too.
+ *
+ * @example
+ * ```ts
+ * import { certify, data } from 'basin';
+ *
+ * const d1 = data.swirszczD1();
+ * const certificate = certify.certify(d1.architecture, d1.loss, d1.points[0].theta, d1.dataset);
+ * console.log(certificate.verdict); // 'local-min'
+ * ```
  */
-export * from './core/errors.js';
-export * from './core/rng.js';
-export * from './core/dtype.js';
-// The linear-algebra helpers (dot, norm, matvec, …) stay under core/linalg; only the solvers are re-exported here.
-export {
-  choleskyFactor,
-  choleskySolve,
-  ConvergenceError,
-  lanczosExtremes,
-  leastSquares,
-  numericalRank,
-  singularValues,
-  symmetricEigen,
-  type LanczosExtremes,
-  type LanczosOptions,
-  type LeastSquares,
-  type LeastSquaresOptions,
-  type NumericalRank,
-  type SymmetricEigen,
-  type SymmetricEigenOptions,
-} from './core/linalg/index.js';
+export * as model from './model/index.js';
+export * as data from './data/index.js';
+export * as train from './train/index.js';
+export * as certify from './certify/index.js';
+export * as landscape from './landscape/index.js';
+export * as linalg from './core/linalg/index.js';
+export * as backend from './backend/index.js';
+export * as run from './run/index.js';
 
-export * from './model/activation.js';
-export * from './model/architecture.js';
-export * from './model/samples.js';
-export * from './model/loss.js';
-export * from './model/forward.js';
-export * from './model/gradient.js';
-export * from './model/hessian.js';
-export * from './model/kinks.js';
-export * from './model/slope-noise.js';
-export * from './model/init.js';
-
-export * from './data/dataset.js';
-export * from './data/labels.js';
-export * from './data/gaussian.js';
-export * from './data/teacher.js';
-export * from './data/swirszcz.js';
-export * from './data/toy.js';
-export * from './data/fingerprint.js';
-export * from './data/loaders/index.js';
-export * from './data/preprocess/index.js';
-
-export * from './train/objective.js';
-export * from './train/optimiser.js';
-export * from './train/update-rules.js';
-export * from './train/line-search.js';
-export * from './train/lbfgs.js';
-export * from './train/minibatches.js';
-export * from './train/schedule.js';
-export * from './train/stopping.js';
-export * from './train/train.js';
-
-export * from './io/weights-file.js';
-export * from './io/result-file.js';
-
-export * from './landscape/directions.js';
-export * from './landscape/segment.js';
-export * from './landscape/slice.js';
-export * from './landscape/input-regions.js';
-
-export * from './certify/khatri-rao.js';
-export * from './certify/region.js';
-export * from './model/jacobian.js';
-export * from './certify/polish.js';
-export * from './certify/symmetry.js';
-export * from './certify/spectrum.js';
-export * from './certify/cone.js';
-export * from './certify/kink-set.js';
-export * from './certify/kink-pieces.js';
-export * from './certify/probes.js';
-export * from './certify/verdict.js';
-export * from './certify/certificate.js';
-export * from './certify/certificate-json.js';
-export * from './certify/scale.js';
-export * from './certify/search.js';
-
-export * from './reproduce/fig5-2.js';
-export * from './reproduce/table1.js';
-
-export * from './sweep/spec.js';
-export * from './sweep/run-result.js';
-export * from './sweep/runner.js';
-export * from './sweep/executor.js';
-export * from './sweep/local-pool.js';
-export * from './sweep/run-sweep.js';
-export * from './sweep/store/result-store.js';
-export * from './core/statistics.js';
-export * from './sweep/minima.js';
-export * from './sweep/summary.js';
-export * from './sweep/train-runner.js';
-export * from './report/figure.js';
-export * from './report/render.js';
-export * from './report/write-report.js';
-
-export * from './backend/backend.js';
-export * from './backend/restarts.js';
-export * from './backend/reference-backend.js';
-export * from './backend/curvature.js';
-export * from './backend/classification.js';
-export * from './backend/reference-curvature.js';
-export * from './backend/onnx/onnx-backend.js';
-export * from './backend/select.js';
-export * from './backend/webgpu/index.js';
+// The few names nearly every caller needs: the error classes basin throws and its seeded random numbers.
+export { BasinError, FileFormatError, InvalidArgumentError } from './core/errors.js';
+export { ConvergenceError } from './core/linalg/basic.js';
+export { deriveSeed, Rng } from './core/rng.js';
+export type { DType, FloatArray } from './core/dtype.js';

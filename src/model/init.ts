@@ -30,6 +30,10 @@ export type Initialisation =
       readonly biasStd: number;
     };
 
+/** The initialisation schemes by name, in the order the explorer lists them. */
+export type InitKind = Initialisation['kind'];
+export const INIT_KINDS: readonly InitKind[] = ['pytorch', 'lecun', 'xavier', 'gaussian'];
+
 export const DEFAULT_INITIALISATION: Initialisation = { kind: 'pytorch' };
 
 export function initialise(

@@ -109,9 +109,16 @@ export function optimiserFromSettings(
     case 'gd':
       return { kind: 'gd', momentum: settings.momentum ?? 0 };
     case 'sgd':
-      return { kind: 'sgd', batchSize: settings.batchSize ?? DEFAULT_OPTIMISERS.sgd.batchSize, momentum: settings.momentum ?? 0 };
+      return {
+        kind: 'sgd',
+        batchSize: settings.batchSize ?? DEFAULT_OPTIMISERS.sgd.batchSize,
+        momentum: settings.momentum ?? 0,
+      };
     case 'adam':
-      return { ...DEFAULT_OPTIMISERS.adam, ...(settings.batchSize === undefined ? {} : { batchSize: settings.batchSize }) };
+      return {
+        ...DEFAULT_OPTIMISERS.adam,
+        ...(settings.batchSize === undefined ? {} : { batchSize: settings.batchSize }),
+      };
     case 'lbfgs':
       return DEFAULT_OPTIMISERS.lbfgs;
   }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src/core/rng.js';
-import { classCounts, loadImageSet } from '../../src/data/loaders/index.js';
+import { classCounts } from '../../src/data/loaders/image-set.js';
+import { loadImageSet } from '../../src/data/loaders/load.js';
 import { prepareDataset } from '../../src/data/preprocess/prepare.js';
 import { numpySkipReason, runPython } from './fixtures.js';
 

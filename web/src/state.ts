@@ -3,6 +3,7 @@
  * copied link reproduces the view (training is seeded and deterministic, so `trained` re-runs it to the same θ).
  * Pure data and functions: no DOM, so Node tests import it.
  */
+import { model, train } from 'basin';
 
 export const VIEWS = ['playground', 'landscape', 'results'] as const;
 export type View = (typeof VIEWS)[number];
@@ -20,13 +21,8 @@ export const DATA_KINDS = [
 ] as const;
 export type DataKind = (typeof DATA_KINDS)[number];
 
-export const INIT_KINDS = ['pytorch', 'lecun', 'xavier', 'gaussian'] as const;
-export type InitKind = (typeof INIT_KINDS)[number];
-
-export const OPTIMISERS = ['gd', 'sgd', 'adam', 'lbfgs'] as const;
-export type OptimiserName = (typeof OPTIMISERS)[number];
-
-export const LOSSES = ['mse', 'sse'] as const;
+// Initialisations, optimisers and losses are the library's own lists (model.INIT_KINDS, train.OPTIMISER_KINDS,
+// model.LOSS_KINDS), so the URL and the controls cannot drift from the names the library accepts.
 /** Where training runs: basin's TypeScript library (float64), or its WebGPU engine (float32, full-batch Adam). */
 export const ENGINES = ['cpu', 'webgpu'] as const;
 export type EngineName = (typeof ENGINES)[number];
@@ -47,18 +43,18 @@ export interface ExplorerState {
     /** In the library's names: relu, leaky-relu:ρ, tanh, sigmoid, linear. */
     readonly activation: string;
     readonly bias: boolean;
-    readonly loss: (typeof LOSSES)[number];
+    readonly loss: model.LossKind;
     /** Std of Soudry–Carmon's Gaussian slope noise N(1, σ²); null when off. */
     readonly slopeNoise: number | null;
   };
   readonly init: {
-    readonly kind: InitKind;
+    readonly kind: model.InitKind;
     readonly mean: number;
     readonly scale: number;
     readonly seed: number;
   };
   readonly optimiser: {
-    readonly kind: OptimiserName;
+    readonly kind: train.OptimiserKind;
     readonly learningRate: number;
     readonly batchSize: number;
     readonly epochs: number;
@@ -175,7 +171,7 @@ const FIELDS: readonly Field[] = [
   {
     key: 'loss',
     read: (s) => s.model.loss,
-    write: (s, t) => ({ ...s, model: { ...s.model, loss: choice('loss', LOSSES, t) } }),
+    write: (s, t) => ({ ...s, model: { ...s.model, loss: choice('loss', model.LOSS_KINDS, t) } }),
   },
   {
     key: 'noise',
@@ -188,7 +184,7 @@ const FIELDS: readonly Field[] = [
   {
     key: 'init',
     read: (s) => s.init.kind,
-    write: (s, t) => ({ ...s, init: { ...s.init, kind: choice('init', INIT_KINDS, t) } }),
+    write: (s, t) => ({ ...s, init: { ...s.init, kind: choice('init', model.INIT_KINDS, t) } }),
   },
   {
     key: 'imean',
@@ -208,7 +204,7 @@ const FIELDS: readonly Field[] = [
   {
     key: 'opt',
     read: (s) => s.optimiser.kind,
-    write: (s, t) => ({ ...s, optimiser: { ...s.optimiser, kind: choice('opt', OPTIMISERS, t) } }),
+    write: (s, t) => ({ ...s, optimiser: { ...s.optimiser, kind: choice('opt', train.OPTIMISER_KINDS, t) } }),
   },
   {
     key: 'lr',

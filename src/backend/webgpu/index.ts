@@ -24,3 +24,11 @@ export {
 } from './webgpu-engine.js';
 export type { ProductKernel } from './mlp-plan.js';
 export { webGpuUnsupportedReason } from './support.js';
+export {
+  type DeviceTrainer,
+  type DeviceTraining,
+  type DeviceTrainingOptions,
+  type DeviceTrainingSettings,
+  webGpuSettingsProblem,
+  webGpuTrainer,
+} from './trainer.js';

@@ -1,7 +1,7 @@
+import type { landscape } from 'basin';
 import { contours } from 'd3-contour';
 import { geoPath, geoTransform } from 'd3-geo';
 import { interpolateViridis } from 'd3-scale-chromatic';
-import type { LossSlice } from '../../../src/landscape/slice.js';
 
 /**
  * A 2-D loss slice as a heat map of log10(loss) with contour lines (d3-contour's marching squares on the same
@@ -18,7 +18,7 @@ interface Layout {
   readonly contourPaths: string[];
 }
 
-function layout(slice: LossSlice): Layout {
+function layout(slice: landscape.LossSlice): Layout {
   const n = slice.alpha.length;
   // Losses can reach exactly 0 at an interpolating minimum: floor them at 1e-300 so log10 stays finite.
   const log = Float64Array.from(slice.loss, (value) => Math.log10(Math.max(value, 1e-300)));
@@ -47,7 +47,7 @@ function layout(slice: LossSlice): Layout {
   return { log, low, high, contourPaths };
 }
 
-function fieldImage(slice: LossSlice, { log, low, high }: Layout): HTMLCanvasElement {
+function fieldImage(slice: landscape.LossSlice, { log, low, high }: Layout): HTMLCanvasElement {
   const n = slice.alpha.length;
   const image = document.createElement('canvas');
   image.width = n;
@@ -62,7 +62,7 @@ function fieldImage(slice: LossSlice, { log, low, high }: Layout): HTMLCanvasEle
   return image;
 }
 
-export function drawHeatmap(canvas: HTMLCanvasElement, slice: LossSlice): void {
+export function drawHeatmap(canvas: HTMLCanvasElement, slice: landscape.LossSlice): void {
   const shape = layout(slice);
   canvas.width = SIZE;
   canvas.height = SIZE;
@@ -89,7 +89,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, slice: LossSlice): void {
   drawFrame(context, slice, shape);
 }
 
-export function heatmapSvg(slice: LossSlice): string {
+export function heatmapSvg(slice: landscape.LossSlice): string {
   const shape = layout(slice);
   const inner = SIZE - 2 * MARGIN;
   const half = inner / (slice.alpha.length - 1) / 2;
@@ -107,7 +107,7 @@ export function heatmapSvg(slice: LossSlice): string {
   ].join('');
 }
 
-function drawFrame(context: CanvasRenderingContext2D, slice: LossSlice, shape: Layout): void {
+function drawFrame(context: CanvasRenderingContext2D, slice: landscape.LossSlice, shape: Layout): void {
   context.strokeStyle = '#5b6670';
   context.strokeRect(MARGIN, MARGIN, SIZE - 2 * MARGIN, SIZE - 2 * MARGIN);
   context.fillStyle = '#1d232b';

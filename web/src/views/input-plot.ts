@@ -1,5 +1,5 @@
+import type { landscape } from 'basin';
 import { interpolateRdBu } from 'd3-scale-chromatic';
-import type { InputRegions } from '../../../src/landscape/input-regions.js';
 
 /**
  * The data and the network's function over a 1-D or 2-D input space, with the activation regions and kinks:
@@ -11,7 +11,7 @@ export interface InputPlotData {
   readonly inputDim: number;
   readonly x: Float64Array;
   readonly y: Float64Array;
-  readonly regions: InputRegions;
+  readonly regions: landscape.InputRegions;
   readonly kinks: Float64Array;
 }
 

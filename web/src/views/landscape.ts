@@ -1,4 +1,4 @@
-import type { LossSlice } from '../../../src/landscape/slice.js';
+import type { landscape } from 'basin';
 import { card, el, field, formatNumber, numberInput, select } from '../dom.js';
 import { download, exportButton, toCsv } from '../downloads.js';
 import { type ExplorerState, LANDSCAPE_MODES } from '../state.js';
@@ -74,7 +74,7 @@ export function mountLandscape(
     store.update({ ...store.state, landscape: next });
   });
 
-  let slice: LossSlice | undefined;
+  let slice: landscape.LossSlice | undefined;
   const sliceCard = card(
     '2-D slice (log₁₀ loss, contours)',
     exportButton('PNG', () => download('slice.png', canvas.toDataURL('image/png'))),

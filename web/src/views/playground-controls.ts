@@ -1,16 +1,8 @@
+import * as basin from 'basin';
 import { el, field, numberInput, select } from '../dom.js';
 import { AVAILABLE_DATA } from '../worker/problem.js';
 import type { GpuInfo } from '../worker/protocol.js';
-import {
-  checkActivation,
-  DATA_KINDS,
-  type EngineName,
-  type ExplorerState,
-  INIT_KINDS,
-  LOSSES,
-  OPTIMISERS,
-  parseWidths,
-} from '../state.js';
+import { checkActivation, DATA_KINDS, type EngineName, type ExplorerState, parseWidths } from '../state.js';
 
 const DATA_LABELS: Record<(typeof DATA_KINDS)[number], string> = {
   gaussian: 'Gaussian, random labels',
@@ -86,18 +78,22 @@ export function playgroundControls(
     activation.value = initial.model.activation;
   }
   const bias = field(model, 'Biases', el('input', { type: 'checkbox' }));
-  const loss = field(model, 'Loss', select(LOSSES, initial.model.loss));
+  const loss = field(model, 'Loss', select(basin.model.LOSS_KINDS, initial.model.loss));
   const noiseOn = field(model, 'Slope noise', el('input', { type: 'checkbox' }));
   const noiseStd = field(model, 'Noise σ', numberInput(initial.model.slopeNoise ?? 0.1, 'any', 0, 10));
 
   const init = el('fieldset', {}, el('legend', {}, 'Initialisation'));
-  const initKind = field(init, 'Scheme', select(INIT_KINDS, initial.init.kind));
+  const initKind = field(init, 'Scheme', select(basin.model.INIT_KINDS, initial.init.kind));
   const initMean = field(init, 'Mean μ', numberInput(initial.init.mean, 'any', -10, 10));
   const initScale = field(init, 'Scale', numberInput(initial.init.scale, 'any', 0, 100));
   const seed = field(init, 'Seed', numberInput(initial.init.seed, '1', 0));
 
   const optimiser = el('fieldset', {}, el('legend', {}, 'Optimiser'));
-  const optimiserKind = field(optimiser, 'Method', select(OPTIMISERS, initial.optimiser.kind));
+  const optimiserKind = field(
+    optimiser,
+    'Method',
+    select(basin.train.OPTIMISER_KINDS, initial.optimiser.kind),
+  );
   const learningRate = field(
     optimiser,
     'Learning rate',

@@ -1,5 +1,4 @@
-import { certify } from '../../../src/certify/certificate.js';
-import type { Verdict } from '../../../src/certify/verdict.js';
+import { certify } from 'basin';
 import type { Problem } from './problem.js';
 
 /** Above this many parameters the certificate uses Lanczos end values instead of the dense spectrum. */
@@ -7,7 +6,7 @@ export const DENSE_SPECTRUM_LIMIT = 600;
 
 /** What the explorer shows of the library's certificate for the current point. */
 export interface PointReport {
-  readonly verdict: Verdict;
+  readonly verdict: certify.Verdict;
   readonly rule: string;
   readonly explanation: string;
   readonly polished: boolean;
@@ -27,9 +26,9 @@ export interface PointReport {
   readonly seconds: number;
 }
 
-/** Polishes and certifies θ with `certify` (the same call as `basin certify`), keeping what the page draws. */
+/** Polishes and certifies θ with `certify.certify` (the same call as `basin certify`), keeping what the page draws. */
 export function certifyPoint(problem: Problem, theta: Float64Array): PointReport {
-  const certificate = certify(problem.architecture, problem.loss, theta, problem.samples, {
+  const certificate = certify.certify(problem.architecture, problem.loss, theta, problem.samples, {
     ...(problem.labelEncoding ? { labelEncoding: problem.labelEncoding } : {}),
     ...(problem.knownOptimum === undefined ? {} : { knownOptimum: problem.knownOptimum }),
     spectrum: { denseLimit: DENSE_SPECTRUM_LIMIT },

@@ -1,5 +1,4 @@
-import { type WebGpuAdapterRecord, webGpuUnsupportedReason } from '../../../src/backend/webgpu/index.js';
-import { resolveRunSpec } from '../../../src/run/spec.js';
+import { backend, run } from 'basin';
 import type { GpuInfo } from './protocol.js';
 import { explorerEnvironment, type Problem } from './problem.js';
 
@@ -10,7 +9,7 @@ import { explorerEnvironment, type Problem } from './problem.js';
  */
 
 /** A short name for the adapter: SwiftShader reports only vendor and architecture ("google", "swiftshader"). */
-export function adapterLabel(record: WebGpuAdapterRecord): string {
+export function adapterLabel(record: backend.WebGpuAdapterRecord): string {
   const name =
     [record.vendor, record.architecture].filter((part) => part !== '').join(' ') ||
     record.device ||
@@ -31,7 +30,7 @@ export async function gpuInfo(): Promise<GpuInfo> {
  * explorer computes in float64 and hands the GPU a float32 copy, so precision is not one of the reasons.
  */
 export function gpuSettingsReason(problem: Problem): string | undefined {
-  const resolved = resolveRunSpec(problem.spec);
+  const resolved = run.resolveRunSpec(problem.spec);
   const settings = explorerEnvironment.device!.settingsProblem({
     optimiser: resolved.optimiser,
     schedule: resolved.schedule,
@@ -40,5 +39,5 @@ export function gpuSettingsReason(problem: Problem): string | undefined {
     sampleCount: problem.samples.count,
   });
   if (settings !== undefined) return `the WebGPU engine runs full-batch Adam only (${settings})`;
-  return webGpuUnsupportedReason(problem.architecture, problem.loss, problem.samples);
+  return backend.webGpuUnsupportedReason(problem.architecture, problem.loss, problem.samples);
 }

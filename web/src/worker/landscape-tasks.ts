@@ -1,21 +1,21 @@
-import { Rng } from '../../../src/core/rng.js';
-import { sliceDirections } from '../../../src/landscape/directions.js';
-import { type InputRegions, inputRegions, kinks1d } from '../../../src/landscape/input-regions.js';
-import { lossAlongSegment, type SegmentProfile } from '../../../src/landscape/segment.js';
-import { type LossSlice, lossSlice } from '../../../src/landscape/slice.js';
+import { landscape, Rng } from 'basin';
 import type { ExplorerState } from '../state.js';
 import type { Problem } from './problem.js';
 import { trainProblem } from './training.js';
 
 /** The 2-D slice around θ along two orthogonal, filter-normalised random directions. */
-export function sliceAround(problem: Problem, state: ExplorerState, theta: Float64Array): LossSlice {
+export function sliceAround(
+  problem: Problem,
+  state: ExplorerState,
+  theta: Float64Array,
+): landscape.LossSlice {
   const { span, resolution, directionSeed } = state.landscape;
-  const directions = sliceDirections({
+  const directions = landscape.sliceDirections({
     architecture: problem.architecture,
     centre: theta,
     rng: new Rng(directionSeed),
   });
-  return lossSlice({ ...problem, centre: theta, directions, span, resolution });
+  return landscape.lossSlice({ ...problem, centre: theta, directions, span, resolution });
 }
 
 export interface MultistartSegment {
@@ -23,7 +23,7 @@ export interface MultistartSegment {
   readonly finalLosses: readonly number[];
   readonly worst: number;
   readonly best: number;
-  readonly profile: SegmentProfile;
+  readonly profile: landscape.SegmentProfile;
 }
 
 /**
@@ -44,7 +44,7 @@ export async function multistartSegment(
   const finalLosses = results.map((r) => r.finalLoss);
   const worst = finalLosses.indexOf(Math.max(...finalLosses));
   const best = finalLosses.indexOf(Math.min(...finalLosses));
-  const profile = lossAlongSegment({
+  const profile = landscape.lossAlongSegment({
     ...problem,
     from: Float64Array.from(results[worst].theta),
     to: Float64Array.from(results[best].theta),
@@ -55,7 +55,7 @@ export async function multistartSegment(
 }
 
 export interface InputPicture {
-  readonly regions: InputRegions;
+  readonly regions: landscape.InputRegions;
   /** Kink positions for 1-D inputs (empty for 2-D, where the region map shows them). */
   readonly kinks: Float64Array;
 }
@@ -80,7 +80,7 @@ export function inputPicture(
     return [low - pad, high + pad];
   };
   const xRange = range(0);
-  const regions = inputRegions({
+  const regions = landscape.inputRegions({
     architecture,
     theta,
     xRange,
@@ -88,6 +88,6 @@ export function inputPicture(
     resolution,
   });
   const kinks =
-    architecture.inputDim === 1 ? kinks1d(architecture, theta, xRange, 2000) : new Float64Array(0);
+    architecture.inputDim === 1 ? landscape.kinks1d(architecture, theta, xRange, 2000) : new Float64Array(0);
   return { regions, kinks };
 }

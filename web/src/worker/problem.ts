@@ -1,13 +1,4 @@
-import type { Dataset } from '../../../src/data/dataset.js';
-import type { LabelEncoding } from '../../../src/data/labels.js';
-import { type KnownAnswerProblem, SWIRSZCZ_PROBLEMS } from '../../../src/data/swirszcz.js';
-import { type Architecture, describeArchitecture } from '../../../src/model/architecture.js';
-import type { LossKind } from '../../../src/model/loss.js';
-import type { Samples } from '../../../src/model/samples.js';
-import type { SlopeNoiseRecord } from '../../../src/io/weights-format.js';
-import { browserEnvironment, type RunEnvironment } from '../../../src/run/environment.js';
-import { prepareRun } from '../../../src/run/pipeline.js';
-import type { RunSpec } from '../../../src/run/spec.js';
+import { data, model, run } from 'basin';
 import type { CsvData } from '../csv-data.js';
 import { specFromState } from '../run-spec.js';
 import type { DataKind, ExplorerState } from '../state.js';
@@ -15,17 +6,17 @@ import type { DataKind, ExplorerState } from '../state.js';
 /** One training problem as the worker holds it: the data, the network and the loss, all from the state. */
 export interface Problem {
   /** The run spec of the state (restart 0); restarts change its seeds only. */
-  readonly spec: RunSpec;
-  readonly dataset: Dataset;
-  readonly architecture: Architecture;
-  readonly loss: LossKind;
+  readonly spec: run.RunSpec;
+  readonly dataset: data.Dataset;
+  readonly architecture: model.Architecture;
+  readonly loss: model.LossKind;
   /** The training samples, slope noise attached when it is on. */
-  readonly samples: Samples;
-  readonly labelEncoding: LabelEncoding | undefined;
+  readonly samples: model.Samples;
+  readonly labelEncoding: data.LabelEncoding | undefined;
   /** What the data picture and the results name the data. */
   readonly description: string;
   /** The slope noise's distribution and seed, recorded with exported weights because the loss depends on it. */
-  readonly slopeNoise: SlopeNoiseRecord | undefined;
+  readonly slopeNoise: model.SlopeNoiseRecord | undefined;
   /** The global minimum's loss when the data say it (a perfect fit exists), for the certificate. */
   readonly knownOptimum: number | undefined;
   /** Start every training run from Swirszcz et al.'s saturated network (the `saturation` dataset) instead of init. */
@@ -46,7 +37,7 @@ export const AVAILABLE_DATA: ReadonlySet<DataKind> = new Set([
 ]);
 
 /** The explorer's engines: the browser environment, its WebGPU device acquired once and kept. */
-export const explorerEnvironment: RunEnvironment = browserEnvironment();
+export const explorerEnvironment: run.RunEnvironment = run.browserEnvironment();
 
 /** The state's run spec, prepared by the run pipeline: its data, network and slope noise as the worker holds them. */
 export async function buildProblem(state: ExplorerState, csv: CsvData | undefined): Promise<Problem> {
@@ -56,9 +47,9 @@ export async function buildProblem(state: ExplorerState, csv: CsvData | undefine
     );
   }
   const spec = specFromState(state, csv);
-  const prepared = await prepareRun(spec, { environment: explorerEnvironment });
+  const prepared = await run.prepareRun(spec, { environment: explorerEnvironment });
   const { resolved, dataset } = prepared;
-  const known = SWIRSZCZ_PROBLEMS[state.data.kind]?.();
+  const known = data.SWIRSZCZ_PROBLEMS[state.data.kind]?.();
   return {
     spec,
     dataset,
@@ -76,7 +67,7 @@ export async function buildProblem(state: ExplorerState, csv: CsvData | undefine
 function describeData(
   state: ExplorerState,
   csv: CsvData | undefined,
-  known: KnownAnswerProblem | undefined,
+  known: data.KnownAnswerProblem | undefined,
 ): string {
   const { kind, count, inputDim } = state.data;
   switch (kind) {
@@ -90,7 +81,7 @@ function describeData(
     case 'swirszcz-d1':
     case 'swirszcz-d2':
     case 'swirszcz-d3':
-      return `Swirszcz ${kind.slice(-2).toUpperCase()} (posed for ${describeArchitecture(known!.architecture)})`;
+      return `Swirszcz ${kind.slice(-2).toUpperCase()} (posed for ${model.describeArchitecture(known!.architecture)})`;
     case 'saturation':
       return `saturated start on ReLU-teacher regression data (N = ${count}, d0 = ${inputDim}); training cannot leave it`;
     case 'csv':

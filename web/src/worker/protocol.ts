@@ -1,7 +1,4 @@
-import type { InputRegions } from '../../../src/landscape/input-regions.js';
-import type { SegmentProfile } from '../../../src/landscape/segment.js';
-import type { LossSlice } from '../../../src/landscape/slice.js';
-import type { StopReason } from '../../../src/train/stopping.js';
+import type { landscape, train } from 'basin';
 import type { ExplorerState } from '../state.js';
 import type { PointReport } from './certificate.js';
 
@@ -42,22 +39,22 @@ export interface TrainedPayload {
   readonly weightsJson: string;
   readonly architecture: string;
   readonly epochs: number;
-  readonly stopReason: StopReason;
+  readonly stopReason: train.StopReason;
   readonly finalLoss: number;
   readonly gradientNorm: number;
   readonly traceEpochs: readonly number[];
   readonly traceLoss: readonly number[];
-  readonly picture: { readonly regions: InputRegions; readonly kinks: Float64Array } | undefined;
+  readonly picture: { readonly regions: landscape.InputRegions; readonly kinks: Float64Array } | undefined;
 }
 
 export type WorkerPayload =
   | TrainedPayload
   | { readonly kind: 'gpu-info'; readonly info: GpuInfo }
   | { readonly kind: 'certify'; readonly report: PointReport }
-  | { readonly kind: 'slice'; readonly slice: LossSlice }
+  | { readonly kind: 'slice'; readonly slice: landscape.LossSlice }
   | {
       readonly kind: 'segment';
-      readonly profile: SegmentProfile;
+      readonly profile: landscape.SegmentProfile;
       readonly finalLosses: readonly number[];
       readonly worst: number;
       readonly best: number;

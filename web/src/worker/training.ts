@@ -1,7 +1,4 @@
-import type { FloatArray } from '../../../src/core/dtype.js';
-import { runTraining, type TrainingRun } from '../../../src/run/pipeline.js';
-import type { RunSpec } from '../../../src/run/spec.js';
-import type { EpochProgress } from '../../../src/train/train.js';
+import { type FloatArray, run, type train } from 'basin';
 import { explorerSeeds } from '../run-spec.js';
 import type { ExplorerState } from '../state.js';
 import { explorerEnvironment, type Problem } from './problem.js';
@@ -11,13 +8,13 @@ import { explorerEnvironment, type Problem } from './problem.js';
  * and sweeps make on Node, so a result here is the result there (test/run/one-spec.test.ts checks it bit for bit).
  */
 export function trainSpec(
-  spec: RunSpec,
+  spec: run.RunSpec,
   options: {
     readonly dataset?: Problem['dataset'];
-    readonly onEpoch?: (progress: EpochProgress) => void;
+    readonly onEpoch?: (progress: train.EpochProgress) => void;
   } = {},
-): Promise<TrainingRun> {
-  return runTraining(spec, {
+): Promise<run.TrainingRun> {
+  return run.runTraining(spec, {
     environment: explorerEnvironment,
     ...(options.dataset ? { dataset: options.dataset } : {}),
     ...(options.onEpoch ? { hooks: { onEpoch: options.onEpoch } } : {}),
@@ -33,17 +30,19 @@ export async function trainProblem(
   problem: Problem,
   state: ExplorerState,
   restart = 0,
-  onEpoch?: (progress: EpochProgress) => void,
-  engine: RunSpec['backend'] = 'reference',
-): Promise<TrainingRun['training'] & { readonly initialTheta: FloatArray; readonly run: TrainingRun }> {
+  onEpoch?: (progress: train.EpochProgress) => void,
+  engine: run.RunSpec['backend'] = 'reference',
+): Promise<
+  run.TrainingRun['training'] & { readonly initialTheta: FloatArray; readonly run: run.TrainingRun }
+> {
   // Restarts differ from the playground's run in their seeds only. The GPU computes in float32: its θ starts as the
   // float32 rounding of the same draw, while the data stay the problem's.
-  const spec: RunSpec = {
+  const spec: run.RunSpec = {
     ...problem.spec,
     seeds: explorerSeeds(state, restart),
     backend: engine,
     ...(engine === 'webgpu' ? { model: { ...problem.spec.model, dtype: 'float32' } } : {}),
   };
-  const run = await trainSpec(spec, { dataset: problem.dataset, ...(onEpoch ? { onEpoch } : {}) });
-  return { ...run.training, initialTheta: run.initialTheta, run };
+  const trained = await trainSpec(spec, { dataset: problem.dataset, ...(onEpoch ? { onEpoch } : {}) });
+  return { ...trained.training, initialTheta: trained.initialTheta, run: trained };
 }

@@ -1,11 +1,7 @@
-import { describeArchitecture } from '../../../src/model/architecture.js';
-import { serialiseWeights } from '../../../src/io/weights-format.js';
+import { model, train } from 'basin';
 import { parseCsvData } from '../csv-data.js';
 import { certifyPoint } from './certificate.js';
 import { gpuInfo, gpuSettingsReason } from './gpu-training.js';
-import { referenceObjective } from '../../../src/train/objective.js';
-import type { EpochProgress } from '../../../src/train/train.js';
-import { norm2 } from '../../../src/train/vector.js';
 import { inputPicture, multistartSegment, sliceAround } from './landscape-tasks.js';
 import { buildProblem, type Problem } from './problem.js';
 import type { EngineUsed, TrainedPayload, WorkerPayload, WorkerReply, WorkerRequest } from './protocol.js';
@@ -42,7 +38,7 @@ async function trainRequest(request: Extract<WorkerRequest, { kind: 'train' }>):
   const progress = (epoch: number, loss: number): void =>
     scope.postMessage({ id: request.id, kind: 'progress', epoch, loss, label: 'training' });
   let lastPost = 0;
-  const onEpoch = (epoch: EpochProgress): void => {
+  const onEpoch = (epoch: train.EpochProgress): void => {
     // Posting every epoch would flood the page; ~30 updates a second keep the curve live.
     const now = performance.now();
     if (now - lastPost < 33 && epoch.epoch + 1 < epoch.maxEpochs) return;
@@ -59,8 +55,10 @@ async function trainRequest(request: Extract<WorkerRequest, { kind: 'train' }>):
       const gpu = await trainProblem(problem, request.state, 0, onEpoch, 'webgpu');
       // The GPU's closing loss is float32's; the page shows the float64 loss of the same point.
       const theta = Float64Array.from(gpu.theta);
-      const final = referenceObjective(problem.architecture, problem.loss, problem.samples).evaluate(theta);
-      result = { ...gpu, theta, finalLoss: final.loss, gradientNorm: norm2(final.gradient) };
+      const final = train
+        .referenceObjective(problem.architecture, problem.loss, problem.samples)
+        .evaluate(theta);
+      result = { ...gpu, theta, finalLoss: final.loss, gradientNorm: train.norm2(final.gradient) };
       engine = { name: 'webgpu', adapter: gpu.run.backend.adapter ?? 'unknown adapter' };
     }
   }
@@ -75,7 +73,7 @@ async function trainRequest(request: Extract<WorkerRequest, { kind: 'train' }>):
     x: Float64Array.from(problem.samples.x),
     y: Float64Array.from(problem.samples.y),
     theta,
-    weightsJson: serialiseWeights({
+    weightsJson: model.serialiseWeights({
       architecture: problem.architecture,
       loss: problem.loss,
       dtype: 'float64',
@@ -83,7 +81,7 @@ async function trainRequest(request: Extract<WorkerRequest, { kind: 'train' }>):
       ...(problem.slopeNoise ? { slopeNoise: problem.slopeNoise } : {}),
       provenance: { source: 'basin explorer', data: problem.description },
     }),
-    architecture: describeArchitecture(problem.architecture),
+    architecture: model.describeArchitecture(problem.architecture),
     epochs: result.epochs,
     stopReason: result.stopReason,
     finalLoss: result.finalLoss,
