@@ -184,7 +184,7 @@ describe('basin certify', { skip: cliSkip }, () => {
     );
     assertOneLineError(
       await run('certify', join(directory, 'missing.json')),
-      /missing\.json: cannot read the weights file \(ENOENT\)/,
+      /missing\.json: cannot read the weights file \(ENOENT: no such file\)\n$/,
     );
   });
 
