@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { BasinError, describeValue, FileFormatError, InvalidArgumentError } from '../core/errors.js';
 import { describeSchemaProblem } from '../io/schema-issues.js';
+import { readUserFile } from '../io/user-file.js';
 import { dataSourceNamed } from '../data/sources/index.js';
-import { NODE_DATA_SOURCES } from '../data/sources/node.js';
+import { LOADING_DATA_SOURCES, NODE_DATA_SOURCES } from '../data/sources/node.js';
 import {
   resolveRunSpec,
   type ResolvedRun,
@@ -41,15 +41,7 @@ export interface ConfigOrigin {
 
 /** Reads a JSON (.json) or YAML (anything else) config file into a plain object. */
 export function readConfigFile(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new FileFormatError(
-      file,
-      `cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-    );
-  }
+  const text = readUserFile(file, 'the config file');
   let value: unknown;
   try {
     value = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
@@ -119,7 +111,7 @@ export function parseTrainConfig(raw: unknown, origin: ConfigOrigin): TrainConfi
  */
 function requireDataSection(raw: unknown, origin: ConfigOrigin): void {
   if (raw === null || typeof raw !== 'object' || (raw as Record<string, unknown>).data !== undefined) return;
-  const sources = NODE_DATA_SOURCES.map((source) => source.name).join(', ');
+  const sources = LOADING_DATA_SOURCES.map((source) => source.name).join(', ');
   if (origin.file !== undefined) {
     throw new FileFormatError(
       origin.file,

@@ -1,7 +1,6 @@
 import { nodeEnvironment } from '../run/node-environment.js';
 import { writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { InvalidArgumentError } from '../core/errors.js';
 import { formatPercent } from '../report/format.js';
 import type { Initialisation } from '../model/init.js';
@@ -24,7 +23,40 @@ import {
 
 export { FIG52_DEFAULTS } from '../reproduce/fig5-2.js';
 import { fig52Preset } from '../reproduce/presets/fig5.2.js';
-import { parseWorkers, reproducePresets } from './commands/sweep.js';
+import { reproducePresets, workersOption } from './commands/sweep.js';
+import {
+  integerAtLeast,
+  nonNegativeInteger,
+  positive,
+  positiveInteger,
+  seed32,
+} from '../io/schema-primitives.js';
+import { choiceOption, numberListOption, numberOption } from './flags.js';
+
+const INITIALISATIONS = ['pytorch', 'lecun', 'xavier'] as const;
+
+/** The options of `basin reproduce fig5.2`, parsed and checked by commander. */
+export interface Fig52CommandOptions {
+  readonly quick?: boolean;
+  /** The preset's dimensions when absent. */
+  readonly d?: readonly number[];
+  /** The preset's repeats when absent. */
+  readonly repeats?: number;
+  readonly seed: number;
+  readonly optimiser: OptimiserKind;
+  readonly batchSize?: number;
+  readonly lr: number;
+  readonly holdEpochs: number;
+  readonly decayEpochs: number;
+  readonly decayFactor: number;
+  readonly init: (typeof INITIALISATIONS)[number];
+  readonly bias?: boolean;
+  readonly out?: string;
+  readonly json?: boolean;
+  readonly sweep?: boolean;
+  readonly store?: string;
+  readonly workers: number;
+}
 import { fmt } from './summary.js';
 import { packageVersion } from './package-version.js';
 
@@ -38,36 +70,53 @@ export function registerFig52(reproduce: Command): void {
       '--quick',
       `small run: d ∈ {${FIG52_DEFAULTS.quick.dimensions.join(', ')}}, ${FIG52_DEFAULTS.quick.repeats} repeats`,
     )
-    .option('--d <list>', `comma-separated d values (default ${FIG52_DEFAULTS.full.dimensions.join(',')})`)
-    .option('--repeats <n>', `runs per d (default ${FIG52_DEFAULTS.full.repeats}, as in the paper)`)
-    .option('--seed <n>', 'seed every run derives from', String(FIG52_DEFAULTS.seed))
     .addOption(
-      new Option('--optimiser <kind>', 'optimiser')
-        .choices(OPTIMISER_KINDS as string[])
-        .default(FIG52_DEFAULTS.optimiser),
-    )
-    .option('--batch-size <B>', 'minibatch size (sgd, adam); full batch by default')
-    .option('--lr <rate>', 'learning rate of the first phase', String(FIG52_DEFAULTS.learningRate))
-    .option(
-      '--hold-epochs <n>',
-      'epochs at the initial rate (paper: 1000)',
-      String(FIG52_DEFAULTS.holdEpochs),
-    )
-    .option(
-      '--decay-epochs <n>',
-      'epochs of exponential decay (paper: 1000)',
-      String(FIG52_DEFAULTS.decayEpochs),
-    )
-    .option(
-      '--decay-factor <f>',
-      'learning rate at the end of the decay, as a fraction of --lr',
-      String(FIG52_DEFAULTS.decayFactor),
+      numberListOption(
+        '--d <list>',
+        `comma-separated d values (default ${FIG52_DEFAULTS.full.dimensions.join(',')})`,
+        integerAtLeast(3),
+      ),
     )
     .addOption(
-      new Option('--init <kind>', 'initialisation')
-        .choices(['pytorch', 'lecun', 'xavier'])
-        .default(FIG52_DEFAULTS.init),
+      numberOption(
+        '--repeats <n>',
+        `runs per d (default ${FIG52_DEFAULTS.full.repeats}, as in the paper)`,
+        positiveInteger,
+      ),
     )
+    .addOption(numberOption('--seed <n>', 'seed every run derives from', seed32, FIG52_DEFAULTS.seed))
+    .addOption(choiceOption('--optimiser <kind>', 'optimiser', OPTIMISER_KINDS, FIG52_DEFAULTS.optimiser))
+    .addOption(
+      numberOption('--batch-size <B>', 'minibatch size (sgd, adam); full batch by default', positiveInteger),
+    )
+    .addOption(
+      numberOption('--lr <rate>', 'learning rate of the first phase', positive, FIG52_DEFAULTS.learningRate),
+    )
+    .addOption(
+      numberOption(
+        '--hold-epochs <n>',
+        'epochs at the initial rate (paper: 1000)',
+        nonNegativeInteger,
+        FIG52_DEFAULTS.holdEpochs,
+      ),
+    )
+    .addOption(
+      numberOption(
+        '--decay-epochs <n>',
+        'epochs of exponential decay (paper: 1000)',
+        positiveInteger,
+        FIG52_DEFAULTS.decayEpochs,
+      ),
+    )
+    .addOption(
+      numberOption(
+        '--decay-factor <f>',
+        'learning rate at the end of the decay, as a fraction of --lr',
+        positive,
+        FIG52_DEFAULTS.decayFactor,
+      ),
+    )
+    .addOption(choiceOption('--init <kind>', 'initialisation', INITIALISATIONS, FIG52_DEFAULTS.init))
     .option('--bias', "biases in both layers (the authors' code); default: none (the theory)")
     .option(
       '--out <path>',
@@ -80,10 +129,10 @@ export function registerFig52(reproduce: Command): void {
         'certified, into a result store with an HTML report (with --quick: the quick variant)',
     )
     .option('--store <path>', 'with --sweep: result store (resumes when rerun)')
-    .option('--workers <n>', 'with --sweep: worker threads', parseWorkers, availableParallelism())
-    .action(async (options: Record<string, string | boolean | number | undefined>, command: Command) => {
+    .addOption(workersOption('with --sweep: worker threads'))
+    .action(async (options: Fig52CommandOptions, command: Command) => {
       if (options.sweep === true) await fig52Sweep(options, command);
-      else await fig52Command(options as Record<string, string | boolean | undefined>, command);
+      else await fig52Command(options, command);
     });
 }
 
@@ -103,10 +152,7 @@ const STANDALONE_ONLY = [
   'json',
 ] as const;
 
-async function fig52Sweep(
-  options: Record<string, string | boolean | number | undefined>,
-  command: Command,
-): Promise<void> {
+async function fig52Sweep(options: Fig52CommandOptions, command: Command): Promise<void> {
   for (const name of STANDALONE_ONLY) {
     if (command.getOptionValueSource(name) === 'cli') {
       const flag = command.options.find((o) => o.attributeName() === name)!.long!;
@@ -119,18 +165,15 @@ async function fig52Sweep(
   }
   await reproducePresets([fig52Preset], options.quick === true ? 'quick' : 'full', {
     quick: options.quick === true,
-    ...(typeof options.store === 'string' ? { store: options.store } : {}),
-    ...(typeof options.out === 'string' ? { out: options.out } : {}),
-    workers: options.workers as number,
+    ...(options.store !== undefined ? { store: options.store } : {}),
+    ...(options.out !== undefined ? { out: options.out } : {}),
+    workers: options.workers,
   });
 }
 
-export async function fig52Command(
-  options: Record<string, string | boolean | undefined>,
-  command?: Command,
-): Promise<void> {
+export async function fig52Command(options: Fig52CommandOptions, command?: Command): Promise<void> {
   if (command !== undefined) {
-    for (const name of ['store', 'workers']) {
+    for (const name of ['store', 'workers'] as const) {
       if (command.getOptionValueSource(name) === 'cli') {
         throw new InvalidArgumentError(`--${name}`, 'only with --sweep', options[name]);
       }
@@ -138,24 +181,21 @@ export async function fig52Command(
   }
   const quick = options.quick === true;
   const preset = quick ? FIG52_DEFAULTS.quick : FIG52_DEFAULTS.full;
-  const kind = options.optimiser as OptimiserKind;
-  const batchSize =
-    options.batchSize === undefined ? undefined : integer('--batch-size', options.batchSize, 1);
-  const optimiser = withBatchSize(DEFAULT_OPTIMISERS[kind], batchSize);
-  const initKind = options.init as 'pytorch' | 'lecun' | 'xavier';
+  const optimiser = withBatchSize(DEFAULT_OPTIMISERS[options.optimiser], options.batchSize);
+  const initKind = options.init;
   const init: Initialisation =
     initKind === 'pytorch'
       ? { kind: 'pytorch' }
       : { kind: initKind, mean: 0, scale: 1, biasMean: 0, biasStd: 0 };
   const settings: Omit<Fig52Options, 'onRun'> = {
-    dimensions: options.d === undefined ? preset.dimensions : list('--d', options.d),
-    repeats: options.repeats === undefined ? preset.repeats : integer('--repeats', options.repeats, 1),
-    seed: integer('--seed', options.seed, 0),
+    dimensions: options.d === undefined ? preset.dimensions : [...options.d],
+    repeats: options.repeats ?? preset.repeats,
+    seed: options.seed,
     optimiser,
-    learningRate: number('--lr', options.lr),
-    holdEpochs: integer('--hold-epochs', options.holdEpochs, 0),
-    decayEpochs: integer('--decay-epochs', options.decayEpochs, 1),
-    decayFactor: number('--decay-factor', options.decayFactor),
+    learningRate: options.lr,
+    holdEpochs: options.holdEpochs,
+    decayEpochs: options.decayEpochs,
+    decayFactor: options.decayFactor,
     init,
     bias: options.bias === true,
   };
@@ -177,7 +217,7 @@ export async function fig52Command(
   } else {
     write(summaryLines(summary, wallSeconds));
   }
-  if (typeof options.out === 'string') {
+  if (options.out !== undefined) {
     const record = {
       format: 'basin-reproduction',
       version: 1,
@@ -246,26 +286,4 @@ function withBatchSize(base: OptimiserConfig, batchSize: number | undefined): Op
   if (batchSize === undefined) return base;
   if (base.kind === 'adam' || base.kind === 'sgd') return { ...base, batchSize };
   throw new InvalidArgumentError('--batch-size', 'only with --optimiser sgd or adam', batchSize);
-}
-
-function number(flag: string, text: string | boolean | undefined): number {
-  const value = Number(text);
-  if (typeof text !== 'string' || text.trim() === '' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(flag, 'a number > 0', text);
-  }
-  return value;
-}
-
-function integer(flag: string, text: string | boolean | undefined, min: number): number {
-  const value = Number(text);
-  if (typeof text !== 'string' || !Number.isInteger(value) || value < min) {
-    throw new InvalidArgumentError(flag, `an integer ≥ ${min}`, text);
-  }
-  return value;
-}
-
-function list(flag: string, text: string | boolean | undefined): number[] {
-  if (typeof text !== 'string')
-    throw new InvalidArgumentError(flag, 'a comma-separated list of integers ≥ 3', text);
-  return text.split(',').map((part) => integer(flag, part.trim(), 3));
 }

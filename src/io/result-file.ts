@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as z from 'zod';
 import type { BackendChoiceRecord } from '../backend/select.js';
 import { FileFormatError } from '../core/errors.js';
 import type { StopReason } from '../train/stopping.js';
 import type { TrainTrace } from '../train/train.js';
+import { readUserFile } from './user-file.js';
 import type { ArchitectureJson } from './weights-file.js';
 
 /**
@@ -103,15 +104,12 @@ const headerSchema = z.looseObject({
  * say which backend computed it; a version 1 file has no `backend`.
  */
 export function readTrainResultFile(path: string): TrainResultRecord {
+  const text = readUserFile(path, 'the result file');
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(text);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new FileFormatError(
-      path,
-      code ? `cannot read the result file (${code})` : `invalid JSON: ${(error as Error).message}`,
-    );
+    throw new FileFormatError(path, `invalid JSON: ${(error as Error).message}`);
   }
   const parsed = headerSchema.safeParse(json);
   if (!parsed.success) {

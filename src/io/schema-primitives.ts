@@ -26,3 +26,15 @@ export const positive = finite.gt(0, { error: 'a number > 0' });
 export const unitInterval = finite
   .min(0, { error: 'a number in [0, 1)' })
   .lt(1, { error: 'a number in [0, 1)' });
+
+/** An integer ≥ `min`, for bounds the named primitives above do not cover (e.g. `--d`, at least 3). */
+export function integerAtLeast(min: number): z.ZodNumber {
+  const error = `an integer ≥ ${min}`;
+  return z.number({ error }).int({ error }).min(min, { error });
+}
+
+/** An integer in [min, max], e.g. a port number. */
+export function integerBetween(min: number, max: number): z.ZodNumber {
+  const error = `an integer in [${min}, ${max}]`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import * as z from 'zod';
 import { FileFormatError, InvalidArgumentError } from '../core/errors.js';
 import { describeSchemaProblem } from '../io/schema-issues.js';
+import { readUserFile } from '../io/user-file.js';
 import { canonicalJson, configHash } from './config-hash.js';
 import type { Runner } from './runner.js';
 
@@ -89,16 +89,7 @@ export const sweepSpecSchema = z.strictObject({
 
 /** Reads a sweep spec from a YAML (.yaml/.yml) or JSON (.json) file. */
 export function readSweepSpec(path: string): SweepSpec {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new FileFormatError(
-      path,
-      `cannot read the sweep spec (${(error as NodeJS.ErrnoException).code ?? error})`,
-    );
-  }
-  return parseSweepSpec(text, path);
+  return parseSweepSpec(readUserFile(path, 'the sweep spec'), path);
 }
 
 /** Parses spec text; `file` names the source in errors and picks the syntax (JSON for .json, YAML otherwise). */

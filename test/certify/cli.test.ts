@@ -184,7 +184,7 @@ describe('basin certify', { skip: cliSkip }, () => {
     );
     assertOneLineError(
       await run('certify', join(directory, 'missing.json')),
-      /missing\.json: cannot read the weights file \(ENOENT\)/,
+      /missing\.json: cannot read the weights file \(ENOENT: no such file\)\n$/,
     );
   });
 
@@ -218,7 +218,7 @@ describe('basin certify', { skip: cliSkip }, () => {
     );
     assertOneLineError(
       await run('certify', '--dataset', 'swirszcz-d1', '--point', 'local-min', '--probes', 'many'),
-      /--probes: expected a number ≥ 0, got "many"/,
+      /--probes: expected an integer ≥ 0, got "many"/,
     );
   });
 });

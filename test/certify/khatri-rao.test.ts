@@ -3,10 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { Command } from 'commander';
 import { khatriRao, khatriRaoRank, slopePattern } from '../../src/certify/khatri-rao.js';
 import {
   formatKhatriRaoTable,
   type KhatriRaoReport,
+  registerKhatriRao,
   runKhatriRaoReproduction,
 } from '../../src/cli/commands/reproduce-khatri-rao.js';
 import { Rng } from '../../src/core/rng.js';
@@ -141,10 +143,10 @@ describe('basin reproduce khatri-rao', () => {
   it('runs the quick grid: 9 shapes × 2 ρ × noise on/off, with Wilson intervals and a pooled summary', () => {
     const report = runKhatriRaoReproduction({
       quick: true,
-      draws: '4',
-      seed: '3',
-      rho: '0,0.1',
-      noiseStd: '0.1',
+      draws: 4,
+      seed: 3,
+      rho: [0, 0.1],
+      noiseStd: 0.1,
     });
     assert.equal(report.cells.length, 36);
     for (const cell of report.cells) {
@@ -194,19 +196,22 @@ describe('basin reproduce khatri-rao', () => {
     },
   );
 
-  it('names the option at fault', () => {
-    const base = { quick: true, seed: '1', rho: '0,0.1', noiseStd: '0.1' };
-    assert.throws(
-      () => runKhatriRaoReproduction({ ...base, rho: '0,x' }),
-      /^InvalidArgumentError: --rho: expected/,
+  it('names the option at fault before running anything', async () => {
+    const parse = (...args: string[]): Promise<unknown> => {
+      const program = new Command().exitOverride();
+      registerKhatriRao(program.command('reproduce'));
+      return program.parseAsync(['reproduce', 'khatri-rao', '--quick', ...args], { from: 'user' });
+    };
+    await assert.rejects(
+      parse('--rho', '0,x'),
+      /^InvalidArgumentError: --rho: expected a finite slope ρ ≠ 1, got "x"$/,
     );
-    assert.throws(
-      () => runKhatriRaoReproduction({ ...base, draws: '0' }),
-      /--draws: expected an integer ≥ 1/,
-    );
-    assert.throws(
-      () => runKhatriRaoReproduction({ ...base, noiseStd: '-1' }),
-      /--noise-std: expected a finite number > 0/,
+    await assert.rejects(parse('--rho', '0,1'), /--rho: expected a finite slope ρ ≠ 1, got "1"/);
+    await assert.rejects(parse('--draws', '0'), /--draws: expected an integer ≥ 1, got "0"/);
+    await assert.rejects(parse('--noise-std', '-1'), /--noise-std: expected a number > 0, got "-1"/);
+    await assert.rejects(
+      parse('--seed', '0x10'),
+      /--seed: expected an integer in \[0, 4294967295\], got "0x10"/,
     );
   });
 });

@@ -97,7 +97,7 @@ describe('basin search', { skip: cliSkip }, () => {
     assertOneLineError(
       ['search', '--dataset', 'swirszcz-d1', '--retries', '-1'],
       directory,
-      /--retries: expected a number ≥ 0, got "-1"/,
+      /--retries: expected an integer ≥ 0, got "-1"/,
     );
     assertOneLineError(
       ['search', '--dataset', 'swirszcz-d1', '--retries', '1.5'],

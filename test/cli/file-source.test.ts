@@ -299,7 +299,7 @@ describe('basin train --data file', () => {
     assertOneLineError(
       ['train', '--data', 'file', '--data-path', join(dir.path, 'missing.npy'), '--epochs', '1'],
       dir.path,
-      /missing\.npy: no such file$/,
+      /missing\.npy: cannot read the dataset \(ENOENT: no such file\)$/,
     );
     const config = join(dir.path, 'seed-only.yaml');
     writeFileSync(config, `data: { source: file, path: ${idx}, seed: 4 }\n`);

@@ -30,6 +30,19 @@ describe('basin train: bad input', () => {
     );
   });
 
+  it('hex and other non-decimal numbers (Number() would read 0x10 as 16)', () => {
+    assertOneLineError(
+      [...base, '--hidden', '0x10'],
+      cwd,
+      /^basin: --hidden: expected an integer ≥ 1, got "0x10" \(config field model\.hidden\[0\]\)$/,
+    );
+    assertOneLineError(
+      [...base, '--lr', 'Infinity'],
+      cwd,
+      /^basin: --lr: expected .*, got "Infinity" \(config field schedule\.learningRate\)$/,
+    );
+  });
+
   it('N = 0', () => {
     assertOneLineError(
       [...base, '--samples', '0'],
@@ -81,7 +94,7 @@ describe('basin train: bad input', () => {
     assertOneLineError(
       ['train', '--config', join(cwd, 'missing.yaml')],
       cwd,
-      /missing\.yaml: cannot read the config file \(ENOENT\)$/,
+      /missing\.yaml: cannot read the config file \(ENOENT: no such file\)$/,
     );
     const broken = join(cwd, 'broken.json');
     writeFileSync(broken, '{"data": {"source": "gaussian",');
@@ -103,7 +116,7 @@ describe('basin train: bad input', () => {
     assertOneLineError(
       ['train', '--config', file],
       cwd,
-      /typo\.yaml: epochs: expected one of the known keys \(seed, data, model,/,
+      /typo\.yaml: epochs: expected one of the known keys \(seed, seeds, data, model,/,
     );
     writeFileSync(file, 'data: { count: 5, inputDim: 2 }\noptimiser: { kind: gd, beta1: 0.8 }\n');
     assertOneLineError(

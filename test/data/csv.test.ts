@@ -81,7 +81,7 @@ describe('CSV loader', () => {
     );
     assert.match(
       (await formatError(() => loadCsv(join(dir.path, 'absent.csv')))).message,
-      /absent\.csv: no such file/,
+      /absent\.csv: cannot read the CSV file \(ENOENT: no such file\)$/,
     );
   });
 });

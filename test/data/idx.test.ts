@@ -140,6 +140,6 @@ describe('IDX loader', () => {
 
   it('names a missing file', async () => {
     const error = await formatError(() => loadIdxPair({ images: join(dir.path, 'nope'), labels: rawLabels }));
-    assert.match(error.message, /nope: no such file/);
+    assert.match(error.message, /nope: cannot read the data file \(ENOENT: no such file\)$/);
   });
 });

@@ -60,6 +60,9 @@ describe('loadImageSet format recognition', () => {
         return true;
       },
     );
-    await assert.rejects(() => loadImageSet(join(dir.path, 'missing')), /missing: no such file/);
+    await assert.rejects(
+      () => loadImageSet(join(dir.path, 'missing')),
+      /missing: cannot read the dataset \(ENOENT: no such file\)$/,
+    );
   });
 });

@@ -137,7 +137,7 @@ describe('weights file', () => {
   it('reports an unreadable file by name', () => {
     assert.throws(
       () => readWeightsFile('/nonexistent/w.json'),
-      /^FileFormatError: \/nonexistent\/w\.json: cannot read the weights file \(ENOENT\)/,
+      /^FileFormatError: \/nonexistent\/w\.json: cannot read the weights file \(ENOENT: no such file\)$/,
     );
   });
 });

@@ -134,7 +134,7 @@ describe('sweep specs', () => {
     const directory = mkdtempSync(join(tmpdir(), 'basin-spec-'));
     assert.throws(
       () => readSweepSpec(join(directory, 'missing.yaml')),
-      /missing\.yaml: cannot read the sweep spec \(ENOENT\)/,
+      /missing\.yaml: cannot read the sweep spec \(ENOENT: no such file\)$/,
     );
     const path = join(directory, 'ok.yaml');
     writeFileSync(path, 'name: ok\nseed: 1\nrepetitions: 1\n');

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Certificate, certify, type CertifyOptions } from '../../certify/certificate.js';
 import type { PolishOptions, PolishProgress } from '../../certify/polish.js';
-import { parseBackendRequest, withCurvature } from '../../backend/select.js';
+import { type BackendRequest, parseBackendRequest, withCurvature } from '../../backend/select.js';
 import { describePolishProgress } from '../progress.js';
 import { certificateToJson } from '../../certify/certificate-json.js';
 import { FileFormatError, InvalidArgumentError } from '../../core/errors.js';
@@ -17,14 +17,17 @@ import {
 } from '../../data/swirszcz.js';
 import { TOY_DATASETS, type ToyDatasetName, toyDataset } from '../../data/toy.js';
 import { readTrainResultFile } from '../../io/result-file.js';
+import { nonNegative, nonNegativeInteger, positiveInteger, seed32 } from '../../io/schema-primitives.js';
+import { readUserFile } from '../../io/user-file.js';
 import { parseWeights, readWeightsFile, type WeightsFile, writeWeightsFile } from '../../io/weights-file.js';
-import { parseActivation } from '../../model/activation.js';
+import { type Activation, parseActivation } from '../../model/activation.js';
 import { type Architecture, describeArchitecture, mlp } from '../../model/architecture.js';
 import type { LossKind } from '../../model/loss.js';
 import { withSlopeNoise } from '../../model/slope-noise.js';
 import type { Samples } from '../../model/samples.js';
 import { parseTrainConfig, resolveTrainConfig } from '../config.js';
 import { loadConfiguredData } from '../train-run.js';
+import { choiceOption, flagOption, numberListOption, numberOption } from '../flags.js';
 
 /** Datasets `basin certify --dataset` and `basin search --dataset` know by name. */
 export const BUILT_IN_DATASETS: readonly string[] = [...Object.keys(SWIRSZCZ_PROBLEMS), ...TOY_DATASETS];
@@ -33,7 +36,7 @@ export interface BuiltInChoices {
   /** Hidden widths (default: the problem's own net; 2 for Jellyfish/XOR). */
   readonly hidden?: readonly number[];
   /** Hidden activation (default relu). */
-  readonly activation?: string;
+  readonly activation?: Activation;
 }
 
 /**
@@ -41,7 +44,7 @@ export interface BuiltInChoices {
  * XOR with a 2-h-1 net (h from `hidden`, default 2), `mse` loss (the paper's loss is unknown) and no points.
  */
 export function builtInProblem(name: string, choices: BuiltInChoices = {}): KnownAnswerProblem {
-  const activation = parseActivation(choices.activation ?? 'relu', '--activation');
+  const activation = choices.activation ?? parseActivation('relu');
   const swirszcz = SWIRSZCZ_PROBLEMS[name];
   if (swirszcz !== undefined) {
     const problem = swirszcz();
@@ -70,28 +73,35 @@ export function builtInProblem(name: string, choices: BuiltInChoices = {}): Know
   throw new InvalidArgumentError('--dataset', `one of ${BUILT_IN_DATASETS.join(', ')}`, name);
 }
 
-/** Parses a number flag, naming the flag in the error. */
-export function numberFlag(flag: string, text: unknown, min = -Infinity): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (typeof text !== 'string' || text.trim() === '' || !Number.isFinite(value) || value < min) {
-    throw new InvalidArgumentError(flag, min === -Infinity ? 'a finite number' : `a number ≥ ${min}`, text);
-  }
-  return value;
+/** The flags of `basin certify` that `basin search` shares, as commander hands them over: parsed and checked. */
+export interface CertifyFlags {
+  readonly hidden?: readonly number[];
+  readonly activation?: Activation;
+  readonly seed?: number;
+  readonly polish?: boolean;
+  readonly gradientTolerance?: number;
+  readonly kinkTolerance?: number;
+  readonly knownOptimum?: number;
+  readonly probes?: number;
+  readonly denseLimit?: number;
+  readonly polishSeconds?: number;
+  readonly json?: boolean;
+  readonly out?: string;
 }
 
-export function integerFlag(flag: string, text: unknown, min: number): number | undefined {
-  const value = numberFlag(flag, text, min);
-  if (value !== undefined && !Number.isInteger(value)) {
-    throw new InvalidArgumentError(flag, `an integer ≥ ${min}`, text);
-  }
-  return value;
+export interface CertifyCommandOptions extends CertifyFlags {
+  readonly dataset?: string;
+  readonly point?: string;
+  readonly backend?: BackendRequest;
+  readonly saveWeights?: string;
 }
 
-export function widthsFlag(flag: string, text: unknown): number[] | undefined {
-  if (text === undefined) return undefined;
-  const parts = String(text).split(',');
-  return parts.map((part) => integerFlag(flag, part.trim(), 1)!);
+/** `--hidden` and `--activation` of the built-in nets, for `basin certify` and `basin search`. */
+export function builtInChoices(options: CertifyFlags): BuiltInChoices {
+  return {
+    ...(options.hidden !== undefined ? { hidden: options.hidden } : {}),
+    ...(options.activation !== undefined ? { activation: options.activation } : {}),
+  };
 }
 
 /** What `basin certify` works on: the network, its loss, the point and the data. */
@@ -105,16 +115,10 @@ interface CertifyInput {
   readonly description: string;
 }
 
-async function resolveInput(
-  file: string | undefined,
-  options: Record<string, unknown>,
-): Promise<CertifyInput> {
-  const datasetName = typeof options.dataset === 'string' ? options.dataset : undefined;
-  const choices: BuiltInChoices = {
-    ...(options.hidden !== undefined ? { hidden: widthsFlag('--hidden', options.hidden) } : {}),
-    ...(typeof options.activation === 'string' ? { activation: options.activation } : {}),
-  };
-  const problem = datasetName === undefined ? undefined : builtInProblem(datasetName, choices);
+async function resolveInput(file: string | undefined, options: CertifyCommandOptions): Promise<CertifyInput> {
+  const datasetName = options.dataset;
+  const problem =
+    datasetName === undefined ? undefined : builtInProblem(datasetName, builtInChoices(options));
   if (file === undefined) {
     if (problem === undefined) {
       throw new InvalidArgumentError(
@@ -131,7 +135,7 @@ async function resolveInput(
       samples: problem.dataset,
       labelEncoding: problem.dataset.labelEncoding,
       knownOptimum: problem.knownOptimum,
-      description: `${problem.name} ${String(options.point)}`,
+      description: `${problem.name} ${options.point ?? ''}`,
     };
   }
   if (options.point !== undefined) {
@@ -172,10 +176,10 @@ async function resolveInput(
   };
 }
 
-function pointOf(problem: KnownAnswerProblem, options: Record<string, unknown>): Float64Array {
+function pointOf(problem: KnownAnswerProblem, options: CertifyCommandOptions): Float64Array {
   const name = options.point;
   if (name === 'saturated') {
-    const seed = integerFlag('--seed', options.seed, 0) ?? 1;
+    const seed = options.seed ?? 1;
     return saturatedNetwork({ architecture: problem.architecture, samples: problem.dataset, seed });
   }
   const names = [...problem.points.map((p) => p.name), 'saturated'];
@@ -188,14 +192,13 @@ function pointOf(problem: KnownAnswerProblem, options: Record<string, unknown>):
 
 /** Reads a basin-weights file, or a basin-train-result file and the weights file it names. */
 export function readWeightsOrResult(file: string): WeightsFile {
-  let text: string;
+  const text = readUserFile(file, 'the weights file');
   let format: unknown;
   try {
-    text = readFileSync(file, 'utf8');
     format = (JSON.parse(text) as { format?: unknown }).format;
   } catch {
-    // Unreadable or not JSON: the weights reader names the problem precisely.
-    return readWeightsFile(file);
+    // Not JSON: the weights parser names the problem precisely.
+    return parseWeights(text, file);
   }
   if (format !== 'basin-train-result') return parseWeights(text, file);
   const record = readTrainResultFile(file);
@@ -245,16 +248,9 @@ function requireSameData(file: string, recorded: unknown, dataset: Dataset): voi
   }
 }
 
-export function certifyOptionsFrom(
-  options: Record<string, unknown>,
-  knownOptimum: number | undefined,
-): CertifyOptions {
-  const probes = integerFlag('--probes', options.probes, 0);
-  const denseLimit = integerFlag('--dense-limit', options.denseLimit, 0);
-  const gradientTolerance = numberFlag('--gradient-tolerance', options.gradientTolerance, 0);
-  const kinkTolerance = numberFlag('--kink-tolerance', options.kinkTolerance, 0);
-  const optimum = numberFlag('--known-optimum', options.knownOptimum, 0) ?? knownOptimum;
-  const polishSeconds = numberFlag('--polish-seconds', options.polishSeconds, 0);
+export function certifyOptionsFrom(options: CertifyFlags, knownOptimum: number | undefined): CertifyOptions {
+  const { probes, denseLimit, gradientTolerance, kinkTolerance, polishSeconds } = options;
+  const optimum = options.knownOptimum ?? knownOptimum;
 
   const showProgress = options.json !== true && process.stderr.isTTY;
   const polish: PolishOptions = {
@@ -285,43 +281,81 @@ export function register(program: Command): void {
     .command('certify')
     .description('polish a trained point in float64 and certify it (gradient, kinks, Hessian, verdict)')
     .argument('[file]', 'basin-weights file, or basin-train-result file (its weights file is read)')
-    .option(
-      '--dataset <name>',
-      `built-in data instead of the training config: ${BUILT_IN_DATASETS.join(', ')}`,
+    .addOption(
+      choiceOption('--dataset <name>', 'built-in data instead of the training config', BUILT_IN_DATASETS),
     )
     .option(
       '--point <name>',
       'a built-in point of --dataset (e.g. local-min, global, printed-local-min, saturated)',
     )
-    .option(
-      '--hidden <widths>',
-      'hidden widths for --dataset (Jellyfish/XOR, or --point saturated), e.g. 3,3',
+    .addOption(
+      numberListOption(
+        '--hidden <widths>',
+        'hidden widths for --dataset (Jellyfish/XOR, or --point saturated), e.g. 3,3',
+        positiveInteger,
+      ),
     )
-    .option('--activation <name>', 'hidden activation for --dataset nets (default relu)')
-    .option('--seed <n>', 'seed of the random weights of --point saturated (default 1)')
+    .addOption(
+      flagOption(
+        '--activation <name>',
+        'hidden activation for --dataset nets (default relu)',
+        parseActivation,
+      ),
+    )
+    .addOption(
+      numberOption('--seed <n>', 'seed of the random weights of --point saturated (default 1)', seed32),
+    )
     .option('--no-polish', 'certify the point exactly as given')
-    .option('--gradient-tolerance <x>', 'relative gradient tolerance (default 1e-12)')
-    .option('--kink-tolerance <x>', '|pre-activation| counted as a kink (default 1e-9)')
-    .option('--known-optimum <x>', 'the global minimum value, when known')
-    .option('--probes <count>', 'random directions per radius (default 2000; 0 skips the probes)')
-    .option('--dense-limit <P>', 'largest P for the dense Hessian (default 2500; Lanczos beyond)')
-    .option('--backend <name>', 'engine of the float64 products: auto (default), reference or onnx')
-    .option('--polish-seconds <s>', 'stop polishing after this many seconds (default: no limit)')
+    .addOption(
+      numberOption('--gradient-tolerance <x>', 'relative gradient tolerance (default 1e-12)', nonNegative),
+    )
+    .addOption(
+      numberOption('--kink-tolerance <x>', '|pre-activation| counted as a kink (default 1e-9)', nonNegative),
+    )
+    .addOption(numberOption('--known-optimum <x>', 'the global minimum value, when known', nonNegative))
+    .addOption(
+      numberOption(
+        '--probes <count>',
+        'random directions per radius (default 2000; 0 skips the probes)',
+        nonNegativeInteger,
+      ),
+    )
+    .addOption(
+      numberOption(
+        '--dense-limit <P>',
+        'largest P for the dense Hessian (default 2500; Lanczos beyond)',
+        nonNegativeInteger,
+      ),
+    )
+    .addOption(
+      flagOption(
+        '--backend <name>',
+        'engine of the float64 products: auto, reference or onnx',
+        parseBackendRequest,
+        'auto',
+      ),
+    )
+    .addOption(
+      numberOption(
+        '--polish-seconds <s>',
+        'stop polishing after this many seconds (default: no limit)',
+        nonNegative,
+      ),
+    )
     .option('--json', 'print the certificate as JSON')
     .option('--out <file>', 'also write the certificate as JSON')
     .option('--save-weights <file>', 'write the certified (polished) point as a basin-weights file')
-    .action(async (file: string | undefined, options: Record<string, unknown>) => {
+    .action(async (file: string | undefined, options: CertifyCommandOptions) => {
       await certifyCommand(file, options);
     });
 }
 
 export async function certifyCommand(
   file: string | undefined,
-  options: Record<string, unknown>,
+  options: CertifyCommandOptions,
 ): Promise<Certificate> {
   const input = await resolveInput(file, options);
-  const request =
-    typeof options.backend === 'string' ? parseBackendRequest(options.backend, '--backend') : 'auto';
+  const request = options.backend ?? 'auto';
   const problem = { architecture: input.architecture, loss: input.loss, samples: input.samples };
   const certificate = withCurvature(request, problem, (curvature) =>
     certify(input.architecture, input.loss, input.theta, input.samples, {
@@ -331,8 +365,8 @@ export async function certifyCommand(
     }),
   );
   const json = certificateToJson(certificate);
-  if (typeof options.out === 'string') writeFileSync(options.out, `${JSON.stringify(json, null, 2)}\n`);
-  if (typeof options.saveWeights === 'string') {
+  if (options.out !== undefined) writeFileSync(options.out, `${JSON.stringify(json, null, 2)}\n`);
+  if (options.saveWeights !== undefined) {
     writeWeightsFile(options.saveWeights, {
       architecture: input.architecture,
       loss: input.loss,

@@ -3,30 +3,42 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { withDenseProducts } from '../../backend/select.js';
 import { imageGrid } from '../../data/loaders/image-grid.js';
-import { parseImageLayout, parsePixelType } from '../../data/loaders/image-set.js';
-import { parseDataSplit } from '../../data/loaders/idx.js';
+import {
+  type ImageLayout,
+  parseImageLayout,
+  parsePixelType,
+  type PixelType,
+  type SourceFormat,
+} from '../../data/loaders/image-set.js';
+import { type DataSplit, parseDataSplit } from '../../data/loaders/idx.js';
 import { type LoadImageSetOptions, loadImageSet, parseSourceFormat } from '../../data/loaders/load.js';
 import { type ImageSetSummary, summariseImageSet } from '../../data/loaders/summary.js';
 import { formatNumber, formatTable } from '../../report/format.js';
 import { join } from 'node:path';
-import { parseLabelEncoding } from '../../data/labels.js';
-import { parseBinarySplit } from '../../data/preprocess/binary-split.js';
+import { type LabelEncoding, parseLabelEncoding } from '../../data/labels.js';
+import { type BinarySplit, parseBinarySplit } from '../../data/preprocess/binary-split.js';
 import {
   type FittedPreprocessing,
   type PreprocessRecipe,
   prepareDataset,
 } from '../../data/preprocess/prepare.js';
 import { savePreparedDataset } from '../../data/preprocess/prepared-files.js';
-import { DEFAULT_WHITENING_EPSILON, parseWhiteningMethod } from '../../data/preprocess/whiten.js';
+import {
+  DEFAULT_WHITENING_EPSILON,
+  parseWhiteningMethod,
+  type WhiteningMethod,
+} from '../../data/preprocess/whiten.js';
+import { nonNegative, positiveInteger, seed32 } from '../../io/schema-primitives.js';
+import { choiceOption, type FlagParser, flagOption, numberOption, parseDecimal } from '../flags.js';
 
 interface SourceOptions {
-  format?: string;
-  split: string;
+  format?: SourceFormat;
+  split: DataSplit;
   labels?: string;
   labelColumn?: string;
-  pixelType?: string;
-  shape?: string;
-  layout?: string;
+  pixelType?: PixelType;
+  shape?: number[];
+  layout?: ImageLayout;
 }
 
 /** `basin data …`: look at real datasets, and preprocess them once into a saved binary task. */
@@ -49,13 +61,13 @@ function registerInspect(data: Command): void {
       ),
   )
     .option('--grid <png>', 'write a PNG grid of sample images (one row per class)')
-    .option('--per-class <n>', 'samples per class row in the grid', '8')
-    .option('--zoom <n>', 'pixel magnification in the grid', '2')
+    .addOption(numberOption('--per-class <n>', 'samples per class row in the grid', positiveInteger, 8))
+    .addOption(numberOption('--zoom <n>', 'pixel magnification in the grid', positiveInteger, 2))
     .option('--json', 'print the summary as JSON')
     .action(
       async (
         path: string,
-        options: SourceOptions & { grid?: string; perClass: string; zoom: string; json?: boolean },
+        options: SourceOptions & { grid?: string; perClass: number; zoom: number; json?: boolean },
       ) => {
         const started = performance.now();
         const set = await loadImageSet(path, sourceOptions(options));
@@ -63,10 +75,7 @@ function registerInspect(data: Command): void {
         const summary = summariseImageSet(set);
         let gridNote: string | undefined;
         if (options.grid !== undefined) {
-          const grid = imageGrid(set, {
-            perClass: parseCount('--per-class', options.perClass),
-            zoom: parseCount('--zoom', options.zoom),
-          });
+          const grid = imageGrid(set, { perClass: options.perClass, zoom: options.zoom });
           writeFileSync(options.grid, grid.png);
           gridNote = `${options.grid} (${grid.rows} rows × ${grid.columns} samples)`;
         }
@@ -88,42 +97,52 @@ function registerInspect(data: Command): void {
 
 function addSourceOptions(command: Command): Command {
   return command
-    .option('--format <format>', 'idx, cifar10, npy or csv (default: recognised from the files)')
-    .option('--split <split>', 'for directories: train, test or all (train then test)', 'train')
+    .addOption(
+      flagOption(
+        '--format <format>',
+        'idx, cifar10, npy or csv (default: recognised from the files)',
+        parseSourceFormat,
+      ),
+    )
+    .addOption(
+      flagOption(
+        '--split <split>',
+        'for directories: train, test or all (train then test)',
+        parseDataSplit,
+        'train',
+      ),
+    )
     .option('--labels <file>', 'label file for an NPY array or an IDX image file')
     .option('--label-column <name>', 'CSV: the column holding class labels', 'label')
-    .option('--pixel-type <type>', 'uint8, float32 or float64 (default: as stored)')
-    .option('--shape <shape>', 'NPY/CSV: shape of one sample, e.g. 28x28 or 3x32x32')
-    .option('--layout <layout>', 'NPY/CSV: flat, hw, chw or hwc');
+    .addOption(
+      flagOption('--pixel-type <type>', 'uint8, float32 or float64 (default: as stored)', parsePixelType),
+    )
+    .addOption(
+      flagOption('--shape <shape>', 'NPY/CSV: shape of one sample, e.g. 28x28 or 3x32x32', parseShape),
+    )
+    .addOption(flagOption('--layout <layout>', 'NPY/CSV: flat, hw, chw or hwc', parseImageLayout));
 }
 
 function sourceOptions(options: SourceOptions): LoadImageSetOptions {
   return {
-    split: parseDataSplit(options.split, '--split'),
-    ...(options.format === undefined ? {} : { format: parseSourceFormat(options.format, '--format') }),
+    split: options.split,
+    ...(options.format === undefined ? {} : { format: options.format }),
     ...(options.labels === undefined ? {} : { labels: options.labels }),
     ...(options.labelColumn === undefined ? {} : { labelColumn: options.labelColumn }),
-    ...(options.pixelType === undefined
-      ? {}
-      : { pixelType: parsePixelType(options.pixelType, '--pixel-type') }),
-    ...(options.shape === undefined ? {} : { sampleShape: parseShape(options.shape) }),
-    ...(options.layout === undefined ? {} : { layout: parseImageLayout(options.layout, '--layout') }),
+    ...(options.pixelType === undefined ? {} : { pixelType: options.pixelType }),
+    ...(options.shape === undefined ? {} : { sampleShape: options.shape }),
+    ...(options.layout === undefined ? {} : { layout: options.layout }),
   };
 }
 
-function parseShape(text: string): number[] {
-  const sizes = text.split(/[x×,]/).map(Number);
-  if (sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
-    throw new InvalidArgumentError('--shape', 'positive sizes joined by x, e.g. 28x28 or 3x32x32', text);
+/** A sample's shape, sizes joined by x (or ×, or commas): 28x28, 3x32x32. */
+const parseShape: FlagParser<number[]> = (text, flag) => {
+  const sizes = text.split(/[x×,]/).map(parseDecimal);
+  if (sizes.some((s) => s === undefined || !Number.isInteger(s) || s < 1)) {
+    throw new InvalidArgumentError(flag, 'positive sizes joined by x, e.g. 28x28 or 3x32x32', text);
   }
-  return sizes;
-}
-
-function parseCount(argument: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(argument, 'an integer ≥ 1', text);
-  return value;
-}
+  return sizes as number[];
+};
 
 function formatSummary(summary: ImageSetSummary): string {
   const { values } = summary;
@@ -159,35 +178,54 @@ function registerPrepare(data: Command): void {
       .argument('<path>', 'a dataset directory or file, as for inspect'),
   )
     .requiredOption('--out <directory>', 'where to write train/ (and test/ with --test)')
-    .option('--binary <rule>', 'parity, low-high, low-high:B or pos:LIST/neg:LIST', 'parity')
-    .option('--encoding <encoding>', 'labels: pm1 (±1, threshold 0) or 01 ({0,1}, threshold 0.5)', 'pm1')
-    .option('--subset <count>', 'keep this many samples, chosen with --seed')
-    .option('--seed <seed>', 'seed of the subset', '0')
-    .option('--downsample <factor>', 'average-pool images by this factor per side')
+    .addOption(
+      flagOption(
+        '--binary <rule>',
+        'parity, low-high, low-high:B or pos:LIST/neg:LIST',
+        parseBinarySplit,
+        parseBinarySplit('parity'),
+        'parity',
+      ),
+    )
+    .addOption(
+      flagOption(
+        '--encoding <encoding>',
+        'labels: pm1 (±1, threshold 0) or 01 ({0,1}, threshold 0.5)',
+        parseLabelEncoding,
+        'pm1',
+      ),
+    )
+    .addOption(
+      numberOption('--subset <count>', 'keep this many samples, chosen with --seed', positiveInteger),
+    )
+    .addOption(numberOption('--seed <seed>', 'seed of the subset', seed32, 0))
+    .addOption(
+      numberOption('--downsample <factor>', 'average-pool images by this factor per side', positiveInteger),
+    )
     .option('--no-scale', 'keep raw values instead of mapping them to [0, 1]')
     .option('--standardise', 'standardise every feature to mean 0, sd 1')
-    .option('--whiten <method>', 'pca or zca')
-    .option(
-      '--epsilon <value>',
-      'whitening ε added to the covariance eigenvalues',
-      String(DEFAULT_WHITENING_EPSILON),
+    .addOption(flagOption('--whiten <method>', 'pca or zca', parseWhiteningMethod))
+    .addOption(
+      numberOption(
+        '--epsilon <value>',
+        'whitening ε added to the covariance eigenvalues',
+        nonNegative,
+        DEFAULT_WHITENING_EPSILON,
+      ),
     )
-    .option('--components <k>', 'PCA whitening: keep k leading components')
-    .option('--dtype <dtype>', 'float32 or float64', 'float64')
+    .addOption(numberOption('--components <k>', 'PCA whitening: keep k leading components', positiveInteger))
+    .addOption(choiceOption('--dtype <dtype>', 'storage of the prepared features', DTYPES, 'float64'))
     .option('--test', 'also prepare the test split with the statistics fitted on the training split')
     .action(async (path: string, options: SourceOptions & PrepareOptions) => {
       const recipe = prepareRecipe(options);
-      const parts: [string, string][] = [['train', options.split]];
+      const parts: [string, DataSplit][] = [['train', options.split]];
       if (options.test) parts.push(['test', 'test']);
       let fitted: FittedPreprocessing | undefined;
       // Whitening goes through the fast engine's products when it is installed (seconds instead of minutes).
       await withDenseProducts('auto', async (products) => {
         for (const [name, split] of parts) {
           const started = performance.now();
-          const images = await loadImageSet(path, {
-            ...sourceOptions(options),
-            split: parseDataSplit(split, '--split'),
-          });
+          const images = await loadImageSet(path, { ...sourceOptions(options), split });
           const loadSeconds = (performance.now() - started) / 1000;
           // The subset picks training samples; the test split is kept whole.
           const partRecipe = name === 'test' ? { ...recipe, subset: undefined } : recipe;
@@ -217,58 +255,41 @@ function registerPrepare(data: Command): void {
     });
 }
 
+const DTYPES = ['float32', 'float64'] as const;
+
 interface PrepareOptions {
   out: string;
-  binary: string;
-  encoding: string;
-  subset?: string;
-  seed: string;
-  downsample?: string;
+  binary: BinarySplit;
+  encoding: LabelEncoding;
+  subset?: number;
+  seed: number;
+  downsample?: number;
   scale: boolean;
   standardise?: boolean;
-  whiten?: string;
-  epsilon: string;
-  components?: string;
-  dtype: string;
+  whiten?: WhiteningMethod;
+  epsilon: number;
+  components?: number;
+  dtype: (typeof DTYPES)[number];
   test?: boolean;
 }
 
 function prepareRecipe(options: PrepareOptions): PreprocessRecipe {
-  if (options.dtype !== 'float32' && options.dtype !== 'float64') {
-    throw new InvalidArgumentError('--dtype', 'float32 or float64', options.dtype);
-  }
-  const epsilon = Number(options.epsilon);
-  if (!(epsilon >= 0)) throw new InvalidArgumentError('--epsilon', 'a number ≥ 0', options.epsilon);
   return {
-    split: parseBinarySplit(options.binary, '--binary'),
-    labelEncoding: parseLabelEncoding(options.encoding, '--encoding'),
+    split: options.binary,
+    labelEncoding: options.encoding,
     dtype: options.dtype,
     scaleToUnit: options.scale,
     standardise: options.standardise === true,
-    ...(options.subset === undefined
-      ? {}
-      : { subset: { count: parseCount('--subset', options.subset), seed: parseSeed(options.seed) } }),
-    ...(options.downsample === undefined
-      ? {}
-      : { downsample: parseCount('--downsample', options.downsample) }),
+    ...(options.subset === undefined ? {} : { subset: { count: options.subset, seed: options.seed } }),
+    ...(options.downsample === undefined ? {} : { downsample: options.downsample }),
     ...(options.whiten === undefined
       ? {}
       : {
           whiten: {
-            method: parseWhiteningMethod(options.whiten, '--whiten'),
-            epsilon,
-            ...(options.components === undefined
-              ? {}
-              : { components: parseCount('--components', options.components) }),
+            method: options.whiten,
+            epsilon: options.epsilon,
+            ...(options.components === undefined ? {} : { components: options.components }),
           },
         }),
   };
-}
-
-function parseSeed(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-    throw new InvalidArgumentError('--seed', 'an integer in [0, 4294967295]', text);
-  }
-  return value;
 }

@@ -1,14 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import * as z from 'zod';
 import {
   type KhatriRaoSurveyCell,
   khatriRaoRankSurvey,
   type KhatriRaoSurveyShape,
 } from '../../certify/khatri-rao.js';
-import { InvalidArgumentError } from '../../core/errors.js';
+import { positive, positiveInteger, seed32 } from '../../io/schema-primitives.js';
 import { DEFAULT_SLOPE_NOISE, type SlopeNoise } from '../../model/slope-noise.js';
 import { formatNumber, formatPercent, formatTable } from '../../report/format.js';
 import { proportion } from '../../core/statistics.js';
+import { numberListOption, numberOption } from '../flags.js';
 
 /** The grids of `basin reproduce khatri-rao`: (d0, d1) pairs crossed with N = round(r·d0·d1). */
 export const KHATRI_RAO_PRESETS = {
@@ -37,13 +39,19 @@ export const KHATRI_RAO_PRESETS = {
 /** basin's default slope noise (DEFAULT_SLOPE_NOISE) is ε ~ N(1, 0.1²); the command keeps its distribution. */
 const DEFAULT_NOISE_STD = DEFAULT_SLOPE_NOISE.distribution === 'gaussian' ? DEFAULT_SLOPE_NOISE.std : 0.1;
 
-interface KhatriRaoCommandOptions {
-  quick?: boolean;
-  draws?: string;
-  seed: string;
-  rho: string;
-  noiseStd: string;
-  out?: string;
+/** A negative slope ρ of leaky ReLU; ρ = 1 would make the unit linear, and A∘X rank-deficient by design. */
+const negativeSlope = z
+  .number({ error: 'a finite slope ρ ≠ 1' })
+  .refine((rho) => rho !== 1, { error: 'a finite slope ρ ≠ 1' });
+
+export interface KhatriRaoCommandOptions {
+  readonly quick?: boolean;
+  /** Draws per cell; the preset's when absent. */
+  readonly draws?: number;
+  readonly seed: number;
+  readonly rho: readonly number[];
+  readonly noiseStd: number;
+  readonly out?: string;
 }
 
 /**
@@ -57,16 +65,22 @@ export function registerKhatriRao(reproduce: Command): void {
       'how often rank(A∘X) = min(N, d0·d1) for Gaussian X, W, with ρ ∈ {0, 0.1}, with and without slope noise',
     )
     .option('--quick', `a smaller grid (${KHATRI_RAO_PRESETS.quick.draws} draws per cell), under a minute`)
-    .option(
-      '--draws <n>',
-      `draws per cell (default ${KHATRI_RAO_PRESETS.full.draws}, or ${KHATRI_RAO_PRESETS.quick.draws} with --quick)`,
+    .addOption(
+      numberOption(
+        '--draws <n>',
+        `draws per cell (default ${KHATRI_RAO_PRESETS.full.draws}, or ${KHATRI_RAO_PRESETS.quick.draws} with --quick)`,
+        positiveInteger,
+      ),
     )
-    .option('--seed <n>', 'seed of the draws', '1')
-    .option('--rho <list>', 'comma-separated negative slopes ρ', '0,0.1')
-    .option(
-      '--noise-std <σ>',
-      'std of the Gaussian slope noise ε ~ N(1, σ²) of the noisy variant',
-      String(DEFAULT_NOISE_STD),
+    .addOption(numberOption('--seed <n>', 'seed of the draws', seed32, 1))
+    .addOption(numberListOption('--rho <list>', 'comma-separated negative slopes ρ', negativeSlope, [0, 0.1]))
+    .addOption(
+      numberOption(
+        '--noise-std <σ>',
+        'std of the Gaussian slope noise ε ~ N(1, σ²) of the noisy variant',
+        positive,
+        DEFAULT_NOISE_STD,
+      ),
     )
     .option('--out <file.json>', 'also write the cells and settings as JSON')
     .action((options: KhatriRaoCommandOptions) => {
@@ -94,27 +108,17 @@ export interface KhatriRaoReport {
   readonly elapsedSeconds: number;
 }
 
-/** Parses the options, runs the survey and summarises it; `log` receives one progress line per cell. */
+/** Runs the survey that the options ask for and summarises it; `log` receives one progress line per cell. */
 export function runKhatriRaoReproduction(
   options: KhatriRaoCommandOptions,
   log: (line: string) => void = () => {},
 ): KhatriRaoReport {
   const preset = options.quick ? 'quick' : 'full';
   const grid = KHATRI_RAO_PRESETS[preset];
-  const draws = parseInteger('--draws', options.draws ?? String(grid.draws), 1);
-  const seed = parseInteger('--seed', options.seed, 0);
-  const negativeSlopes = options.rho.split(',').map((text) => {
-    const value = Number(text.trim());
-    if (text.trim() === '' || !Number.isFinite(value) || value === 1) {
-      throw new InvalidArgumentError('--rho', 'comma-separated finite slopes ρ ≠ 1, e.g. 0,0.1', options.rho);
-    }
-    return value;
-  });
-  const std = Number(options.noiseStd);
-  if (!Number.isFinite(std) || std <= 0) {
-    throw new InvalidArgumentError('--noise-std', 'a finite number > 0', options.noiseStd);
-  }
-  const slopeNoise: SlopeNoise = { distribution: 'gaussian', mean: 1, std };
+  const draws = options.draws ?? grid.draws;
+  const { seed } = options;
+  const negativeSlopes = [...options.rho];
+  const slopeNoise: SlopeNoise = { distribution: 'gaussian', mean: 1, std: options.noiseStd };
   const shapes: KhatriRaoSurveyShape[] = [];
   for (const [inputDim, width] of grid.pairs) {
     for (const ratio of grid.ratios) {
@@ -211,12 +215,4 @@ export function formatKhatriRaoTable(cells: readonly KhatriRaoSurveyCell[]): str
     ],
     rows,
   );
-}
-
-function parseInteger(argument: string, text: string, min: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) {
-    throw new InvalidArgumentError(argument, `an integer ≥ ${min}`, text);
-  }
-  return value;
 }

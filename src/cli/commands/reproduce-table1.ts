@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseBackendRequest } from '../../backend/select.js';
-import { InvalidArgumentError } from '../../core/errors.js';
-import { parseWhiteningMethod } from '../../data/preprocess/whiten.js';
+import { type BackendRequest, parseBackendRequest } from '../../backend/select.js';
+import type { WhiteningMethod } from '../../data/preprocess/whiten.js';
 import { serialiseJsonRecord } from '../../io/result-file.js';
+import { nonNegative, positiveInteger, seed32 } from '../../io/schema-primitives.js';
+import { choiceListOption, choiceOption, flagOption, numberOption } from '../flags.js';
 import { formatPercent, formatTable } from '../../report/format.js';
 import { describePolishProgress } from '../progress.js';
 import {
@@ -17,22 +18,24 @@ import {
   type Table1Skipped,
 } from '../../reproduce/table1.js';
 
+const WHITENING_CHOICES = ['zca', 'pca', 'none'] as const satisfies readonly (WhiteningMethod | 'none')[];
+
 interface Table1CommandOptions {
   data?: string;
   mnist?: string;
   cifar?: string;
-  rows: string;
-  maxEpochs: string;
-  seed: string;
-  dtype: string;
-  backend: string;
-  whiten: string;
-  epsilon: string;
-  subset?: string;
+  rows: Table1RowId[];
+  maxEpochs: number;
+  seed: number;
+  dtype: 'float32' | 'float64';
+  backend: BackendRequest;
+  whiten: (typeof WHITENING_CHOICES)[number];
+  epsilon: number;
+  subset?: number;
   cache?: string;
-  checkEvery: string;
+  checkEvery: number;
   certify: boolean;
-  polishSeconds: string;
+  polishSeconds: number;
   out?: string;
   json?: boolean;
 }
@@ -48,67 +51,91 @@ export function registerTable1(reproduce: Command): void {
     )
     .option('--mnist <dir>', 'MNIST IDX directory (overrides --data)')
     .option('--cifar <dir>', 'CIFAR-10 binary directory (overrides --data)')
-    .option('--rows <list>', `rows to run: ${TABLE1_ROW_IDS.join(', ')}`, TABLE1_ROW_IDS.join(','))
-    .option(
-      '--max-epochs <n>',
-      'stop here if the training error has not reached 0',
-      String(TABLE1_DEFAULTS.maxEpochs),
+    .addOption(choiceListOption('--rows <list>', 'rows to run', TABLE1_ROW_IDS, TABLE1_ROW_IDS))
+    .addOption(
+      numberOption(
+        '--max-epochs <n>',
+        'stop here if the training error has not reached 0',
+        positiveInteger,
+        TABLE1_DEFAULTS.maxEpochs,
+      ),
     )
-    .option(
-      '--seed <n>',
-      'seed of initialisation, minibatch order and --subset',
-      String(TABLE1_DEFAULTS.seed),
+    .addOption(
+      numberOption(
+        '--seed <n>',
+        'seed of initialisation, minibatch order and --subset',
+        seed32,
+        TABLE1_DEFAULTS.seed,
+      ),
     )
-    .option('--dtype <dtype>', 'float32 (as the authors’ PyTorch code) or float64', TABLE1_DEFAULTS.dtype)
-    .option('--backend <name>', 'auto, onnx or reference', TABLE1_DEFAULTS.backend)
-    .option(
-      '--whiten <method>',
-      'CIFAR whitening: zca, pca or none (the authors’ method is unknown)',
-      TABLE1_DEFAULTS.whitening.method,
+    .addOption(
+      choiceOption(
+        '--dtype <dtype>',
+        'float32 (as the authors’ PyTorch code) or float64',
+        ['float32', 'float64'],
+        TABLE1_DEFAULTS.dtype,
+      ),
     )
-    .option('--epsilon <value>', 'whitening ε', String(TABLE1_DEFAULTS.whitening.epsilon))
-    .option('--subset <n>', 'train on a seeded subset of n samples (a quick check; N differs from the paper)')
+    .addOption(
+      flagOption('--backend <name>', 'auto, onnx or reference', parseBackendRequest, TABLE1_DEFAULTS.backend),
+    )
+    .addOption(
+      choiceOption(
+        '--whiten <method>',
+        'CIFAR whitening (the authors’ method is unknown)',
+        WHITENING_CHOICES,
+        TABLE1_DEFAULTS.whitening.method,
+      ),
+    )
+    .addOption(
+      numberOption('--epsilon <value>', 'whitening ε', nonNegative, TABLE1_DEFAULTS.whitening.epsilon),
+    )
+    .addOption(
+      numberOption(
+        '--subset <n>',
+        'train on a seeded subset of n samples (a quick check; N differs from the paper)',
+        positiveInteger,
+      ),
+    )
     .option('--cache <dir>', 'keep the preprocessed data here and reuse it next time')
-    .option(
-      '--check-every <n>',
-      'measure the training error every n epochs',
-      String(TABLE1_DEFAULTS.checkEvery),
+    .addOption(
+      numberOption(
+        '--check-every <n>',
+        'measure the training error every n epochs',
+        positiveInteger,
+        TABLE1_DEFAULTS.checkEvery,
+      ),
     )
     .option('--no-certify', 'skip polishing and certifying the trained end point in float64')
-    .option(
-      '--polish-seconds <n>',
-      'longest polishing of the end point before it is certified as it is',
-      String(TABLE1_DEFAULTS.polishSeconds),
+    .addOption(
+      numberOption(
+        '--polish-seconds <n>',
+        'longest polishing of the end point before it is certified as it is',
+        positiveInteger,
+        TABLE1_DEFAULTS.polishSeconds,
+      ),
     )
     .option('--out <file>', 'also write the rows as JSON')
     .option('--json', 'progress as JSON lines on stderr')
     .action(async (options: Table1CommandOptions) => {
-      const rows = parseRows(options.rows);
       const found = options.data === undefined ? {} : await findTable1Data(options.data);
       const mnist = options.mnist ?? found.mnist;
       const cifar = options.cifar ?? found.cifar;
-      const whiten = options.whiten === 'none' ? undefined : parseWhiteningMethod(options.whiten, '--whiten');
-      const epsilon = Number(options.epsilon);
-      if (!(epsilon >= 0)) throw new InvalidArgumentError('--epsilon', 'a number ≥ 0', options.epsilon);
-      if (options.dtype !== 'float32' && options.dtype !== 'float64') {
-        throw new InvalidArgumentError('--dtype', 'float32 or float64', options.dtype);
-      }
+      const whiten = options.whiten === 'none' ? undefined : options.whiten;
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
-      const results = await runTable1(rows, {
+      const results = await runTable1(options.rows, {
         ...(mnist === undefined ? {} : { mnistDirectory: mnist }),
         ...(cifar === undefined ? {} : { cifarDirectory: cifar }),
-        maxEpochs: positiveInteger('--max-epochs', options.maxEpochs),
-        seed: positiveInteger('--seed', options.seed, 0),
+        maxEpochs: options.maxEpochs,
+        seed: options.seed,
         dtype: options.dtype,
-        backend: parseBackendRequest(options.backend, '--backend'),
-        ...(whiten === undefined ? {} : { whitening: { method: whiten, epsilon } }),
-        ...(options.subset === undefined ? {} : { subset: positiveInteger('--subset', options.subset) }),
+        backend: options.backend,
+        ...(whiten === undefined ? {} : { whitening: { method: whiten, epsilon: options.epsilon } }),
+        ...(options.subset === undefined ? {} : { subset: options.subset }),
         ...(options.cache === undefined ? {} : { cacheDirectory: options.cache }),
-        checkEvery: positiveInteger('--check-every', options.checkEvery),
-        certify: options.certify
-          ? { polishSeconds: positiveInteger('--polish-seconds', options.polishSeconds) }
-          : false,
+        checkEvery: options.checkEvery,
+        certify: options.certify ? { polishSeconds: options.polishSeconds } : false,
         onPolish: (row, progress) =>
           process.stderr.write(
             options.json
@@ -143,27 +170,6 @@ export function registerTable1(reproduce: Command): void {
         process.stdout.write(`wrote ${options.out}\n`);
       }
     });
-}
-
-function parseRows(text: string): Table1RowId[] {
-  const rows = text.split(',').map((item) => item.trim());
-  for (const row of rows) {
-    if (!(TABLE1_ROW_IDS as readonly string[]).includes(row)) {
-      throw new InvalidArgumentError(
-        '--rows',
-        `a comma-separated list of ${TABLE1_ROW_IDS.join(', ')}`,
-        text,
-      );
-    }
-  }
-  return rows as Table1RowId[];
-}
-
-function positiveInteger(argument: string, text: string, min = 1): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min)
-    throw new InvalidArgumentError(argument, `an integer ≥ ${min}`, text);
-  return value;
 }
 
 /** An error rate with the count behind it, so that 22 wrong of 50 000 reads "0.044% (22)". */

@@ -4,6 +4,9 @@ import { formatTable } from '../../report/format.js';
 import { formatSummaryTable } from '../../report/summary-table.js';
 import { migrateStore, ResultStore } from '../../sweep/store/result-store.js';
 import { summariseSweep } from '../../sweep/summary.js';
+import { choiceOption } from '../flags.js';
+
+const EXPORT_FORMATS = ['parquet', 'csv'] as const;
 
 /** `basin results <store>`: the sweeps in a store and per-cell statistics; export and migration. */
 export function register(program: Command): void {
@@ -13,12 +16,17 @@ export function register(program: Command): void {
     .argument('<store>', 'result store (DuckDB file)')
     .option('--sweep <name>', 'only this sweep')
     .option('--export <directory>', 'write the tables to this directory instead')
-    .option('--format <format>', 'export format: parquet or csv', 'parquet')
+    .addOption(choiceOption('--format <format>', 'export format', EXPORT_FORMATS, 'parquet'))
     .option('--migrate', 'upgrade a store written by an older basin to the current schema')
     .action(
       async (
         path: string,
-        options: { sweep?: string; export?: string; format: string; migrate?: boolean },
+        options: {
+          sweep?: string;
+          export?: string;
+          format: (typeof EXPORT_FORMATS)[number];
+          migrate?: boolean;
+        },
       ) => {
         if (options.migrate) {
           const { from, to } = await migrateStore(path);
@@ -32,9 +40,6 @@ export function register(program: Command): void {
         const store = await ResultStore.open(path, 'read');
         try {
           if (options.export !== undefined) {
-            if (options.format !== 'parquet' && options.format !== 'csv') {
-              throw new InvalidArgumentError('--format', 'parquet or csv', options.format);
-            }
             for (const file of await store.exportTables(options.export, options.format)) {
               process.stdout.write(`wrote ${file}\n`);
             }

@@ -10,14 +10,37 @@ import {
 import { InvalidArgumentError } from '../../core/errors.js';
 import { describeArchitecture } from '../../model/architecture.js';
 import type { Initialisation } from '../../model/init.js';
+import { parseActivation } from '../../model/activation.js';
+import { nonNegative, nonNegativeInteger, positiveInteger, seed32 } from '../../io/schema-primitives.js';
+import { choiceOption, flagOption, listParser, numberListOption, numberOption } from '../flags.js';
 import {
   BUILT_IN_DATASETS,
+  builtInChoices,
   builtInProblem,
+  type CertifyFlags,
   certifyOptionsFrom,
-  integerFlag,
-  numberFlag,
-  widthsFlag,
 } from './certify.js';
+
+const MERGE_BY = ['parameters', 'outputs'] as const;
+const INITIALISATIONS = ['pytorch', 'lecun', 'xavier'] as const;
+
+export interface SearchCommandOptions extends CertifyFlags {
+  readonly dataset: string;
+  readonly restarts: number;
+  readonly retries: number;
+  readonly seed: number;
+  readonly near?: readonly string[];
+  readonly jitter: number;
+  readonly init: (typeof INITIALISATIONS)[number];
+  readonly initBiasStd?: number;
+  readonly merge: (typeof MERGE_BY)[number];
+}
+
+/** A built-in point's name: any word (which ones exist depends on --dataset), never empty. */
+function pointName(text: string, flag: string): string {
+  if (text === '') throw new InvalidArgumentError(flag, 'point names separated by commas, or all', text);
+  return text;
+}
 
 /**
  * `basin search`: multistart search on a built-in dataset; distinct end points (by default: distinct functions on
@@ -29,38 +52,62 @@ export function register(program: Command): void {
     .description(
       'many random restarts, each polished and certified (and handed back to descent while not critical); distinct end points with hit rates',
     )
-    .requiredOption('--dataset <name>', `built-in data: ${BUILT_IN_DATASETS.join(', ')}`)
-    .option('--restarts <n>', `random restarts (default ${DEFAULT_RESTARTS})`)
-    .option(
-      '--retries <n>',
-      `times a not-critical end point goes back to descent (Adam, twice as long each time) and is re-polished (default ${DEFAULT_RETRIES})`,
+    .addOption(choiceOption('--dataset <name>', 'built-in data', BUILT_IN_DATASETS).makeOptionMandatory())
+    .addOption(numberOption('--restarts <n>', 'random restarts', nonNegativeInteger, DEFAULT_RESTARTS))
+    .addOption(
+      numberOption(
+        '--retries <n>',
+        'times a not-critical end point goes back to descent (Adam, twice as long each time) and is re-polished',
+        nonNegativeInteger,
+        DEFAULT_RETRIES,
+      ),
     )
-    .option('--seed <n>', 'seed of the restarts (default 1)')
-    .option('--near <points>', "also start near these built-in points (comma-separated names, or 'all')")
-    .option('--jitter <σ>', 'std of the noise added to --near starts (default 0.01)')
-    .option('--hidden <widths>', 'hidden widths (default: the dataset’s own net; 2 for Jellyfish/XOR)')
-    .option('--activation <name>', 'hidden activation (default relu)')
-    .option('--init <kind>', 'initialisation of random restarts: pytorch (default), lecun, xavier')
-    .option('--init-bias-std <σ>', 'std of N(0, σ²) biases for lecun/xavier (default 0)')
-    .option(
-      '--merge <by>',
-      'merge end points by outputs on the data (default) or by canonical parameters (up to permutation and rescaling)',
+    .addOption(numberOption('--seed <n>', 'seed of the restarts', seed32, 1))
+    .addOption(
+      flagOption(
+        '--near <points>',
+        "also start near these built-in points (comma-separated names, or 'all')",
+        listParser(pointName),
+      ),
     )
-    .option('--probes <count>', 'random probe directions per radius per end point (default 200; 0 skips)')
+    .addOption(numberOption('--jitter <σ>', 'std of the noise added to --near starts', nonNegative, 0.01))
+    .addOption(
+      numberListOption(
+        '--hidden <widths>',
+        'hidden widths (default: the dataset’s own net; 2 for Jellyfish/XOR)',
+        positiveInteger,
+      ),
+    )
+    .addOption(flagOption('--activation <name>', 'hidden activation (default relu)', parseActivation))
+    .addOption(choiceOption('--init <kind>', 'initialisation of random restarts', INITIALISATIONS, 'pytorch'))
+    .addOption(
+      numberOption('--init-bias-std <σ>', 'std of N(0, σ²) biases for lecun/xavier (default 0)', nonNegative),
+    )
+    .addOption(
+      choiceOption(
+        '--merge <by>',
+        'merge end points by outputs on the data or by canonical parameters (up to permutation and rescaling)',
+        MERGE_BY,
+        'outputs',
+      ),
+    )
+    .addOption(
+      numberOption(
+        '--probes <count>',
+        'random probe directions per radius per end point (default 200; 0 skips)',
+        nonNegativeInteger,
+      ),
+    )
     .option('--json', 'print the result as JSON (with each distinct point and its first certificate)')
     .option('--out <file>', 'also write the JSON result')
-    .action((options: Record<string, unknown>) => {
+    .action((options: SearchCommandOptions) => {
       searchCommand(options);
     });
 }
 
-export function searchCommand(options: Record<string, unknown>): SearchResult {
-  const problem = builtInProblem(String(options.dataset), {
-    ...(options.hidden !== undefined ? { hidden: widthsFlag('--hidden', options.hidden) } : {}),
-    ...(typeof options.activation === 'string' ? { activation: options.activation } : {}),
-  });
-  const near = typeof options.near === 'string' ? options.near.split(',').map((n) => n.trim()) : [];
-  const starts = near.flatMap((name) => {
+export function searchCommand(options: SearchCommandOptions): SearchResult {
+  const problem = builtInProblem(options.dataset, builtInChoices(options));
+  const starts = (options.near ?? []).flatMap((name) => {
     if (name === 'all') return problem.points.map((p) => p.theta);
     const point = problem.points.find((p) => p.name === name);
     if (point === undefined) {
@@ -75,21 +122,18 @@ export function searchCommand(options: Record<string, unknown>): SearchResult {
     }
     return [point.theta];
   });
-  const merge = options.merge ?? 'outputs';
-  if (merge !== 'parameters' && merge !== 'outputs') {
-    throw new InvalidArgumentError('--merge', 'parameters or outputs', merge);
-  }
+  const merge = options.merge;
   const certifyOptions = certifyOptionsFrom(options, problem.knownOptimum);
   const result = multistartSearch({
     architecture: problem.architecture,
     loss: problem.loss,
     samples: problem.dataset,
-    restarts: integerFlag('--restarts', options.restarts, 0) ?? DEFAULT_RESTARTS,
-    retries: integerFlag('--retries', options.retries, 0) ?? DEFAULT_RETRIES,
-    seed: integerFlag('--seed', options.seed, 0) ?? 1,
-    init: initialisationFlag(options.init, numberFlag('--init-bias-std', options.initBiasStd, 0)),
+    restarts: options.restarts,
+    retries: options.retries,
+    seed: options.seed,
+    init: initialisation(options.init, options.initBiasStd),
     starts,
-    jitter: numberFlag('--jitter', options.jitter, 0) ?? 0.01,
+    jitter: options.jitter,
     mergeBy: merge,
     certify: {
       ...certifyOptions,
@@ -119,7 +163,7 @@ export function searchCommand(options: Record<string, unknown>): SearchResult {
       certificate: certificateToJson(result.endPoints[d.members[0]].certificate),
     })),
   };
-  if (typeof options.out === 'string') writeFileSync(options.out, `${JSON.stringify(json, null, 2)}\n`);
+  if (options.out !== undefined) writeFileSync(options.out, `${JSON.stringify(json, null, 2)}\n`);
   if (options.json === true) process.stdout.write(`${JSON.stringify(json)}\n`);
   else {
     process.stdout.write(
@@ -129,8 +173,8 @@ export function searchCommand(options: Record<string, unknown>): SearchResult {
   return result;
 }
 
-function initialisationFlag(text: unknown, biasStd: number | undefined): Initialisation {
-  switch (text ?? 'pytorch') {
+function initialisation(kind: SearchCommandOptions['init'], biasStd: number | undefined): Initialisation {
+  switch (kind) {
     case 'pytorch':
       if (biasStd !== undefined) {
         throw new InvalidArgumentError(
@@ -142,9 +186,7 @@ function initialisationFlag(text: unknown, biasStd: number | undefined): Initial
       return { kind: 'pytorch' };
     case 'lecun':
     case 'xavier':
-      return { kind: text as 'lecun' | 'xavier', mean: 0, scale: 1, biasMean: 0, biasStd: biasStd ?? 0 };
-    default:
-      throw new InvalidArgumentError('--init', 'pytorch, lecun or xavier', text);
+      return { kind, mean: 0, scale: 1, biasMean: 0, biasStd: biasStd ?? 0 };
   }
 }
 

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import sirv from 'sirv';
 import { FileFormatError, requireInteger } from '../../core/errors.js';
+import { integerBetween } from '../../io/schema-primitives.js';
+import { numberOption } from '../flags.js';
 
 /** Where `npm run build` puts the explorer's static files (dist/web beside dist/src). */
 export const EXPLORER_DIRECTORY = fileURLToPath(new URL('../../../web/', import.meta.url));
@@ -54,10 +56,12 @@ export function register(program: Command): void {
   program
     .command('serve')
     .description('open the basin explorer (playground, landscape views, results browser) on localhost')
-    .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
+    .addOption(
+      numberOption('--port <port>', 'port to listen on (0 picks a free one)', integerBetween(0, 65535), 8080),
+    )
     .option('--host <host>', 'address to bind; keep 127.0.0.1 unless you mean to share it', '127.0.0.1')
-    .action(async (options: { port: string; host: string }) => {
-      const explorer = await startExplorerServer({ port: Number(options.port), host: options.host });
+    .action(async (options: { port: number; host: string }) => {
+      const explorer = await startExplorerServer({ port: options.port, host: options.host });
       process.stdout.write(`basin explorer: ${explorer.url}\n(press Ctrl+C to stop)\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {

@@ -1,8 +1,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
-import { type Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
+import type { Command, Option } from 'commander';
 import { InvalidArgumentError } from '../../core/errors.js';
+import { nonNegativeInteger, positiveInteger } from '../../io/schema-primitives.js';
 import { codeVersion } from '../../sweep/code-version.js';
 import { executeTask } from '../../sweep/execute-task.js';
 import { LocalPool } from '../../sweep/local-pool.js';
@@ -20,6 +21,7 @@ import {
   type SweepPreset,
 } from '../../reproduce/presets/index.js';
 import { summariseSweep } from '../../sweep/summary.js';
+import { numberOption } from '../flags.js';
 
 /** `basin sweep init | run | replay`. */
 export function register(program: Command): void {
@@ -45,7 +47,7 @@ export function register(program: Command): void {
     .description('run what is missing of a sweep (rerun the same command to resume after an interruption)')
     .argument('<spec>', 'sweep spec (YAML or JSON)')
     .option('--store <path>', 'result store (DuckDB file, created when missing)', 'results.duckdb')
-    .option('--workers <n>', 'worker threads', parseWorkers, availableParallelism())
+    .addOption(workersOption())
     .option('--retry-failed', 'run again the runs stored as failed')
     .option(
       '--no-batch-restarts',
@@ -72,8 +74,16 @@ export function register(program: Command): void {
     .command('replay')
     .description('redo one run of a sweep alone, without a store, and print its result as JSON')
     .argument('<spec>', 'sweep spec (YAML or JSON)')
-    .requiredOption('--cell <index>', 'cell index (0-based, in the order of `basin results`)', parseIndex)
-    .requiredOption('--repetition <k>', 'repetition (0-based)', parseIndex)
+    .addOption(
+      numberOption(
+        '--cell <index>',
+        'cell index (0-based, in the order of `basin results`)',
+        nonNegativeInteger,
+      ).makeOptionMandatory(),
+    )
+    .addOption(
+      numberOption('--repetition <k>', 'repetition (0-based)', nonNegativeInteger).makeOptionMandatory(),
+    )
     .action(async (file: string, options: { cell: number; repetition: number }) => {
       const spec = readSweepSpec(file);
       const runner = pickRunner(spec.runner, RUNNERS, file);
@@ -170,16 +180,9 @@ export async function runSweepWithProgress(
   }
 }
 
-export function parseWorkers(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new CommanderArgumentError('expected an integer ≥ 1');
-  return value;
-}
-
-function parseIndex(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new CommanderArgumentError('expected an integer ≥ 0');
-  return value;
+/** `--workers <n>`, the worker threads of a sweep: one per core unless given. */
+export function workersOption(description = 'worker threads'): Option {
+  return numberOption('--workers <n>', description, positiveInteger, availableParallelism());
 }
 
 export interface PresetOptions {
@@ -203,7 +206,7 @@ export function registerSweepPresets(reproduce: Command): void {
       .option('--quick', 'the small variant')
       .option('--store <path>', 'result store (resumes when rerun)')
       .option('--out <directory>', 'report directory')
-      .option('--workers <n>', 'worker threads', parseWorkers, availableParallelism())
+      .addOption(workersOption())
       .action(async (options: PresetOptions) => {
         const variant: PresetVariant = options.quick ? 'quick' : 'full';
         await reproducePresets([preset], variant, options);
@@ -218,7 +221,7 @@ export function registerSweepPresets(reproduce: Command): void {
     )
     .option('--store <path>', 'result store for --quick', 'basin-quick.duckdb')
     .option('--out <directory>', 'report directory for --quick', 'basin-quick-report')
-    .option('--workers <n>', 'worker threads', parseWorkers, availableParallelism())
+    .addOption(workersOption())
     .action(async (options: PresetOptions) => {
       if (!options.quick) {
         reproduce.help();

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
+import { flagName, parseDecimal } from '../flags.js';
 import { formatTrainSummary } from '../summary.js';
-import { NODE_DATA_SOURCES as DATA_SOURCES } from '../../data/sources/node.js';
+import { LOADING_DATA_SOURCES as DATA_SOURCES } from '../../data/sources/node.js';
 import {
   type ConfigOrigin,
   namingOrigin,
@@ -248,11 +249,11 @@ export async function trainCommand(options: Record<string, unknown>): Promise<vo
   const raw: Record<string, unknown> = configFile ? readConfigFile(configFile) : {};
   const flags = new Map<string, string>();
   for (const spec of VALUE_FLAGS) {
-    const key = camelCase(spec.flag);
-    const text = options[key];
+    const option = new Option(spec.flag);
+    const text = options[option.attributeName()];
     if (typeof text !== 'string') continue;
     setAtPath(raw, spec.path, convert(text, spec.value));
-    flags.set(spec.path, longFlag(spec.flag));
+    flags.set(spec.path, flagName(option));
   }
   if (typeof options.bias === 'boolean') {
     setAtPath(raw, 'model.bias', options.bias);
@@ -316,20 +317,10 @@ function convert(text: string, value: FlagValue): unknown {
   }
 }
 
+/**
+ * A number when the text is a plain decimal (`parseDecimal`: no hex, no blanks, no `Infinity`), else the text itself,
+ * for the spec's schema to refuse naming the flag and the config field.
+ */
 function toNumber(text: string): unknown {
-  if (text.trim() === '') return text;
-  const value = Number(text);
-  return Number.isNaN(value) && text.trim() !== 'NaN' ? text : value;
-}
-
-/** `-n, --samples <N>` → `--samples`. */
-function longFlag(flag: string): string {
-  return /--[a-z0-9-]+/.exec(flag)![0];
-}
-
-/** The key commander stores a flag's value under: `--grad-norm-target` → `gradNormTarget`. */
-function camelCase(flag: string): string {
-  return longFlag(flag)
-    .slice(2)
-    .replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  return parseDecimal(text.trim()) ?? text;
 }

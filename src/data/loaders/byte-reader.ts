@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { FileFormatError } from '../../core/errors.js';
+import { fileReadError } from '../../io/user-file.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const CHUNK_BYTES = 1 << 20;
@@ -114,8 +115,8 @@ export class ByteReader {
   private describeStreamError(error: unknown): Error {
     const message = error instanceof Error ? error.message : String(error);
     const code = (error as { code?: string }).code;
-    if (code === 'ENOENT') return new FileFormatError(this.file, 'no such file');
-    if (code === 'EISDIR') return new FileFormatError(this.file, 'is a directory, expected a file');
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES')
+      return describeOpenError(this.file, error);
     if (this.compressed && code === 'Z_BUF_ERROR') {
       return new FileFormatError(
         this.file,
@@ -152,16 +153,12 @@ async function startsWithGzipMagic(file: string): Promise<boolean> {
   }
 }
 
-/** A FileFormatError for a file that cannot be opened or read at all. */
-export function describeOpenError(file: string, error: unknown): FileFormatError {
-  const code = (error as { code?: string }).code;
-  if (code === 'ENOENT') return new FileFormatError(file, 'no such file');
-  if (code === 'EISDIR') return new FileFormatError(file, 'is a directory, expected a file');
-  if (code === 'EACCES') return new FileFormatError(file, 'permission denied');
-  return new FileFormatError(
-    file,
-    `cannot be read: ${error instanceof Error ? error.message : String(error)}`,
-  );
+/**
+ * A FileFormatError for a data file (or directory, `what`) that cannot be opened or read at all, in the words of
+ * every user file: `<file>: cannot read the data file (ENOENT: no such file)`.
+ */
+export function describeOpenError(file: string, error: unknown, what = 'the data file'): FileFormatError {
+  return fileReadError(file, what, error);
 }
 
 /**

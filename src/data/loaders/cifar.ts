@@ -127,7 +127,7 @@ async function recordCountOf(file: string): Promise<number> {
     if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     size = info.size;
   } catch (error) {
-    throw describeOpenError(file, error);
+    throw describeOpenError(file, error, 'the CIFAR-10 batch');
   }
   if (size === 0) throw new FileFormatError(file, 'is empty, expected 3073-byte CIFAR-10 records');
   const whole = Math.floor(size / CIFAR10_RECORD_BYTES);
@@ -153,7 +153,7 @@ async function readRecords(
   try {
     handle = await open(file, 'r');
   } catch (error) {
-    throw describeOpenError(file, error);
+    throw describeOpenError(file, error, 'the CIFAR-10 batch');
   }
   try {
     const buffer = Buffer.alloc(RECORDS_PER_READ * CIFAR10_RECORD_BYTES);

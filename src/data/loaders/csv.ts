@@ -180,7 +180,7 @@ function describeCsvError(file: string, error: unknown): Error {
   }
   const code = (error as { code?: string }).code;
   if (code !== undefined && ['ENOENT', 'EISDIR', 'EACCES'].includes(code))
-    return describeOpenError(file, error);
+    return describeOpenError(file, error, 'the CSV file');
   return new FileFormatError(
     file,
     `cannot be read as CSV: ${error instanceof Error ? error.message : String(error)}`,

@@ -230,7 +230,7 @@ export async function findIdxPairs(directory: string, split: DataSplit): Promise
   try {
     names = await readdir(directory);
   } catch (error) {
-    throw describeOpenError(directory, error);
+    throw describeOpenError(directory, error, 'the IDX directory');
   }
   const found = new Map<string, string>();
   for (const name of names.sort()) {

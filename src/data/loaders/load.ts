@@ -53,7 +53,7 @@ export async function loadImageSet(path: string, options: LoadImageSetOptions = 
   try {
     isDirectory = (await stat(path)).isDirectory();
   } catch (error) {
-    throw describeOpenError(path, error);
+    throw describeOpenError(path, error, 'the dataset');
   }
   if (isDirectory) {
     const format = options.format ?? ((await looksLikeCifar10Directory(path)) ? 'cifar10' : 'idx');

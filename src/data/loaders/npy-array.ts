@@ -2,7 +2,8 @@ import { open } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import type { FloatArray } from '../../core/dtype.js';
 import { FileFormatError } from '../../core/errors.js';
-import { describeOpenError, withByteReader } from './byte-reader.js';
+import { describeFileSystemError } from '../../io/user-file.js';
+import { withByteReader } from './byte-reader.js';
 import { readElements } from './element-codec.js';
 import { featureDimension } from './image-set.js';
 import { readNpyHeader } from './npy-header.js';
@@ -66,7 +67,7 @@ export async function writeNpy(
   try {
     handle = await open(file, 'w');
   } catch (error) {
-    throw describeOpenError(file, error);
+    throw new FileFormatError(file, `cannot write the NPY file (${describeFileSystemError(error)})`);
   }
   try {
     await handle.write(header);

@@ -1,6 +1,7 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileFormatError } from '../../core/errors.js';
+import { readUserFileAsync } from '../../io/user-file.js';
 import type { Dataset } from '../dataset.js';
 import { type LabelEncoding, parseLabelEncoding } from '../labels.js';
 import { readNpyFloatArray, writeNpy } from '../loaders/npy-array.js';
@@ -22,9 +23,10 @@ export async function savePreparedDataset(directory: string, dataset: Dataset): 
 /** Reads a directory written by {@link savePreparedDataset}; its provenance notes where it was loaded from. */
 export async function loadPreparedDataset(directory: string): Promise<Dataset> {
   const provenanceFile = join(directory, PREPARED_FILES.provenance);
+  const text = await readUserFileAsync(provenanceFile, "the prepared dataset's provenance");
   let record: { labelEncoding?: unknown; provenance?: unknown };
   try {
-    record = JSON.parse(await readFile(provenanceFile, 'utf8')) as typeof record;
+    record = JSON.parse(text) as typeof record;
   } catch (error) {
     throw new FileFormatError(
       provenanceFile,
