@@ -3,6 +3,12 @@ import { referenceCurvature } from '../backend/reference-curvature.js';
 import { type FloatArray } from '../core/dtype.js';
 import { BasinError, InvalidArgumentError, requireFinite } from '../core/errors.js';
 import { norm } from '../core/linalg/index.js';
+import {
+  GRADIENT_TOLERANCE,
+  KINK_TOLERANCE,
+  KNOWN_OPTIMUM_TOLERANCE,
+  ZERO_LOSS_TOLERANCE,
+} from '../core/tolerances.js';
 import { misclassificationError, type LabelEncoding } from '../data/labels.js';
 import { activationRule } from '../model/activation.js';
 import { type Architecture, describeArchitecture, parameterLayout } from '../model/architecture.js';
@@ -27,15 +33,18 @@ import { constantOutputLoss } from '../data/swirszcz.js';
 export interface CertifyOptions {
   /** Polish before certifying (default {} = on with defaults); false certifies the point exactly as given. */
   readonly polish?: PolishOptions | false;
-  /** ‖∇L‖ ≤ gradientTolerance·lossScale counts as stationary (default 1e-12; polishing uses the same). */
+  /**
+   * ‖∇L‖ ≤ gradientTolerance·lossScale counts as stationary (default GRADIENT_TOLERANCE = 1e-12; polishing uses
+   * the same).
+   */
   readonly gradientTolerance?: number;
-  /** |pre-activation| ≤ kinkTolerance counts as on a kink (default 1e-9, absolute, as `kinkMargin`). */
+  /** |pre-activation| ≤ kinkTolerance counts as on a kink (default KINK_TOLERANCE = 1e-9, absolute). */
   readonly kinkTolerance?: number;
-  /** L ≤ zeroLossTolerance·lossScale counts as zero loss (default 1e-20). */
+  /** L ≤ zeroLossTolerance·lossScale counts as zero loss (default ZERO_LOSS_TOLERANCE = 1e-20). */
   readonly zeroLossTolerance?: number;
   /** The global minimum value when it is known (e.g. 0 for a dataset with a perfect fit). */
   readonly knownOptimum?: number;
-  /** |L − knownOptimum| ≤ optimumTolerance·lossScale counts as equal (default 1e-12). */
+  /** |L − knownOptimum| ≤ optimumTolerance·lossScale counts as equal (default KNOWN_OPTIMUM_TOLERANCE). */
   readonly optimumTolerance?: number;
   /** Hessian spectrum options; false skips it. */
   readonly spectrum?: SpectrumOptions | false;
@@ -142,10 +151,22 @@ export function certify(
   const exact = samplesAs(samples, 'float64');
   const start = Float64Array.from(theta);
   checkCompatible(architecture, start, exact);
-  const gradientTolerance = requireFinite('gradientTolerance', options.gradientTolerance ?? 1e-12, 0);
-  const kinkTolerance = requireFinite('kinkTolerance', options.kinkTolerance ?? 1e-9, 0);
-  const zeroLossTolerance = requireFinite('zeroLossTolerance', options.zeroLossTolerance ?? 1e-20, 0);
-  const optimumTolerance = requireFinite('optimumTolerance', options.optimumTolerance ?? 1e-12, 0);
+  const gradientTolerance = requireFinite(
+    'gradientTolerance',
+    options.gradientTolerance ?? GRADIENT_TOLERANCE,
+    0,
+  );
+  const kinkTolerance = requireFinite('kinkTolerance', options.kinkTolerance ?? KINK_TOLERANCE, 0);
+  const zeroLossTolerance = requireFinite(
+    'zeroLossTolerance',
+    options.zeroLossTolerance ?? ZERO_LOSS_TOLERANCE,
+    0,
+  );
+  const optimumTolerance = requireFinite(
+    'optimumTolerance',
+    options.optimumTolerance ?? KNOWN_OPTIMUM_TOLERANCE,
+    0,
+  );
   if (options.knownOptimum !== undefined) requireFinite('knownOptimum', options.knownOptimum, 0);
   if (options.labelEncoding !== undefined && !['pm1', '01'].includes(options.labelEncoding)) {
     throw new InvalidArgumentError('labelEncoding', 'pm1 or 01', options.labelEncoding);

@@ -1,4 +1,5 @@
 import { dot, leastSquares, norm } from '../core/linalg/index.js';
+import { CONE_CORRELATION_TOLERANCE } from '../core/tolerances.js';
 
 export interface ConeProjection {
   /** λ ≥ 0 minimising ‖Σ λ_k·a_k − b‖. */
@@ -24,7 +25,7 @@ export function projectOntoCone(generators: readonly Float64Array[], b: Float64A
   const coefficients = new Float64Array(count);
   const passive = new Set<number>();
   const scale = Math.max(norm(b), ...generators.map((g) => norm(g)), Number.MIN_VALUE);
-  const tolerance = 1e-13 * scale * scale;
+  const tolerance = CONE_CORRELATION_TOLERANCE * scale * scale;
   const residualOf = (lambda: Float64Array): Float64Array => {
     const r = Float64Array.from(b);
     for (let k = 0; k < count; k++) {

@@ -1,5 +1,6 @@
 import { requireInteger } from '../core/errors.js';
 import { dot, leastSquares, norm } from '../core/linalg/index.js';
+import { INTERIOR_COSINE_TOLERANCE, WITNESS_MARGIN_TOLERANCE } from '../core/tolerances.js';
 import { accumulateLayerGradient, backpropInput } from '../model/kernels.js';
 import type { Architecture } from '../model/architecture.js';
 import type { ForwardCache } from '../model/forward.js';
@@ -213,7 +214,7 @@ function buildWitness(
   const z = fit.x;
   const zNorm = norm(z);
   const interior = generators.map((row) => dot(row, z) / (norm(row) * zNorm));
-  if (!(zNorm > 0) || interior.some((value) => !(value > 1e-10))) {
+  if (!(zNorm > 0) || interior.some((value) => !(value > INTERIOR_COSINE_TOLERANCE))) {
     return {
       failure:
         `the kink normals of piece [${describeSides(pattern)}] are linearly dependent (rank ${fit.rank} of ` +
@@ -229,7 +230,7 @@ function buildWitness(
   const direction = strict.map((value) => value / length);
   const slope = dot(g, direction);
   const margin = Math.min(...generators.map((row) => dot(row, direction) / norm(row)));
-  if (!(slope < 0) || !(margin > 1e-12)) {
+  if (!(slope < 0) || !(margin > WITNESS_MARGIN_TOLERANCE)) {
     return {
       failure:
         `piece [${describeSides(pattern)}] fails the cone test (residual ${projection.residualNorm.toExponential(2)}) ` +

@@ -1,6 +1,7 @@
 import { requireFinite, requireInteger, InvalidArgumentError } from '../core/errors.js';
 import { norm } from '../core/linalg/index.js';
 import { Rng } from '../core/rng.js';
+import { PROBE_DESCENT_TOLERANCE } from '../core/tolerances.js';
 import type { Architecture } from '../model/architecture.js';
 import { lossValue } from '../model/gradient.js';
 import type { LossKind } from '../model/loss.js';
@@ -23,7 +24,10 @@ export interface ProbeOptions {
   /** Random directions per radius (default 2000), reduced to stay within `workLimit` (but not below 4). */
   readonly count?: number;
   readonly seed?: number;
-  /** A probe counts as a descent when ΔL < −tolerance·(L + lossScale) (default 1e-12, above rounding). */
+  /**
+   * A probe counts as a descent when ΔL < −tolerance·(L + lossScale) (default PROBE_DESCENT_TOLERANCE = 1e-12,
+   * above rounding).
+   */
   readonly tolerance?: number;
   /** Most multiply-adds spent on probes: evaluations × N × P (default 2·10⁹, about 7 s here). */
   readonly workLimit?: number;
@@ -74,7 +78,7 @@ export function probeLoss(
   radii.forEach((r, k) => requireFinite(`probes.radii[${k}]`, r, Number.MIN_VALUE));
   if (radii.length === 0) throw new InvalidArgumentError('probes.radii', 'at least one radius', 'none');
   const requested = requireInteger('probes.count', options.count ?? 2000, 0);
-  const tolerance = requireFinite('probes.tolerance', options.tolerance ?? 1e-12, 0);
+  const tolerance = requireFinite('probes.tolerance', options.tolerance ?? PROBE_DESCENT_TOLERANCE, 0);
   const workLimit = requireFinite('probes.workLimit', options.workLimit ?? 2e9, 0);
   const size = theta.length;
   const evaluationCost = Math.max(1, samples.count * size);

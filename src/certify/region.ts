@@ -1,5 +1,6 @@
 import { InvalidArgumentError, requireFinite } from '../core/errors.js';
 import { leastSquares, MACHINE_EPSILON, norm, numericalRank } from '../core/linalg/index.js';
+import { KINK_TOLERANCE, REGION_ATTAIN_TOLERANCE } from '../core/tolerances.js';
 import { type Architecture, parameterLayout } from '../model/architecture.js';
 import { forward } from '../model/forward.js';
 import { type KinkMargin, kinkMargin } from '../model/kinks.js';
@@ -10,11 +11,14 @@ import { requireOneHiddenLeakyRelu, slopePattern, type SlopePattern } from './kh
 export interface RegionOptions {
   /** Loss in which `loss` and `regionBestLoss` are reported (default 'mse' = (1/N)‖e‖²). */
   readonly loss?: LossKind;
-  /** |u| at or below this counts as on a kink (default 1e-9, as `kinkMargin`). */
+  /** |u| at or below this counts as on a kink (default KINK_TOLERANCE = 1e-9, as `kinkMargin`). */
   readonly kinkTolerance?: number;
   /** Singular values of the feature matrix above this count toward its rank (default max(N, D)·σ_max·ε). */
   readonly rankTolerance?: number;
-  /** The point attains the region's minimum when ‖e − e*‖ ≤ attainTolerance·‖y‖ (default 1e-6). */
+  /**
+   * The point attains the region's minimum when ‖e − e*‖ ≤ attainTolerance·‖y‖ (default REGION_ATTAIN_TOLERANCE
+   * = 1e-6).
+   */
   readonly attainTolerance?: number;
   /** Refuse feature matrices with more than this many entries N·D (default 2·10⁷, 160 MB). */
   readonly maxEntries?: number;
@@ -101,8 +105,12 @@ export function activationRegion(
   options: RegionOptions = {},
 ): RegionAnalysis {
   const lossKind = options.loss ?? 'mse';
-  const kinkTolerance = requireFinite('kinkTolerance', options.kinkTolerance ?? 1e-9, 0);
-  const attainTolerance = requireFinite('attainTolerance', options.attainTolerance ?? 1e-6, 0);
+  const kinkTolerance = requireFinite('kinkTolerance', options.kinkTolerance ?? KINK_TOLERANCE, 0);
+  const attainTolerance = requireFinite(
+    'attainTolerance',
+    options.attainTolerance ?? REGION_ATTAIN_TOLERANCE,
+    0,
+  );
   const maxEntries = requireFinite('maxEntries', options.maxEntries ?? 2e7, 1);
   const exact = samplesAs(samples, 'float64');
   const pattern = slopePattern(architecture, theta, exact);

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
 import { proportion, type Proportion } from '../core/statistics.js';
 import { deriveSeed, Rng } from '../core/rng.js';
+import { SEARCH_MERGE_TOLERANCE } from '../core/tolerances.js';
 import { type Architecture, parameterCount } from '../model/architecture.js';
 import { forward } from '../model/forward.js';
 import { DEFAULT_INITIALISATION, type Initialisation, initialise } from '../model/init.js';
@@ -69,9 +70,9 @@ export interface SearchOptions {
    */
   readonly mergeBy?: 'parameters' | 'outputs';
   /**
-   * Merge when the verdicts agree and max|a − b| ≤ mergeTolerance·scale (default 1e-6): for `outputs` the scale is
-   * max(max|a|, max|y|) over the outputs a of the group's first member and the labels y; for `parameters` it is
-   * max(1, max|a|) over its canonical θ.
+   * Merge when the verdicts agree and max|a − b| ≤ mergeTolerance·scale (default SEARCH_MERGE_TOLERANCE = 1e-6):
+   * for `outputs` the scale is max(max|a|, max|y|) over the outputs a of the group's first member and the labels y;
+   * for `parameters` it is max(1, max|a|) over its canonical θ.
    */
   readonly mergeTolerance?: number;
   readonly onEndPoint?: (endPoint: SearchEndPoint, done: number, total: number) => void;
@@ -154,7 +155,7 @@ export function multistartSearch(options: SearchOptions): SearchResult {
   const restarts = requireInteger('restarts', options.restarts ?? DEFAULT_RESTARTS, 0);
   const seed = requireInteger('seed', options.seed ?? 1, 0, 0xffffffff);
   const jitter = requireFinite('jitter', options.jitter ?? 0, 0);
-  const mergeTolerance = requireFinite('mergeTolerance', options.mergeTolerance ?? 1e-6, 0);
+  const mergeTolerance = requireFinite('mergeTolerance', options.mergeTolerance ?? SEARCH_MERGE_TOLERANCE, 0);
   const maxRetries = requireInteger('retries', options.retries ?? DEFAULT_RETRIES, 0);
   const retryDescent = options.retryDescent ?? DEFAULT_RETRY_DESCENT;
   validateOptimiser(retryDescent.optimiser, 'retryDescent.optimiser');

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
 import { lanczosExtremes, norm, symmetricEigen } from '../core/linalg/index.js';
 import { Rng } from '../core/rng.js';
+import { EIGENVALUE_ZERO_TOLERANCE } from '../core/tolerances.js';
 import type { Architecture } from '../model/architecture.js';
 import type { CurvatureOperator } from '../backend/curvature.js';
 import { referenceCurvature } from '../backend/reference-curvature.js';
@@ -26,7 +27,7 @@ import { Subspace } from './subspace.js';
 export interface SpectrumOptions {
   /** Largest P for the dense Hessian and full spectrum (default 2500). */
   readonly denseLimit?: number;
-  /** Relative zero threshold for eigenvalues (default 1e-9). */
+  /** Relative zero threshold for eigenvalues (default EIGENVALUE_ZERO_TOLERANCE = 1e-9). */
   readonly zeroTolerance?: number;
   /** Eigenvalues wanted at each end by Lanczos (default 3). */
   readonly lanczosCount?: number;
@@ -106,7 +107,11 @@ export function hessianSpectrum(
   curvature?: CurvatureOperator,
 ): HessianSpectrum {
   const denseLimit = requireInteger('spectrum.denseLimit', options.denseLimit ?? 2500, 0);
-  const zeroTolerance = requireFinite('spectrum.zeroTolerance', options.zeroTolerance ?? 1e-9, 0);
+  const zeroTolerance = requireFinite(
+    'spectrum.zeroTolerance',
+    options.zeroTolerance ?? EIGENVALUE_ZERO_TOLERANCE,
+    0,
+  );
   const size = theta.length;
   if (size === 0) throw new InvalidArgumentError('theta', 'at least one parameter', 0);
   const tangents = new Subspace(symmetryTangents, size);

@@ -1,10 +1,11 @@
 import { dot, norm } from '../core/linalg/index.js';
+import { SPAN_DROP_TOLERANCE } from '../core/tolerances.js';
 
 /**
  * An orthonormal basis of the span of a few vectors in ℝᴾ (symmetry tangents, kink normals), for projecting onto
  * that span or its complement. Modified Gram–Schmidt, applied twice ("twice is enough") so that the basis stays
- * orthogonal to working precision; a vector whose remainder falls below `dropTolerance` times its own norm adds
- * nothing and is dropped, so the basis size is the numerical rank.
+ * orthogonal to working precision; a vector whose remainder falls below `dropTolerance` (default
+ * SPAN_DROP_TOLERANCE) times its own norm adds nothing and is dropped, so the basis size is the numerical rank.
  */
 export class Subspace {
   readonly basis: Float64Array[] = [];
@@ -12,7 +13,7 @@ export class Subspace {
   constructor(
     vectors: readonly Float64Array[],
     readonly dimension: number,
-    dropTolerance = 1e-10,
+    dropTolerance = SPAN_DROP_TOLERANCE,
   ) {
     for (const vector of vectors) {
       const size = norm(vector);

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../core/errors.js';
+import { CANONICAL_KEY_TOLERANCE } from '../core/tolerances.js';
 import type { Activation } from '../model/activation.js';
 import { type Architecture, parameterLayout } from '../model/architecture.js';
 
@@ -72,8 +73,8 @@ function incomingIndices(
  * of different restarts compare equal. Layer by layer from the input: each unit of a positively homogeneous layer
  * is rescaled so that its incoming weights and bias have unit Euclidean norm (units with all-zero incoming weights
  * are left as they are), then the units are sorted by their incoming weights and bias, lexicographically, carrying
- * the outgoing columns along; coordinates within 1e-9 (relative) of each other count as tied, so rounding noise
- * between two runs that reached the same point cannot reorder the units. Layers with other activations are only
+ * the outgoing columns along; coordinates within CANONICAL_KEY_TOLERANCE (relative) of each other count as tied,
+ * so rounding noise between two runs that reached the same point cannot reorder the units. Layers with other activations are only
  * sorted. The function of the network is unchanged. Used by the multistart search and by the sweeps'
  * `distinctMinima`, so both count end points the same way.
  */
@@ -111,7 +112,8 @@ export function canonicalise(architecture: Architecture, theta: ArrayLike<number
 
 function compareKeys(a: readonly number[], b: readonly number[]): number {
   for (let k = 0; k < a.length; k++) {
-    if (Math.abs(a[k] - b[k]) > 1e-9 * Math.max(1, Math.abs(a[k]), Math.abs(b[k]))) return a[k] - b[k];
+    if (Math.abs(a[k] - b[k]) > CANONICAL_KEY_TOLERANCE * Math.max(1, Math.abs(a[k]), Math.abs(b[k])))
+      return a[k] - b[k];
   }
   return 0;
 }

@@ -1,3 +1,4 @@
+import { LOSS_ROUNDING } from '../core/tolerances.js';
 import { type DeepKinkAnalysis, describeKinkPairs, describeSides } from './deep-kinks.js';
 import type { KinkPieceAnalysis } from './kink-pieces.js';
 import type { HessianSpectrum } from './spectrum.js';
@@ -143,7 +144,7 @@ export function decideVerdict(evidence: VerdictEvidence): VerdictResult {
   }
   if (evidence.constantOutput !== undefined) {
     const { layer, bestConstantLoss } = evidence.constantOutput;
-    if (Math.abs(loss - bestConstantLoss) <= evidence.gradientTolerance * lossScale + 1e-13 * loss) {
+    if (Math.abs(loss - bestConstantLoss) <= evidence.gradientTolerance * lossScale + LOSS_ROUNDING * loss) {
       return result(
         'local-min',
         'constant-output',

@@ -1,5 +1,6 @@
 import type { FloatArray } from '../core/dtype.js';
 import { InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
+import { KINK_LOCATION_TOLERANCE } from '../core/tolerances.js';
 import { activationRule } from '../model/activation.js';
 import { type Architecture, parameterCount } from '../model/architecture.js';
 import { forward } from '../model/forward.js';
@@ -70,7 +71,7 @@ export function kinks1d(
   theta: FloatArray,
   range: readonly [number, number],
   resolution = 1000,
-  tolerance = 1e-12,
+  tolerance = KINK_LOCATION_TOLERANCE,
 ): Float64Array {
   if (architecture.inputDim !== 1) {
     throw new InvalidArgumentError(

@@ -1,4 +1,5 @@
 import type { FloatArray } from '../core/dtype.js';
+import { KINK_TOLERANCE } from '../core/tolerances.js';
 import { activationRule } from './activation.js';
 import type { ForwardCache } from './forward.js';
 
@@ -16,7 +17,7 @@ export interface KinkMargin {
  * Distance of the point from the non-differentiable set: a piecewise-linear unit is differentiable in θ on
  * sample n only while its pre-activation is non-zero (Soudry–Hoffer's DLM condition: no wᵢᵀx⁽ⁿ⁾ equals 0).
  */
-export function kinkMargin(cache: ForwardCache, tolerance = 1e-9): KinkMargin {
+export function kinkMargin(cache: ForwardCache, tolerance = KINK_TOLERANCE): KinkMargin {
   let minAbs = Infinity;
   let count = 0;
   let argmin: KinkMargin['argmin'];

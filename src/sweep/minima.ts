@@ -1,5 +1,6 @@
 import { canonicalise, sameCanonicalPoint } from '../certify/symmetry.js';
 import { requireFinite } from '../core/errors.js';
+import { MINIMA_MERGE_TOLERANCE } from '../core/tolerances.js';
 import type { Architecture } from '../model/architecture.js';
 
 /*
@@ -32,7 +33,7 @@ export interface DistinctMinimum {
 export function distinctMinima(
   architecture: Architecture,
   points: readonly EndPoint[],
-  tolerance = 1e-3,
+  tolerance = MINIMA_MERGE_TOLERANCE,
 ): DistinctMinimum[] {
   requireFinite('tolerance', tolerance, 0);
   const groups: { canonical: Float64Array; members: string[]; loss: number }[] = [];

@@ -9,6 +9,7 @@ import { distinctMinima } from './minima.js';
 import type { RunResult } from './run-result.js';
 import { type SuccessCriterion, varyingKeys } from './spec.js';
 import { mean, median, type Proportion, proportion, standardDeviation } from '../core/statistics.js';
+import { MINIMA_MERGE_TOLERANCE } from '../core/tolerances.js';
 import type { ResultStore, StoredCell, StoredRun, StoredSweep } from './store/result-store.js';
 
 export interface Moments {
@@ -68,7 +69,7 @@ export interface SweepSummary {
 export async function summariseSweep(
   store: ResultStore,
   name: string,
-  minimaTolerance = 1e-3,
+  minimaTolerance = MINIMA_MERGE_TOLERANCE,
 ): Promise<SweepSummary> {
   const sweep = (await store.sweeps()).find((s) => s.sweep === name);
   if (sweep === undefined) throw new Error(`no sweep named "${name}" in ${store.path}`);
@@ -93,7 +94,7 @@ export function summariseCell(
   axes: readonly string[],
   runs: readonly StoredRun[],
   success: SuccessCriterion,
-  minimaTolerance = 1e-3,
+  minimaTolerance = MINIMA_MERGE_TOLERANCE,
 ): CellSummary {
   const finished = runs.filter((run) => run.result !== null).map((run) => ({ run, result: run.result! }));
   const results = finished.map((f) => f.result);
