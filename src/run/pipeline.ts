@@ -17,7 +17,7 @@ import { type EpochProgress, type TrainOptions, trainAsync, type TrainResult } f
 import { type CertifiedFields, certifyEndPoint } from './certify-end-point.js';
 import { browserEnvironment, type RunEnvironment } from './environment.js';
 import { resolveRunSpec, type ResolvedRun, type RunSpec } from './spec.js';
-import { CONSTANT_OUTPUT_TOLERANCE, KINK_TOLERANCE } from './tolerances.js';
+import { CONSTANT_OUTPUT_TOLERANCE, KINK_TOLERANCE } from '../core/tolerances.js';
 import { RunSpecError } from './errors.js';
 
 /*

@@ -1,3 +1,4 @@
+import { GRADIENT_TOLERANCE, KINK_TOLERANCE } from '../../core/tolerances.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -307,10 +308,18 @@ export function register(program: Command): void {
     )
     .option('--no-polish', 'certify the point exactly as given')
     .addOption(
-      numberOption('--gradient-tolerance <x>', 'relative gradient tolerance (default 1e-12)', nonNegative),
+      numberOption(
+        '--gradient-tolerance <x>',
+        `relative gradient tolerance (default ${GRADIENT_TOLERANCE})`,
+        nonNegative,
+      ),
     )
     .addOption(
-      numberOption('--kink-tolerance <x>', '|pre-activation| counted as a kink (default 1e-9)', nonNegative),
+      numberOption(
+        '--kink-tolerance <x>',
+        `|pre-activation| counted as a kink (default ${KINK_TOLERANCE})`,
+        nonNegative,
+      ),
     )
     .addOption(numberOption('--known-optimum <x>', 'the global minimum value, when known', nonNegative))
     .addOption(
