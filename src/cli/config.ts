@@ -10,7 +10,7 @@ import {
   resolveRunSpec,
   type ResolvedRun,
   type RunSpec,
-  runSpecShape,
+  runSpecSchema,
   withDefaultChoices,
 } from '../run/spec.js';
 
@@ -25,9 +25,14 @@ const outputSchema = z.strictObject({
   weights: z.string().min(1).optional(),
 });
 
-/** The run spec (src/run/spec.ts) over Node's data sources, plus where `basin train` writes its files. */
+/**
+ * The run spec (src/run/spec.ts) over Node's data sources, plus where `basin train` writes its files. The spec's
+ * `certify` is left out: `basin certify result.json` certifies a trained run, with its own flags and report.
+ */
 export function trainConfigSchema() {
-  return z.strictObject({ ...runSpecShape(NODE_DATA_SOURCES), output: outputSchema.prefault({}) });
+  return runSpecSchema(NODE_DATA_SOURCES)
+    .omit({ certify: true })
+    .extend({ output: outputSchema.prefault({}) });
 }
 
 export type TrainConfig = z.infer<ReturnType<typeof trainConfigSchema>>;
