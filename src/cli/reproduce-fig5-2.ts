@@ -17,6 +17,7 @@ import {
 import {
   DEFAULT_OPTIMISERS,
   OPTIMISER_KINDS,
+  OPTIMISERS,
   type OptimiserConfig,
   type OptimiserKind,
 } from '../train/optimiser.js';
@@ -26,6 +27,8 @@ import { fig52Preset } from '../reproduce/presets/fig5.2.js';
 import { parseWorkers, reproducePresets } from './commands/sweep.js';
 import { fmt } from './summary.js';
 import { packageVersion } from './package-version.js';
+
+const MINIBATCH_KINDS = OPTIMISER_KINDS.filter((kind) => OPTIMISERS[kind].minibatch);
 
 export function registerFig52(reproduce: Command): void {
   reproduce
@@ -42,10 +45,10 @@ export function registerFig52(reproduce: Command): void {
     .option('--seed <n>', 'seed every run derives from', String(FIG52_DEFAULTS.seed))
     .addOption(
       new Option('--optimiser <kind>', 'optimiser')
-        .choices(OPTIMISER_KINDS as string[])
+        .choices(OPTIMISER_KINDS)
         .default(FIG52_DEFAULTS.optimiser),
     )
-    .option('--batch-size <B>', 'minibatch size (sgd, adam); full batch by default')
+    .option('--batch-size <B>', `minibatch size (${MINIBATCH_KINDS.join(', ')}); full batch by default`)
     .option('--lr <rate>', 'learning rate of the first phase', String(FIG52_DEFAULTS.learningRate))
     .option(
       '--hold-epochs <n>',
@@ -239,8 +242,9 @@ function summaryLines(summary: ReturnType<typeof summariseFig52>, wallSeconds: n
 
 function withBatchSize(base: OptimiserConfig, batchSize: number | undefined): OptimiserConfig {
   if (batchSize === undefined) return base;
-  if (base.kind === 'adam' || base.kind === 'sgd') return { ...base, batchSize };
-  throw new InvalidArgumentError('--batch-size', 'only with --optimiser sgd or adam', batchSize);
+  if (OPTIMISERS[base.kind].minibatch) return { ...base, batchSize } as OptimiserConfig;
+  const kinds = `${MINIBATCH_KINDS.slice(0, -1).join(', ')} or ${MINIBATCH_KINDS[MINIBATCH_KINDS.length - 1]}`;
+  throw new InvalidArgumentError('--batch-size', `only with --optimiser ${kinds}`, batchSize);
 }
 
 function number(flag: string, text: string | boolean | undefined): number {
