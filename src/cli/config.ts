@@ -19,9 +19,9 @@ import type { Initialisation } from '../model/init.js';
 import { LOSS_KINDS, type LossKind } from '../model/loss.js';
 import { type SlopeNoise, validateSlopeNoise } from '../model/slope-noise.js';
 import {
+  DEFAULT_LEARNING_RATES,
   DEFAULT_OPTIMISERS,
   type OptimiserConfig,
-  type OptimiserKind,
   validateOptimiser,
 } from '../train/optimiser.js';
 import { type Schedule, validateSchedule } from '../train/schedule.js';
@@ -162,16 +162,8 @@ export function trainConfigSchema() {
 
 export type TrainConfig = z.infer<ReturnType<typeof trainConfigSchema>>;
 
-/**
- * The learning rate used when the config names none, per optimiser. Measured to make progress on the Gaussian
- * random-label problems of Soudry–Hoffer (docs/training.md); L-BFGS takes it as its first trial step.
- */
-export const DEFAULT_LEARNING_RATES: { readonly [K in OptimiserKind]: number } = {
-  gd: 0.1,
-  sgd: 0.01,
-  adam: 1e-3,
-  lbfgs: 1,
-};
+/** The learning rate used when the config names none, per optimiser: defined with the optimisers. */
+export { DEFAULT_LEARNING_RATES };
 
 /** Where a config value came from, to name it in errors: a flag, or a field of a file. */
 export interface ConfigOrigin {
