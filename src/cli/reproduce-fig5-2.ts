@@ -206,7 +206,12 @@ function header(settings: Omit<Fig52Options, 'onRun'>): string {
         ? `SGD, batch ${o.batchSize}`
         : o.kind === 'gd'
           ? 'full-batch gradient descent'
-          : `L-BFGS (memory ${o.memory})`;
+          : o.kind === 'lbfgs'
+            ? `L-BFGS (memory ${o.memory})`
+            : `${o.kind} (${Object.entries(o)
+                .filter(([key]) => key !== 'kind')
+                .map(([key, value]) => `${key} ${String(value)}`)
+                .join(', ')})`;
   const lastRate = settings.learningRate * settings.decayFactor;
   return [
     'Soudry & Hoffer (2017), Fig. 5.2: do trained nets reach differentiable local minima with zero training error?',

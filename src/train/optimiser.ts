@@ -11,7 +11,7 @@ import { allFinite } from './vector.js';
  * Every optimiser basin knows, defined in this one file: each is one entry of `OPTIMISERS` holding its config
  * schema (with defaults), default learning rate, range checks, whether it takes minibatches, whether seeds may
  * train in lock-step, and its update rule. The config type, the kinds, the defaults, the CLI/sweep schema and
- * `train`'s dispatch are all derived from the registry, so a new optimiser is one new entry.
+ * `train`'s dispatch are all derived from the registry, so a new optimiser is one new entry (see `rmsprop`).
  * The algorithms too long to sit here live beside it: the Adam SIMD kernel (adam-kernel.ts) and L-BFGS with its
  * line search (lbfgs.ts, line-search.ts). The learning rate itself comes from the schedule.
  */
@@ -121,6 +121,36 @@ export function adamRule(beta1: number, beta2: number, epsilon: number): UpdateR
       return step(theta, gradient, learningRate);
     },
   };
+}
+
+/**
+ * RMSprop (Tieleman & Hinton 2012) in PyTorch's form (`torch.optim.RMSprop`): v ← α·v + (1−α)·g², and the
+ * gradient divided by √v + ε (centered: by √(v − ḡ²) + ε with ḡ ← α·ḡ + (1−α)·g) goes through PyTorch's SGD
+ * momentum rule: buf ← μ·buf + g/(√v + ε), θ ← θ − lr·buf (θ ← θ − lr·g/(√v + ε) when μ = 0).
+ */
+export function rmspropRule(alpha: number, epsilon: number, momentum: number, centered: boolean): UpdateRule {
+  const heavyBall = momentumRule(momentum);
+  let v: FloatArray | undefined;
+  let mean: FloatArray | undefined;
+  let scaled: Float64Array | undefined;
+  return checkedFirst((theta, gradient, learningRate) => {
+    if (v === undefined || scaled === undefined) {
+      v = allocate(dtypeOf(theta), theta.length);
+      if (centered) mean = allocate(dtypeOf(theta), theta.length);
+      scaled = new Float64Array(theta.length);
+    }
+    for (let i = 0; i < theta.length; i++) {
+      const g = gradient[i];
+      v[i] = alpha * v[i] + (1 - alpha) * g * g;
+      let variance = v[i];
+      if (mean !== undefined) {
+        mean[i] = alpha * mean[i] + (1 - alpha) * g;
+        variance -= mean[i] * mean[i];
+      }
+      scaled[i] = g / (Math.sqrt(variance) + epsilon);
+    }
+    heavyBall.apply(theta, scaled, learningRate);
+  });
 }
 
 // ─── The registry ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -233,6 +263,33 @@ export const OPTIMISERS = Object.freeze({
     },
     rule: (c) => adamRule(c.beta1, c.beta2, c.epsilon),
   }),
+  rmsprop: define({
+    schema: z.strictObject({
+      kind: z.literal('rmsprop'),
+      batchSize: positiveInteger.optional(),
+      alpha: unitInterval.default(0.99),
+      epsilon: nonNegative.default(1e-8),
+      momentum: unitInterval.default(0),
+      centered: z.boolean().default(false),
+    }),
+    description:
+      'RMSprop, PyTorch defaults (α 0.99, ε 1e-8, momentum 0, not centered); full batch unless batchSize',
+    // PyTorch's default (torch.optim.RMSprop's lr = 1e-2), so that a config naming only `kind: rmsprop` trains like
+    // a PyTorch script doing the same. Once v tracks g², each coordinate moves ≈ lr per step (g/√v ≈ ±1), as with
+    // Adam; without bias correction the first steps are larger (1/√(1−α) = 10·lr at step 1). Unlike the gd, sgd
+    // and adam rates it was not tuned on the Soudry–Hoffer problems; rmsprop.test.ts checks that it makes progress.
+    learningRate: 1e-2,
+    lockstep: true,
+    validate(c, argument) {
+      requireBatchSize(c.batchSize, argument, true);
+      for (const field of ['alpha', 'momentum'] as const) {
+        requireFinite(`${argument}.${field}`, c[field], 0, 1);
+        if (c[field] === 1) throw new InvalidArgumentError(`${argument}.${field}`, 'a number in [0, 1)', 1);
+      }
+      requireFinite(`${argument}.epsilon`, c.epsilon, 0);
+    },
+    rule: (c) => rmspropRule(c.alpha, c.epsilon, c.momentum, c.centered),
+  }),
   lbfgs: define({
     schema: z.strictObject({
       kind: z.literal('lbfgs'),
@@ -290,7 +347,7 @@ export const optimiserSchema = z.discriminatedUnion(
   ],
 );
 
-/** Each optimiser with its usual defaults (PyTorch's for Adam; Nocedal & Wright's c1, c2 for L-BFGS). */
+/** Each optimiser with its usual defaults (PyTorch's for Adam and RMSprop; Nocedal & Wright's c1, c2 for L-BFGS). */
 export const DEFAULT_OPTIMISERS = Object.fromEntries(
   OPTIMISER_KINDS.map((kind) => [kind, OPTIMISERS[kind].schema.parse({ kind })]),
 ) as { readonly [K in OptimiserKind]: ConfigOf<K> };
@@ -331,7 +388,7 @@ export function describeOptimiser(kind: OptimiserKind): string {
 
 /**
  * A full config from flat sweep settings: each setting is used only if the kind's schema has that field, defaults
- * fill the rest (sgd: batchSize ?? 32 and momentum; adam: batchSize when given; gd: momentum; lbfgs:
+ * fill the rest (sgd: batchSize ?? 32 and momentum; adam, rmsprop: batchSize when given; gd: momentum; lbfgs:
  * defaults). Not validated here: `train` validates what it is given.
  */
 export function optimiserFromSettings(
