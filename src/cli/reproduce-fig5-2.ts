@@ -17,6 +17,7 @@ import {
 import {
   DEFAULT_OPTIMISERS,
   OPTIMISER_KINDS,
+  OPTIMISERS,
   type OptimiserConfig,
   type OptimiserKind,
 } from '../train/optimiser.js';
@@ -60,6 +61,8 @@ export interface Fig52CommandOptions {
 import { fmt } from './summary.js';
 import { packageVersion } from './package-version.js';
 
+const MINIBATCH_KINDS = OPTIMISER_KINDS.filter((kind) => OPTIMISERS[kind].minibatch);
+
 export function registerFig52(reproduce: Command): void {
   reproduce
     .command('fig5.2')
@@ -87,7 +90,11 @@ export function registerFig52(reproduce: Command): void {
     .addOption(numberOption('--seed <n>', 'seed every run derives from', seed32, FIG52_DEFAULTS.seed))
     .addOption(choiceOption('--optimiser <kind>', 'optimiser', OPTIMISER_KINDS, FIG52_DEFAULTS.optimiser))
     .addOption(
-      numberOption('--batch-size <B>', 'minibatch size (sgd, adam); full batch by default', positiveInteger),
+      numberOption(
+        '--batch-size <B>',
+        `minibatch size (${MINIBATCH_KINDS.join(', ')}); full batch by default`,
+        positiveInteger,
+      ),
     )
     .addOption(
       numberOption('--lr <rate>', 'learning rate of the first phase', positive, FIG52_DEFAULTS.learningRate),
@@ -248,7 +255,12 @@ function header(settings: Omit<Fig52Options, 'onRun'>): string {
         ? `SGD, batch ${o.batchSize}`
         : o.kind === 'gd'
           ? 'full-batch gradient descent'
-          : `L-BFGS (memory ${o.memory})`;
+          : o.kind === 'lbfgs'
+            ? `L-BFGS (memory ${o.memory})`
+            : `${o.kind} (${Object.entries(o)
+                .filter(([key]) => key !== 'kind')
+                .map(([key, value]) => `${key} ${String(value)}`)
+                .join(', ')})`;
   const lastRate = settings.learningRate * settings.decayFactor;
   return [
     'Soudry & Hoffer (2017), Fig. 5.2: do trained nets reach differentiable local minima with zero training error?',
@@ -284,6 +296,7 @@ function summaryLines(summary: ReturnType<typeof summariseFig52>, wallSeconds: n
 
 function withBatchSize(base: OptimiserConfig, batchSize: number | undefined): OptimiserConfig {
   if (batchSize === undefined) return base;
-  if (base.kind === 'adam' || base.kind === 'sgd') return { ...base, batchSize };
-  throw new InvalidArgumentError('--batch-size', 'only with --optimiser sgd or adam', batchSize);
+  if (OPTIMISERS[base.kind].minibatch) return { ...base, batchSize } as OptimiserConfig;
+  const kinds = `${MINIBATCH_KINDS.slice(0, -1).join(', ')} or ${MINIBATCH_KINDS[MINIBATCH_KINDS.length - 1]}`;
+  throw new InvalidArgumentError('--batch-size', `only with --optimiser ${kinds}`, batchSize);
 }

@@ -8,6 +8,7 @@ import {
 } from '../io/schema-primitives.js';
 import { BACKEND_REQUESTS, type BackendRequest } from '../backend/select.js';
 import { parseActivation } from '../model/activation.js';
+import { OPTIMISER_KINDS } from '../train/optimiser.js';
 import { certifySettingSchema } from '../run/certify-end-point.js';
 import { lockstepLimit } from '../run/together.js';
 import { specFromCell } from './cell-spec.js';
@@ -61,7 +62,7 @@ export const trainRunConfigSchema = z
     initStd: nonNegative.default(0.01),
     initBiasMean: finite.default(0),
     initBiasStd: nonNegative.default(0),
-    optimiser: z.enum(['gd', 'sgd', 'adam', 'lbfgs']).default('adam'),
+    optimiser: z.enum(OPTIMISER_KINDS).default('adam'),
     /** Minibatch size (sgd, adam); full batch when absent. */
     batchSize: positiveInteger.optional(),
     momentum: nonNegative.default(0),

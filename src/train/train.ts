@@ -1,12 +1,10 @@
 import { type FloatArray } from '../core/dtype.js';
 import { InvalidArgumentError } from '../core/errors.js';
-import { Lbfgs } from './lbfgs.js';
 import { MinibatchSampler } from './minibatches.js';
 import type { Evaluation, Objective } from './objective.js';
-import { batchSizeOf, type OptimiserConfig, validateOptimiser } from './optimiser.js';
+import { batchSizeOf, type OptimiserConfig, optimiserMethod, validateOptimiser } from './optimiser.js';
 import { learningRateAt, type Schedule, validateSchedule } from './schedule.js';
 import { type StoppingRule, type StopReason, targetReached, validateStoppingRule } from './stopping.js';
-import { updateRuleFor } from './update-rules.js';
 import { allFinite, norm2 } from './vector.js';
 
 export interface EpochProgress {
@@ -135,6 +133,12 @@ export function* trainingSteps(options: TrainOptions): Generator<EpochProgress, 
     evaluations++;
     return objective.evaluate(theta, batch);
   };
+  // The optimiser's own evaluations (L-BFGS's line search) are counted too.
+  const method = optimiserMethod(optimiser, {
+    parameterCount: objective.parameterCount,
+    sampleCount: objective.sampleCount,
+    evaluate,
+  });
   const report = (epoch: number, epochsCompleted: number, loss: number): EpochProgress => {
     const learningRate = learningRateAt(schedule, epoch);
     recorder.record(epoch, loss, learningRate);
@@ -157,8 +161,9 @@ export function* trainingSteps(options: TrainOptions): Generator<EpochProgress, 
   let stopReason: StopReason = 'max-epochs';
   let final: Evaluation | undefined;
 
-  if (optimiser.kind !== 'lbfgs' && minibatch) {
-    const rule = updateRuleFor(optimiser);
+  // Only first-order methods take minibatches (batchSizeOf is undefined for the others).
+  const rule = minibatch ? method.rule : undefined;
+  if (rule !== undefined && batchSize !== undefined) {
     const sampler = new MinibatchSampler(objective.sampleCount, batchSize, options.shuffleSeed);
     const backup = theta.slice();
     for (; epoch < stopping.maxEpochs; epoch++) {
@@ -201,11 +206,6 @@ export function* trainingSteps(options: TrainOptions): Generator<EpochProgress, 
       }
     }
   } else {
-    const rule = optimiser.kind === 'lbfgs' ? undefined : updateRuleFor(optimiser);
-    const lbfgs =
-      optimiser.kind === 'lbfgs'
-        ? new Lbfgs(objective, optimiser.memory, optimiser.c1, optimiser.c2)
-        : undefined;
     let current = evaluate(theta);
     let previousTheta: FloatArray | undefined;
     let previous: Evaluation | undefined;
@@ -240,22 +240,17 @@ export function* trainingSteps(options: TrainOptions): Generator<EpochProgress, 
         stopReason = 'callback';
         break;
       }
-      if (lbfgs) {
-        const iteration = lbfgs.iterate(theta, current, learningRate);
-        evaluations += iteration.evaluations;
-        if (iteration.next === undefined) {
-          stopReason = 'line-search-failed';
-          epoch++;
-          break;
-        }
-        theta = iteration.next.theta;
-        current = iteration.next.evaluation;
-      } else {
-        previousTheta = theta.slice();
-        previous = current;
-        rule!.apply(theta, current.gradient, learningRate);
-        current = evaluate(theta);
+      // A new point (θ itself is kept, to return to if the step diverged), or none when L-BFGS's line search failed.
+      const next = method.step(theta, current, learningRate);
+      if (next === undefined) {
+        stopReason = 'line-search-failed';
+        epoch++;
+        break;
       }
+      previousTheta = theta;
+      previous = current;
+      theta = next.theta;
+      current = next.evaluation;
       epoch++;
     }
     final = current;

@@ -95,7 +95,10 @@ describe('basin reproduce fig5.2', () => {
     assert.equal(result.status, 1);
     assert.equal(result.stderr, 'basin: --d: expected an integer ≥ 3, got "x"\n');
     const batch = basin(['reproduce', 'fig5.2', '--optimiser', 'lbfgs', '--batch-size', '8'], cwd);
-    assert.equal(batch.stderr, 'basin: --batch-size: expected only with --optimiser sgd or adam, got 8\n');
+    assert.equal(
+      batch.stderr,
+      'basin: --batch-size: expected only with --optimiser sgd, adam or rmsprop, got 8\n',
+    );
   });
 });
 

@@ -37,36 +37,56 @@ const cell = {
   certify: false,
 };
 
+/** θ of the cell's first run through a one-cell sweep, `basin train` and the explorer worker's entry. */
+async function threeWays(cell: Record<string, unknown> & { slopeNoise: number }): Promise<Float64Array[]> {
+  const directory = temporaryDirectory('one-spec');
+  const sweep = validateSweepSpec({ name: 'one', seed: 5, repetitions: 1, keepWeights: true, base: cell });
+  const [task] = planTasks(sweep, trainRunner, expandCells(sweep, trainRunner));
+  const spec = specFromCell(trainRunConfigSchema.parse(cell), task.seed);
+  assert.equal(spec.slopeNoise !== undefined, cell.slopeNoise !== 0, 'slope noise when the cell has some');
+
+  // 1. A one-cell sweep on the local pool, weights kept in the store.
+  const store = await ResultStore.open(join(directory, 'one.duckdb'), 'write');
+  await runSweep({ spec: sweep, runner: trainRunner, store, executor: new LocalPool(1), codeVersion: 't' });
+  const [stored] = await store.runs('one', { weights: true });
+  store.close();
+  assert.equal(stored.status, 'ok', stored.error ?? '');
+  const fromSweep = Float64Array.from(stored.result!.weights!.theta);
+
+  // 2. `basin train` on the same spec written as a config file (the spec plus where to write).
+  ensureBuilt();
+  writeFileSync(
+    join(directory, 'spec.json'),
+    JSON.stringify({ ...spec, certify: undefined, output: { result: 'r.json', weights: 'w.json' } }),
+  );
+  const cli = basin(['train', '--config', 'spec.json'], directory);
+  assert.equal(cli.status, 0, cli.stderr);
+  const fromCli = Float64Array.from(readWeightsFile(join(directory, 'w.json')).theta);
+
+  // 3. The explorer's worker entry.
+  const fromWorker = Float64Array.from((await trainSpec(spec)).training.theta);
+
+  return [fromSweep, fromCli, fromWorker];
+}
+
 describe('one run spec through every front end', () => {
-  it('basin train, a one-cell sweep and the explorer worker give bit-identical θ', async () => {
-    const directory = temporaryDirectory('one-spec');
-    const sweep = validateSweepSpec({ name: 'one', seed: 5, repetitions: 1, keepWeights: true, base: cell });
-    const [task] = planTasks(sweep, trainRunner, expandCells(sweep, trainRunner));
-    const spec = specFromCell(trainRunConfigSchema.parse(cell), task.seed);
-    assert.ok(spec.slopeNoise !== undefined, 'the spec has slope noise');
-
-    // 1. A one-cell sweep on the local pool, weights kept in the store.
-    const store = await ResultStore.open(join(directory, 'one.duckdb'), 'write');
-    await runSweep({ spec: sweep, runner: trainRunner, store, executor: new LocalPool(1), codeVersion: 't' });
-    const [stored] = await store.runs('one', { weights: true });
-    store.close();
-    assert.equal(stored.status, 'ok', stored.error ?? '');
-    const fromSweep = Float64Array.from(stored.result!.weights!.theta);
-
-    // 2. `basin train` on the same spec written as a config file (the spec plus where to write).
-    ensureBuilt();
-    writeFileSync(
-      join(directory, 'spec.json'),
-      JSON.stringify({ ...spec, certify: undefined, output: { result: 'r.json', weights: 'w.json' } }),
-    );
-    const cli = basin(['train', '--config', 'spec.json'], directory);
-    assert.equal(cli.status, 0, cli.stderr);
-    const fromCli = Float64Array.from(readWeightsFile(join(directory, 'w.json')).theta);
-
-    // 3. The explorer's worker entry.
-    const fromWorker = Float64Array.from((await trainSpec(spec)).training.theta);
-
+  it('basin train, a one-cell sweep and the explorer worker give bit-identical θ, slope noise included', async () => {
+    const [fromSweep, fromCli, fromWorker] = await threeWays(cell);
     assert.equal(fromSweep.length, 4 * 3 + 4);
+    assert.deepEqual(fromCli, fromSweep, 'basin train = sweep');
+    assert.deepEqual(fromWorker, fromSweep, 'explorer worker = sweep');
+  });
+
+  it('an optimiser defined once (RMSprop with momentum, minibatches) is the same in all three', async () => {
+    const rmsprop = {
+      ...cell,
+      slopeNoise: 0,
+      optimiser: 'rmsprop',
+      momentum: 0.5,
+      batchSize: 5,
+      learningRate: 0.01,
+    };
+    const [fromSweep, fromCli, fromWorker] = await threeWays(rmsprop);
     assert.deepEqual(fromCli, fromSweep, 'basin train = sweep');
     assert.deepEqual(fromWorker, fromSweep, 'explorer worker = sweep');
   });
