@@ -25,7 +25,7 @@ base:
   slopeNoise: 0           # σ of Soudry–Carmon's fixed slope noise ε ~ N(1, σ²); 0 = none
   loss: mse               # mse = (1/N)‖e‖², or sse
   init: pytorch           # pytorch, lecun, xavier, gaussian (with initMean, initScale, initStd, initBias*)
-  optimiser: adam         # gd, sgd, adam, lbfgs (batchSize, momentum where they apply)
+  optimiser: adam         # gd, sgd, adam, rmsprop, lbfgs (batchSize, momentum where they apply)
   learningRate: 0.01
   epochs: 1000            # optimiser epochs (full-batch: steps)
   decayEpochs: 0          # further epochs with an exponentially decaying learning rate (decayFactor)

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { flagName, parseDecimal } from '../flags.js';
+import { OPTIMISER_KINDS } from '../../train/optimiser.js';
 import { formatTrainSummary } from '../summary.js';
 import { LOADING_DATA_SOURCES as DATA_SOURCES } from '../../data/sources/node.js';
 import {
@@ -155,7 +156,7 @@ const VALUE_FLAGS: readonly {
   },
   { flag: '--init-scale <s>', path: 'init.scale', value: 'number', help: 'σ multiplier of lecun/xavier' },
   { flag: '--init-std <σ>', path: 'init.std', value: 'number', help: 'σ of the gaussian init' },
-  { flag: '--optimiser <kind>', path: 'optimiser.kind', value: 'string', help: 'gd, sgd, adam or lbfgs' },
+  { flag: '--optimiser <kind>', path: 'optimiser.kind', value: 'string', help: OPTIMISER_KINDS.join(', ') },
   {
     flag: '--batch-size <B>',
     path: 'optimiser.batchSize',
