@@ -75,6 +75,7 @@ export async function trainConfigured(
       minAbsPreActivation: measures.minAbsPreActivation,
       nearKinkCount: measures.nearKinkCount,
       kinkTolerance: measures.kinkTolerance,
+      // constantOutput is left out: result files have never had it (TRAIN_RESULT_VERSION).
       epochs: training.epochs,
       stopReason: training.stopReason,
       evaluations: training.evaluations,

@@ -1,3 +1,4 @@
+import type { EndPointMeasures } from '../run/pipeline.js';
 import { writeFileSync } from 'node:fs';
 import * as z from 'zod';
 import type { BackendChoiceRecord } from '../backend/select.js';
@@ -42,16 +43,8 @@ export interface TrainResultRecord {
   readonly weightsFile: string | null;
 }
 
-export interface TrainOutcome {
-  /** The training loss (mse or sse, as configured) at the final θ, full batch. */
-  readonly finalLoss: number;
-  /** (1/N)‖e‖² at the final θ, whatever the training loss. */
-  readonly finalMse: number;
-  readonly finalMce: number | null;
-  readonly gradientNorm: number;
-  readonly minAbsPreActivation: number | null;
-  readonly nearKinkCount: number | null;
-  readonly kinkTolerance: number;
+/** The end point's measurements (the run pipeline's, src/run/pipeline.ts) and how training ended. */
+export interface TrainOutcome extends Omit<EndPointMeasures, 'constantOutput'> {
   readonly epochs: number;
   readonly stopReason: StopReason;
   readonly evaluations: number;

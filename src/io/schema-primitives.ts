@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseActivation } from '../model/activation.js';
 
 /*
  * The zod number primitives that basin's schemas share (the `basin train` configuration, the sweep's train
@@ -38,3 +39,16 @@ export function integerBetween(min: number, max: number): z.ZodNumber {
   const error = `an integer in [${min}, ${max}]`;
   return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
+
+/** An activation name as `parseActivation` reads it (relu, leaky-relu:<ρ>, linear, tanh, sigmoid). */
+export const activationName = z.string({ error: 'an activation name' }).refine(
+  (text) => {
+    try {
+      parseActivation(text);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'one of relu, leaky-relu:<ρ> (ρ ≠ 1), linear, tanh, sigmoid' },
+);

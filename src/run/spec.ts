@@ -16,6 +16,7 @@ import {
 import { type Schedule, validateSchedule } from '../train/schedule.js';
 import { type StoppingRule, validateStoppingRule } from '../train/stopping.js';
 import {
+  activationName,
   finite,
   nonNegative,
   nonNegativeInteger,
@@ -36,18 +37,6 @@ import { type CertifySettings, certifySettingSchema } from './certify-end-point.
 /** The engines a run may ask for: `auto` chooses (pipeline.ts), the others are honoured or refused with a reason. */
 export const RUN_BACKEND_REQUESTS = ['auto', 'reference', 'onnx', 'webgpu'] as const;
 export type RunBackendRequest = (typeof RUN_BACKEND_REQUESTS)[number];
-
-const activationName = z.string().refine(
-  (text) => {
-    try {
-      parseActivation(text);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: 'one of relu, leaky-relu:<ρ> (ρ ≠ 1), linear, tanh, sigmoid' },
-);
 
 const modelSchema = z.strictObject({
   hidden: z.array(positiveInteger).default([16]),

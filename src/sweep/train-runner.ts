@@ -6,8 +6,8 @@ import {
   positive,
   positiveInteger,
 } from '../io/schema-primitives.js';
+import { activationName } from '../io/schema-primitives.js';
 import { BACKEND_REQUESTS, type BackendRequest } from '../backend/select.js';
-import { parseActivation } from '../model/activation.js';
 import { OPTIMISER_KINDS } from '../train/optimiser.js';
 import { certifySettingSchema } from '../run/certify-end-point.js';
 import { lockstepLimit } from '../run/together.js';
@@ -35,20 +35,7 @@ export const trainRunConfigSchema = z
     depth: positiveInteger.default(1),
     /** Width of every hidden layer; "d0" makes it equal to the input dimension (Fig. 5.1's d = d0). */
     width: z.union([positiveInteger, z.literal('d0')], { error: 'an integer ≥ 1 or "d0"' }),
-    activation: z
-      .string({ error: 'an activation name' })
-      .refine(
-        (text) => {
-          try {
-            parseActivation(text);
-            return true;
-          } catch {
-            return false;
-          }
-        },
-        { error: 'one of relu, leaky-relu:<ρ>, linear, tanh, sigmoid' },
-      )
-      .default('relu'),
+    activation: activationName.default('relu'),
     bias: z.boolean({ error: 'true or false' }).default(false),
     /** Standard deviation of Soudry–Carmon's fixed slope noise ε ~ N(1, σ²); 0 means no noise. */
     slopeNoise: nonNegative.default(0),

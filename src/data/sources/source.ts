@@ -3,7 +3,6 @@ import type { DType } from '../../core/dtype.js';
 import type { Dataset } from '../dataset.js';
 import { LABEL_ENCODINGS, type LabelEncoding } from '../labels.js';
 import { positiveInteger, seed32 } from '../../io/schema-primitives.js';
-import { parseActivation } from '../../model/activation.js';
 
 /**
  * Where `basin train` gets its samples: the `data` section of a training config, selected by its `source` key.
@@ -55,15 +54,4 @@ export function defineDataSource<S extends z.ZodObject>(source: DataSource<S>): 
 export const count = positiveInteger;
 export const seed = seed32;
 export const labels = z.enum(LABEL_ENCODINGS as [LabelEncoding, ...LabelEncoding[]]);
-export const activationName = z.string().refine((text) => isActivation(text), {
-  error: 'one of relu, leaky-relu:<ρ>, linear, tanh, sigmoid',
-});
-
-function isActivation(text: string): boolean {
-  try {
-    parseActivation(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { activationName } from '../../io/schema-primitives.js';
