@@ -104,3 +104,25 @@ describe('auto weighs the device loop', () => {
     );
   });
 });
+
+describe("basin/node's run namespace", () => {
+  it("defaults to Node's environment: the file source parses and auto weighs ONNX Runtime", async () => {
+    const { run } = await import('../../src/node.js');
+    const file = run.parseRunSpec({
+      data: { source: 'file', path: 'images', count: 5 },
+      model: { hidden: [2] },
+    });
+    assert.equal((file.data as { source: string }).source, 'file');
+    const spec = run.parseRunSpec({
+      data: { source: 'gaussian', count: 400, inputDim: 20 },
+      model: { hidden: [16] },
+      stopping: { maxEpochs: 1 },
+    });
+    const trained = await run.runTraining(spec);
+    // 400 × (20·16 + 16) = 134 400 multiply-adds: ONNX Runtime where it loads, else the reason it does not.
+    assert.match(
+      trained.backend.reason,
+      /^auto: (134400 multiply-adds per evaluation ≥ 10000|onnx unavailable)/,
+    );
+  });
+});
