@@ -1,4 +1,4 @@
-import { backend, run } from 'basin';
+import { backend, run, train } from 'basin';
 import type { GpuInfo } from './protocol.js';
 import { explorerEnvironment, type Problem } from './problem.js';
 
@@ -26,18 +26,26 @@ export async function gpuInfo(): Promise<GpuInfo> {
 }
 
 /**
- * Why the problem's settings cannot train on the WebGPU engine, or undefined when they can (device aside). The
- * explorer computes in float64 and hands the GPU a float32 copy, so precision is not one of the reasons.
+ * Why the problem's settings cannot train on the WebGPU engine, or undefined when they can (device aside), in the
+ * Optimiser panel's words. The explorer computes in float64 and hands the GPU a float32 copy, so precision is not
+ * one of the reasons.
  */
 export function gpuSettingsReason(problem: Problem): string | undefined {
   const resolved = run.resolveRunSpec(problem.spec);
+  const { optimiser } = resolved;
+  if (optimiser.kind !== 'adam') return `the WebGPU engine runs Adam only (method is ${optimiser.kind})`;
+  const count = problem.samples.count;
+  const batch = train.batchSizeOf(optimiser);
+  if (batch !== undefined && batch < count) {
+    return `the WebGPU engine runs full-batch Adam: batch size ${batch} < N = ${count} (set batch size ≥ N)`;
+  }
+  // What the panel cannot set (a schedule, a stopping target) in the run spec's own words.
   const settings = explorerEnvironment.device!.settingsProblem({
-    optimiser: resolved.optimiser,
+    optimiser,
     schedule: resolved.schedule,
     stopping: resolved.stopping,
     dtype: 'float32',
-    sampleCount: problem.samples.count,
+    sampleCount: count,
   });
-  if (settings !== undefined) return `the WebGPU engine runs full-batch Adam only (${settings})`;
-  return backend.webGpuUnsupportedReason(problem.architecture, problem.loss, problem.samples);
+  return settings ?? backend.webGpuUnsupportedReason(problem.architecture, problem.loss, problem.samples);
 }
