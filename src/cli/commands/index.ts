@@ -8,6 +8,7 @@ import { register as registerReport } from './report.js';
 import { register as registerData } from './data.js';
 import { register as registerCertify } from './certify.js';
 import { register as registerSearch } from './search.js';
+import { register as registerWorker } from './worker.js';
 
 /**
  * Every subcommand lives in its own module under src/cli/commands/ and exports `register(program)`. Add one line
@@ -23,4 +24,5 @@ export const commandRegistrations: readonly ((program: Command) => void)[] = [
   registerData,
   registerCertify,
   registerSearch,
+  registerWorker,
 ];

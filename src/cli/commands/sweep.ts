@@ -21,7 +21,9 @@ import {
   type SweepPreset,
 } from '../../reproduce/presets/index.js';
 import { summariseSweep } from '../../sweep/summary.js';
-import { numberOption } from '../flags.js';
+import { flagOption, numberOption } from '../flags.js';
+import { parseQueueUrl, type QueueConnection } from '../../sweep/queue/connection.js';
+import { QueueExecutor } from '../../sweep/queue/queue-executor.js';
 
 /** `basin sweep init | run | replay`. */
 export function register(program: Command): void {
@@ -53,16 +55,31 @@ export function register(program: Command): void {
       '--no-batch-restarts',
       "train every run alone, never several seeds of a cell in lock-step (overrides the spec's batchRestarts)",
     )
+    .addOption(
+      flagOption(
+        '--queue <url>',
+        'run on `basin worker`s through Redis instead of local threads: redis://[user:password@]host:port[/db] ' +
+          '(rediss:// for TLS; docs/distributed.md)',
+        (text, flag) => parseQueueUrl(text, flag),
+      ),
+    )
     .action(
       async (
         file: string,
-        options: { store: string; workers: number; retryFailed?: boolean; batchRestarts: boolean },
+        options: {
+          store: string;
+          workers: number;
+          retryFailed?: boolean;
+          batchRestarts: boolean;
+          queue?: QueueConnection;
+        },
       ) => {
         const spec = readSweepSpec(file);
         const report = await runSweepWithProgress(spec, options.store, {
           workers: options.workers,
           retryFailed: options.retryFailed ?? false,
           file,
+          ...(options.queue === undefined ? {} : { queue: options.queue }),
           // Commander sets batchRestarts to true unless --no-batch-restarts is given: only the flag overrides the spec.
           ...(options.batchRestarts ? {} : { batchRestarts: false }),
         });
@@ -110,6 +127,8 @@ export function register(program: Command): void {
 
 export interface SweepRunOptions {
   readonly workers: number;
+  /** Run on queue workers through this Redis (queue/queue-executor.ts) instead of the local pool. */
+  readonly queue?: QueueConnection;
   readonly retryFailed: boolean;
   readonly file: string;
   /** Overrides the spec's `batchRestarts` (lock-step groups of a cell's runs). */
@@ -131,8 +150,12 @@ export async function runSweepWithProgress(
   const onInterrupt = (): void => abort.abort();
   process.once('SIGINT', onInterrupt);
   process.once('SIGTERM', onInterrupt);
+  const queue = options.queue;
+  let workersAlive = 0;
   const bar = new SingleBar({
-    format: `${spec.name} {bar} {value}/{total} runs | {rate} runs/s | ETA {eta_formatted} | failed {failed}`,
+    format:
+      `${spec.name} {bar} {value}/{total} runs | {rate} runs/s | ETA {eta_formatted} | failed {failed}` +
+      (queue === undefined ? '' : ' | workers {workers}'),
     noTTYOutput: true,
     notTTYSchedule: 10_000,
     stream: process.stderr,
@@ -144,7 +167,17 @@ export async function runSweepWithProgress(
       spec,
       runner,
       store,
-      executor: new LocalPool(options.workers),
+      executor:
+        queue === undefined
+          ? new LocalPool(options.workers)
+          : new QueueExecutor(queue, {
+              sweep: spec.name,
+              codeVersion: codeVersion(),
+              onWorkers: (count) => {
+                workersAlive = count;
+                if (started) bar.update({ workers: count });
+              },
+            }),
       codeVersion: codeVersion(),
       retryFailed: options.retryFailed,
       ...(options.batchRestarts === undefined ? {} : { batchRestarts: options.batchRestarts }),
@@ -152,13 +185,14 @@ export async function runSweepWithProgress(
       file: options.file,
       onProgress: (progress) => {
         if (!started) {
-          bar.start(progress.total, progress.alreadyStored, { rate: '–', failed: 0 });
+          bar.start(progress.total, progress.alreadyStored, { rate: '–', failed: 0, workers: workersAlive });
           started = true;
         }
         const rate = progress.done / Math.max(progress.elapsedMs / 1000, 1e-3);
         bar.update(progress.alreadyStored + progress.done, {
           rate: rate.toFixed(1),
           failed: progress.failed,
+          workers: workersAlive,
         });
       },
     });
