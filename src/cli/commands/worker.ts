@@ -6,7 +6,6 @@ import { flagOption, numberOption } from '../flags.js';
 
 interface WorkerCommandOptions {
   readonly queue: QueueConnection;
-  readonly concurrency: number;
   readonly threads: number;
   readonly lockSeconds: number;
   readonly stalledCheckSeconds: number;
@@ -27,7 +26,6 @@ export function register(program: Command): void {
         (text, flag) => parseQueueUrl(text, flag),
       ).makeOptionMandatory(),
     )
-    .addOption(numberOption('--concurrency <n>', 'jobs this process runs at once', positiveInteger, 1))
     .addOption(numberOption('--threads <n>', 'threads per backend for each run', positiveInteger, 1))
     .addOption(
       numberOption(
@@ -52,7 +50,6 @@ export function register(program: Command): void {
       log(`basin worker: queue ${describeQueue(options.queue)}`);
       try {
         await runQueueWorker(options.queue, {
-          concurrency: options.concurrency,
           threads: options.threads,
           lockSeconds: options.lockSeconds,
           stalledCheckSeconds: options.stalledCheckSeconds,

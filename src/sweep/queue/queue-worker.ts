@@ -8,8 +8,6 @@ import { connectedWithin, type QueueConnection, redisOptions } from './connectio
 import { encodeOutcomes, QUEUE_NAME, queueJobSchema } from './jobs.js';
 
 export interface QueueWorkerOptions {
-  /** Jobs this process runs at once (default 1: one backend thread per run, as the local pool with several workers). */
-  readonly concurrency?: number;
   /** Threads per backend (default 1). */
   readonly threads?: number;
   /**
@@ -71,7 +69,9 @@ export async function runQueueWorker(
     },
     {
       connection: redisOptions(connection),
-      concurrency: options.concurrency ?? 1,
+      // One job at a time: a run computes on this process's one JavaScript thread, so a machine of k cores runs k
+      // worker processes (each run with one backend thread, as the local pool's workers).
+      concurrency: 1,
       lockDuration: lockMs,
       stalledInterval: Math.round((options.stalledCheckSeconds ?? 30) * 1000),
       // A job whose worker died is taken again this many times before it is failed (a run that kills its worker).
