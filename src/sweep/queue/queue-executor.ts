@@ -104,12 +104,14 @@ export class QueueExecutor implements Executor {
         this.options.onWorkers?.((await queue.getWorkers()).length);
         if (pending.size === 0) break;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollMs);
-          wake = () => {
+          const done = (): void => {
             clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
             resolve();
           };
-          signal?.addEventListener('abort', wake, { once: true });
+          const timer = setTimeout(done, pollMs);
+          wake = done;
+          signal?.addEventListener('abort', done, { once: true });
         });
         wake = undefined;
       }
