@@ -187,6 +187,11 @@ describe(
           await sleep(50);
         }
       };
+      // The collector's progress bar counts the workers connected to the queue the same way.
+      for (let tries = 0; (await watch.getWorkers()).length < 3; tries++) {
+        assert.ok(tries < 200, 'three workers connect within 10 s');
+        await sleep(50);
+      }
       await storedAtLeast(20);
       workers[0].kill('SIGKILL'); // mid-job: its job is taken again once its lock expires
       await storedAtLeast(50);

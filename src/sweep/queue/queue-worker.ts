@@ -76,7 +76,8 @@ export async function runQueueWorker(
       stalledInterval: Math.round((options.stalledCheckSeconds ?? 30) * 1000),
       // A job whose worker died is taken again this many times before it is failed (a run that kills its worker).
       maxStalledCount: 3,
-      name: `basin ${version} ${hostname()}:${process.pid}`,
+      // The Redis client name: no spaces (CLIENT SETNAME refuses them); `getWorkers` counts clients by it.
+      name: `basin-${version}@${hostname()}-${process.pid}`.replace(/[^!-~]/g, '_'),
       autorun: true,
     },
   );
