@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Job, Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import type { Executor, RunGroup, RunTask } from '../executor.js';
 import type { RunOutcome } from '../store/result-store.js';
 import { connectedWithin, type QueueConnection, redisOptions } from './connection.js';
@@ -45,41 +45,70 @@ export class QueueExecutor implements Executor {
     const pending = new Map<string, RunGroup>();
     for (const group of groups) pending.set(jobIdOf(this.options.sweep, group), group);
     const attempts = this.options.attempts ?? 3;
-    let chain: Promise<void> = Promise.resolve();
     let failure: unknown;
     let wake: (() => void) | undefined;
+    // Finished jobs seen (by an event or a poll) and not yet stored, by id.
+    const finished = new Map<string, Finished>();
+    let draining: Promise<void> | undefined;
 
-    // One job at a time: a job seen by an event and by a poll at once is handed on once.
-    const collect = (id: string): Promise<void> => {
-      chain = chain.then(async () => {
-        const group = pending.get(id);
-        if (group === undefined || failure !== undefined) return;
-        const job = await Job.fromId(queue, id);
-        if (job === undefined) return;
-        const state = await job.getState();
-        let outcomes: RunOutcome[];
-        if (state === 'completed') {
-          outcomes = decodeOutcomes(job.returnvalue as string);
-        } else if (state === 'failed') {
-          outcomes = group.map((task) => failedOutcome(task, job.failedReason));
-        } else {
-          return;
+    // Stores every finished job seen so far in one go (the store commits the outcomes together), then removes those
+    // jobs from Redis, only once stored: a collector killed in between finds them again when restarted.
+    const drain = (): Promise<void> => {
+      draining ??= (async () => {
+        while (finished.size > 0 && failure === undefined) {
+          const batch = [...finished.values()].filter((job) => pending.has(job.id));
+          finished.clear();
+          await Promise.all(
+            batch.flatMap((job) => {
+              const group = pending.get(job.id)!;
+              const outcomes =
+                job.returnvalue === undefined
+                  ? group.map((task) => failedOutcome(task, job.failedReason))
+                  : decodeOutcomes(job.returnvalue);
+              pending.delete(job.id);
+              return group.map((task, k) => onOutcome(task, outcomes[k]));
+            }),
+          );
+          await Promise.all(batch.map((job) => queue.remove(job.id)));
         }
-        for (const [k, task] of group.entries()) await onOutcome(task, outcomes[k]);
-        pending.delete(id);
-        // Removed only once stored: a collector killed before this line finds the job again when restarted.
-        await job.remove();
-        wake?.();
-      });
-      chain = chain.catch((error: unknown) => {
-        failure ??= error;
-        wake?.();
-      });
-      return chain;
+      })()
+        .catch((error: unknown) => {
+          failure ??= error;
+        })
+        .finally(() => {
+          draining = undefined;
+          wake?.();
+        });
+      return draining;
+    };
+    const found = (job: Finished): void => {
+      if (!pending.has(job.id) || finished.has(job.id)) return;
+      finished.set(job.id, job);
+      void drain();
+    };
+    // Finished jobs straight from Redis's lists (their return value read with them, so never a half-finished copy):
+    // those that ended before this collector listened (a restart), or whose event was lost while Redis restarted.
+    const poll = async (): Promise<void> => {
+      for (const job of await queue.getJobs(['completed'])) {
+        if (job?.id !== undefined && typeof job.returnvalue === 'string') {
+          found({ id: job.id, returnvalue: job.returnvalue });
+        }
+      }
+      for (const job of await queue.getJobs(['failed'])) {
+        if (job?.id !== undefined) found({ id: job.id, failedReason: job.failedReason });
+      }
     };
 
-    events.on('completed', ({ jobId }) => void collect(jobId));
-    events.on('failed', ({ jobId }) => void collect(jobId));
+    events.on('completed', ({ jobId, returnvalue }) => {
+      if (typeof returnvalue === 'string') found({ id: jobId, returnvalue });
+    });
+    // 'failed' also fires for an attempt that will be retried: only a job in the failed list is done.
+    events.on('failed', ({ jobId }) => {
+      void queue
+        .getJobState(jobId)
+        .then((state) => (state === 'failed' ? poll() : undefined))
+        .catch(() => undefined);
+    });
     try {
       await connectedWithin(events.waitUntilReady(), this.connection);
       await this.removeStale(queue, pending);
@@ -98,9 +127,8 @@ export class QueueExecutor implements Executor {
       );
       const pollMs = (this.options.pollSeconds ?? 2) * 1000;
       while (pending.size > 0 && failure === undefined && signal?.aborted !== true) {
-        // Jobs that finished before this collector listened (a restart), or whose event was lost.
-        for (const id of [...pending.keys()]) void collect(id);
-        await chain;
+        await poll();
+        await drain();
         this.options.onWorkers?.((await queue.getWorkers()).length);
         if (pending.size === 0) break;
         await new Promise<void>((resolve) => {
@@ -115,7 +143,7 @@ export class QueueExecutor implements Executor {
         });
         wake = undefined;
       }
-      await chain;
+      await draining;
       if (failure !== undefined) throw failure;
       if (signal?.aborted !== true) await this.removeStale(queue, pending);
     } finally {
@@ -139,6 +167,13 @@ async function removeStaleJobs(
     if (job?.id === undefined || !job.id.startsWith(`${sweepPrefix}.`) || pending.has(job.id)) continue;
     await job.remove();
   }
+}
+
+/** A job that ended: its encoded outcomes, or (failed for good) the reason. */
+interface Finished {
+  readonly id: string;
+  readonly returnvalue?: string;
+  readonly failedReason?: string;
 }
 
 function failedOutcome(task: RunTask, reason: string | undefined): RunOutcome {
