@@ -13,7 +13,7 @@ import { codeVersion } from '../../src/sweep/code-version.js';
 import { describeQueue, parseQueueUrl, redisOptions } from '../../src/sweep/queue/connection.js';
 import { decodeOutcomes, encodeOutcomes, QUEUE_NAME } from '../../src/sweep/queue/jobs.js';
 import { refusal } from '../../src/sweep/queue/queue-worker.js';
-import { cliSkip, repositoryRoot, temporaryDirectory } from '../cli/helpers.js';
+import { assertOneLineError, cliSkip, repositoryRoot, temporaryDirectory } from '../cli/helpers.js';
 import { freePort, redisSkip, TestRedis } from '../support/redis-server.js';
 
 const launcher = join(repositoryRoot, 'bin/basin.js');
@@ -98,6 +98,16 @@ describe('queue: URLs, jobs and outcomes', () => {
     assert.match(
       refusal({ ...job, group: [{ ...job.group[0], cellHash: '../../etc' }] }, version)!,
       /cellHash/,
+    );
+  });
+});
+
+describe('queue: the collector command', { skip: cliSkip }, () => {
+  it('refuses --workers with --queue, naming the flag (the runs go to basin worker processes)', () => {
+    assertOneLineError(
+      ['sweep', 'run', 'spec.yaml', '--queue', 'redis://127.0.0.1:1', '--workers', '2'],
+      temporaryDirectory('queue-flags'),
+      /^basin: --workers: expected no value with --queue \(the runs go to `basin worker` processes: start more of them instead\), got 2$/,
     );
   });
 });

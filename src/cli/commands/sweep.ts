@@ -73,7 +73,15 @@ export function register(program: Command): void {
           batchRestarts: boolean;
           queue?: QueueConnection;
         },
+        command: Command,
       ) => {
+        if (options.queue !== undefined && command.getOptionValueSource('workers') === 'cli') {
+          throw new InvalidArgumentError(
+            '--workers',
+            'no value with --queue (the runs go to `basin worker` processes: start more of them instead)',
+            options.workers,
+          );
+        }
         const spec = readSweepSpec(file);
         const report = await runSweepWithProgress(spec, options.store, {
           workers: options.workers,
