@@ -37,6 +37,7 @@ export {
 } from './spec.js';
 export {
   AUTO_DEVICE_MIN_MULTIPLY_ADDS,
+  deviceSettingsOf,
   type EndPointMeasures,
   finishRun,
   initialPoint,

@@ -1,4 +1,5 @@
 import type { Backend, BackendChoiceRecord } from '../backend/backend.js';
+import type { DeviceTrainingSettings } from '../backend/webgpu/trainer.js';
 import { allocate, type FloatArray } from '../core/dtype.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { Dataset } from '../data/dataset.js';
@@ -16,7 +17,7 @@ import { batchSizeOf } from '../train/optimiser.js';
 import { type EpochProgress, type TrainOptions, trainAsync, type TrainResult } from '../train/train.js';
 import { type CertifiedFields, certifyEndPoint } from './certify-end-point.js';
 import { browserEnvironment, type RunEnvironment } from './environment.js';
-import { resolveRunSpec, type ResolvedRun, type RunSpec } from './spec.js';
+import { resolveRunSpec, type ResolvedRun, runSeeds, type RunSpec } from './spec.js';
 import { CONSTANT_OUTPUT_TOLERANCE, KINK_TOLERANCE } from '../core/tolerances.js';
 import { RunSpecError } from './errors.js';
 
@@ -143,7 +144,7 @@ export async function loadRunData(spec: RunSpec, options: RunOptions = {}): Prom
     );
   }
   return source.load(section, {
-    seed: resolveRunSpec(spec).seeds.data,
+    seed: runSeeds(spec).data,
     dtype: spec.model.dtype,
     baseDirectory: options.baseDirectory ?? '.',
   });
@@ -213,6 +214,16 @@ export async function trainPrepared(
  */
 export const AUTO_DEVICE_MIN_MULTIPLY_ADDS = 1e7;
 
+/** What a device trainer weighs of a run (its precision unless `dtype` says which copy the device would get). */
+export function deviceSettingsOf(
+  resolved: ResolvedRun,
+  sampleCount: number,
+  dtype: string = resolved.spec.model.dtype,
+): DeviceTrainingSettings {
+  const { optimiser, schedule, stopping } = resolved;
+  return { optimiser, schedule, stopping, dtype, sampleCount };
+}
+
 /** Why `auto` keeps this run off the device loop, or undefined when it takes it. */
 async function deviceDeclines(
   prepared: PreparedRun,
@@ -221,13 +232,7 @@ async function deviceDeclines(
   const device = environment.device;
   if (device === undefined) return `no device trainer in the ${environment.name} environment`;
   const { resolved, samples, architecture } = prepared;
-  const settings = device.settingsProblem({
-    optimiser: resolved.optimiser,
-    schedule: resolved.schedule,
-    stopping: resolved.stopping,
-    dtype: resolved.spec.model.dtype,
-    sampleCount: samples.count,
-  });
+  const settings = device.settingsProblem(deviceSettingsOf(resolved, samples.count));
   if (settings !== undefined) return `webgpu: ${settings}`;
   const work = samples.count * multiplyAddsPerRow(architecture);
   if (work < AUTO_DEVICE_MIN_MULTIPLY_ADDS) {
@@ -252,13 +257,7 @@ async function trainOnDevice(
       'webgpu',
     );
   }
-  const problem = device.settingsProblem({
-    optimiser: resolved.optimiser,
-    schedule: resolved.schedule,
-    stopping: resolved.stopping,
-    dtype: resolved.spec.model.dtype,
-    sampleCount: samples.count,
-  });
+  const problem = device.settingsProblem(deviceSettingsOf(resolved, samples.count));
   if (problem !== undefined) throw new RunSpecError(`${problem} (backend webgpu)`);
   const { training, record } = await device.train({
     architecture,

@@ -40,12 +40,8 @@ export function gpuSettingsReason(problem: Problem): string | undefined {
     return `the WebGPU engine runs full-batch Adam: batch size ${batch} < N = ${count} (set batch size ≥ N)`;
   }
   // What the panel cannot set (a schedule, a stopping target) in the run spec's own words.
-  const settings = explorerEnvironment.device!.settingsProblem({
-    optimiser,
-    schedule: resolved.schedule,
-    stopping: resolved.stopping,
-    dtype: 'float32',
-    sampleCount: count,
-  });
+  const settings = explorerEnvironment.device!.settingsProblem(
+    run.deviceSettingsOf(resolved, count, 'float32'),
+  );
   return settings ?? backend.webGpuUnsupportedReason(problem.architecture, problem.loss, problem.samples);
 }
