@@ -1,9 +1,10 @@
-import { dirname, extname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import { BasinError, describeValue, FileFormatError, InvalidArgumentError } from '../core/errors.js';
+import { SizeLimitError } from '../core/limits.js';
 import { describeSchemaProblem } from '../io/schema-issues.js';
 import { readUserFile } from '../io/user-file.js';
+import { parseStructuredText } from '../io/structured-text.js';
 import { dataSourceNamed } from '../data/sources/index.js';
 import { LOADING_DATA_SOURCES, NODE_DATA_SOURCES } from '../data/sources/node.js';
 import {
@@ -46,17 +47,7 @@ export interface ConfigOrigin {
 
 /** Reads a JSON (.json) or YAML (anything else) config file into a plain object. */
 export function readConfigFile(file: string): Record<string, unknown> {
-  const text = readUserFile(file, 'the config file');
-  let value: unknown;
-  try {
-    value = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    const firstLine = ((error as Error).message ?? String(error)).split('\n')[0];
-    throw new FileFormatError(
-      file,
-      `not valid ${extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${firstLine}`,
-    );
-  }
+  const value = parseStructuredText(readUserFile(file, 'the config file'), file);
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new FileFormatError(
@@ -135,6 +126,11 @@ function requireDataSection(raw: unknown, origin: ConfigOrigin): void {
  * like a schema error, naming the flag that set the field or the config file it came from.
  */
 export function namingOrigin(error: unknown, origin: ConfigOrigin): unknown {
+  if (error instanceof SizeLimitError) {
+    const flag = flagFor(error.field, origin.flags);
+    if (flag !== undefined) return new ConfigError(`${flag}: ${error.detail} (config field ${error.field})`);
+    return origin.file === undefined ? error : new FileFormatError(origin.file, error.message);
+  }
   if (!(error instanceof InvalidArgumentError)) return error;
   const section = /^[A-Za-z]+/.exec(error.argument)?.[0];
   if (section === undefined || !(section in trainConfigSchema().shape)) return error;

@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type * as z from 'zod';
 import { InvalidArgumentError } from '../core/errors.js';
+import { parseDecimal } from '../core/numbers.js';
 
 /*
  * The one way a basin command declares a typed flag. Each helper returns a commander Option whose argParser turns
@@ -17,20 +18,8 @@ import { InvalidArgumentError } from '../core/errors.js';
  */
 export type FlagParser<T> = (text: string, flag: string) => T;
 
-/** Plain decimal notation, with an optional exponent: 12, -0.5, .5, 3., 1e-3, 2.5E+4. */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/**
- * Flag text → number, for plain decimal notation only. `Number()` alone would take '' and blanks as 0 and `0x10`,
- * `0o7`, `0b1` as 16, 7, 1, and reads `Infinity`; all of these, and what it makes NaN (`1e`, `x`), give undefined.
- * The text is taken as it is: no surrounding spaces.
- */
-export function parseDecimal(text: string): number | undefined {
-  if (!DECIMAL.test(text)) return undefined;
-  const value = Number(text);
-  // -0 is 0 to a user; only a difference in printing and Object.is.
-  return value === 0 ? 0 : value;
-}
+/** The one number reader (src/core/numbers.ts), re-exported for the flag helpers' users. */
+export { parseDecimal };
 
 /**
  * A number checked against a zod schema (positiveInteger, nonNegative, unitInterval, seed32, …); the error says

@@ -34,11 +34,25 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (debug && error instanceof Error) {
       process.stderr.write(`${error.stack ?? error.message}\n`);
     } else {
-      const message = error instanceof BasinError || error instanceof Error ? error.message : String(error);
+      const message =
+        error instanceof BasinError || !(error instanceof Error)
+          ? String(error instanceof Error ? error.message : error)
+          : describeUnexpected(error);
       process.stderr.write(`basin: ${message}\n`);
     }
     return 1;
   }
+}
+
+/**
+ * An error basin did not raise on purpose. Allocation failures are the one kind a user can act on, so they say so;
+ * sizes are checked before allocation (src/core/limits.ts), so reaching this is a gap in those checks.
+ */
+function describeUnexpected(error: Error): string {
+  if (/Invalid typed array length|Array buffer allocation failed|Invalid array length/.test(error.message)) {
+    return `out of memory (${error.message}): a size basin did not check in advance; please report the command`;
+  }
+  return error.message;
 }
 
 /**

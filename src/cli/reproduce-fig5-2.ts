@@ -1,5 +1,5 @@
+import { writeOutputFile } from '../io/output-file.js';
 import { nodeEnvironment } from '../run/node-environment.js';
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../core/errors.js';
 import { formatPercent } from '../report/format.js';
@@ -241,7 +241,7 @@ export async function fig52Command(options: Fig52CommandOptions, command?: Comma
       summary,
       runs,
     };
-    writeFileSync(options.out, serialiseJsonRecord(record, options.out));
+    writeOutputFile(options.out, serialiseJsonRecord(record, options.out), 'the fig5.2 record');
     if (!json) write(`results: ${options.out}\n`);
   }
 }

@@ -1,3 +1,4 @@
+import { type NamedFile, requireSeparateFiles, requireWritableTarget } from '../io/output-file.js';
 import { isAbsolute, resolve } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import type { EpochProgress } from '../train/train.js';
@@ -88,6 +89,31 @@ export async function trainConfigured(
 }
 
 /** Writes the result file and, when configured, the weights file; paths are relative to the working directory. */
+/**
+ * Checks, before training, that the result and weights files can be written and clobber nothing the run reads
+ * (the config, the data files) or each other. `flags` maps config fields to the flags that set them, for errors.
+ */
+export function requireTrainOutputs(
+  resolved: ResolvedTrainConfig,
+  configFile: string | undefined,
+  flags: ReadonlyMap<string, string>,
+): void {
+  const named = (field: string, path: string): NamedFile => ({ path, argument: flags.get(field) ?? field });
+  const section = resolved.spec.data as { source: string; path?: string; labelFile?: string };
+  const inputs: NamedFile[] = [
+    ...(configFile === undefined ? [] : [{ path: configFile, argument: '--config' }]),
+    ...(section.source === 'file' && section.path !== undefined ? [named('data.path', section.path)] : []),
+    ...(section.labelFile === undefined ? [] : [named('data.labelFile', section.labelFile)]),
+  ];
+  const output = resolved.config.output;
+  const outputs = [
+    named('output.result', absolute(output.result)),
+    ...(output.weights === undefined ? [] : [named('output.weights', absolute(output.weights))]),
+  ];
+  requireSeparateFiles(inputs, outputs);
+  for (const file of outputs) requireWritableTarget(file.path, file.argument);
+}
+
 export function writeTrainRun(
   run: TrainRun,
   resolved: ResolvedTrainConfig,

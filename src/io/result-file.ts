@@ -1,5 +1,5 @@
+import { writeOutputFile } from './output-file.js';
 import type { EndPointMeasures } from '../run/pipeline.js';
-import { writeFileSync } from 'node:fs';
 import * as z from 'zod';
 import type { BackendChoiceRecord } from '../backend/select.js';
 import { FileFormatError } from '../core/errors.js';
@@ -40,7 +40,7 @@ export interface TrainResultRecord {
   readonly result: TrainOutcome;
   readonly trace: TrainTrace;
   /** Path of the weights file written with this result, as given on the command line or in the config. */
-  readonly weightsFile: string | null;
+  readonly weightsFile: string | null | undefined;
 }
 
 /** The end point's measurements (the run pipeline's, src/run/pipeline.ts) and how training ended. */
@@ -73,7 +73,7 @@ export function serialiseJsonRecord(record: unknown, file: string): string {
 }
 
 export function writeTrainResultFile(path: string, record: TrainResultRecord): void {
-  writeFileSync(path, serialiseJsonRecord(record, path));
+  writeOutputFile(path, serialiseJsonRecord(record, path), 'the result file');
 }
 
 const backendChoiceSchema = z.looseObject({
@@ -90,6 +90,12 @@ const headerSchema = z.looseObject({
   result: z.looseObject({ finalLoss: z.number(), finalMse: z.number(), epochs: z.number() }),
   config: z.record(z.string(), z.unknown()),
   backend: backendChoiceSchema.optional(),
+  // Readers follow it to the weights (basin certify <result>); null or absent when none was saved.
+  weightsFile: z
+    .string({ error: 'a file name or null' })
+    .min(1, { error: 'a file name or null' })
+    .nullable()
+    .optional(),
 });
 
 /**

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { FileFormatError } from '../core/errors.js';
 
 /*
@@ -37,20 +37,94 @@ export function fileReadError(path: string, what: string, error: unknown): FileF
   return new FileFormatError(path, `cannot read ${what} (${describeFileSystemError(error)})`);
 }
 
-/** The text of a file the user named; one-line {@link fileReadError} when it cannot be read. */
+/**
+ * The most bytes of a text file (config, sweep spec, weights, result) read whole: 256 MiB, below V8's longest string
+ * (2^29 − 24 characters), which would otherwise end the read with an engine message instead of this file's name.
+ */
+export const MAX_TEXT_FILE_BYTES = 256 * 2 ** 20;
+
+/**
+ * Why `stats` is no file basin can read to its end, or undefined when it is one. Devices and sockets never end
+ * (`/dev/zero`) or block; named pipes do end, so `--config <(…)` keeps working, with reads bounded by their caller.
+ */
+export function specialFileProblem(stats: Stats): string | undefined {
+  if (stats.isFile() || stats.isFIFO()) return undefined;
+  if (stats.isDirectory()) return 'EISDIR: a directory, not a file';
+  if (stats.isCharacterDevice()) return 'a character device, not a regular file';
+  if (stats.isBlockDevice()) return 'a block device, not a regular file';
+  if (stats.isSocket()) return 'a socket, not a regular file';
+  return 'not a regular file';
+}
+
+/** The FileFormatError for a special file (see {@link specialFileProblem}). */
+export function specialFileError(path: string, what: string, problem: string): FileFormatError {
+  return new FileFormatError(path, `cannot read ${what} (${problem})`);
+}
+
+/**
+ * The text of a file the user named; one-line {@link fileReadError} when it cannot be read, and a refusal for
+ * devices and for files over {@link MAX_TEXT_FILE_BYTES} (also those a pipe delivers) rather than an endless read.
+ */
 export function readUserFile(path: string, what: string): string {
+  let descriptor: number;
   try {
-    return readFileSync(path, 'utf8');
+    descriptor = openSync(path, 'r');
   } catch (error) {
     throw fileReadError(path, what, error);
   }
+  try {
+    const problem = specialFileProblem(fstatSync(descriptor));
+    if (problem !== undefined) throw specialFileError(path, what, problem);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(1 << 20);
+      const read = readSync(descriptor, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      total += read;
+      if (total > MAX_TEXT_FILE_BYTES) throw tooLargeError(path, what);
+      chunks.push(read === chunk.length ? chunk : chunk.subarray(0, read));
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } catch (error) {
+    throw error instanceof FileFormatError ? error : fileReadError(path, what, error);
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+function tooLargeError(path: string, what: string): FileFormatError {
+  return new FileFormatError(
+    path,
+    `cannot read ${what} (larger than the ${MAX_TEXT_FILE_BYTES / 2 ** 20} MiB a text file may have)`,
+  );
 }
 
 /** {@link readUserFile} without blocking. */
 export async function readUserFileAsync(path: string, what: string): Promise<string> {
+  let handle;
   try {
-    return await readFile(path, 'utf8');
+    handle = await open(path, 'r');
   } catch (error) {
     throw fileReadError(path, what, error);
+  }
+  try {
+    const problem = specialFileProblem(await handle.stat());
+    if (problem !== undefined) throw specialFileError(path, what, problem);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(1 << 20);
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > MAX_TEXT_FILE_BYTES) throw tooLargeError(path, what);
+      chunks.push(chunk.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } catch (error) {
+    throw error instanceof FileFormatError ? error : fileReadError(path, what, error);
+  } finally {
+    await handle.close();
   }
 }

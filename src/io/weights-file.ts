@@ -1,8 +1,8 @@
+import { writeOutputFile } from './output-file.js';
 /**
  * The basin-weights file on disk. The format itself (schema, serialise, parse) lives in weights-format.ts, which has
  * no Node imports so that the browser explorer can bundle it; this module adds the file reading and writing.
  */
-import { writeFileSync } from 'node:fs';
 
 import { readUserFile } from './user-file.js';
 import { parseWeights, serialiseWeights, type WeightsFile } from './weights-format.js';
@@ -10,7 +10,7 @@ import { parseWeights, serialiseWeights, type WeightsFile } from './weights-form
 export * from './weights-format.js';
 
 export function writeWeightsFile(path: string, weights: WeightsFile): void {
-  writeFileSync(path, serialiseWeights(weights));
+  writeOutputFile(path, serialiseWeights(weights), 'the weights file');
 }
 
 export function readWeightsFile(path: string): WeightsFile {

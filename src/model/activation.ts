@@ -1,3 +1,4 @@
+import { parseDecimal } from '../core/numbers.js';
 import { InvalidArgumentError } from '../core/errors.js';
 
 /**
@@ -81,14 +82,17 @@ export const ACTIVATION_KINDS: readonly ActivationKind[] = Object.keys(rules) as
 
 /** Parses `relu`, `leaky-relu:0.1`, `linear`, `tanh`, `sigmoid` (the names the CLI and config files use). */
 export function parseActivation(text: string, argument = 'activation'): Activation {
-  const [name, parameter] = text.split(':');
+  const colon = text.indexOf(':');
+  const name = colon < 0 ? text : text.slice(0, colon);
+  const parameter = colon < 0 ? undefined : text.slice(colon + 1);
   switch (name) {
     case 'relu':
       if (parameter !== undefined) break;
       return { kind: 'leaky-relu', slope: 0 };
     case 'leaky-relu': {
-      const slope = parameter === undefined ? 0.01 : Number(parameter);
-      if (!Number.isFinite(slope) || slope === 1) {
+      // `leaky-relu:` with nothing after the colon is a slip, not the default ρ; parseDecimal refuses '' and hex.
+      const slope = parameter === undefined ? 0.01 : parseDecimal(parameter);
+      if (slope === undefined || slope === 1) {
         throw new InvalidArgumentError(argument, 'leaky-relu:<slope ρ> with ρ finite and ρ ≠ 1', text);
       }
       return { kind: 'leaky-relu', slope };

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { makeDirectory, writeOutputFile } from '../io/output-file.js';
 import { join } from 'node:path';
 import { codeVersion } from '../sweep/code-version.js';
 import type { ResultStore } from '../sweep/store/result-store.js';
@@ -27,7 +27,7 @@ export async function writeReport(
   options: ReportOptions = {},
 ): Promise<WrittenReport> {
   const figureDirectory = join(directory, 'figures');
-  mkdirSync(figureDirectory, { recursive: true });
+  makeDirectory(figureDirectory);
   const written: string[] = [];
   const sections: { section: ReportSection; figures: RenderedFigure[] }[] = [];
   for (const sweep of await store.sweeps()) {
@@ -42,15 +42,15 @@ export async function writeReport(
       const svg = await renderSvg(figure);
       const svgPath = join(figureDirectory, `${figure.name}.svg`);
       const pngPath = join(figureDirectory, `${figure.name}.png`);
-      writeFileSync(svgPath, svg);
-      writeFileSync(pngPath, svgToPng(svg));
+      writeOutputFile(svgPath, svg, 'a report figure');
+      writeOutputFile(pngPath, svgToPng(svg), 'a report figure');
       written.push(svgPath, pngPath);
       figures.push({ name: figure.name, title: figure.title, caption: figure.caption, svg });
     }
     sections.push({ section, figures });
   }
   const html = join(directory, 'report.html');
-  writeFileSync(
+  writeOutputFile(
     html,
     renderHtml({
       title: options.title ?? 'basin report',
@@ -59,6 +59,7 @@ export async function writeReport(
       store: store.path,
       sections,
     }),
+    'the report',
   );
   return { html, figures: written };
 }

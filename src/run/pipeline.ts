@@ -4,7 +4,8 @@ import { allocate, type FloatArray } from '../core/dtype.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { misclassificationError } from '../data/labels.js';
-import { dataSourceNamed } from '../data/sources/index.js';
+import { dataSourceNamed, type DataSource } from '../data/sources/index.js';
+import type { DataShape } from '../data/sources/source.js';
 import { saturatedNetwork } from '../data/swirszcz.js';
 import { type Architecture, multiplyAddsPerRow } from '../model/architecture.js';
 import { forward } from '../model/forward.js';
@@ -20,6 +21,7 @@ import { browserEnvironment, type RunEnvironment } from './environment.js';
 import { resolveRunSpec, type ResolvedRun, runSeeds, type RunSpec } from './spec.js';
 import { CONSTANT_OUTPUT_TOLERANCE, KINK_TOLERANCE } from '../core/tolerances.js';
 import { RunSpecError } from './errors.js';
+import { requireRunFits } from './size.js';
 
 /*
  * The one way a run is trained and measured: `runTraining(spec)` loads the data, builds the network, initialises,
@@ -131,8 +133,8 @@ export function finishRun(
   return { ...prepared, training, backend, measures, ...(certificate === undefined ? {} : { certificate }) };
 }
 
-/** Loads the spec's data through its source in the environment. */
-export async function loadRunData(spec: RunSpec, options: RunOptions = {}): Promise<Dataset> {
+/** The spec's data source in the environment; an error naming `data.source` when the environment has none. */
+function runDataSource(spec: RunSpec, options: RunOptions): DataSource {
   const environment = runEnvironment(options);
   const section = spec.data as { source: string };
   const source = dataSourceNamed(section.source, environment.sources);
@@ -143,7 +145,18 @@ export async function loadRunData(spec: RunSpec, options: RunOptions = {}): Prom
       section.source,
     );
   }
-  return source.load(section, {
+  return source;
+}
+
+/** The data's size as the spec declares it, when its source can tell without loading (generated data). */
+export function declaredDataShape(spec: RunSpec, options: RunOptions = {}): DataShape | undefined {
+  return runDataSource(spec, options).shape?.(spec.data as Record<string, unknown>);
+}
+
+/** Loads the spec's data through its source in the environment. */
+export async function loadRunData(spec: RunSpec, options: RunOptions = {}): Promise<Dataset> {
+  const section = spec.data as { source: string };
+  return runDataSource(spec, options).load(section, {
     seed: runSeeds(spec).data,
     dtype: spec.model.dtype,
     baseDirectory: options.baseDirectory ?? '.',
@@ -153,7 +166,11 @@ export async function loadRunData(spec: RunSpec, options: RunOptions = {}): Prom
 /** Resolves the spec, loads (or takes) the data, builds the network and its starting point. */
 export async function prepareRun(spec: RunSpec, options: RunOptions = {}): Promise<PreparedRun> {
   const resolved = resolveRunSpec(spec);
+  // Sizes the spec declares are checked before the data are generated; those only a file tells, once loaded.
+  const declared = options.dataset === undefined ? declaredDataShape(spec, options) : undefined;
+  if (declared !== undefined) requireRunFits(resolved, declared);
   const dataset = options.dataset ?? (await loadRunData(spec, options));
+  requireRunFits(resolved, dataset);
   const architecture = resolved.architecture(dataset.inputDim, dataset.outputDim);
   const samples = trainingSamples(resolved, architecture, dataset);
   return {

@@ -1,7 +1,7 @@
 import { deriveSeed } from '../core/rng.js';
 import type { Executor, RunGroup, RunTask } from './executor.js';
 import type { Runner } from './runner.js';
-import { expandCells, type SweepCell, type SweepSpec } from './spec.js';
+import { expandCells, requireSweepMemory, type SweepCell, type SweepSpec } from './spec.js';
 import { type ResultStore, type RunOutcome, runKey } from './store/result-store.js';
 
 /** Progress of a sweep, reported after every stored run. */
@@ -102,6 +102,12 @@ export function planGroups(tasks: readonly RunTask[], runner: Runner, batch = tr
 export async function runSweep(options: RunSweepOptions): Promise<SweepReport> {
   const { spec, runner, store, executor } = options;
   const cells = expandCells(spec, runner, options.file);
+  requireSweepMemory(
+    options.file ?? 'spec',
+    'repetitions',
+    `${cells.length} cells × ${spec.repetitions} repetitions = ${cells.length * spec.repetitions} runs`,
+    cells.length * spec.repetitions,
+  );
   await store.registerSweep(spec, cells, options.codeVersion);
   if (options.retryFailed) await store.forgetFailedRuns(spec.name);
   const stored = await store.storedRunKeys(spec.name);

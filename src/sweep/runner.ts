@@ -17,6 +17,11 @@ export interface Runner {
    * (batched restarts); 1 or absent: every run alone. Only called in the main thread, to plan the tasks.
    */
   readonly lockstepLimit?: (config: Readonly<Record<string, unknown>>) => number;
+  /**
+   * Throws (a SizeLimitError) when a run of a cell with this validated configuration would need more memory than
+   * basin's limit, so that the sweep refuses the cell before it starts instead of storing it as failed runs.
+   */
+  readonly requireFits?: (config: Readonly<Record<string, unknown>>) => void;
 }
 
 /**

@@ -1,9 +1,9 @@
-import { extname } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import * as z from 'zod';
 import { FileFormatError, InvalidArgumentError } from '../core/errors.js';
+import { requireMemory, SizeLimitError } from '../core/limits.js';
 import { describeSchemaProblem } from '../io/schema-issues.js';
 import { readUserFile } from '../io/user-file.js';
+import { parseStructuredText } from '../io/structured-text.js';
 import { canonicalJson, configHash } from './config-hash.js';
 import type { Runner } from './runner.js';
 
@@ -94,14 +94,7 @@ export function readSweepSpec(path: string): SweepSpec {
 
 /** Parses spec text; `file` names the source in errors and picks the syntax (JSON for .json, YAML otherwise). */
 export function parseSweepSpec(text: string, file = 'spec'): SweepSpec {
-  let input: unknown;
-  try {
-    input = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    const detail = error instanceof YAMLParseError ? error.message.split('\n')[0] : (error as Error).message;
-    throw new FileFormatError(file, `not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${detail}`);
-  }
-  return validateSweepSpec(input, file);
+  return validateSweepSpec(parseStructuredText(text, file), file);
 }
 
 /** Validates an already-parsed spec object (what presets build in code). */
@@ -157,6 +150,9 @@ export function expandCells(spec: SweepSpec, runner: Runner, file = 'spec'): Swe
   spec.cells?.forEach((cell, i) => checkKeys(`cells[${i}]`, cell));
 
   const axes = Object.entries(spec.grid ?? {});
+  const cellCount =
+    (spec.cells?.length ?? 1) * axes.reduce((product, [, values]) => product * values.length, 1);
+  requireSweepMemory(file, 'grid', `${cellCount} cells`, cellCount);
   const cells: SweepCell[] = [];
   const seen = new Map<string, string>();
   const listed = spec.cells ?? [{}];
@@ -178,6 +174,16 @@ export function expandCells(spec: SweepSpec, runner: Runner, file = 'spec'): Swe
         throw new FileFormatError(file, `${where}: expected ${problem.expected}, got ${problem.received}`);
       }
       const valid = parsed.data as Record<string, unknown>;
+      try {
+        runner.requireFits?.(valid);
+      } catch (error) {
+        if (!(error instanceof SizeLimitError)) throw error;
+        const settings = axes.map(([axis]) => source(axis));
+        throw new FileFormatError(
+          file,
+          `cell ${cells.length}${settings.length > 0 ? ` (${settings.join(', ')})` : ''}: ${error.message}`,
+        );
+      }
       const hash = configHash(valid);
       const earlier = seen.get(hash);
       if (earlier !== undefined) {
@@ -191,6 +197,21 @@ export function expandCells(spec: SweepSpec, runner: Runner, file = 'spec'): Swe
     }
   });
   return cells;
+}
+
+/**
+ * What planning a sweep keeps per run (its task and its place in the store's bookkeeping), for the size check that
+ * refuses `repetitions: 1000000000` before the plan is built (the loop alone would hold the process for minutes).
+ */
+const PLANNED_RUN_BYTES = 1024;
+
+/** Throws a FileFormatError naming the spec and `field` when `runs` planned runs would exceed the memory limit. */
+export function requireSweepMemory(file: string, field: string, what: string, runs: number): void {
+  try {
+    requireMemory(field, `${what} (about ${PLANNED_RUN_BYTES} bytes each to plan)`, runs * PLANNED_RUN_BYTES);
+  } catch (error) {
+    throw error instanceof SizeLimitError ? new FileFormatError(file, error.message) : error;
+  }
 }
 
 /** The settings that differ between cells: the axes a table or figure of this sweep is indexed by. */

@@ -10,6 +10,9 @@ import { activationName } from '../io/schema-primitives.js';
 import { BACKEND_REQUESTS, type BackendRequest } from '../backend/select.js';
 import { OPTIMISER_KINDS } from '../train/optimiser.js';
 import { certifySettingSchema } from '../run/certify-end-point.js';
+import { declaredDataShape } from '../run/pipeline.js';
+import { requireRunFits } from '../run/size.js';
+import { resolveRunSpec } from '../run/spec.js';
 import { lockstepLimit } from '../run/together.js';
 import { specFromCell } from './cell-spec.js';
 import { type Runner, siblingModule } from './runner.js';
@@ -100,4 +103,9 @@ export const trainRunner: Runner = {
   moduleUrl: siblingModule(import.meta.url, 'train-run'),
   // The seed does not matter to the decision (it asks whether runs differ only by their seed).
   lockstepLimit: (config) => lockstepLimit(specFromCell(trainRunConfigSchema.parse(config), 0)),
+  requireFits: (config) => {
+    const spec = specFromCell(trainRunConfigSchema.parse(config), 0);
+    const shape = declaredDataShape(spec);
+    if (shape !== undefined) requireRunFits(resolveRunSpec(spec), shape);
+  },
 };

@@ -73,11 +73,11 @@ describe('basin train: bad input', () => {
     assertOneLineError(
       ['train', '--config', nan],
       cwd,
-      /nan\.yaml: data\.x\[1\]\[0\]: expected a finite number, got NaN$/,
+      /nan\.yaml: data\.x\[1\]\[0\]: expected a finite number, got "\.nan"$/,
     );
     const inf = join(cwd, 'inf.yaml');
     writeFileSync(inf, 'data:\n  source: inline\n  x: [[1, 2], [3, 4]]\n  y: [1, .inf]\n');
-    assertOneLineError(['train', '--config', inf], cwd, /inf\.yaml: data\.y\[1\]: expected .*got Infinity$/);
+    assertOneLineError(['train', '--config', inf], cwd, /inf\.yaml: data\.y\[1\]: expected .*got "\.inf"$/);
   });
 
   it('label count different from the sample count', () => {

@@ -1,5 +1,6 @@
+import { requireSeparateFiles, requireWritableTarget, writeOutputFile } from '../../io/output-file.js';
 import { GRADIENT_TOLERANCE, KINK_TOLERANCE } from '../../core/tolerances.js';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Certificate, certify, type CertifyOptions } from '../../certify/certificate.js';
@@ -203,7 +204,7 @@ export function readWeightsOrResult(file: string): WeightsFile {
   }
   if (format !== 'basin-train-result') return parseWeights(text, file);
   const record = readTrainResultFile(file);
-  if (record.weightsFile === null) {
+  if (record.weightsFile === null || record.weightsFile === undefined) {
     throw new FileFormatError(file, 'the result file names no weights file (train with --weights <file>)');
   }
   const candidates = [resolve(dirname(file), record.weightsFile), resolve(record.weightsFile)];
@@ -363,6 +364,12 @@ export async function certifyCommand(
   file: string | undefined,
   options: CertifyCommandOptions,
 ): Promise<Certificate> {
+  const outputs = [
+    ...(options.out === undefined ? [] : [{ path: options.out, argument: '--out' }]),
+    ...(options.saveWeights === undefined ? [] : [{ path: options.saveWeights, argument: '--save-weights' }]),
+  ];
+  requireSeparateFiles(file === undefined ? [] : [{ path: file, argument: '<file>' }], outputs);
+  for (const output of outputs) requireWritableTarget(output.path, output.argument);
   const input = await resolveInput(file, options);
   const request = options.backend ?? 'auto';
   const problem = { architecture: input.architecture, loss: input.loss, samples: input.samples };
@@ -374,7 +381,9 @@ export async function certifyCommand(
     }),
   );
   const json = certificateToJson(certificate);
-  if (options.out !== undefined) writeFileSync(options.out, `${JSON.stringify(json, null, 2)}\n`);
+  if (options.out !== undefined) {
+    writeOutputFile(options.out, `${JSON.stringify(json, null, 2)}\n`, 'the certificate');
+  }
   if (options.saveWeights !== undefined) {
     writeWeightsFile(options.saveWeights, {
       architecture: input.architecture,

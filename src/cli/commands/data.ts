@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { withDenseProducts } from '../../backend/select.js';
@@ -22,7 +21,15 @@ import {
   type PreprocessRecipe,
   prepareDataset,
 } from '../../data/preprocess/prepare.js';
-import { savePreparedDataset } from '../../data/preprocess/prepared-files.js';
+import { PREPARED_FILES, savePreparedDataset } from '../../data/preprocess/prepared-files.js';
+import { namingConfigFields } from '../../data/sources/file.js';
+import {
+  type NamedFile,
+  requireSeparateFiles,
+  requireWritableDirectory,
+  requireWritableTarget,
+  writeOutputFile,
+} from '../../io/output-file.js';
 import {
   DEFAULT_WHITENING_EPSILON,
   parseWhiteningMethod,
@@ -69,14 +76,18 @@ function registerInspect(data: Command): void {
         path: string,
         options: SourceOptions & { grid?: string; perClass: number; zoom: number; json?: boolean },
       ) => {
+        if (options.grid !== undefined) requireWritableTarget(options.grid, '--grid');
         const started = performance.now();
-        const set = await loadImageSet(path, sourceOptions(options));
+        const set = await namingFlags(() => loadImageSet(path, sourceOptions(options)));
         const seconds = (performance.now() - started) / 1000;
         const summary = summariseImageSet(set);
         let gridNote: string | undefined;
         if (options.grid !== undefined) {
-          const grid = imageGrid(set, { perClass: options.perClass, zoom: options.zoom });
-          writeFileSync(options.grid, grid.png);
+          requireSeparateFiles(inputsOf(set), [{ path: options.grid, argument: '--grid' }]);
+          const grid = await namingFlags(() =>
+            Promise.resolve(imageGrid(set, { perClass: options.perClass, zoom: options.zoom })),
+          );
+          writeOutputFile(options.grid, grid.png, 'the image grid');
           gridNote = `${options.grid} (${grid.rows} rows × ${grid.columns} samples)`;
         }
         const peakMiB = process.resourceUsage().maxRSS / 1024;
@@ -217,6 +228,7 @@ function registerPrepare(data: Command): void {
     .addOption(choiceOption('--dtype <dtype>', 'storage of the prepared features', DTYPES, 'float64'))
     .option('--test', 'also prepare the test split with the statistics fitted on the training split')
     .action(async (path: string, options: SourceOptions & PrepareOptions) => {
+      requireWritableDirectory(options.out, '--out');
       const recipe = prepareRecipe(options);
       const parts: [string, DataSplit][] = [['train', options.split]];
       if (options.test) parts.push(['test', 'test']);
@@ -225,18 +237,26 @@ function registerPrepare(data: Command): void {
       await withDenseProducts('auto', async (products) => {
         for (const [name, split] of parts) {
           const started = performance.now();
-          const images = await loadImageSet(path, { ...sourceOptions(options), split });
+          const images = await namingFlags(() => loadImageSet(path, { ...sourceOptions(options), split }));
+          const directory = join(options.out, name);
+          requireSeparateFiles(
+            inputsOf(images),
+            Object.values(PREPARED_FILES).map((file) => ({ path: join(directory, file), argument: '--out' })),
+          );
           const loadSeconds = (performance.now() - started) / 1000;
           // The subset picks training samples; the test split is kept whole.
           const partRecipe = name === 'test' ? { ...recipe, subset: undefined } : recipe;
-          const prepared = prepareDataset(
-            images,
-            { ...partRecipe, reusePixels: true },
-            fitted,
-            products === undefined ? {} : { products },
+          const prepared = await namingFlags(() =>
+            Promise.resolve(
+              prepareDataset(
+                images,
+                { ...partRecipe, reusePixels: true },
+                fitted,
+                products === undefined ? {} : { products },
+              ),
+            ),
           );
           fitted = prepared.fitted;
-          const directory = join(options.out, name);
           await savePreparedDataset(directory, prepared.dataset);
           const { dataset } = prepared;
           process.stdout.write(
@@ -273,7 +293,42 @@ interface PrepareOptions {
   test?: boolean;
 }
 
+/** The flags of `basin data` that set each `data.…` field of the library's argument names (see dataConfigField). */
+const DATA_FLAGS: Readonly<Record<string, string>> = {
+  binary: '--binary',
+  count: '--subset',
+  seed: '--seed',
+  downsample: '--downsample',
+  scale: '--no-scale',
+  'whiten.method': '--whiten',
+  'whiten.components': '--components',
+  'whiten.epsilon': '--epsilon',
+  layout: '--layout',
+  shape: '--shape',
+  format: '--format',
+  labelFile: '--labels',
+};
+
+/** Runs `work`, naming the flag behind a data-dependent refusal (`--subset`, not `subset.count`). */
+function namingFlags<T>(work: () => Promise<T>): Promise<T> {
+  return namingConfigFields(work, (field) => DATA_FLAGS[field]);
+}
+
+/** The files a loaded set was read from, as inputs no output may replace. */
+function inputsOf(set: { readonly files: readonly string[] }): NamedFile[] {
+  return set.files.map((file) => ({ path: file, argument: '<path>' }));
+}
+
 function prepareRecipe(options: PrepareOptions): PreprocessRecipe {
+  if (options.components !== undefined && options.whiten !== 'pca') {
+    throw new InvalidArgumentError(
+      '--components',
+      'to be given with --whiten pca (it keeps that many principal components)',
+      options.whiten === undefined
+        ? `${options.components} without --whiten`
+        : `${options.components} with --whiten ${options.whiten}`,
+    );
+  }
   return {
     split: options.binary,
     labelEncoding: options.encoding,

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeOutputFile } from '../../io/output-file.js';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import {
@@ -88,7 +88,7 @@ export function registerKhatriRao(reproduce: Command): void {
       process.stdout.write(`${formatKhatriRaoTable(report.cells)}\n`);
       process.stdout.write(`\n${report.summary}\n`);
       if (options.out !== undefined) {
-        writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
+        writeOutputFile(options.out, `${JSON.stringify(report, null, 2)}\n`, 'the khatri-rao record');
         process.stdout.write(`wrote ${options.out}\n`);
       }
     });

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeOutputFile } from '../../io/output-file.js';
 import type { Command } from 'commander';
 import { type BackendRequest, parseBackendRequest } from '../../backend/select.js';
 import type { WhiteningMethod } from '../../data/preprocess/whiten.js';
@@ -163,9 +163,10 @@ export function registerTable1(reproduce: Command): void {
       const certificates = formatTable1Certificates(results);
       if (certificates !== '') process.stdout.write(`${certificates}\n`);
       if (options.out !== undefined) {
-        writeFileSync(
+        writeOutputFile(
           options.out,
           serialiseJsonRecord({ format: 'basin-table1', rows: results }, options.out),
+          'the Table 1 record',
         );
         process.stdout.write(`wrote ${options.out}\n`);
       }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { requireWritableTarget, writeOutputFile } from '../../io/output-file.js';
 import type { Command } from 'commander';
 import { certificateToJson } from '../../certify/certificate-json.js';
 import {
@@ -106,6 +106,7 @@ export function register(program: Command): void {
 }
 
 export function searchCommand(options: SearchCommandOptions): SearchResult {
+  if (options.out !== undefined) requireWritableTarget(options.out, '--out');
   const problem = builtInProblem(options.dataset, builtInChoices(options));
   const starts = (options.near ?? []).flatMap((name) => {
     if (name === 'all') return problem.points.map((p) => p.theta);
@@ -163,7 +164,8 @@ export function searchCommand(options: SearchCommandOptions): SearchResult {
       certificate: certificateToJson(result.endPoints[d.members[0]].certificate),
     })),
   };
-  if (options.out !== undefined) writeFileSync(options.out, `${JSON.stringify(json, null, 2)}\n`);
+  if (options.out !== undefined)
+    writeOutputFile(options.out, `${JSON.stringify(json, null, 2)}\n`, 'the search result');
   if (options.json === true) process.stdout.write(`${JSON.stringify(json)}\n`);
   else {
     process.stdout.write(

@@ -12,7 +12,7 @@ import {
   setAtPath,
 } from '../config.js';
 import { createProgress, progressMode } from '../progress.js';
-import { trainConfigured, writeTrainRun } from '../train-run.js';
+import { requireTrainOutputs, trainConfigured, writeTrainRun } from '../train-run.js';
 
 type FlagValue = 'integer' | 'number' | 'string' | 'widths';
 
@@ -280,6 +280,7 @@ export async function trainCommand(options: Record<string, unknown>): Promise<vo
   }
   const origin: ConfigOrigin = { file: configFile, flags };
   const resolved = resolveTrainConfig(parseTrainConfig(raw, origin), configFile);
+  requireTrainOutputs(resolved, configFile, flags);
 
   const json = options.json === true;
   const progress = createProgress(progressMode(json));

@@ -1,8 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createReadStream, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { FileFormatError } from '../../core/errors.js';
-import { fileReadError } from '../../io/user-file.js';
+import { requireMemory } from '../../core/limits.js';
+import { fileReadError, specialFileError, specialFileProblem } from '../../io/user-file.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const CHUNK_BYTES = 1 << 20;
@@ -24,9 +25,12 @@ export class ByteReader {
     private readonly chunks: AsyncIterator<Buffer>,
     private readonly source: NodeJS.ReadableStream & { destroy(): void },
     private readonly raw: { readonly bytesRead: number },
+    /** The file's length in bytes when it is a regular file; undefined for a pipe. */
+    private readonly size: number | undefined,
   ) {}
 
   static async open(file: string): Promise<ByteReader> {
+    const stats = await requireReadableDataFile(file);
     const compressed = await startsWithGzipMagic(file);
     const raw = createReadStream(file, { highWaterMark: CHUNK_BYTES });
     const stream = compressed ? raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : raw;
@@ -34,7 +38,24 @@ export class ByteReader {
     const chunks = stream[Symbol.asyncIterator]();
     // The iterator reports the first error; zlib can emit more while the pipe winds down, which must not crash.
     stream.on('error', () => undefined);
-    return new ByteReader(file, compressed, chunks, stream, raw);
+    return new ByteReader(file, compressed, chunks, stream, raw, stats.isFile() ? stats.size : undefined);
+  }
+
+  /**
+   * Checks a size a header declares before anything is allocated for it: an uncompressed file must hold the
+   * `bytes` bytes that follow (else a FileFormatError saying how many it has), and the values, stored as
+   * `allocatedBytes`, must fit basin's memory limit (named by the file). Gzipped files and pipes tell their length
+   * only by being read, so for them only the memory limit applies.
+   */
+  requireDeclared(bytes: number, allocatedBytes: number, what: string): void {
+    if (!this.compressed && this.size !== undefined && this.consumed + bytes > this.size) {
+      // The words of a read that runs out (readPieces), said before the allocation instead of after it.
+      throw new FileFormatError(
+        this.file,
+        `truncated at byte offset ${this.size}: ${what} needs ${bytes} bytes from ${this.describeOffset()}`,
+      );
+    }
+    requireMemory(this.file, `${what} (${bytes} bytes as stored)`, allocatedBytes);
   }
 
   /** Byte offset of the next unread byte (in the decompressed stream for gzipped files). */
@@ -151,6 +172,22 @@ async function startsWithGzipMagic(file: string): Promise<boolean> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The file's stats when it is one a loader can read to its end; a FileFormatError for a device (`/dev/zero` would
+ * be read forever), a socket or a directory, or a file that cannot be opened.
+ */
+export async function requireReadableDataFile(file: string, what = 'the data file'): Promise<Stats> {
+  let stats;
+  try {
+    stats = await stat(file);
+  } catch (error) {
+    throw describeOpenError(file, error, what);
+  }
+  const problem = specialFileProblem(stats);
+  if (problem !== undefined) throw specialFileError(file, what, problem);
+  return stats;
 }
 
 /**

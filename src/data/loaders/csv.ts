@@ -1,9 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { CsvError, parse } from 'csv-parse';
 import { FileFormatError, InvalidArgumentError, requireInteger } from '../../core/errors.js';
-import { describeOpenError } from './byte-reader.js';
+import { parseDecimal } from '../../core/numbers.js';
+import { requireMemory } from '../../core/limits.js';
+import { describeOpenError, requireReadableDataFile } from './byte-reader.js';
 import {
   allocatePixels,
+  inferredClassCount,
   featureDimension,
   type ImageLayout,
   type ImageSet,
@@ -42,6 +45,7 @@ export async function loadCsv(file: string, options: CsvLoadOptions = {}): Promi
   const labelColumn = options.labelColumn ?? 'label';
   const classCount =
     options.classCount === undefined ? undefined : requireInteger('classCount', options.classCount, 1);
+  await requireReadableDataFile(file, 'the CSV file');
   const source = createReadStream(file);
   const parser = source.pipe(
     parse({ info: true, trim: true, skip_empty_lines: true, delimiter: options.delimiter ?? ',' }),
@@ -65,6 +69,12 @@ export async function loadCsv(file: string, options: CsvLoadOptions = {}): Promi
       if (header === undefined) {
         header = record;
         labelIndex = header.indexOf(labelColumn);
+        if (header.indexOf(labelColumn, labelIndex + 1) > labelIndex && labelIndex >= 0) {
+          throw new FileFormatError(
+            file,
+            `header at line ${info.lines} names the label column ${JSON.stringify(labelColumn)} twice (columns ${labelIndex + 1} and ${header.indexOf(labelColumn, labelIndex + 1) + 1}); rename one`,
+          );
+        }
         if (labelIndex < 0) {
           throw new FileFormatError(
             file,
@@ -81,13 +91,14 @@ export async function loadCsv(file: string, options: CsvLoadOptions = {}): Promi
       }
       if (count * dim === features.length) {
         const capacity = Math.max(1024, 2 * count);
+        requireMemory(file, `${capacity} rows of ${dim} features`, capacity * (dim * 8 + 4));
         features = grow(features, capacity * dim);
         labels = grow(labels, capacity);
       }
       let k = count * dim;
       for (let c = 0; c < record.length; c++) {
         const cell = record[c];
-        const value = cell === '' ? NaN : Number(cell);
+        const value = parseDecimal(cell) ?? NaN;
         if (c === labelIndex) {
           if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
             throw new FileFormatError(
@@ -146,7 +157,7 @@ export async function loadCsv(file: string, options: CsvLoadOptions = {}): Promi
     layout,
     storedAsBytes: false,
     labels,
-    classCount: classCount ?? labels.reduce((a, b) => Math.max(a, b + 1), 0),
+    classCount: classCount ?? inferredClassCount(file, labels),
   };
 }
 

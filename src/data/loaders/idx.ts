@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { FileFormatError, InvalidArgumentError, requireInteger } from '../../core/errors.js';
 import { ByteReader, describeOpenError } from './byte-reader.js';
 import { byteSize, type ElementType, readElements } from './element-codec.js';
+import { requireMemory } from '../../core/limits.js';
 import {
   allocatePixels,
+  PIXEL_BYTES,
   featureDimension,
   type ImageSet,
   type PixelType,
@@ -121,6 +123,17 @@ export async function loadIdxPairs(
     }
     const dim = featureDimension(sampleShape);
     const count = parts.reduce((total, part) => total + part.count, 0);
+    for (const part of parts) {
+      const values = part.count * dim;
+      const stored = values * byteSize(part.imageHeader.type);
+      part.images.requireDeclared(stored, values * PIXEL_BYTES[pixelType], 'image data');
+      part.labels.requireDeclared(part.count * byteSize(part.labelHeader.type), part.count * 4, 'label data');
+    }
+    requireMemory(
+      parts[0].images.file,
+      `${count} images of ${sampleShape.join('×')} ${pixelType} values`,
+      count * dim * PIXEL_BYTES[pixelType],
+    );
     const pixels = allocatePixels(pixelType, count * dim);
     const labels = new Int32Array(count);
     let start = 0;

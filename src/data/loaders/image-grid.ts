@@ -1,3 +1,4 @@
+import { requireMemory } from '../../core/limits.js';
 import { PNG } from 'pngjs';
 import { InvalidArgumentError, requireInteger } from '../../core/errors.js';
 import { featureDimension, imageGeometry, type ImageSet } from './image-set.js';
@@ -45,6 +46,8 @@ export function imageGrid(set: ImageSet, options: ImageGridOptions = {}): ImageG
   const { channels, rows: height, cols: width } = geometry;
   const tileW = width * zoom;
   const tileH = height * zoom;
+  const pngBytes = (columns * (tileW + GAP) + GAP) * (rows * (tileH + GAP) + GAP) * 4;
+  requireMemory('perClass', `a grid of ${rows} × ${columns} images of ${tileW}×${tileH} pixels`, pngBytes);
   const png = new PNG({ width: columns * (tileW + GAP) + GAP, height: rows * (tileH + GAP) + GAP });
   png.data.fill(BACKGROUND);
   for (let i = 3; i < png.data.length; i += 4) png.data[i] = 255;
@@ -91,7 +94,10 @@ function chooseSamples(set: ImageSet, perClass: number, maxClasses: number): num
     const row = rows[labels[n]];
     if (row !== undefined && row.length < perClass) row.push(n);
   }
-  return rows.map((row) => [...row, ...new Array<number>(perClass - row.length).fill(-1)]);
+  // Rows are padded to the fullest one, not to perClass: a class never holds more than the set, so a huge perClass
+  // asks for no more memory than the samples themselves.
+  const width = rows.reduce((most, row) => Math.max(most, row.length), 0);
+  return rows.map((row) => [...row, ...new Array<number>(width - row.length).fill(-1)]);
 }
 
 /** Bytes are drawn as stored; floats from [min, max] of the whole set onto 0–255. */

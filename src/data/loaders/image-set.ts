@@ -1,9 +1,26 @@
+import { requireMemory } from '../../core/limits.js';
 import { FileFormatError, InvalidArgumentError } from '../../core/errors.js';
 
 /** Pixel storage of a loaded file: bytes as stored, or floats (converted while reading, never afterwards). */
 export type PixelArray = Uint8Array | Float32Array | Float64Array;
 export type PixelType = 'uint8' | 'float32' | 'float64';
 export const PIXEL_TYPES: readonly PixelType[] = ['uint8', 'float32', 'float64'];
+export const PIXEL_BYTES: Readonly<Record<PixelType, number>> = { uint8: 1, float32: 4, float64: 8 };
+
+/**
+ * The class count of labels that do not declare one: the largest label + 1. Each class gets a counter, so a stray
+ * label of 2 147 483 647 would ask for gigabytes of them; the memory limit refuses it naming the file and label.
+ */
+export function inferredClassCount(file: string, labels: Int32Array): number {
+  let largest = -1;
+  for (const label of labels) largest = Math.max(largest, label);
+  requireMemory(
+    file,
+    `class indices up to ${largest} (a counter for each of ${largest + 1} classes)`,
+    (largest + 1) * 8,
+  );
+  return largest + 1;
+}
 
 /**
  * How the values of one sample are arranged, so that pooling and image grids know rows, columns and channels.
@@ -120,6 +137,7 @@ export function requireLabelsInRange(
 export function classCounts(labels: Int32Array, classCount?: number): number[] {
   let classes = classCount ?? 0;
   if (classCount === undefined) for (const label of labels) classes = Math.max(classes, label + 1);
+  requireMemory('labels', `a counter for each of ${classes} classes`, classes * 8);
   const counts = new Array<number>(classes).fill(0);
   for (const label of labels) counts[label]++;
   return counts;

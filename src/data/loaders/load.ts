@@ -10,7 +10,13 @@ import {
 } from './cifar.js';
 import { loadCsv } from './csv.js';
 import { type DataSplit, findIdxPairs, labelFileFor, loadIdxPair, loadIdxPairs } from './idx.js';
-import type { ImageLayout, ImageSet, PixelType, SourceFormat } from './image-set.js';
+import {
+  featureDimension,
+  type ImageLayout,
+  type ImageSet,
+  type PixelType,
+  type SourceFormat,
+} from './image-set.js';
 import { loadNpy } from './npy.js';
 
 export const SOURCE_FORMATS: readonly SourceFormat[] = ['idx', 'cifar10', 'npy', 'csv'];
@@ -48,6 +54,29 @@ export interface LoadImageSetOptions {
  * ```
  */
 export async function loadImageSet(path: string, options: LoadImageSetOptions = {}): Promise<ImageSet> {
+  const set = await loadAnyImageSet(path, options);
+  // An empty set would be summarised as "min Infinity, max -Infinity, mean NaN" and train nothing.
+  if (set.count === 0) throw new FileFormatError(set.files[0] ?? path, 'holds no samples (a count of 0)');
+  if (featureDimension(set.sampleShape) === 0) {
+    throw new FileFormatError(
+      set.files[0] ?? path,
+      `its samples have no values (shape ${set.sampleShape.join('x')})`,
+    );
+  }
+  // Only CSV takes its sample shape from the caller; the other formats store theirs, and a different request is a
+  // mistake to report rather than a setting to ignore.
+  const wanted = options.sampleShape;
+  if (wanted !== undefined && set.format !== 'csv' && wanted.join('×') !== set.sampleShape.join('×')) {
+    throw new InvalidArgumentError(
+      'sampleShape',
+      `the shape its ${set.format} files store, ${set.sampleShape.join('x')} (or no shape)`,
+      wanted.join('x'),
+    );
+  }
+  return set;
+}
+
+async function loadAnyImageSet(path: string, options: LoadImageSetOptions): Promise<ImageSet> {
   const split = options.split ?? 'train';
   let isDirectory: boolean;
   try {

@@ -1,8 +1,7 @@
-import { open } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import type { FloatArray } from '../../core/dtype.js';
 import { FileFormatError } from '../../core/errors.js';
-import { describeFileSystemError } from '../../io/user-file.js';
+import { writeOutputFile } from '../../io/output-file.js';
 import { withByteReader } from './byte-reader.js';
 import { readElements } from './element-codec.js';
 import { featureDimension } from './image-set.js';
@@ -25,8 +24,6 @@ export async function readNpyFloatArray(file: string): Promise<NpyFloatArray> {
     return { values, shape: header.shape };
   });
 }
-
-const WRITE_CHUNK_BYTES = 1 << 22;
 
 /**
  * Writes a C-order little-endian .npy file (format 1.0, or 2.0 when the header needs it) straight from the array's
@@ -63,19 +60,6 @@ export async function writeNpy(
   if (version === 1) header.writeUInt16LE(headerText.length, 8);
   else header.writeUInt32LE(headerText.length, 8);
   header.write(headerText, prefix, 'latin1');
-  let handle;
-  try {
-    handle = await open(file, 'w');
-  } catch (error) {
-    throw new FileFormatError(file, `cannot write the NPY file (${describeFileSystemError(error)})`);
-  }
-  try {
-    await handle.write(header);
-    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-    for (let start = 0; start < bytes.length; start += WRITE_CHUNK_BYTES) {
-      await handle.write(bytes.subarray(start, Math.min(bytes.length, start + WRITE_CHUNK_BYTES)));
-    }
-  } finally {
-    await handle.close();
-  }
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  writeOutputFile(file, [header, bytes], 'the NPY file');
 }

@@ -3,6 +3,8 @@ import { withByteReader } from './byte-reader.js';
 import { byteSize, isFloatType, readElements } from './element-codec.js';
 import {
   allocatePixels,
+  inferredClassCount,
+  PIXEL_BYTES,
   featureDimension,
   type ImageLayout,
   type ImageSet,
@@ -83,6 +85,11 @@ export async function loadNpy(options: NpyLoadOptions): Promise<ImageSet> {
     }
     const count = header.shape[0];
     const length = count * featureDimension(sampleShape);
+    reader.requireDeclared(
+      length * byteSize(header.encoding.type),
+      length * PIXEL_BYTES[pixelType],
+      'array data',
+    );
     const pixels = allocatePixels(pixelType, length);
     await readElements(reader, header.encoding, length, pixels, 0, 'array data');
     await reader.expectEnd(`${length} elements of dtype ${header.descr}`);
@@ -115,13 +122,13 @@ async function loadNpyLabels(
     if (shape[0] !== count) {
       throw new FileFormatError(file, `holds ${shape[0]} labels but the sample file holds ${count} samples`);
     }
+    reader.requireDeclared(count * byteSize(header.encoding.type), count * 12, 'label data');
     const raw = new Float64Array(count);
     await readElements(reader, header.encoding, count, raw, 0, 'label data');
     await reader.expectEnd(`${count} labels of dtype ${header.descr}`);
     const size = byteSize(header.encoding.type);
     const locate = (n: number): string => `byte offset ${header.dataOffset + n * size} (sample ${n})`;
     const values = new Int32Array(count);
-    let largest = 0;
     for (let n = 0; n < count; n++) {
       if (!Number.isInteger(raw[n]) || raw[n] < 0 || raw[n] > 0x7fffffff) {
         const kind =
@@ -131,9 +138,8 @@ async function loadNpyLabels(
         throw new FileFormatError(file, `label ${raw[n]} at ${locate(n)} is ${kind}`);
       }
       values[n] = raw[n];
-      largest = Math.max(largest, raw[n]);
     }
     if (classCount !== undefined) requireLabelsInRange(file, values, classCount, locate);
-    return { values, classCount: classCount ?? largest + 1 };
+    return { values, classCount: classCount ?? inferredClassCount(file, values) };
   });
 }

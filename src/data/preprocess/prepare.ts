@@ -180,6 +180,13 @@ export function prepareDataset(
     if (positive) positives++;
     y[r] = encodeLabel(positive, encoding);
   }
+  if (positives === 0 || positives === count) {
+    throw new InvalidArgumentError(
+      'split',
+      `a rule that leaves samples in both classes (${describeBinarySplit(split)} puts all ${count} in the ${positives === 0 ? 'negative' : 'positive'} class)`,
+      describeBinarySplit(split),
+    );
+  }
   const dataset: Dataset = {
     x,
     y,

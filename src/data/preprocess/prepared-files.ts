@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { makeDirectory, writeOutputFile } from '../../io/output-file.js';
 import { join } from 'node:path';
 import { FileFormatError } from '../../core/errors.js';
 import { readUserFileAsync } from '../../io/user-file.js';
@@ -13,11 +13,15 @@ import { readNpyFloatArray, writeNpy } from '../loaders/npy-array.js';
 export const PREPARED_FILES = { x: 'x.npy', y: 'y.npy', provenance: 'provenance.json' } as const;
 
 export async function savePreparedDataset(directory: string, dataset: Dataset): Promise<void> {
-  await mkdir(directory, { recursive: true });
+  makeDirectory(directory);
   await writeNpy(join(directory, PREPARED_FILES.x), dataset.x, [dataset.count, dataset.inputDim]);
   await writeNpy(join(directory, PREPARED_FILES.y), dataset.y, [dataset.count]);
   const record = { labelEncoding: dataset.labelEncoding ?? null, provenance: dataset.provenance };
-  await writeFile(join(directory, PREPARED_FILES.provenance), `${JSON.stringify(record, null, 2)}\n`);
+  writeOutputFile(
+    join(directory, PREPARED_FILES.provenance),
+    `${JSON.stringify(record, null, 2)}\n`,
+    "the prepared dataset's provenance",
+  );
 }
 
 /** Reads a directory written by {@link savePreparedDataset}; its provenance notes where it was loaded from. */

@@ -163,24 +163,33 @@ const CONFIG_FIELDS: readonly [RegExp, string][] = [
 ];
 
 /**
- * Runs `work`, renaming the argument of an `InvalidArgumentError` it throws to the `data.…` field that set it
- * (`subset.count: expected at most the 412 eligible samples` → `data.count: …`), so that data-dependent checks,
- * which the schema cannot make, name the field too. File errors already name their file and pass unchanged.
+ * The `data.…` config field (without `data.`) that an argument of the loaders or of `prepareDataset` comes from
+ * (`subset.count` → `count`, `whiten.components` → `whiten.components`), or undefined when none does. Data-dependent
+ * checks, which a schema cannot make, are raised with the library's argument names; callers rename them with this.
  */
-async function namingConfigFields<T>(work: () => Promise<T>): Promise<T> {
+export function dataConfigField(argument: string): string | undefined {
+  for (const [pattern, field] of CONFIG_FIELDS) {
+    if (pattern.test(argument)) return argument.replace(pattern, field);
+  }
+  return undefined;
+}
+
+/**
+ * Runs `work`, renaming the argument of an `InvalidArgumentError` it throws with `rename` (by default to the `data.…`
+ * field that set it: `subset.count: expected at most the 412 eligible samples` → `data.count: …`), so that
+ * data-dependent checks name what the user wrote. File errors already name their file and pass unchanged.
+ */
+export async function namingConfigFields<T>(
+  work: () => Promise<T>,
+  rename: (field: string) => string | undefined = (field) => `data.${field}`,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (!(error instanceof InvalidArgumentError)) throw error;
-    for (const [pattern, field] of CONFIG_FIELDS) {
-      if (pattern.test(error.argument)) {
-        throw new InvalidArgumentError(
-          `data.${error.argument.replace(pattern, field)}`,
-          error.expected,
-          error.received,
-        );
-      }
-    }
-    throw error;
+    const field = dataConfigField(error.argument);
+    const renamed = field === undefined ? undefined : rename(field);
+    if (renamed === undefined) throw error;
+    throw new InvalidArgumentError(renamed, error.expected, error.received);
   }
 }
