@@ -176,6 +176,21 @@ describe('hostile input through the CLI', { skip: cliSkip }, () => {
     );
   });
 
+  it('inline data: no samples, or targets of mixed forms, are refused by field', () => {
+    writeFileSync(join(dir, 'empty.yaml'), 'data: {source: inline, x: [], y: []}\n');
+    assertOneLineError(
+      ['train', '--config', 'empty.yaml'],
+      dir,
+      /^basin: empty\.yaml: data\.x: expected at least one sample/,
+    );
+    writeFileSync(join(dir, 'mixed.yaml'), 'data: {source: inline, x: [[1], [2]], y: [[1], 2]}\n');
+    assertOneLineError(
+      ['train', '--config', 'mixed.yaml'],
+      dir,
+      /^basin: mixed\.yaml: data\.y\[1\]: expected a row of 1 numbers/,
+    );
+  });
+
   it('a result file without weightsFile is refused by name', () => {
     writeFileSync(
       join(dir, 'r.json'),

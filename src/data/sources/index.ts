@@ -80,6 +80,8 @@ export const inlineSource = defineDataSource({
       labels: labels.optional(),
     })
     .superRefine((config, context) => {
+      // `x: []` has its own error from .min(1); the checks below compare rows with the first one.
+      if (config.x.length === 0) return;
       const width = config.x[0].length;
       config.x.forEach((row, n) => {
         if (row.length !== width) {
@@ -88,6 +90,21 @@ export const inlineSource = defineDataSource({
             path: ['x', n],
             message: `a row of ${width} numbers (like data.x[0])`,
             input: row,
+          });
+        }
+      });
+      const targets = Array.isArray(config.y[0]) ? config.y[0].length : undefined;
+      config.y.forEach((target, n) => {
+        const length = Array.isArray(target) ? target.length : undefined;
+        if (length !== targets || length === 0) {
+          context.addIssue({
+            code: 'custom',
+            path: ['y', n],
+            message:
+              targets === undefined
+                ? 'a number, like data.y[0]'
+                : `a row of ${targets} numbers, like data.y[0]`,
+            input: target,
           });
         }
       });
