@@ -8,7 +8,8 @@ import {
 } from '../../certify/khatri-rao.js';
 import { positive, positiveInteger, seed32 } from '../../io/schema-primitives.js';
 import { DEFAULT_SLOPE_NOISE, type SlopeNoise } from '../../model/slope-noise.js';
-import { formatNumber, formatPercent, formatTable } from '../../report/format.js';
+import { formatNumber, formatRate, formatTable } from '../../report/format.js';
+import { formatInterval, formatProportion } from '../../report/summary-table.js';
 import { proportion } from '../../core/statistics.js';
 import { numberListOption, numberOption } from '../flags.js';
 
@@ -171,9 +172,7 @@ function summarise(cells: readonly KhatriRaoSurveyCell[]): string {
   const lines = ['Full rank near d0·d1 = N (0.85 ≤ N/(d0·d1) ≤ 1.15), all shapes pooled:'];
   for (const [key, { full, draws }] of groups) {
     const p = proportion(full, draws);
-    lines.push(
-      `  ${key}: ${full}/${draws} = ${formatPercent(p.estimate)} (95% CI ${formatPercent(p.low)}–${formatPercent(p.high)})`,
-    );
+    lines.push(`  ${key}: ${formatRate(full, draws, { ofTotal: true })}, 95% CI ${formatInterval(p)}`);
   }
   return lines.join('\n');
 }
@@ -188,8 +187,8 @@ export function formatKhatriRaoTable(cells: readonly KhatriRaoSurveyCell[]): str
       formatNumber(cell.count / (cell.inputDim * cell.width)),
       String(cell.negativeSlope),
       cell.slopeNoise ? 'yes' : 'no',
-      `${cell.fullRank}/${cell.draws}`,
-      `${formatPercent(p.estimate)} [${formatPercent(p.low)}, ${formatPercent(p.high)}]`,
+      String(cell.draws),
+      formatProportion(p),
       formatNumber(cell.meanDeficit),
       String(cell.minRank),
       String(cell.drawsWithZeroColumn),
@@ -205,7 +204,7 @@ export function formatKhatriRaoTable(cells: readonly KhatriRaoSurveyCell[]): str
       'N/d0d1',
       'ρ',
       'noise',
-      'full',
+      'draws',
       'full rank [95% CI]',
       'mean deficit',
       'min rank',
