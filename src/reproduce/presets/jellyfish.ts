@@ -87,6 +87,7 @@ export const jellyfishPreset: SweepPreset = {
         caption:
           "Measured success rate with Wilson 95% intervals, beside the paper's Table 1 (no intervals: run count unknown).",
         xTitle: 'hidden units h',
+        xIntegers: true,
         yTitle: 'success rate',
         seriesTitle: 'activation',
         yDomain: [0, 1],
