@@ -47,7 +47,7 @@ export function formatSetting(value: unknown): string {
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((header, c) => Math.max(header.length, ...rows.map((row) => row[c].length)));
   const numeric = headers.map(
-    (_, c) => rows.length > 0 && rows.every((row) => /^[-+–0-9.e%±\s[\],]+$/.test(row[c])),
+    (_, c) => rows.length > 0 && rows.every((row) => /^[-+–0-9.e%±\s[\](),]+$/.test(row[c])),
   );
   const line = (cells: readonly string[]): string =>
     cells
