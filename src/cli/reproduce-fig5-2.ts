@@ -2,7 +2,7 @@ import { writeOutputFile } from '../io/output-file.js';
 import { nodeEnvironment } from '../run/node-environment.js';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../core/errors.js';
-import { formatPercent } from '../report/format.js';
+import { formatRate } from '../report/format.js';
 import type { Initialisation } from '../model/init.js';
 import { serialiseJsonRecord } from '../io/result-file.js';
 import {
@@ -272,13 +272,14 @@ function header(settings: Omit<Fig52Options, 'onRun'>): string {
     `paper, every run: final MSE in [${fmt(FIG52_PAPER_RANGES.mse[0])}, ${fmt(FIG52_PAPER_RANGES.mse[1])}], ` +
       `min|wᵢᵀxₙ| in [${fmt(FIG52_PAPER_RANGES.minAbsPreActivation[0])}, ${FIG52_PAPER_RANGES.minAbsPreActivation[1]}]`,
     '',
-    `${'d'.padStart(4)} ${'N'.padStart(5)} ${'run'.padStart(4)}  ${'final MSE'.padEnd(10)} ${'vs paper'.padEnd(8)}  ${'min|wᵢᵀxₙ|'.padEnd(11)} ${'vs paper'.padEnd(8)}  ${'MCE'.padStart(6)}  ${'time'.padStart(7)}`,
+    `${'d'.padStart(4)} ${'N'.padStart(5)} ${'run'.padStart(4)}  ${'final MSE'.padEnd(10)} ${'vs paper'.padEnd(8)}  ${'min|wᵢᵀxₙ|'.padEnd(11)} ${'vs paper'.padEnd(8)}  ${'MCE'.padStart(11)}  ${'time'.padStart(7)}`,
     '',
   ].join('\n');
 }
 
 function runLine(run: Fig52Run): string {
-  return `${String(run.d).padStart(4)} ${String(fig52SampleCount(run.d)).padStart(5)} ${String(run.repeat).padStart(4)}  ${fmt(run.finalMse).padEnd(10)} ${run.msePosition.padEnd(8)}  ${fmt(run.minAbsPreActivation).padEnd(11)} ${run.preActivationPosition.padEnd(8)}  ${formatPercent(run.finalMce).padStart(6)}  ${`${run.wallSeconds.toFixed(1)}s`.padStart(7)}\n`;
+  const n = fig52SampleCount(run.d);
+  return `${String(run.d).padStart(4)} ${String(n).padStart(5)} ${String(run.repeat).padStart(4)}  ${fmt(run.finalMse).padEnd(10)} ${run.msePosition.padEnd(8)}  ${fmt(run.minAbsPreActivation).padEnd(11)} ${run.preActivationPosition.padEnd(8)}  ${formatRate(Math.round(run.finalMce * n), n).padStart(11)}  ${`${run.wallSeconds.toFixed(1)}s`.padStart(7)}\n`;
 }
 
 function summaryLines(summary: ReturnType<typeof summariseFig52>, wallSeconds: number): string {

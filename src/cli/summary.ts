@@ -1,5 +1,6 @@
 import type { BackendChoiceRecord } from '../backend/select.js';
 import type { TrainResultRecord } from '../io/result-file.js';
+import { formatRate } from '../report/format.js';
 
 /** The human-readable lines `basin train` prints after a run on a terminal. */
 export function formatTrainSummary(
@@ -15,7 +16,7 @@ export function formatTrainSummary(
   const activation = record.architecture.hidden[0]?.activation ?? 'linear';
   const lines = [
     `network ${widths.join('-')} ${activation}${record.architecture.hidden.some((h) => h.bias) || record.architecture.outputBias ? '' : ' (no biases)'}, ${record.parameterCount} parameters, N = ${record.data.sampleCount}`,
-    `final MSE ${fmt(r.finalMse)}${r.finalMce === null ? '' : `, MCE ${(100 * r.finalMce).toFixed(2)}%`}, ‖∇L‖ ${fmt(r.gradientNorm)}${r.minAbsPreActivation === null ? '' : `, min|pre-activation| ${fmt(r.minAbsPreActivation)} (${r.nearKinkCount} within ${r.kinkTolerance} of a kink)`}`,
+    `final MSE ${fmt(r.finalMse)}${r.finalMce === null ? '' : `, MCE ${formatRate(Math.round(r.finalMce * record.data.sampleCount), record.data.sampleCount)}`}, ‖∇L‖ ${fmt(r.gradientNorm)}${r.minAbsPreActivation === null ? '' : `, min|pre-activation| ${fmt(r.minAbsPreActivation)} (${r.nearKinkCount} within ${r.kinkTolerance} of a kink)`}`,
     `${r.epochs} epochs, stopped by ${r.stopReason}, ${r.wallSeconds.toFixed(2)} s, seed ${record.seed}${record.backend === undefined ? '' : `, backend ${describeBackend(record.backend)}`}`,
     `result: ${files.result}`,
     ...(files.weights ? [`weights: ${files.weights}`] : []),

@@ -50,7 +50,9 @@ export function proportion(successes: number, trials: number, z = Z_95): Proport
     successes,
     trials,
     estimate: p,
-    low: Math.max(0, centre - half),
-    high: Math.min(1, centre + half),
+    // At 0 (or all) successes the bound is exactly 0 (or 1); centre − half computes it with a rounding residue
+    // (3.5e-16 at 0 of 100), which a percentage with significant digits would print as "3.5e-14%".
+    low: successes === 0 ? 0 : Math.max(0, centre - half),
+    high: successes === trials ? 1 : Math.min(1, centre + half),
   };
 }

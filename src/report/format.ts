@@ -9,18 +9,32 @@ export function formatNumber(value: number | null | undefined, digits = 3): stri
   return Number(value.toPrecision(digits)).toString();
 }
 
-/** A fraction as a percentage with one decimal. */
+/**
+ * A fraction as a percentage. Never rounds a result into a claim: exactly 0 and 1 print as "0%" and "100%" (no
+ * decimals, so "0.0%" never appears), a non-zero value below 1% keeps two significant digits (1 wrong of 50 000 is
+ * 0.0020%), one short of all keeps two of its shortfall (49 999 of 50 000 is 99.9980%), others get one decimal.
+ */
 export function formatPercent(value: number | null | undefined): string {
   if (value === null || value === undefined) return '–';
+  if (value === 0) return '0%';
+  if (value === 1) return '100%';
   const percent = 100 * value;
+  if (Math.abs(percent) < 1) return `${percent.toPrecision(2)}%`;
   const fixed = percent.toFixed(1);
-  // Never round a result into a claim: 1 wrong sample in 50 000 is 0.0020%, not 0.0%, and 49 999 right is not 100.0%.
-  if (fixed === '0.0' && percent !== 0) return `${percent.toPrecision(2)}%`;
-  if (fixed === '100.0' && percent !== 100) {
-    // Two significant digits of the shortfall: 49 999 of 50 000 is 99.9980%.
+  if (fixed === '100.0') {
     return `${percent.toFixed(Math.ceil(-Math.log10(Math.abs(100 - percent))) + 1)}%`;
   }
   return `${fixed}%`;
+}
+
+/**
+ * A count out of a total as its percentage with the count beside it, the one form for every rate of a count that
+ * basin prints: 22 of 50 000 is "0.044% (22)", none "0% (0)", 1 of 3 "33.3% (1)"; with `ofTotal`, "0.044% (22 of
+ * 50000)". "–" for an empty total or an unknown (NaN) count.
+ */
+export function formatRate(count: number, total: number, options: { ofTotal?: boolean } = {}): string {
+  if (!(total > 0) || !Number.isFinite(count)) return '–';
+  return `${formatPercent(count / total)} (${count}${options.ofTotal === true ? ` of ${total}` : ''})`;
 }
 
 /** A setting's value as it appears in a spec; "–" for a setting a cell does not have (a `cells` list may omit it). */
@@ -33,7 +47,7 @@ export function formatSetting(value: unknown): string {
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((header, c) => Math.max(header.length, ...rows.map((row) => row[c].length)));
   const numeric = headers.map(
-    (_, c) => rows.length > 0 && rows.every((row) => /^[-+–0-9.e%±\s[\],]+$/.test(row[c])),
+    (_, c) => rows.length > 0 && rows.every((row) => /^[-+–0-9.e%±\s[\](),]+$/.test(row[c])),
   );
   const line = (cells: readonly string[]): string =>
     cells

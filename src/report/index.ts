@@ -34,4 +34,4 @@ export {
 export { renderSvg, svgToPng } from './render.js';
 export { type ReportOptions, writeReport, type WrittenReport } from './write-report.js';
 export type { ReportSection, ReportTable, SectionBuilder } from './section.js';
-export { formatNumber, formatPercent, formatTable } from './format.js';
+export { formatNumber, formatPercent, formatRate, formatTable } from './format.js';

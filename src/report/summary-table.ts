@@ -1,7 +1,7 @@
 import { DECIDED_CLASSES, END_POINT_CLASSES } from '../run/end-point-class.js';
 import type { Proportion } from '../core/statistics.js';
 import type { CellSummary, SweepSummary } from '../sweep/summary.js';
-import { formatNumber, formatPercent, formatSetting, formatTable } from './format.js';
+import { formatNumber, formatPercent, formatRate, formatSetting, formatTable } from './format.js';
 
 /** Column headers and rows of a sweep's per-cell table, shared by `basin results` and the HTML report. */
 export function summaryRows(summary: SweepSummary): { headers: string[]; rows: string[][] } {
@@ -43,13 +43,7 @@ export function summaryRows(summary: SweepSummary): { headers: string[]; rows: s
     formatNumber(cell.mse.median),
     formatProportion(cell.suboptimal),
     ...(hasClasses ? [...certifiedColumns(cell), classCounts(cell)] : []),
-    ...(hasConstant
-      ? [
-          cell.constantOutput === null
-            ? '–'
-            : `${formatPercent(cell.constantOutput.estimate)} [${formatPercent(cell.constantOutput.low)}, ${formatPercent(cell.constantOutput.high)}]`,
-        ]
-      : []),
+    ...(hasConstant ? [cell.constantOutput === null ? '–' : formatProportion(cell.constantOutput)] : []),
     ...(hasMinima ? [cell.minima === null ? '–' : `${cell.minima.length} (${cell.minima.join(', ')})`] : []),
     ...(hasVerdicts ? [verdictCounts(cell.verdicts, cell.certificateFailures)] : []),
     ...(hasBackends ? [backendCounts(cell.backends ?? {}, cell.lockstepRuns ?? 0)] : []),
@@ -82,11 +76,14 @@ export function certifiedColumns(cell: CellSummary): string[] {
   return [formatProportion(cell.classes['sub-optimal-min']), formatProportion(cell.undecided)];
 }
 
-/** "12.5% [3.5%, 36.0%]": a proportion with its Wilson 95% interval; "–" without trials. */
+/** "12.5% (2) [3.5%, 36.0%]": a proportion with its count and Wilson 95% interval; "–" without trials. */
 export function formatProportion(p: Proportion): string {
-  return p.estimate === null
-    ? '–'
-    : `${formatPercent(p.estimate)} [${formatPercent(p.low)}, ${formatPercent(p.high)}]`;
+  return p.estimate === null ? '–' : `${formatRate(p.successes, p.trials)} ${formatInterval(p)}`;
+}
+
+/** "[3.5%, 36.0%]": a proportion's Wilson 95% interval. */
+export function formatInterval(p: Proportion): string {
+  return `[${formatPercent(p.low)}, ${formatPercent(p.high)}]`;
 }
 
 /** "global 12, sub-optimal-min 2, not-converged 2 (of 16)": the certified classes of a cell, largest first. */
@@ -116,8 +113,8 @@ export function classRows(summary: SweepSummary): { headers: string[]; rows: str
     String(cell.cell.index),
     ...summary.axes.map((axis) => formatSetting(cell.axes[axis])),
     `${cell.certified}/${cell.runs - cell.failed}`,
-    ...END_POINT_CLASSES.map((c) => countAndProportion(cell.classes[c])),
-    countAndProportion(cell.undecided),
+    ...END_POINT_CLASSES.map((c) => formatProportion(cell.classes[c])),
+    formatProportion(cell.undecided),
   ]);
   return { headers, rows };
 }
@@ -144,14 +141,10 @@ export function certificationNote(summary: SweepSummary): string | undefined {
   const parts = END_POINT_CLASSES.filter((c) => !DECIDED_CLASSES.includes(c)).map((c) => `${c} ${count(c)}`);
   return (
     `End points certified: ${certified} of ${finished} finished runs. Decided: ${decided}. ` +
-    `Undecided: ${undecided} of ${certified} (${formatPercent(undecided / certified)}: ` +
-    `${parts.join(', ')}). "sub-optimal-min" counts only proved local minima above zero loss; "not-converged" ` +
+    `Undecided: ${formatRate(undecided, certified, { ofTotal: true })}: ` +
+    `${parts.join(', ')}. "sub-optimal-min" counts only proved local minima above zero loss; "not-converged" ` +
     'runs were not critical when their polishing budget was spent.'
   );
-}
-
-function countAndProportion(p: Proportion): string {
-  return p.estimate === null ? '–' : `${p.successes} · ${formatProportion(p)}`;
 }
 
 /** "reference 30 (24 batched)": runs by backend, then how many were trained in lock-step with others. */

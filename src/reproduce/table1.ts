@@ -233,8 +233,11 @@ export interface Table1Progress {
   /** Mean minibatch loss of the epoch. */
   readonly loss: number;
   readonly learningRate: number;
-  /** Training MCE after the epoch, when it was measured this epoch. */
+  /** Training MCE after the epoch and the samples it misclassifies, when it was measured this epoch. */
   readonly trainMce: number | undefined;
+  readonly trainMisclassified: number | undefined;
+  /** Training samples (the denominator of trainMce). */
+  readonly sampleCount: number;
   /**
    * Samples that measurement ran again in float64 because the fast pass left them within its rounding bound of the
    * threshold (see src/backend/classification.ts); 0 on the reference backend.
@@ -528,6 +531,8 @@ async function trainRow(
             loss: progress.loss,
             learningRate: progress.learningRate,
             trainMce,
+            trainMisclassified: measured?.misclassified,
+            sampleCount: train.count,
             trainRechecked: measured?.rechecked,
             elapsedSeconds: progress.elapsedSeconds,
           });

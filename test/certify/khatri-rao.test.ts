@@ -10,6 +10,7 @@ import {
   type KhatriRaoReport,
   registerKhatriRao,
   runKhatriRaoReproduction,
+  surveyShapes,
 } from '../../src/cli/commands/reproduce-khatri-rao.js';
 import { Rng } from '../../src/core/rng.js';
 import { type Architecture, mlp, parameterCount } from '../../src/model/architecture.js';
@@ -159,7 +160,7 @@ describe('basin reproduce khatri-rao', () => {
       // A zero column (a sample with every unit off) is impossible unless ρ = 0.
       if (cell.negativeSlope !== 0) assert.equal(cell.drawsWithZeroColumn, 0);
     }
-    assert.match(report.summary, /ρ = 0\.1, with slope noise: \d+\/36/);
+    assert.match(report.summary, /ρ = 0\.1, with slope noise: [\d.]+% \(\d+ of 36\), 95% CI \[/);
     assert.ok(formatKhatriRaoTable(report.cells).split('\n').length === 38);
   });
 
@@ -213,5 +214,103 @@ describe('basin reproduce khatri-rao', () => {
       parse('--seed', '0x10'),
       /--seed: expected an integer in \[0, 4294967295\], got "0x10"/,
     );
+    for (const bad of ['20x', '20x10,', '0x5', '20*10', '2.5x4', '0x10x5', '1e3x4']) {
+      await assert.rejects(
+        parse('--shapes', bad),
+        /^InvalidArgumentError: --shapes: expected shapes d0xd1 of positive integers, e\.g\. 20x10,40x5, got "/,
+        bad,
+      );
+    }
+    await assert.rejects(parse('--ratios', '1,0'), /--ratios: expected a number > 0, got "0"/);
+    await assert.rejects(parse('--ratios', 'x'), /--ratios: expected a finite number, got "x"/);
+    await assert.rejects(parse('--max-entries', '-5'), /--max-entries: expected an integer ≥ 1, got "-5"/);
   });
+
+  it('surveys the shapes and ratios asked for: N = round(ratio·d0·d1) for each d0xd1', () => {
+    const report = runKhatriRaoReproduction({
+      shapes: [
+        [6, 3],
+        [3, 6],
+      ],
+      ratios: [0.5, 1],
+      draws: 2,
+      seed: 1,
+      rho: [0.1],
+      noiseStd: 0.1,
+    });
+    assert.deepEqual(report.shapes, [
+      [6, 3],
+      [3, 6],
+    ]);
+    assert.deepEqual(report.ratios, [0.5, 1]);
+    assert.deepEqual(
+      report.cells.map((cell) => [cell.inputDim, cell.width, cell.count, cell.slopeNoise]),
+      [
+        [6, 3, 9, false],
+        [6, 3, 9, true],
+        [6, 3, 18, false],
+        [6, 3, 18, true],
+        [3, 6, 9, false],
+        [3, 6, 9, true],
+        [3, 6, 18, false],
+        [3, 6, 18, true],
+      ],
+    );
+  });
+
+  it('refuses a shape whose A∘X is too large before drawing anything, naming the flags and the size', () => {
+    // 1000000x1000 at ratio 1: A∘X would be 10⁹ × 10⁹; drawing its X alone (10¹⁵ numbers) would abort node.
+    const run = (shapes: [number, number][], ratios: number[], maxEntries?: number) => () =>
+      runKhatriRaoReproduction({ shapes, ratios, maxEntries, draws: 1, seed: 1, rho: [0], noiseStd: 0.1 });
+    assert.throws(
+      run([[1_000_000, 1000]], [1]),
+      /^BasinError: --shapes: 1000000x1000 at ratio 1 \(--ratios\) needs A∘X of 1000000000 × 1000000000 = 1000000000000000000 entries \(\d+ MiB, one SVD per draw\), more than --max-entries 1000000; choose smaller shapes or ratios, or raise --max-entries deliberately$/,
+    );
+    // 40x50 at ratio 1 is 2000 × 2000 = 4 000 000 entries: refused by default, allowed when raised (not run here).
+    assert.throws(run([[40, 50]], [1]), /needs A∘X of 2000 × 2000 = 4000000 entries \(31 MiB/);
+    assert.deepEqual(surveyShapes([[40, 50]], [1], 4_000_000), [{ inputDim: 40, width: 50, count: 2000 }]);
+    assert.throws(
+      run([[4, 4]], [0.01]),
+      /--ratios: expected ratios that give N = round\(ratio·d0·d1\) ≥ 1 at 4x4, got 0\.01/,
+    );
+  });
+
+  it(
+    'takes --shapes and --ratios through the real CLI, and refuses too large a shape in one line',
+    { skip: cliSkip },
+    () => {
+      const directory = mkdtempSync(join(tmpdir(), 'basin-khatri-rao-'));
+      const out = join(directory, 'report.json');
+      const result = basin(
+        [
+          'reproduce',
+          'khatri-rao',
+          '--shapes',
+          '5x4,4x5',
+          '--ratios',
+          '0.5,1,2',
+          '--draws',
+          '2',
+          '--out',
+          out,
+        ],
+        directory,
+      );
+      assert.equal(result.status, 0, result.stderr);
+      const report = JSON.parse(readFileSync(out, 'utf8')) as KhatriRaoReport;
+      assert.equal(report.cells.length, 2 * 3 * 2 * 2);
+      assert.deepEqual(
+        [...new Set(report.cells.map((cell) => `${cell.inputDim}x${cell.width} N=${cell.count}`))],
+        ['5x4 N=10', '5x4 N=20', '5x4 N=40', '4x5 N=10', '4x5 N=20', '4x5 N=40'],
+      );
+      const refused = basin(['reproduce', 'khatri-rao', '--shapes', '40x50', '--ratios', '1'], directory);
+      assert.equal(refused.status, 1);
+      assert.match(
+        refused.stderr,
+        /^basin: --shapes: 40x50 at ratio 1 \(--ratios\) needs A∘X of 2000 × 2000 = 4000000 entries/,
+      );
+      assert.equal(refused.stderr.trimEnd().split('\n').length, 1, refused.stderr);
+      rmSync(directory, { recursive: true });
+    },
+  );
 });

@@ -49,4 +49,12 @@ describe('sweep statistics', () => {
     });
     assert.deepEqual(proportion(0, 0), { successes: 0, trials: 0, estimate: null, low: 0, high: 1 });
   });
+
+  it('gives exactly 0 as the lower bound at no successes and exactly 1 as the upper at all', () => {
+    // The bug: 0 of 100 had a lower bound of 3.5e-16, printed as "3.5e-14%" beside "0% (0)".
+    for (const n of [1, 9, 64, 100, 1500]) {
+      assert.equal(proportion(0, n).low, 0, `0 of ${n}`);
+      assert.equal(proportion(n, n).high, 1, `${n} of ${n}`);
+    }
+  });
 });

@@ -32,7 +32,7 @@ describe('formatTable1', () => {
     assert.doesNotMatch(table, /basin.*\s0\.0%/);
     assert.match(
       formatTable1([{ ...result, trainMce: 0, testMce: 0.3 }]),
-      /basin.*\s0\.0%\s.*30\.0% \(3000\)/,
+      /basin.*\s0% \(0\)\s.*30\.0% \(3000\)/,
     );
   });
 });

@@ -194,12 +194,12 @@ describe('a sweep certifies its end points by default', () => {
     assert.match(table, /not mse ≤ 0\.000001 \[95% CI\]/);
     assert.match(table, /sub-optimal-min 3/);
     assert.match(table, /certified end points\n/);
-    assert.match(table, /3 · 100\.0% \[43\.9%, 100\.0%\]/, 'count · Wilson interval of 3 of 3');
+    assert.match(table, /100% \(3\) \[43\.9%, 100%\]/, 'count and Wilson interval of 3 of 3');
     const note = certificationNote(summary);
     assert.equal(
       note?.split('. "')[0],
       'End points certified: 9 of 12 finished runs. Decided: global 3, sub-optimal-min 3, saddle 0. ' +
-        'Undecided: 3 of 9 (33.3%: kink 0, inconclusive 0, not-converged 3)',
+        'Undecided: 33.3% (3 of 9): kink 0, inconclusive 0, not-converged 3',
     );
     const html = readFileSync(written.html, 'utf8');
     assert.match(html, /<th>sub-optimal minima \(certified\) \[95% CI\]<\/th>/);

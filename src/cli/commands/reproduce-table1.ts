@@ -5,7 +5,7 @@ import type { WhiteningMethod } from '../../data/preprocess/whiten.js';
 import { serialiseJsonRecord } from '../../io/result-file.js';
 import { nonNegative, positiveInteger, seed32 } from '../../io/schema-primitives.js';
 import { choiceListOption, choiceOption, flagOption, numberOption } from '../flags.js';
-import { formatPercent, formatTable } from '../../report/format.js';
+import { formatPercent, formatRate, formatTable } from '../../report/format.js';
 import { describePolishProgress } from '../progress.js';
 import {
   findTable1Data,
@@ -152,7 +152,9 @@ export function registerTable1(reproduce: Command): void {
             process.stderr.write(`${JSON.stringify({ event: 'epoch', ...progress })}\n`);
           } else if (progress.epoch % 10 === 0 || progress.trainMce === 0) {
             const mce =
-              progress.trainMce === undefined ? '' : `, train MCE ${formatPercent(progress.trainMce)}`;
+              progress.trainMisclassified === undefined
+                ? ''
+                : `, train MCE ${formatRate(progress.trainMisclassified, progress.sampleCount)}`;
             process.stderr.write(
               `${progress.row}: epoch ${progress.epoch}, loss ${progress.loss.toPrecision(3)}, lr ${progress.learningRate.toPrecision(2)}${mce}, ${formatDuration(progress.elapsedSeconds)}\n`,
             );
@@ -173,10 +175,9 @@ export function registerTable1(reproduce: Command): void {
     });
 }
 
-/** An error rate with the count behind it, so that 22 wrong of 50 000 reads "0.044% (22)". */
+/** An error rate (misclassified / samples, so exact) with the count behind it: 22 wrong of 50 000 is "0.044% (22)". */
 function errorCell(rate: number, samples: number): string {
-  const wrong = Math.round(rate * samples);
-  return wrong === 0 ? formatPercent(rate) : `${formatPercent(rate)} (${wrong})`;
+  return formatRate(Math.round(rate * samples), samples);
 }
 
 /** Our rows beside the paper's: one line per source. */
@@ -228,9 +229,9 @@ export function formatTable1Certificates(results: readonly (Table1Result | Table
     const c = result.certificate;
     const e = (value: number): string => value.toExponential(3);
     const mce =
-      c.trainMce === null
+      c.misclassified === null
         ? ''
-        : `, train MCE ${formatPercent(c.trainMce)} (${c.misclassified} of ${result.sampleCount})`;
+        : `, train MCE ${formatRate(c.misclassified, result.sampleCount, { ofTotal: true })}`;
     blocks.push(
       [
         `${result.row}: certificate of the trained end point (float64, ${c.engine} products, ${formatDuration(c.seconds)})`,

@@ -8,6 +8,8 @@ import {
   type SearchResult,
 } from '../../certify/search.js';
 import { InvalidArgumentError } from '../../core/errors.js';
+import { formatPercent } from '../../report/format.js';
+import { formatInterval } from '../../report/summary-table.js';
 import { describeArchitecture } from '../../model/architecture.js';
 import type { Initialisation } from '../../model/init.js';
 import { parseActivation } from '../../model/activation.js';
@@ -192,10 +194,9 @@ function initialisation(kind: SearchCommandOptions['init'], biasStd: number | un
   }
 }
 
-const percent = (value: number): string => `${(100 * value).toFixed(value < 0.1 ? 2 : 1)}%`;
-
-function rate(p: SearchResult['bestHitRate']): string {
-  return `${percent(p.estimate ?? 0)} [${percent(p.low)}, ${percent(p.high)}]`;
+/** A hit rate and its Wilson interval; the count stands beside it (the table's count column, "in k of n runs"). */
+function hitRate(p: SearchResult['bestHitRate']): string {
+  return `${formatPercent(p.estimate)} ${formatInterval(p)}`;
 }
 
 /** The table of distinct end points, then the best point's hit rate and what the retries did. */
@@ -213,13 +214,13 @@ export function formatSearch(
   for (const d of result.distinct) {
     const members = d.members.slice(0, 8).join(',') + (d.members.length > 8 ? ',…' : '');
     lines.push(
-      `${d.loss.toPrecision(8).padStart(14)}  ${d.verdict.padEnd(18)} ${d.rule.padEnd(15)} ${String(d.count).padStart(5)}  ${rate(d.hitRate).padEnd(24)} ${String(d.retried).padStart(7)}  ${members}`,
+      `${d.loss.toPrecision(8).padStart(14)}  ${d.verdict.padEnd(18)} ${d.rule.padEnd(15)} ${String(d.count).padStart(5)}  ${hitRate(d.hitRate).padEnd(24)} ${String(d.retried).padStart(7)}  ${members}`,
     );
   }
   const best = result.distinct[0];
   const hits = result.bestHitRate;
   lines.push(
-    `best        loss ${result.bestLoss.toPrecision(8)} (${best.verdict}) in ${hits.successes} of ${runs} runs: hit rate ${rate(hits)}`,
+    `best        loss ${result.bestLoss.toPrecision(8)} (${best.verdict}) in ${hits.successes} of ${runs} runs: hit rate ${hitRate(hits)}`,
     `retries     ${result.retried} run(s) certified not-critical were handed back to descent; ${result.notCritical} still not-critical, ${result.undecided} undecided`,
   );
   return `${lines.join('\n')}\n`;

@@ -1,6 +1,6 @@
 import { type SeriesPoint, seriesFigure } from '../../report/figure.js';
-import { formatPercent } from '../../report/format.js';
-import { CERTIFIED_HEADERS, certifiedColumns } from '../../report/summary-table.js';
+import { formatRate } from '../../report/format.js';
+import { CERTIFIED_HEADERS, certifiedColumns, formatInterval } from '../../report/summary-table.js';
 import { cellTable } from '../../report/section.js';
 import { validateSweepSpec } from '../../sweep/spec.js';
 import { isPresetSweep, presetSweepName, type PresetVariant, type SweepPreset } from './preset.js';
@@ -87,6 +87,7 @@ export const jellyfishPreset: SweepPreset = {
         caption:
           "Measured success rate with Wilson 95% intervals, beside the paper's Table 1 (no intervals: run count unknown).",
         xTitle: 'hidden units h',
+        xIntegers: true,
         yTitle: 'success rate',
         seriesTitle: 'activation',
         yDomain: [0, 1],
@@ -128,8 +129,8 @@ export const jellyfishPreset: SweepPreset = {
               String(config.activation),
               String(config.optimiser),
               paper === undefined ? '–' : `${paper}%`,
-              formatPercent(cell.success.estimate),
-              `[${formatPercent(cell.success.low)}, ${formatPercent(cell.success.high)}]`,
+              formatRate(cell.success.successes, cell.success.trials),
+              formatInterval(cell.success),
               String(cell.success.trials),
               ...certifiedColumns(cell),
             ];

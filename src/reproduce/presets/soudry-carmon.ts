@@ -1,6 +1,6 @@
 import { type SeriesPoint, seriesFigure } from '../../report/figure.js';
-import { formatPercent } from '../../report/format.js';
-import { CERTIFIED_HEADERS, certifiedColumns } from '../../report/summary-table.js';
+import { formatRate } from '../../report/format.js';
+import { CERTIFIED_HEADERS, certifiedColumns, formatInterval } from '../../report/summary-table.js';
 import { cellTable } from '../../report/section.js';
 import { validateSweepSpec } from '../../sweep/spec.js';
 import { isPresetSweep, presetSweepName, type PresetVariant, type SweepPreset } from './preset.js';
@@ -104,8 +104,8 @@ export const soudryCarmonPreset: SweepPreset = {
               String(c.width),
               ((c.d0 * c.width) / c.N).toFixed(2),
               String(c.slopeNoise),
-              formatPercent(cell.success.estimate),
-              `[${formatPercent(cell.success.low)}, ${formatPercent(cell.success.high)}]`,
+              formatRate(cell.success.successes, cell.success.trials),
+              formatInterval(cell.success),
               String(cell.success.trials),
               ...certifiedColumns(cell),
             ];
