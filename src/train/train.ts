@@ -100,10 +100,19 @@ export async function trainAsync(options: TrainOptions, yieldSeconds = 0.1): Pro
     const next = steps.next();
     if (next.done === true) return next.value;
     if (performance.now() - lastYield >= yieldSeconds * 1000) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => yieldToEventLoop(resolve));
       lastYield = performance.now();
     }
   }
+}
+
+/**
+ * Node's setImmediate where it exists; browsers and Web Workers (the explorer trains here) have none, and calling it
+ * there failed every explorer run that took longer than `yieldSeconds`.
+ */
+function yieldToEventLoop(resume: () => void): void {
+  if (typeof globalThis.setImmediate === 'function') globalThis.setImmediate(resume);
+  else setTimeout(resume, 0);
 }
 
 /** The training loop as a generator that pauses after each epoch; `train` and `trainAsync` drive it. */

@@ -104,4 +104,17 @@ describe('shouldStop: a stopping rule that sees θ', () => {
       assert.equal(calls, 0, `${name}: the callback is not asked once a target has stopped the run`);
     }
   });
+
+  it('trainAsync yields where there is no setImmediate (browsers and Web Workers, where the explorer trains)', async () => {
+    const plain = train(options(DEFAULT_OPTIMISERS.adam));
+    const saved = globalThis.setImmediate;
+    // As in a Web Worker: the global is absent, not merely unused.
+    delete (globalThis as { setImmediate?: unknown }).setImmediate;
+    try {
+      const yielding = await trainAsync(options(DEFAULT_OPTIMISERS.adam), 0);
+      assert.deepEqual(Array.from(yielding.theta), Array.from(plain.theta));
+    } finally {
+      globalThis.setImmediate = saved;
+    }
+  });
 });
