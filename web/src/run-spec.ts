@@ -1,4 +1,6 @@
 import { deriveSeed } from '../../src/core/rng.js';
+import { dataSourceNamed } from '../../src/data/sources/index.js';
+import type { DataShape } from '../../src/data/sources/source.js';
 import { parseRunSpec, type RunSpec, type RunSpecInput } from '../../src/run/spec.js';
 import { optimiserFromSettings } from '../../src/train/optimiser.js';
 import type { CsvData } from './csv-data.js';
@@ -58,6 +60,19 @@ export function explorerSeeds(state: ExplorerState, restart = 0): NonNullable<Ru
     init: initSeed,
     shuffle: deriveSeed(initSeed, 'shuffle'),
   };
+}
+
+/**
+ * The size of the state's dataset when the explorer cannot change it: the known-answer sets (XOR, Jellyfish, Swirszcz
+ * D1–D3), whose sources take no sample count. Samples N and Inputs d0 do not apply to them; undefined otherwise (the
+ * uploaded CSV has the file's size, which the worker reports).
+ */
+export function fixedDataShape(state: ExplorerState): DataShape | undefined {
+  if (state.data.kind === 'csv') return undefined;
+  const section = dataOf(state, undefined) as { source: string };
+  const source = dataSourceNamed(section.source);
+  if (!source || 'count' in source.schema.shape) return undefined;
+  return source.shape?.(source.schema.parse(section));
 }
 
 function dataOf(state: ExplorerState, csv: CsvData | undefined): RunSpecInput['data'] {

@@ -2,6 +2,7 @@ import * as basin from 'basin';
 import { el, field, numberInput, select } from '../dom.js';
 import { AVAILABLE_DATA } from '../worker/problem.js';
 import type { GpuInfo } from '../worker/protocol.js';
+import { fixedDataShape } from '../run-spec.js';
 import { checkActivation, DATA_KINDS, type EngineName, type ExplorerState, parseWidths } from '../state.js';
 
 const DATA_LABELS: Record<(typeof DATA_KINDS)[number], string> = {
@@ -61,6 +62,8 @@ export function playgroundControls(
     'Upload CSV',
     el('input', { type: 'file', accept: '.csv,text/csv', id: 'csv-upload' }),
   );
+  const sizeNote = el('p', { class: 'legend', id: 'data-size-note', hidden: true });
+  data.append(sizeNote);
 
   const model = el('fieldset', {}, el('legend', {}, 'Network'));
   const widths = field(
@@ -148,13 +151,37 @@ export function playgroundControls(
     return value;
   };
 
+  /*
+   * The known-answer sets and an uploaded CSV have their own size: Samples N and Inputs d0 are disabled for them and
+   * show the fixed size, while the state keeps the values the generated datasets use (a disabled field is not read).
+   */
+  const showDataSize = (state: ExplorerState): void => {
+    const fixed = fixedDataShape(state);
+    const own = fixed !== undefined || state.data.kind === 'csv';
+    count.disabled = own;
+    inputDim.disabled = own;
+    count.value = String(fixed?.count ?? state.data.count);
+    inputDim.value = String(fixed?.inputDim ?? state.data.inputDim);
+    if (state.data.kind === 'csv') {
+      count.value = '';
+      inputDim.value = '';
+    }
+    sizeNote.hidden = !own;
+    sizeNote.textContent =
+      fixed !== undefined
+        ? `${DATA_LABELS[state.data.kind]} is a fixed set: N = ${fixed.count}, d0 = ${fixed.inputDim}.`
+        : state.data.kind === 'csv'
+          ? 'N and d0 are those of the uploaded CSV.'
+          : '';
+  };
+
   const read = (state: ExplorerState): ExplorerState => ({
     ...state,
     trained: false,
     data: {
       kind: dataKind.value as ExplorerState['data']['kind'],
-      count: num(count, 'Samples N'),
-      inputDim: num(inputDim, 'Inputs d0'),
+      count: count.disabled ? state.data.count : num(count, 'Samples N'),
+      inputDim: inputDim.disabled ? state.data.inputDim : num(inputDim, 'Inputs d0'),
       seed: num(dataSeed, 'Data seed'),
     },
     model: {
@@ -182,7 +209,9 @@ export function playgroundControls(
   root.addEventListener('change', (event) => {
     if (event.target === upload) return;
     try {
-      onChange(read);
+      let next: ExplorerState | undefined;
+      onChange((state) => (next = read(state)));
+      if (next) showDataSize(next);
       onProblem(undefined);
     } catch (error) {
       onProblem(error instanceof Error ? error.message : String(error));
@@ -209,6 +238,7 @@ export function playgroundControls(
     batchSize.value = String(state.optimiser.batchSize);
     epochs.value = String(state.optimiser.epochs);
     engine.value = state.optimiser.engine;
+    showDataSize(state);
   };
   const showGpu = (info: GpuInfo): void => {
     gpuOption.disabled = !info.available;
