@@ -31,6 +31,11 @@ export interface SweepTable {
   readonly runs: readonly SweepRun[];
   /** Configuration keys whose value differs between cells: the possible axes of a phase diagram. */
   readonly parameters: readonly string[];
+  /**
+   * The sweeps the runs belong to, in order of first appearance. An export of a whole store holds several, and their
+   * runs must not share one phase diagram: `sweepOf` picks one.
+   */
+  readonly sweeps: readonly string[];
 }
 
 export class SweepFormatError extends Error {
@@ -47,7 +52,23 @@ export function sweepFromRows(rows: readonly Record<string, unknown>[], source: 
       `${source}: expected the runs table of a sweep export (columns ${REQUIRED.join(', ')}, final_loss, …); missing ${missing.join(', ')}`,
     );
   }
-  const runs = rows.map((row, index) => toRun(row, index, source));
+  return tableOf(
+    rows.map((row, index) => toRun(row, index, source)),
+    source,
+  );
+}
+
+/** The runs of one sweep of `table`, with the parameters that vary within it. */
+export function sweepOf(table: SweepTable, sweep: string): SweepTable {
+  if (!table.sweeps.includes(sweep))
+    throw new SweepFormatError(`${table.source}: no sweep "${sweep}" (it holds ${table.sweeps.join(', ')})`);
+  return tableOf(
+    table.runs.filter((run) => run.sweep === sweep),
+    table.source,
+  );
+}
+
+function tableOf(runs: readonly SweepRun[], source: string): SweepTable {
   const values = new Map<string, Set<string>>();
   for (const run of runs) {
     for (const [key, value] of Object.entries(run.config)) {
@@ -60,7 +81,7 @@ export function sweepFromRows(rows: readonly Record<string, unknown>[], source: 
     .filter(([, set]) => set.size > 1)
     .map(([key]) => key)
     .sort();
-  return { source, runs, parameters };
+  return { source, runs, parameters, sweeps: [...new Set(runs.map((run) => run.sweep))] };
 }
 
 export function parseSweepJson(text: string, source: string): SweepTable {
@@ -221,10 +242,45 @@ export function metricOf(runs: readonly SweepRun[], metric: Metric): number | nu
   }
 }
 
-/** Natural order for axis values: numerically when every value is a number, else as text. */
-export function axisOrder(values: Iterable<string>): string[] {
-  const list = [...new Set(values)];
-  return list.every((v) => Number.isFinite(Number(v)))
-    ? list.sort((a, b) => Number(a) - Number(b))
-    : list.sort();
+/**
+ * A phase diagram's axis over one configuration key. Numeric keys (every value a finite number) are quantitative:
+ * cells sit at their values, sorted, each spanning the band half-way to its neighbours, on a log scale when the values
+ * are positive and span at least `LOG_AXIS_RATIO`. Other keys are categorical, in text order.
+ */
+export type Axis =
+  | {
+      readonly kind: 'numeric';
+      readonly key: string;
+      /** The distinct values, ascending. */
+      readonly values: readonly number[];
+      readonly log: boolean;
+      /** The extent of the cells at each value, in the same order as `values`. */
+      readonly bands: readonly (readonly [number, number])[];
+    }
+  | { readonly kind: 'categorical'; readonly key: string; readonly values: readonly string[] };
+
+/** Positive values spanning this ratio or more go on a log axis: sweeps double widths and sample counts. */
+export const LOG_AXIS_RATIO = 10;
+
+export function axisOf(key: string, values: Iterable<string>): Axis {
+  const distinct = [...new Set(values)];
+  const numbers = distinct.map((v) => (v.trim() === '' ? Number.NaN : Number(v)));
+  if (!numbers.every((n) => Number.isFinite(n))) return { kind: 'categorical', key, values: distinct.sort() };
+  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+  const log = sorted[0] > 0 && sorted[sorted.length - 1] / sorted[0] >= LOG_AXIS_RATIO;
+  const to = log ? Math.log10 : (v: number) => v;
+  const from = log ? (t: number) => 10 ** t : (t: number) => t;
+  const t = sorted.map(to);
+  // Half-way to each neighbour; the end cells as wide as their inner half, a lone value one unit (decade) wide.
+  const edges = t.map((value, i) => (i === 0 ? value : (t[i - 1] + value) / 2));
+  const last = t[t.length - 1];
+  edges.push(t.length === 1 ? last + 0.5 : last + (last - t[t.length - 2]) / 2);
+  edges[0] = t.length === 1 ? t[0] - 0.5 : t[0] - (t[1] - t[0]) / 2;
+  const bands = sorted.map((_, i) => [from(edges[i]), from(edges[i + 1])] as const);
+  return { kind: 'numeric', key, values: sorted, log, bands };
+}
+
+/** The band of a cell at display value `value` on a numeric axis. */
+export function bandOf(axis: Axis & { kind: 'numeric' }, value: string): readonly [number, number] {
+  return axis.bands[axis.values.indexOf(Number(value))];
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -7,6 +7,7 @@ import sirv from 'sirv';
 import { FileFormatError, requireInteger } from '../../core/errors.js';
 import { integerBetween } from '../../io/schema-primitives.js';
 import { numberOption } from '../flags.js';
+import { checkServedResults, readServedResults, type ServedResults } from '../served-results.js';
 
 /** Where `npm run build` puts the explorer's static files (dist/web beside dist/src). */
 export const EXPLORER_DIRECTORY = fileURLToPath(new URL('../../../web/', import.meta.url));
@@ -22,7 +23,12 @@ export interface ServeOptions {
   readonly port: number;
   readonly host: string;
   readonly directory?: string;
+  /** Runs for the Results tab at `api/results` (`--store`, `--results`); without them that path is 404. */
+  readonly results?: ServedResults;
 }
+
+/** The explorer's Results tab fetches this path (web/src/views/results.ts, relative to the page). */
+export const RESULTS_PATH = '/api/results';
 
 /** Serves the built explorer over HTTP; resolves once it listens. */
 export async function startExplorerServer(options: ServeOptions): Promise<ExplorerServer> {
@@ -32,12 +38,18 @@ export async function startExplorerServer(options: ServeOptions): Promise<Explor
   }
   requireInteger('port', options.port, 0, 65535);
   const handler = sirv(directory, { etag: true, single: false, dev: false });
-  const server = createServer((request, response) =>
-    handler(request, response, () => {
-      response.statusCode = 404;
-      response.end('not found');
-    }),
-  );
+  const notFound = (response: ServerResponse): void => {
+    response.statusCode = 404;
+    response.end('not found');
+  };
+  const server = createServer((request, response) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname === RESULTS_PATH) {
+      if (options.results === undefined) notFound(response);
+      else void serveResults(options.results, response);
+      return;
+    }
+    handler(request, response, () => notFound(response));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -52,6 +64,21 @@ export async function startExplorerServer(options: ServeOptions): Promise<Explor
   };
 }
 
+/** Reads the runs afresh for each request; a failure (say, a store gone) is a one-line 500 the explorer shows. */
+async function serveResults(results: ServedResults, response: ServerResponse): Promise<void> {
+  try {
+    const served = await readServedResults(results);
+    response.setHeader('content-type', served.contentType);
+    response.setHeader('cache-control', 'no-store');
+    response.setHeader('x-basin-source', encodeURIComponent(served.source));
+    response.end(served.body);
+  } catch (error) {
+    response.statusCode = 500;
+    response.setHeader('content-type', 'text/plain; charset=utf-8');
+    response.end(error instanceof Error ? error.message.split('\n')[0] : String(error));
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('serve')
@@ -60,9 +87,17 @@ export function register(program: Command): void {
       numberOption('--port <port>', 'port to listen on (0 picks a free one)', integerBetween(0, 65535), 8080),
     )
     .option('--host <host>', 'address to bind; keep 127.0.0.1 unless you mean to share it', '127.0.0.1')
-    .action(async (options: { port: number; host: string }) => {
-      const explorer = await startExplorerServer({ port: options.port, host: options.host });
-      process.stdout.write(`basin explorer: ${explorer.url}\n(press Ctrl+C to stop)\n`);
+    .option('--store <store>', "open this result store's sweeps in the Results tab (read on every page load)")
+    .option(
+      '--results <path>',
+      'open this runs.parquet, or the directory `basin results --export` wrote, in the Results tab',
+    )
+    .action(async (options: { port: number; host: string; store?: string; results?: string }) => {
+      const results = await checkServedResults(options);
+      const explorer = await startExplorerServer({ port: options.port, host: options.host, results });
+      const shown =
+        results === undefined ? '' : `results: ${results.path} (Results tab: ${explorer.url}#view=results)\n`;
+      process.stdout.write(`basin explorer: ${explorer.url}\n${shown}(press Ctrl+C to stop)\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           void explorer.close().then(resolve);

@@ -33,6 +33,11 @@ export class VegaChart {
     });
   }
 
+  /** Stops the view (its listeners and timers) before the chart is replaced by another. */
+  finalize(): void {
+    this.view.finalize();
+  }
+
   toSvg(): Promise<string> {
     return this.view.toSVG();
   }
