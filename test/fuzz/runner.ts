@@ -265,6 +265,7 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
+const NODE_WARNING = /^\(node:\d+\)|Warning:/;
 const STACK_TRACE = /^\s+at .+(:\d+:\d+\)?|\(native\)|<anonymous>)$/m;
 const MEMORY_BOUND =
   /FATAL ERROR|heap limit|Allocation failed|allocation failed|out of memory|Invalid typed array length|Invalid array length|Array buffer allocation/i;
@@ -287,7 +288,11 @@ function* judge(expect: Expectation, run: BoundedRun, dir: string, timeoutMs: nu
     return;
   }
   if (STACK_TRACE.test(run.stderr)) yield 'printed a stack trace';
-  const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+  let lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+  if (('error' in expect || 'errorOrWarning' in expect) && expect.progress === true && lines.length > 1) {
+    const last = lines.length - 1;
+    lines = lines.filter((line, k) => k === last || line.startsWith('basin') || NODE_WARNING.test(line));
+  }
   if ('error' in expect || 'errorOrWarning' in expect) {
     const pattern = 'error' in expect ? expect.error : expect.errorOrWarning;
     if ('errorOrWarning' in expect && run.status === 0) {

@@ -47,16 +47,18 @@ export type FuzzFile =
  * The outcome a case must have. Every expectation is the desired behaviour (issue 16), not what basin does today.
  * - `error`: exit status 1, exactly one stderr line, starting `basin: ` and matching the pattern (which names the
  *   flag, field or file at fault), and no stack trace.
+ *   With `progress`, lines before that one are allowed when they are the command's own progress output (a long
+ *   command such as `reproduce table1` says what it is doing on stderr), not Node warnings or stack traces.
  * - `usage`: commander's own usage error (unknown flag, missing argument): exit status 2 and a matching stderr.
  * - `ok`: exit status 0, no stack trace, stdout matching `stdout` and the files of `creates` present afterwards.
  * - `errorOrWarning`: ambiguous input where refusing and warning are both acceptable: either an `error` as above, or
  *   exit status 0 with a stderr line `basin: warning…` matching the pattern.
  */
 export type Expectation =
-  | { readonly error: RegExp }
+  | { readonly error: RegExp; readonly progress?: true }
   | { readonly usage: RegExp }
   | { readonly ok: true; readonly stdout?: RegExp; readonly creates?: readonly string[] }
-  | { readonly errorOrWarning: RegExp };
+  | { readonly errorOrWarning: RegExp; readonly progress?: true };
 
 export interface FuzzCase {
   /** Unique, stable, readable: `<command>/<what>`. */
