@@ -4,11 +4,12 @@
  *   npm run fuzz                                    every case, two at a time
  *   npx tsx scripts/fuzz.ts --filter 'data-inspect/' --concurrency 1
  *   npx tsx scripts/fuzz.ts --markdown failures.md  also write the failing cases, grouped by class
+ *   npx tsx scripts/fuzz.ts --ids failed.txt        only the cases listed in the file, one id per line
  *
  * Build first (`npx tsc -p tsconfig.build.json`): the cases run `node bin/basin.js`, which loads dist/. The exit
  * status is 1 when any case failed. The test (test/fuzz/fuzz.test.ts) runs the same cases with the same runner.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fuzzCorpus } from '../test/fuzz/corpus.js';
 import { runCases } from '../test/fuzz/runner.js';
@@ -18,6 +19,7 @@ import { ensureBuilt } from '../test/cli/helpers.js';
 const { values } = parseArgs({
   options: {
     filter: { type: 'string' },
+    ids: { type: 'string' },
     class: { type: 'string' },
     concurrency: { type: 'string', default: '2' },
     markdown: { type: 'string' },
@@ -27,9 +29,20 @@ const { values } = parseArgs({
 
 ensureBuilt();
 const filter = values.filter === undefined ? undefined : new RegExp(values.filter);
+const ids =
+  values.ids === undefined
+    ? undefined
+    : new Set(
+        readFileSync(values.ids, 'utf8')
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== ''),
+      );
 const cases = fuzzCorpus().filter(
   (c) =>
-    (filter === undefined || filter.test(c.id)) && (values.class === undefined || c.class === values.class),
+    (filter === undefined || filter.test(c.id)) &&
+    (ids === undefined || ids.has(c.id)) &&
+    (values.class === undefined || c.class === values.class),
 );
 const concurrency = Number(values.concurrency);
 console.log(`basin fuzz corpus: ${cases.length} cases, ${concurrency} at a time`);
