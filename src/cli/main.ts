@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { BasinError } from '../core/errors.js';
-import { commandRegistrations } from './commands/index.js';
+import { registerCommands } from './commands/index.js';
 import { packageVersion } from './package-version.js';
 
 /**
@@ -19,11 +19,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   program.showHelpAfterError('(run basin --help for usage)');
-  for (const register of commandRegistrations) register(program);
 
   // `--debug` may stand anywhere on the line; with positional options a subcommand would reject it as unknown.
   const debug = argv.slice(2).includes('--debug');
   const args = [...argv.slice(0, 2), ...argv.slice(2).filter((arg) => arg !== '--debug')];
+  await registerCommands(program, args[2]);
   try {
     await program.parseAsync(args);
     return 0;
