@@ -22,9 +22,10 @@ import { type Architecture, mlp, parameterLayout } from '../../src/model/archite
 import { predict } from '../../src/model/forward.js';
 import { initialise } from '../../src/model/init.js';
 import { makeSamples, type Samples } from '../../src/model/samples.js';
+import { onnxSkipReason } from '../support/onnx.js';
 
 const status = onnxRuntimeStatus();
-const skip = status.available ? false : `onnxruntime-node unavailable: ${status.reason}`;
+const skip = onnxSkipReason();
 if (skip) console.log(`# skipping ONNX classification tests: ${skip}`);
 
 const relu = { kind: 'leaky-relu', slope: 0 } as const;

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 
 import type { CurvatureOperator } from '../../src/backend/curvature.js';
 import { onnxBackend } from '../../src/backend/onnx/onnx-backend.js';
-import { onnxRuntimeStatus } from '../../src/backend/onnx/runtime.js';
 import { referenceCurvature } from '../../src/backend/reference-curvature.js';
 import { BasinError, InvalidArgumentError } from '../../src/core/errors.js';
 import { dot } from '../../src/core/linalg/index.js';
@@ -15,9 +14,9 @@ import { predict } from '../../src/model/forward.js';
 import type { LossKind } from '../../src/model/loss.js';
 import { makeSamples, type Samples } from '../../src/model/samples.js';
 import { relativeError } from '../support/float32-problems.js';
+import { onnxSkipReason } from '../support/onnx.js';
 
-const status = onnxRuntimeStatus();
-const skip = status.available ? false : `onnxruntime-node unavailable: ${status.reason}`;
+const skip = onnxSkipReason();
 if (skip) console.log(`# skipping ONNX curvature tests: ${skip}`);
 
 interface Case {

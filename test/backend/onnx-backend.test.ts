@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 
 import type { BackendObjective } from '../../src/backend/backend.js';
 import { onnxBackend } from '../../src/backend/onnx/onnx-backend.js';
-import { onnxRuntimeStatus } from '../../src/backend/onnx/runtime.js';
 import { referenceBackend } from '../../src/backend/reference-backend.js';
 import { type FloatArray } from '../../src/core/dtype.js';
 import { InvalidArgumentError } from '../../src/core/errors.js';
@@ -15,9 +14,9 @@ import { type LossKind } from '../../src/model/loss.js';
 import { makeSamples, type Samples } from '../../src/model/samples.js';
 import { train } from '../../src/train/train.js';
 import { relativeError } from '../support/float32-problems.js';
+import { onnxSkipReason } from '../support/onnx.js';
 
-const status = onnxRuntimeStatus();
-const skip = status.available ? false : `onnxruntime-node unavailable: ${status.reason}`;
+const skip = onnxSkipReason();
 if (skip) console.log(`# skipping ONNX backend tests: ${skip}`);
 
 interface RandomProblem {

@@ -3,10 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { onnxDenseProducts } from '../../src/backend/onnx/dense-products.js';
-import { onnxRuntimeStatus, SPINNING_VARIABLE, spinningAllowed } from '../../src/backend/onnx/runtime.js';
+import { SPINNING_VARIABLE, spinningAllowed } from '../../src/backend/onnx/runtime.js';
 import { cliSkip, repositoryRoot, temporaryDirectory } from '../cli/helpers.js';
+import { onnxSkipReason } from '../support/onnx.js';
 
-const onnxSkip = onnxRuntimeStatus().available ? false : 'onnxruntime-node is not available here';
+const onnxSkip = onnxSkipReason();
 
 /** Runs `work` with the variable set to `value` (or unset), restoring it afterwards. */
 function withVariable<T>(value: string | undefined, work: () => T): T {

@@ -15,9 +15,10 @@ import { type LossKind } from '../../src/model/loss.js';
 import { makeSamples, type Samples } from '../../src/model/samples.js';
 import { train } from '../../src/train/train.js';
 import { relativeError } from '../support/float32-problems.js';
+import { onnxSkipReason } from '../support/onnx.js';
 
 const status = onnxRuntimeStatus();
-const skip = status.available ? false : `onnxruntime-node unavailable: ${status.reason}`;
+const skip = onnxSkipReason();
 if (skip) console.log(`# skipping ONNX restarts tests: ${skip}`);
 
 const RESTARTS = 5;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { onnxRuntimeStatus } from '../../src/backend/onnx/runtime.js';
 import {
   AUTO_MIN_MULTIPLY_ADDS,
   chooseBackend,
@@ -11,10 +10,10 @@ import {
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import { gaussianRandomLabels } from '../../src/data/gaussian.js';
 import { mlp } from '../../src/model/architecture.js';
+import { onnxSkipReason } from '../support/onnx.js';
 
 const relu = { kind: 'leaky-relu', slope: 0 } as const;
-const status = onnxRuntimeStatus();
-const skip = status.available ? false : `onnxruntime-node unavailable: ${status.reason}`;
+const skip = onnxSkipReason();
 if (skip) console.log(`# skipping ONNX selection tests: ${skip}`);
 
 function problem(count: number, inputDim: number, width: number) {

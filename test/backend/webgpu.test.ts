@@ -20,10 +20,11 @@ import {
   referenceAdam,
   relativeError,
 } from '../support/float32-problems.js';
+import { webGpuSkipReason } from '../support/webgpu.js';
 
 // One device for the whole file (BASIN_WEBGPU chooses the adapter; auto: a GPU, else llvmpipe in software).
 const acquisition = await acquireWebGpuDevice();
-const skip = acquisition.available ? false : `no WebGPU device: ${acquisition.reason}`;
+const skip = webGpuSkipReason(acquisition);
 console.error(
   acquisition.available ? `# WebGPU adapter: ${acquisition.summary}` : `# skipping WebGPU tests: ${skip}`,
 );

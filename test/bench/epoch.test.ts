@@ -8,11 +8,13 @@ import type { BenchCase } from '../../bench/cases.js';
 import { benchSamples } from '../../bench/data.js';
 import { type EpochProblem, nodeEngine } from '../../bench/node-engines.js';
 import { measureInPython, probePython, type PythonProbe } from '../../bench/python-reference.js';
-import { onnxRuntimeStatus } from '../../src/backend/onnx/runtime.js';
 import type { DType } from '../../src/core/dtype.js';
 import { mlp } from '../../src/model/architecture.js';
 import { initialise } from '../../src/model/init.js';
 import { MinibatchSampler } from '../../src/train/minibatches.js';
+import { onnxSkipReason } from '../support/onnx.js';
+import { NUMPY_PACKAGES, ORACLE_PYTHON, pythonOracleSkip } from '../support/python.js';
+import { torchSkipReason } from '../support/torch-oracle.js';
 
 /*
  * Case (d) on a tiny instance: basin's epoch engines (its own `train` with Adam over the reference and the ONNX
@@ -86,15 +88,13 @@ function relative(a: number, b: number): number {
   return Math.abs(a - b) / Math.abs(b);
 }
 
-const numpy = probePython('python3');
-const torch = [probePython('/usr/bin/python3'), numpy].find(
-  (p) => p?.torch !== undefined && p.numpy !== undefined,
-);
-const numpySkip =
-  numpy?.numpy === undefined ? 'python3 with numpy not found: numpy epoch not compared' : false;
-const torchSkip = torch === undefined ? 'no python3 with torch and numpy: PyTorch epoch not compared' : false;
-const onnx = onnxRuntimeStatus();
-const onnxSkip = onnx.available ? false : `onnxruntime-node unavailable: ${onnx.reason}`;
+// Both references run under the oracle interpreter (Debian's numpy and python3-torch); the probe reads their versions.
+const numpySkip = pythonOracleSkip('import numpy', NUMPY_PACKAGES);
+const torchSkip = torchSkipReason('import torch, numpy');
+const oracle = numpySkip === false ? probePython(ORACLE_PYTHON) : undefined;
+const numpy = oracle;
+const torch = torchSkip === false ? oracle : undefined;
+const onnxSkip = onnxSkipReason();
 for (const reason of [numpySkip, torchSkip, onnxSkip]) if (reason) console.log(`# skipping: ${reason}`);
 
 function pythonEpoch(

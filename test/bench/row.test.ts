@@ -18,6 +18,7 @@ import { loadCifar10Directory } from '../../src/data/loaders/cifar.js';
 import { TABLE1_DEFAULTS, TABLE1_OPTIMISER } from '../../src/reproduce/table1.js';
 import { CIFAR_REGIME } from '../../src/train/schedule.js';
 import { temporaryDirectory } from '../data/fixtures.js';
+import { NUMPY_PACKAGES, ORACLE_PYTHON, pythonOracleSkip } from '../support/python.js';
 
 const dir = temporaryDirectory('bench-row');
 after(() => dir.remove());
@@ -187,14 +188,14 @@ describe('the row case', () => {
   });
 });
 
-const python: PythonProbe | undefined = ['/usr/bin/python3', 'python3']
-  .map((command) => probePython(command))
-  .find((p) => p?.numpy !== undefined);
+// The recipe runs under the oracle interpreter: with PyTorch when python3-torch is there, else with numpy alone.
+const pythonSkip = pythonOracleSkip('import numpy', NUMPY_PACKAGES);
+const python: PythonProbe | undefined = pythonSkip === false ? probePython(ORACLE_PYTHON) : undefined;
 
 describe("the recipe's script (bench/python/table1_row.py)", () => {
   it(
     'trains the requested epochs on small files and reports every stage',
-    { skip: python === undefined ? 'no python3 with numpy' : false, timeout: 300_000 },
+    { skip: pythonSkip, timeout: 300_000 },
     () => {
       const written = writeSyntheticCifar10(join(dir.path, 'recipe'), { recordsPerFile: 110, seed: 2 });
       const m = measureRowInPython({

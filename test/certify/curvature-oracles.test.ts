@@ -1,62 +1,24 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import type { CurvatureOperator } from '../../src/backend/curvature.js';
 import { onnxBackend } from '../../src/backend/onnx/onnx-backend.js';
-import { onnxRuntimeStatus } from '../../src/backend/onnx/runtime.js';
 import { referenceCurvature } from '../../src/backend/reference-curvature.js';
 import { hessianSpectrum, type LanczosSpectrum } from '../../src/certify/spectrum.js';
 import { Rng } from '../../src/core/rng.js';
 import type { Activation } from '../../src/model/activation.js';
 import { type Architecture, parameterCount } from '../../src/model/architecture.js';
 import { makeSamples, type Samples } from '../../src/model/samples.js';
+import { onnxSkipReason } from '../support/onnx.js';
+import { torchSkipReason, withTorch } from '../support/torch-oracle.js';
 
 /*
- * PyTorch's autograd and scipy's eigsh as independent oracles for the curvature products and the Lanczos spectrum.
- * PyTorch is Debian's python3-torch, run by /usr/bin/python3 (the python3 on PATH has numpy and scipy but no torch);
- * .ci/run installs it, and without it these tests skip with the reason printed.
+ * PyTorch's autograd and scipy's eigsh as independent oracles for the curvature products and the Lanczos spectrum
+ * (test/support/torch-oracle.ts).
  */
-const TORCH_PYTHON = '/usr/bin/python3';
-
-function torchSkipReason(): string | false {
-  const probe = spawnSync(TORCH_PYTHON, ['-c', 'import torch, numpy, scipy.sparse.linalg'], {
-    encoding: 'utf8',
-  });
-  if (probe.error) return `${TORCH_PYTHON} not runnable (${probe.error.message})`;
-  if (probe.status !== 0)
-    return `${TORCH_PYTHON} has no torch/numpy/scipy (Debian python3-torch python3-scipy)`;
-  return false;
-}
-
-const torchSkip = torchSkipReason();
+const torchSkip = torchSkipReason('import torch, numpy, scipy.sparse.linalg');
 if (torchSkip) console.log(`# skipping PyTorch oracle tests: ${torchSkip}`);
-const status = onnxRuntimeStatus();
-const onnxSkip = status.available ? false : `onnxruntime-node unavailable: ${status.reason}`;
-
-/** Writes each array as raw float64 to a temporary directory, runs `script` there with torch, parses its JSON. */
-function withTorch<T>(arrays: Record<string, Float64Array>, script: string): T {
-  const directory = mkdtempSync(join(tmpdir(), 'basin-torch-'));
-  try {
-    for (const [name, values] of Object.entries(arrays)) {
-      writeFileSync(
-        join(directory, `${name}.bin`),
-        Buffer.from(values.buffer, values.byteOffset, values.byteLength),
-      );
-    }
-    const result = spawnSync(TORCH_PYTHON, ['-c', script, directory], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 26,
-    });
-    if (result.status !== 0) throw new Error(`${TORCH_PYTHON} failed: ${result.stderr}`);
-    return JSON.parse(result.stdout) as T;
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
-}
+const onnxSkip = onnxSkipReason();
 
 /**
  * The same network in PyTorch, written from the parameter layout of docs/concepts.md (W row-major out × in, then
@@ -151,7 +113,6 @@ describe('curvature products against PyTorch autograd (double backward)', { skip
         const v = rng.fillGaussian(new Float64Array(theta.length)) as Float64Array;
         const u = rng.fillGaussian(new Float64Array(samples.count)) as Float64Array;
         const expected = withTorch<{ gradient: number[]; hv: number[]; jv: number[]; jtu: number[] }>(
-          { x: samples.x as Float64Array, y: samples.y as Float64Array, theta, v, u },
           `${torchNet(meta)}
 v = load('v'); u = load('u')
 t = theta.clone().requires_grad_(True)
@@ -161,6 +122,8 @@ jv = torch.autograd.functional.jvp(lambda s: net(s).reshape(-1), theta, v)[1]
 jtu = torch.autograd.functional.vjp(lambda s: net(s).reshape(-1), theta, u)[1]
 print(json.dumps({'gradient': g.detach().tolist(), 'hv': hv.tolist(), 'jv': jv.tolist(), 'jtu': jtu.tolist()}))
 `.replace("meta = json.loads('${JSON.stringify(meta)}')", `meta = json.loads('${JSON.stringify(meta)}')`),
+          null,
+          { x: samples.x as Float64Array, y: samples.y as Float64Array, theta, v, u },
         );
         use(architecture, samples, (operator) => {
           const point = operator.at(theta);
@@ -188,7 +151,6 @@ describe('Lanczos extremes against scipy eigsh on the same matrix-free operator'
         const { architecture, theta, samples, meta } = problem({ kind: 'tanh' }, 8);
         // scipy's ARPACK runs on PyTorch's Hessian-vector product as a LinearOperator: no dense Hessian on either side.
         const expected = withTorch<{ smallest: number[]; largest: number[] }>(
-          { x: samples.x as Float64Array, y: samples.y as Float64Array, theta },
           `${torchNet(meta)}
 from scipy.sparse.linalg import LinearOperator, eigsh
 t = theta.clone().requires_grad_(True)
@@ -200,6 +162,8 @@ small = eigsh(op, k=3, which='SA', tol=1e-12, maxiter=10000, return_eigenvectors
 large = eigsh(op, k=3, which='LA', tol=1e-12, maxiter=10000, return_eigenvectors=False)
 print(json.dumps({'smallest': sorted(small.tolist()), 'largest': sorted(large.tolist(), reverse=True)}))
 `.replace("meta = json.loads('${JSON.stringify(meta)}')", `meta = json.loads('${JSON.stringify(meta)}')`),
+          null,
+          { x: samples.x as Float64Array, y: samples.y as Float64Array, theta },
         );
         use(architecture, samples, (operator) => {
           // tanh has no rescaling symmetry, so the complement is the whole space.

@@ -1,17 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pythonModulesSkipReason } from '../linalg/numpy-oracle.js';
+import { pythonOracleSkip, runOracle, SCIPY_PACKAGES } from '../support/python.js';
 
 /*
- * numpy/scipy as an independent oracle for the certificate tests: matrices go to a temporary file as raw float64
- * (little-endian, row-major; numpy reads them with np.fromfile), a short script prints JSON back. When python3 or
- * numpy/scipy is missing, `pythonSkipReason` says why and the tests skip with that reason printed.
+ * numpy/scipy as an independent oracle for the certificate tests (test/support/python.ts): matrices go to a
+ * temporary directory as raw float64 (numpy reads them with np.fromfile), a short script prints JSON back.
  */
 
-export function pythonSkipReason(): string | undefined {
-  return pythonModulesSkipReason('import numpy, scipy.optimize', 'numpy/scipy');
+/** The `skip` option for these oracle tests: false when numpy and scipy import (required under CI=true). */
+export function pythonSkipReason(): string | false {
+  return pythonOracleSkip('import numpy, scipy.optimize', SCIPY_PACKAGES);
 }
 
 /**
@@ -19,18 +15,5 @@ export function pythonSkipReason(): string | undefined {
  * JSON value, which is returned.
  */
 export function withPython<T>(arrays: Record<string, Float64Array>, script: string): T {
-  const directory = mkdtempSync(join(tmpdir(), 'basin-certify-'));
-  try {
-    for (const [name, values] of Object.entries(arrays)) {
-      writeFileSync(
-        join(directory, `${name}.bin`),
-        Buffer.from(values.buffer, values.byteOffset, values.byteLength),
-      );
-    }
-    const result = spawnSync('python3', ['-c', script, directory], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    if (result.status !== 0) throw new Error(`python3 failed: ${result.stderr}`);
-    return JSON.parse(result.stdout) as T;
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
+  return runOracle<T>(script, { arrays });
 }

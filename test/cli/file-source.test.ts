@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseTrainConfig, resolveTrainConfig } from '../../src/cli/config.js';
@@ -10,9 +10,10 @@ import { loadNpy } from '../../src/data/loaders/npy.js';
 import { prepareDataset } from '../../src/data/preprocess/prepare.js';
 import { readTrainResultFile, type TrainResultRecord } from '../../src/io/result-file.js';
 import { idxBytes, npyBytes, temporaryDirectory } from '../data/fixtures.js';
+import { FASHION, fashionMnistSkip } from '../support/fashion-mnist.js';
+import { skippedForMissing } from '../support/required.js';
 import { assertOneLineError, basin, ensureBuilt } from './helpers.js';
 
-const FASHION = '/usr/share/datasets/fashion-mnist';
 const dir = temporaryDirectory('file-source');
 before(ensureBuilt);
 after(() => dir.remove());
@@ -320,10 +321,7 @@ describe('basin train --data file', () => {
 
 describe('basin train --data file on Fashion-MNIST', () => {
   it('trains on a PCA-whitened parity subset and certify rebuilds it from the result file', (t) => {
-    if (!existsSync(join(FASHION, 'train-images-idx3-ubyte.gz'))) {
-      t.skip(`${FASHION} not found: install the Debian package dataset-fashion-mnist`);
-      return;
-    }
+    if (skippedForMissing(t, fashionMnistSkip('train-images-idx3-ubyte.gz'))) return;
     const resultFile = join(dir.path, 'fashion-result.json');
     const trained = basin(
       [

@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { onnxRuntimeStatus } from '../../src/backend/onnx/runtime.js';
 import { parseTrainConfig, resolveTrainConfig } from '../../src/cli/config.js';
 import { formatTrainSummary } from '../../src/cli/summary.js';
 import { trainConfigured as runTraining } from '../../src/cli/train-run.js';
 import { readTrainResultFile, TRAIN_RESULT_VERSION } from '../../src/io/result-file.js';
 import { assertOneLineError, basin, ensureBuilt, temporaryDirectory } from './helpers.js';
+import { onnxSkipReason } from '../support/onnx.js';
 
 before(ensureBuilt);
 
-const onnxSkip = onnxRuntimeStatus().available ? false : 'onnxruntime-node is not available here';
+const onnxSkip = onnxSkipReason();
 
 function resolved(raw: Record<string, unknown>) {
   return resolveTrainConfig(parseTrainConfig(raw, { file: undefined, flags: new Map() }), undefined);

@@ -5,10 +5,11 @@ import { parseTrainConfig, resolveTrainConfig } from '../../src/cli/config.js';
 import { RunSpecError } from '../../src/run/errors.js';
 import { trainConfigured as runTraining } from '../../src/cli/train-run.js';
 import { formatTrainSummary } from '../../src/cli/summary.js';
+import { webGpuSkipReason } from '../support/webgpu.js';
 
 const acquisition = await acquireWebGpuDevice();
 if (acquisition.available) acquisition.device.destroy();
-const skip = acquisition.available ? false : `no WebGPU device: ${acquisition.reason}`;
+const skip = webGpuSkipReason(acquisition);
 if (skip) process.stderr.write(`# skipping basin train --backend webgpu: ${skip}\n`);
 
 function resolved(raw: Record<string, unknown>) {

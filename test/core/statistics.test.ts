@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { mean, median, proportion, standardDeviation } from '../../src/core/statistics.js';
+import { pythonOracleSkip, runOracle, SCIPY_PACKAGES } from '../support/python.js';
 
-function python(script: string): unknown {
-  return JSON.parse(execFileSync('python3', ['-c', script], { encoding: 'utf8' }));
-}
+const python = (script: string): unknown => runOracle(script);
+const scipySkip = () => pythonOracleSkip('import numpy, scipy.stats', SCIPY_PACKAGES);
 
 describe('sweep statistics', () => {
-  it('match numpy for mean, sample std and median', () => {
+  it('match numpy for mean, sample std and median', { skip: scipySkip() }, () => {
     const values = [0.5, 3, -1.25, 8, 2, 2, 0.125];
     const [m, s, med, medEven] = python(
       `import numpy as np, json; v = np.array(${JSON.stringify(values)}); ` +
@@ -23,7 +22,7 @@ describe('sweep statistics', () => {
     assert.equal(median([]), null);
   });
 
-  it('give the Wilson 95% interval of scipy.stats.binomtest', () => {
+  it('give the Wilson 95% interval of scipy.stats.binomtest', { skip: scipySkip() }, () => {
     const cases = [
       [0, 10],
       [10, 10],

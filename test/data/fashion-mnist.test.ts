@@ -1,27 +1,22 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src/core/rng.js';
 import { classCounts } from '../../src/data/loaders/image-set.js';
 import { loadImageSet } from '../../src/data/loaders/load.js';
 import { prepareDataset } from '../../src/data/preprocess/prepare.js';
+import { FASHION, fashionMnistSkip } from '../support/fashion-mnist.js';
+import { skippedForMissing } from '../support/required.js';
 import { numpySkipReason, runPython } from './fixtures.js';
 
 /*
  * Real Fashion-MNIST from Debian's dataset-fashion-mnist package (IDX, gzipped). Skipped with a printed reason
- * where the package is not installed.
+ * where the package is not installed (a failure under CI=true).
  */
-const FASHION = '/usr/share/datasets/fashion-mnist';
-const missing = existsSync(`${FASHION}/t10k-images-idx3-ubyte.gz`)
-  ? undefined
-  : `${FASHION} not found: install the Debian package dataset-fashion-mnist`;
+const missing = () => fashionMnistSkip('t10k-images-idx3-ubyte.gz');
 
 describe('real Fashion-MNIST (Debian dataset-fashion-mnist)', () => {
   it('loads train + test: 70 000 28×28 byte images, 7 000 per class', async (t) => {
-    if (missing) {
-      t.skip(missing);
-      return;
-    }
+    if (skippedForMissing(t, missing())) return;
     const set = await loadImageSet(FASHION, { split: 'all' });
     assert.equal(set.count, 70000);
     assert.deepEqual(set.sampleShape, [28, 28]);
@@ -30,11 +25,7 @@ describe('real Fashion-MNIST (Debian dataset-fashion-mnist)', () => {
   });
 
   it('matches numpy reading the same gzipped files (labels, and pixels of a seeded subsample)', async (t) => {
-    const reason = missing ?? numpySkipReason();
-    if (reason) {
-      t.skip(reason);
-      return;
-    }
+    if (skippedForMissing(t, missing() || numpySkipReason())) return;
     const set = await loadImageSet(FASHION, { split: 'test' });
     const rng = new Rng(20170216);
     const picks = Array.from({ length: 64 }, () => rng.integer(set.count));
@@ -60,10 +51,7 @@ print(json.dumps({'labels': labels.tolist(), 'rows': images[picks].tolist(), 'to
   });
 
   it('becomes a seeded ±1 parity subset with its provenance', async (t) => {
-    if (missing) {
-      t.skip(missing);
-      return;
-    }
+    if (skippedForMissing(t, missing())) return;
     const images = await loadImageSet(`${FASHION}/t10k-images-idx3-ubyte.gz`);
     const { dataset } = prepareDataset(images, {
       split: { kind: 'parity' },

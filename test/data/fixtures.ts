@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { FileFormatError } from '../../src/core/errors.js';
-import { pythonModulesSkipReason } from '../linalg/numpy-oracle.js';
+import { NUMPY_PACKAGES, pythonOracleSkip } from '../support/python.js';
 
 /*
  * Small files in the exact on-disk formats, written byte by byte from the format specifications, and a python3
@@ -114,9 +114,9 @@ export function npyBytes(
 
 export { runPython } from '../linalg/numpy-oracle.js';
 
-/** undefined when python3 with numpy runs; otherwise the reason the oracle-based tests skip. */
-export function numpySkipReason(): string | undefined {
-  return pythonModulesSkipReason('import numpy', 'numpy');
+/** The `skip` option for a numpy oracle test: false when numpy imports (required under CI=true). */
+export function numpySkipReason(): string | false {
+  return pythonOracleSkip('import numpy', NUMPY_PACKAGES);
 }
 
 /** Asserts-free helper: largest |a − b| over two equally long arrays. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import { loadNpy } from '../../src/data/loaders/npy.js';
+import { skippedForMissing } from '../support/required.js';
 import { npyBytes, numpySkipReason, runPython, temporaryDirectory, formatError } from './fixtures.js';
 
 const dir = temporaryDirectory('npy');
@@ -52,11 +53,7 @@ describe('NPY loader', () => {
   });
 
   it('matches files written by numpy itself (every supported dtype, v1 and v2 headers)', async (t) => {
-    const reason = numpySkipReason();
-    if (reason) {
-      t.skip(reason);
-      return;
-    }
+    if (skippedForMissing(t, numpySkipReason())) return;
     const written = runPython<{ name: string; values: number[]; shape: number[] }[]>(
       `
 import json, sys, numpy as np

@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { readNpyFloatArray, writeNpy } from '../../src/data/loaders/npy-array.js';
 import { loadPreparedDataset, savePreparedDataset } from '../../src/data/preprocess/prepared-files.js';
 import { basin, cliSkip } from '../cli/helpers.js';
+import { skippedForMissing } from '../support/required.js';
 import { cifarBytes, numpySkipReason, runPython, temporaryDirectory } from './fixtures.js';
 
 const dir = temporaryDirectory('prepared');
@@ -18,11 +19,7 @@ describe('NPY writing and prepared datasets', () => {
     const back = await readNpyFloatArray(file);
     assert.deepEqual(back.shape, [6, 7]);
     assert.deepEqual(Array.from(back.values), Array.from(values));
-    const reason = numpySkipReason();
-    if (reason) {
-      t.skip(reason);
-      return;
-    }
+    if (skippedForMissing(t, numpySkipReason())) return;
     const seen = runPython<{ shape: number[]; dtype: string; values: number[] }>(
       `import json, numpy as np\na = np.load("${file}")\nprint(json.dumps({'shape': list(a.shape), 'dtype': str(a.dtype), 'values': a.astype(float).ravel().tolist()}))`,
     );

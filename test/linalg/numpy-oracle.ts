@@ -1,42 +1,19 @@
-import { spawnSync } from 'node:child_process';
 import { Rng } from '../../src/core/rng.js';
+import { pythonOracleSkip, runOracle, SCIPY_PACKAGES } from '../support/python.js';
 
 /*
- * numpy/scipy as an independent oracle. Tests pass matrices as JSON on stdin to a short python3 script and read
- * JSON back. When python3 or numpy is missing, `numpySkipReason` says why and the tests skip with that reason.
+ * numpy/scipy as an independent oracle (test/support/python.ts): tests pass matrices as JSON on stdin to a short
+ * script and read JSON back.
  */
 
-const probed = new Map<string, string | undefined>();
-
-/**
- * The one python probe of the test suite: undefined when `python3` runs `imports` (e.g. `import numpy, scipy`);
- * otherwise the reason to print when skipping, naming the missing `modules` (e.g. `numpy/scipy`). Cached per line.
- */
-export function pythonModulesSkipReason(imports: string, modules: string): string | undefined {
-  if (!probed.has(imports)) {
-    const probe = spawnSync('python3', ['-c', imports], { encoding: 'utf8' });
-    if (probe.error)
-      probed.set(imports, `python3 not runnable (${probe.error.message}): numpy oracle skipped`);
-    else if (probe.status !== 0) probed.set(imports, `python3 has no ${modules}: numpy oracle skipped`);
-    else probed.set(imports, undefined);
-  }
-  return probed.get(imports);
-}
-
-/** undefined when `python3` with numpy and scipy is available; otherwise the reason to print when skipping. */
-export function numpySkipReason(): string | undefined {
-  return pythonModulesSkipReason('import numpy, scipy', 'numpy/scipy');
+/** The `skip` option for a numpy/scipy oracle test: false when they import (required under CI=true). */
+export function numpySkipReason(): string | false {
+  return pythonOracleSkip('import numpy, scipy', SCIPY_PACKAGES);
 }
 
 /** Runs `script` with `input` as JSON on stdin; the script prints one JSON value. */
 export function runPython<T>(script: string, input: unknown = null): T {
-  const result = spawnSync('python3', ['-c', script], {
-    input: JSON.stringify(input),
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  if (result.status !== 0) throw new Error(`python3 failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
+  return runOracle<T>(script, { input });
 }
 
 /** A rows × cols matrix with i.i.d. N(0, 1) entries. */

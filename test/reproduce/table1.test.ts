@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { formatTable1 } from '../../src/cli/commands/reproduce-table1.js';
@@ -12,8 +12,9 @@ import { makeSamples } from '../../src/model/samples.js';
 import { oneHiddenLayerOutputs } from '../../src/backend/classification.js';
 import { runTable1, TABLE1_PRESETS, type Table1Result } from '../../src/reproduce/table1.js';
 import { cifarBytes, maxAbsDifference, temporaryDirectory } from '../data/fixtures.js';
+import { FASHION, fashionMnistSkip } from '../support/fashion-mnist.js';
+import { skippedForMissing } from '../support/required.js';
 
-const FASHION = '/usr/share/datasets/fashion-mnist';
 const dir = temporaryDirectory('table1');
 after(() => dir.remove());
 
@@ -61,10 +62,7 @@ describe('fast one-hidden-layer outputs', () => {
 
 describe('runTable1', () => {
   it('trains the MNIST row on a Fashion-MNIST subset to 0% training error and stops there', async (t) => {
-    if (!existsSync(`${FASHION}/train-images-idx3-ubyte.gz`)) {
-      t.skip(`${FASHION} not found: install the Debian package dataset-fashion-mnist`);
-      return;
-    }
+    if (skippedForMissing(t, fashionMnistSkip('train-images-idx3-ubyte.gz'))) return;
     const [result] = (await runTable1(['mnist'], {
       mnistDirectory: FASHION,
       maxEpochs: 150,

@@ -1,19 +1,23 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { requiredOrSkip } from './required.js';
 
 /**
  * A real redis-server for tests, on 127.0.0.1 only, with its append-only file in `directory` so that a restart keeps
- * the queue (as a production Redis with `appendonly yes` does). `redisSkip` is the reason to skip when Debian's
+ * the queue (as a production Redis with `appendonly yes` does). `redisSkip` is the reason to skip (a failure under
+ * CI=true; see required.ts) when Debian's
  * redis-server is not installed (.ci/run installs it).
  */
-export const redisSkip: string | false = (() => {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-    return false;
-  } catch {
-    return 'redis-server is not installed (apt-get install redis-server; .ci/run does)';
-  }
-})();
+export const redisSkip: string | false = requiredOrSkip(
+  (() => {
+    try {
+      execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return 'redis-server is not installed (apt-get install redis-server; .ci/run does)';
+    }
+  })(),
+);
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

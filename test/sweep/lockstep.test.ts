@@ -19,8 +19,9 @@ import { trainRunConfigSchema, trainRunner } from '../../src/sweep/train-runner.
 import { formatSummaryTable } from '../../src/report/summary-table.js';
 import { toyRunner } from './toy-runner.js';
 import { basin, cliSkip } from '../cli/helpers.js';
+import { onnxSkipReason } from '../support/onnx.js';
 
-const onnxSkip = onnxRuntimeStatus().available ? false : 'onnxruntime-node is not available here';
+const onnxSkip = onnxSkipReason();
 function runtimeVersion(): string | undefined {
   const status = onnxRuntimeStatus();
   return status.available ? status.runtime.version : undefined;

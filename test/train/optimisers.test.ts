@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src/core/rng.js';
 import { gaussianRandomLabels } from '../../src/data/gaussian.js';
@@ -12,6 +11,7 @@ import { referenceObjective } from '../../src/train/objective.js';
 import { DEFAULT_OPTIMISERS, type OptimiserConfig } from '../../src/train/optimiser.js';
 import { train } from '../../src/train/train.js';
 import { adamRule } from '../../src/train/update-rules.js';
+import { numpySkipReason, runPython } from '../data/fixtures.js';
 
 const relu = { kind: 'leaky-relu', slope: 0 } as const;
 
@@ -87,7 +87,8 @@ describe('optimisers', () => {
     }
   });
 
-  it('L-BFGS solves linear least squares (a linear net) to the normal-equation solution', () => {
+  /** L-BFGS on linear least squares (a linear net): a convex quadratic in 6 unknowns. */
+  function lbfgsLeastSquares() {
     const rng = new Rng(3);
     const count = 40;
     const inputDim = 5;
@@ -103,17 +104,27 @@ describe('optimisers', () => {
       stopping: { maxEpochs: 100, gradientNormTarget: 1e-12 },
       shuffleSeed: 0,
     });
+    return { x, y, count, inputDim, result };
+  }
+
+  it('L-BFGS solves linear least squares (a linear net) to the normal-equation solution', () => {
+    const { x, y, count, inputDim, result } = lbfgsLeastSquares();
     assert.equal(result.stopReason, 'gradient-norm-target');
-    // A convex quadratic in 6 unknowns: L-BFGS with exact-enough line searches needs few iterations.
+    // With exact-enough line searches a convex quadratic needs few iterations.
     assert.ok(result.epochs <= 20, `${result.epochs} iterations`);
     const solution = leastSquares(x, y, count, inputDim);
     for (let i = 0; i <= inputDim; i++) assert.ok(Math.abs(result.theta[i] - solution[i]) < 1e-10);
-    const numpy = numpyLeastSquares(x, y, count, inputDim);
-    if (numpy === undefined) {
-      console.log('# skipped the numpy oracle: python3 with numpy is not available');
-    } else {
-      for (let i = 0; i <= inputDim; i++) assert.ok(Math.abs(result.theta[i] - numpy[i]) < 1e-10);
-    }
+  });
+
+  it('L-BFGS on linear least squares ends at numpy.linalg.lstsq', { skip: numpySkipReason() }, () => {
+    const { x, y, count, inputDim, result } = lbfgsLeastSquares();
+    const numpy = runPython<number[]>(
+      'import json, sys\nimport numpy as np\nd = json.load(sys.stdin)\n' +
+        "X = np.array(d['x']).reshape(d['n'], d['k'])\nA = np.hstack([X, np.ones((d['n'], 1))])\n" +
+        "print(json.dumps(np.linalg.lstsq(A, np.array(d['y']), rcond=None)[0].tolist()))\n",
+      { x: Array.from(x), y: Array.from(y), n: count, k: inputDim },
+    );
+    for (let i = 0; i <= inputDim; i++) assert.ok(Math.abs(result.theta[i] - numpy[i]) < 1e-10);
   });
 
   it('L-BFGS minimises the Rosenbrock function through the Objective interface', () => {
@@ -282,18 +293,3 @@ function leastSquares(
 }
 
 /** numpy.linalg.lstsq on [X 1] as an independent oracle; undefined when python3 or numpy is missing. */
-function numpyLeastSquares(
-  x: ArrayLike<number>,
-  y: ArrayLike<number>,
-  count: number,
-  inputDim: number,
-): number[] | undefined {
-  const script =
-    'import json, sys\nimport numpy as np\nd = json.load(sys.stdin)\n' +
-    "X = np.array(d['x']).reshape(d['n'], d['k'])\nA = np.hstack([X, np.ones((d['n'], 1))])\n" +
-    "print(json.dumps(np.linalg.lstsq(A, np.array(d['y']), rcond=None)[0].tolist()))\n";
-  const input = JSON.stringify({ x: Array.from(x), y: Array.from(y), n: count, k: inputDim });
-  const run = spawnSync('python3', ['-c', script], { input, encoding: 'utf8' });
-  if (run.status !== 0) return undefined;
-  return JSON.parse(run.stdout) as number[];
-}

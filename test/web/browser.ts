@@ -4,16 +4,25 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { type ExplorerServer, startExplorerServer } from '../../src/cli/commands/serve.js';
+import { requiredOrSkip } from '../support/required.js';
 
 /** Debian's Chromium; Playwright's own browser download does not work offline. */
 export const CHROMIUM = '/usr/bin/chromium';
 export const BUILT_EXPLORER = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
-/** Why the e2e tests cannot run here, or undefined when they can. */
-export function e2eSkipReason(): string | undefined {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install chromium)`;
-  if (!existsSync(join(BUILT_EXPLORER, 'index.html'))) return 'dist/web is missing: run npm run build first';
-  return undefined;
+/** The `skip` option of a browser test: false when Chromium is there, else why not (a failure under CI=true). */
+export function chromiumSkipReason(): string | false {
+  return requiredOrSkip(existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium)`);
+}
+
+/** The `skip` option of the explorer's e2e tests: false when Chromium and dist/web are there (required on CI). */
+export function e2eSkipReason(): string | false {
+  return (
+    chromiumSkipReason() ||
+    requiredOrSkip(
+      existsSync(join(BUILT_EXPLORER, 'index.html')) ? false : 'dist/web is missing: run npm run build first',
+    )
+  );
 }
 
 export interface Harness {

@@ -1,14 +1,16 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
+import { skippedForMissing } from '../support/required.js';
+import { WebGpuDeviceFailed } from '../support/webgpu.js';
 import { e2eSkipReason, type Harness, startHarness } from './browser.js';
 
 /*
  * The explorer's WebGPU engine in Chromium (--enable-unsafe-webgpu; without a GPU the adapter is SwiftShader): the
  * worker trains full-batch Adam on it and the result reaches the same views as a CPU run. Needs dist/web
  * (`npm run build:web`). Skipped, with the reason, when Chromium or the build is missing or the worker finds no
- * adapter.
+ * adapter (failures under CI=true); a worker whose adapter refused its device always fails.
  */
 const skip = e2eSkipReason();
 if (skip) console.log(`# explorer WebGPU e2e skipped: ${skip}`);
@@ -54,7 +56,14 @@ describe('explorer: training on WebGPU in a real browser', { skip }, () => {
   let harness: Harness;
   let page: Page;
   let gpu: string | null = null;
+  let note = '';
   const errors: string[] = [];
+
+  /** True when `t` was skipped for want of an adapter in the worker; see test/support/webgpu.ts for the rules. */
+  const skippedWithoutGpu = (t: TestContext): boolean => {
+    if (gpu === 'failed') throw new WebGpuDeviceFailed(note);
+    return skippedForMissing(t, gpu === 'none' && `the worker found no WebGPU adapter: ${note}`);
+  };
 
   before(async () => {
     harness = await startHarness({ webgpu: true });
@@ -64,18 +73,15 @@ describe('explorer: training on WebGPU in a real browser', { skip }, () => {
     await page.goto(harnessUrl + FULL_BATCH);
     await page.waitForSelector('#engine[data-gpu]', { timeout: 60_000 });
     gpu = await page.getAttribute('#engine', 'data-gpu');
+    note = (await page.textContent('#engine-note')) ?? '';
   });
   after(async () => {
     await harness?.close();
   });
 
   it('offers the WebGPU engine with the worker’s adapter, marked software when it is', async (t) => {
-    const note = (await page.textContent('#engine-note')) ?? '';
     t.diagnostic(`engine note: ${note}`);
-    if (gpu === 'none') {
-      t.skip(`the worker found no WebGPU adapter: ${note}`);
-      return;
-    }
+    if (skippedWithoutGpu(t)) return;
     assert.match(note, /^WebGPU adapter: /);
     assert.equal(
       await page.$eval('#engine option[value=webgpu]', (o) => (o as HTMLOptionElement).disabled),
@@ -86,10 +92,7 @@ describe('explorer: training on WebGPU in a real browser', { skip }, () => {
   });
 
   it('trains XOR with full-batch Adam on WebGPU: the loss falls, the run finishes, and it matches the CPU run', async (t) => {
-    if (gpu === 'none') {
-      t.skip('no WebGPU adapter in the worker');
-      return;
-    }
+    if (skippedWithoutGpu(t)) return;
     const started = Date.now();
     const onGpu = await train(page, `${FULL_BATCH}&engine=webgpu`);
     const seconds = (Date.now() - started) / 1000;
@@ -112,10 +115,7 @@ describe('explorer: training on WebGPU in a real browser', { skip }, () => {
   });
 
   it('the WebGPU-trained point flows into the certificate', async (t) => {
-    if (gpu === 'none') {
-      t.skip('no WebGPU adapter in the worker');
-      return;
-    }
+    if (skippedWithoutGpu(t)) return;
     await train(page, `${FULL_BATCH}&engine=webgpu`);
     await page.click('#certify');
     await page.waitForSelector('#certificate[data-verdict]', { timeout: 120_000 });

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -15,7 +15,8 @@ import {
   referenceAdam,
   relativeError,
 } from '../support/float32-problems.js';
-import { CHROMIUM, type Harness, startHarness } from './browser.js';
+import { webGpuSkipReason } from '../support/webgpu.js';
+import { chromiumSkipReason, type Harness, startHarness } from './browser.js';
 import type { PageAdapter, PageProblem } from './webgpu-page/protocol.js';
 
 /*
@@ -34,7 +35,8 @@ interface Setup {
 }
 
 async function setUp(): Promise<Setup | string> {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install chromium)`;
+  const noChromium = chromiumSkipReason();
+  if (noChromium) return noChromium;
   const built = mkdtempSync(join(tmpdir(), 'basin-webgpu-page-'));
   await build({
     configFile: false,
@@ -54,7 +56,8 @@ async function setUp(): Promise<Setup | string> {
   if (!adapter.available) {
     await harness.close();
     rmSync(built, { recursive: true, force: true });
-    return `Chromium has no WebGPU adapter: ${adapter.reason}`;
+    // Throws when the device request failed, or (CI=true) when Chromium has no adapter: see test/support/webgpu.ts.
+    return webGpuSkipReason(adapter) || adapter.reason;
   }
   return { harness, page, adapter, built };
 }

@@ -13,6 +13,7 @@ export {
   WEBGPU_MODE_VARIABLE,
   webGpuModeFromEnvironment,
   type WebGpuUnavailable,
+  type WebGpuUnavailableCause,
 } from './webgpu-device.js';
 export {
   type AdamProgress,

@@ -37,9 +37,17 @@ export interface WebGpuContext {
   readonly summary: string;
 }
 
+/**
+ * Why there is no device: `off` (BASIN_WEBGPU=off), `no-binding` (the `webgpu` package is not loadable), `no-adapter`
+ * (no adapter, or none with the limits basin needs), or `device-failed`: an adapter was found but requesting its
+ * device failed, a fault in basin's request or the driver rather than a machine without WebGPU.
+ */
+export type WebGpuUnavailableCause = 'off' | 'no-binding' | 'no-adapter' | 'device-failed';
+
 export interface WebGpuUnavailable {
   readonly available: false;
   readonly reason: string;
+  readonly cause: WebGpuUnavailableCause;
 }
 
 export type WebGpuAcquisition = WebGpuContext | WebGpuUnavailable;
@@ -77,23 +85,28 @@ export function webGpuModeFromEnvironment(): WebGpuMode {
 export async function acquireWebGpuDevice(options: AcquireOptions = {}): Promise<WebGpuAcquisition> {
   const mode = options.mode ?? webGpuModeFromEnvironment();
   if (!WEBGPU_MODES.includes(mode)) throw new InvalidArgumentError('mode', WEBGPU_MODES.join(', '), mode);
-  if (mode === 'off') return unavailable(`${WEBGPU_MODE_VARIABLE}=off`);
+  if (mode === 'off') return unavailable(`${WEBGPU_MODE_VARIABLE}=off`, 'off');
   const browserGpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (browserGpu !== undefined) return fromBrowser(browserGpu, mode);
   if (typeof process === 'undefined' || process.versions?.node === undefined) {
-    return unavailable('no adapter: this browser has no navigator.gpu (WebGPU disabled or unsupported)');
+    return unavailable(
+      'no adapter: this browser has no navigator.gpu (WebGPU disabled or unsupported)',
+      'no-adapter',
+    );
   }
   return fromNode(mode);
 }
 
 async function fromBrowser(gpu: GPU, mode: WebGpuMode): Promise<WebGpuAcquisition> {
   if (mode === 'software')
-    return unavailable('software adapters are only available in Node (Dawn OpenGL ES)');
+    return unavailable('software adapters are only available in Node (Dawn OpenGL ES)', 'no-adapter');
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (adapter === null) return unavailable('no adapter: navigator.gpu.requestAdapter() returned null');
+  if (adapter === null) {
+    return unavailable('no adapter: navigator.gpu.requestAdapter() returned null', 'no-adapter');
+  }
   const record = describeAdapter(adapter, 'core', 'browser');
   if (mode === 'gpu' && record.software)
-    return unavailable(`no adapter: only a software one (${record.device})`);
+    return unavailable(`no adapter: only a software one (${record.device})`, 'no-adapter');
   return openDevice(adapter, record);
 }
 
@@ -126,32 +139,36 @@ async function fromNode(mode: WebGpuMode): Promise<WebGpuAcquisition> {
     const specifier = 'webgpu';
     dawn = (await import(/* @vite-ignore */ specifier)) as DawnModule;
   } catch (error) {
-    return unavailable(`webgpu package not installed or not loadable (${firstLine(error)})`);
+    return unavailable(`webgpu package not installed or not loadable (${firstLine(error)})`, 'no-binding');
   }
   const reasons: string[] = [];
   if (mode === 'gpu' || mode === 'auto') {
     const found = await hardwareAdapter(dawn);
     if (typeof found !== 'string') return found;
     reasons.push(found);
-    if (mode === 'gpu') return unavailable(`no adapter: ${found}`);
+    if (mode === 'gpu') return unavailable(`no adapter: ${found}`, 'no-adapter');
   }
   const found = await softwareAdapter(dawn);
   if (typeof found !== 'string') return found;
   reasons.push(found);
-  return unavailable(`no adapter: ${reasons.join('; ')}`);
+  return unavailable(`no adapter: ${reasons.join('; ')}`, 'no-adapter');
 }
 
-/** Dawn's default backend (Vulkan on Linux), core feature level; software adapters are refused here. */
+/**
+ * Dawn's default backend (Vulkan on Linux), core feature level; software adapters are refused here. A string says why
+ * there is no adapter; once there is one, its device (or the `device-failed` reason) is the answer.
+ */
 async function hardwareAdapter(dawn: DawnModule): Promise<WebGpuAcquisition | string> {
+  let adapter: GPUAdapter | null;
   try {
-    const adapter = await dawnInstance(dawn, []).requestAdapter({ powerPreference: 'high-performance' });
-    if (adapter === null) return 'Dawn found no hardware adapter (Vulkan driver or ICD missing?)';
-    const record = describeAdapter(adapter, 'core', 'dawn-default');
-    if (record.software) return `Dawn's default adapter is a software one (${record.device})`;
-    return await openDevice(adapter, record);
+    adapter = await dawnInstance(dawn, []).requestAdapter({ powerPreference: 'high-performance' });
   } catch (error) {
     return `Dawn's default backend failed: ${firstLine(error)}`;
   }
+  if (adapter === null) return 'Dawn found no hardware adapter (Vulkan driver or ICD missing?)';
+  const record = describeAdapter(adapter, 'core', 'dawn-default');
+  if (record.software) return `Dawn's default adapter is a software one (${record.device})`;
+  return openDevice(adapter, record);
 }
 
 /**
@@ -160,31 +177,40 @@ async function hardwareAdapter(dawn: DawnModule): Promise<WebGpuAcquisition | st
  * no window system, which must happen before Dawn creates its instance.
  */
 async function softwareAdapter(dawn: DawnModule): Promise<WebGpuAcquisition | string> {
+  let adapter: GPUAdapter | null;
   try {
     process.env.EGL_PLATFORM ??= 'surfaceless';
-    const adapter = await dawnInstance(dawn, ['backend=opengles']).requestAdapter({
+    adapter = await dawnInstance(dawn, ['backend=opengles']).requestAdapter({
       featureLevel: 'compatibility',
     });
-    if (adapter === null) {
-      return 'Dawn found no OpenGL ES adapter (install libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri)';
-    }
-    return await openDevice(adapter, describeAdapter(adapter, 'compatibility', 'dawn-opengles'));
   } catch (error) {
     return `Dawn's OpenGL ES backend failed: ${firstLine(error)}`;
   }
+  if (adapter === null) {
+    return 'Dawn found no OpenGL ES adapter (install libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri)';
+  }
+  return openDevice(adapter, describeAdapter(adapter, 'compatibility', 'dawn-opengles'));
 }
 
 async function openDevice(adapter: GPUAdapter, record: WebGpuAdapterRecord): Promise<WebGpuAcquisition> {
   const requiredLimits: Record<string, number> = {};
   for (const [name, needed] of Object.entries(NEEDED_LIMITS)) {
     const offered = (adapter.limits as unknown as Record<string, number>)[name];
-    if (offered < needed) return unavailable(`adapter ${record.device}: ${name} = ${offered} < ${needed}`);
+    if (offered < needed) {
+      return unavailable(`adapter ${record.device}: ${name} = ${offered} < ${needed}`, 'no-adapter');
+    }
     requiredLimits[name] = needed;
   }
   // Ask for the adapter's largest buffers so that X of a CIFAR-sized problem (123 MB in float32) fits in one binding.
   requiredLimits.maxStorageBufferBindingSize = adapter.limits.maxStorageBufferBindingSize;
   requiredLimits.maxBufferSize = adapter.limits.maxBufferSize;
-  const device = await adapter.requestDevice({ requiredLimits });
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({ requiredLimits });
+  } catch (error) {
+    const name = record.device || record.description || record.architecture || 'unnamed adapter';
+    return unavailable(`adapter ${name} refused its device: ${firstLine(error)}`, 'device-failed');
+  }
   const summary = [
     // Browsers often blank device and description (SwiftShader reports only vendor google, architecture swiftshader).
     record.device || record.description || record.architecture || 'unnamed adapter',
@@ -219,8 +245,8 @@ function describeAdapter(
   return { vendor, architecture, device, description, featureLevel, software, source };
 }
 
-function unavailable(reason: string): WebGpuUnavailable {
-  return { available: false, reason };
+function unavailable(reason: string, cause: WebGpuUnavailableCause): WebGpuUnavailable {
+  return { available: false, reason, cause };
 }
 
 function firstLine(error: unknown): string {

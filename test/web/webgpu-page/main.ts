@@ -52,7 +52,7 @@ async function withEngine<T>(
 const api: PageApi = {
   async adapter(): Promise<PageAdapter> {
     const context = await device();
-    if (!context.available) return { available: false, reason: context.reason };
+    if (!context.available) return { available: false, reason: context.reason, cause: context.cause };
     return {
       available: true,
       summary: context.summary,

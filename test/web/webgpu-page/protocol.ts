@@ -1,4 +1,4 @@
-import type { WebGpuAdapterRecord } from '../../../src/backend/webgpu/index.js';
+import type { WebGpuAdapterRecord, WebGpuUnavailableCause } from '../../../src/backend/webgpu/index.js';
 
 /** What Node passes to the test page: plain arrays (page.evaluate serialises them as JSON). */
 export interface PageProblem {
@@ -27,7 +27,7 @@ export type PageAdapter =
       readonly adapter: WebGpuAdapterRecord;
       readonly inWorker: boolean;
     }
-  | { readonly available: false; readonly reason: string };
+  | { readonly available: false; readonly reason: string; readonly cause: WebGpuUnavailableCause };
 
 export interface PageEvaluation {
   readonly loss: number;

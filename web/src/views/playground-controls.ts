@@ -243,7 +243,13 @@ export function playgroundControls(
   const showGpu = (info: GpuInfo): void => {
     gpuOption.disabled = !info.available;
     gpuOption.textContent = info.available ? 'WebGPU' : 'WebGPU (unavailable)';
-    engine.dataset.gpu = info.available ? (info.software ? 'software' : 'hardware') : 'none';
+    engine.dataset.gpu = info.available
+      ? info.software
+        ? 'software'
+        : 'hardware'
+      : info.failed
+        ? 'failed'
+        : 'none';
     engineNote.textContent = info.available
       ? `WebGPU adapter: ${info.adapter}${info.software ? ' (a CPU emulation: correct results, not GPU speed)' : ''}. It runs full-batch Adam (method adam, batch size ≥ N) in float32; other settings train on the CPU.`
       : `WebGPU unavailable: ${info.reason}. Training runs on the CPU.`;

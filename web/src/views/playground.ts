@@ -38,6 +38,7 @@ export function mountPlayground(
           controls.showGpu({
             available: false,
             reason: error instanceof Error ? error.message : String(error),
+            failed: true,
           });
       },
     );

@@ -21,7 +21,9 @@ export function adapterLabel(record: backend.WebGpuAdapterRecord): string {
 
 export async function gpuInfo(): Promise<GpuInfo> {
   const acquired = await explorerEnvironment.device!.device();
-  if (!acquired.available) return { available: false, reason: acquired.reason };
+  if (!acquired.available) {
+    return { available: false, reason: acquired.reason, failed: acquired.cause === 'device-failed' };
+  }
   return { available: true, adapter: adapterLabel(acquired.adapter), software: acquired.adapter.software };
 }
 

@@ -15,10 +15,13 @@ export type WorkerRequest =
   | { readonly id: number; readonly kind: 'slice'; readonly state: ExplorerState }
   | { readonly id: number; readonly kind: 'segment'; readonly state: ExplorerState };
 
-/** Whether the worker has a WebGPU adapter (WorkerNavigator.gpu), and which. */
+/**
+ * Whether the worker has a WebGPU adapter (WorkerNavigator.gpu), and which. `failed`: there is an adapter but its
+ * device could not be opened, or the worker's answer did not come: a fault, not a browser without WebGPU.
+ */
 export type GpuInfo =
   | { readonly available: true; readonly adapter: string; readonly software: boolean }
-  | { readonly available: false; readonly reason: string };
+  | { readonly available: false; readonly reason: string; readonly failed: boolean };
 
 /** Which engine trained: the CPU, or WebGPU on `adapter`; `note` says why WebGPU was asked for but not used. */
 export interface EngineUsed {
