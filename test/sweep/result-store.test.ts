@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -11,7 +12,7 @@ import { migrateStore, ResultStore, type RunOutcome } from '../../src/sweep/stor
 import { MIGRATIONS, SCHEMA_V1, STORE_SCHEMA_VERSION } from '../../src/sweep/store/schema.js';
 import { endPointClassOf } from '../../src/run/end-point-class.js';
 import { toyRunner } from './toy-runner.js';
-import { basin, cliSkip } from '../cli/helpers.js';
+import { assertOneLineError, basin, cliSkip } from '../cli/helpers.js';
 
 /** An empty store as basin wrote them before schema version 2. */
 async function writeVersion1Store(path: string): Promise<string> {
@@ -289,5 +290,140 @@ describe('the result store', () => {
     assert.equal(certified.result?.endPointClass, undefined, 'the migration adds an empty column');
     assert.equal(endPointClassOf(certified.result!), 'sub-optimal-min');
     assert.equal(endPointClassOf(uncertified.result!), null);
+  });
+});
+
+describe('a damaged or shared store', () => {
+  async function storeWithOneRun(name: string): Promise<string> {
+    const path = join(directory, name);
+    const store = await ResultStore.open(path, 'write');
+    await store.registerSweep(spec, cells, 'v');
+    await store.record(
+      'demo',
+      outcome(1, 1, { result: { ...outcome(1, 1).result!, extra: { note: 1 } } }),
+      'v',
+    );
+    store.close();
+    return path;
+  }
+
+  async function damage(path: string, statement: string): Promise<void> {
+    const instance = await DuckDBInstance.create(path);
+    const connection = await instance.connect();
+    await connection.run(statement);
+    connection.closeSync();
+    instance.closeSync();
+  }
+
+  async function expectReadError(
+    path: string,
+    read: (store: ResultStore) => Promise<unknown>,
+    pattern: RegExp,
+  ) {
+    const store = await ResultStore.open(path, 'read');
+    try {
+      await assert.rejects(read(store), (error: unknown) => {
+        assert.ok(error instanceof FileFormatError, String(error));
+        assert.match(error.message, pattern);
+        assert.ok(error.message.startsWith(`${path}: `), error.message);
+        assert.ok(!error.message.includes('\n'), error.message);
+        return true;
+      });
+    } finally {
+      store.close();
+    }
+  }
+
+  it('names the file, the table and column and the row of a JSON cell that is not JSON', async () => {
+    const extra = await storeWithOneRun('damaged-extra.duckdb');
+    await damage(extra, "UPDATE results SET extra_json = '{\"note\": 1' WHERE sweep = 'demo'");
+    await expectReadError(
+      extra,
+      (store) => store.runs('demo'),
+      new RegExp(
+        `results\\.extra_json of sweep "demo", cell 1 \\(${cells[1].hash}\\), repetition 1 is not valid JSON \\(.+\\)$`,
+      ),
+    );
+
+    const config = await storeWithOneRun('damaged-config.duckdb');
+    await damage(config, "UPDATE cells SET config_json = 'a: 1\nb: 2' WHERE cell_index = 0");
+    await expectReadError(
+      config,
+      (store) => store.cells('demo'),
+      /cells\.config_json of sweep "demo", cell 0 is not valid JSON/,
+    );
+
+    const sweepSpec = await storeWithOneRun('damaged-spec.duckdb');
+    await damage(sweepSpec, "UPDATE sweeps SET spec_json = '' WHERE sweep = 'demo'");
+    await expectReadError(
+      sweepSpec,
+      (store) => store.sweeps(),
+      /sweeps\.spec_json of sweep "demo" is not valid JSON/,
+    );
+    if (cliSkip === false) {
+      assertOneLineError(
+        ['results', sweepSpec],
+        directory,
+        /^basin: .*damaged-spec\.duckdb: sweeps\.spec_json of sweep "demo" is not valid JSON/,
+      );
+    }
+  });
+
+  it(
+    'basin report refuses an unknown --sweep as basin results does, listing the stored sweeps',
+    { skip: cliSkip },
+    async () => {
+      const path = await storeWithOneRun('named.duckdb');
+      const out = join(directory, 'unknown-report');
+      for (const command of [
+        ['report', path, '--out', out, '--sweep', 'demo', 'dmeo'],
+        ['results', path, '--sweep', 'dmeo'],
+      ]) {
+        assertOneLineError(command, directory, /^basin: --sweep: expected one of demo, got "dmeo"$/);
+      }
+      assert.equal(existsSync(out), false, 'no report written');
+    },
+  );
+
+  it('refuses a second writer while one holds the store, and lets readers in meanwhile', async () => {
+    const path = await storeWithOneRun('shared.duckdb');
+    const moduleUrl = new URL('../../src/sweep/store/result-store.ts', import.meta.url).href;
+    // The first writer, in its own process (file locks do not exclude a process from itself).
+    const holder = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { ResultStore } = await import(${JSON.stringify(moduleUrl)});
+         const store = await ResultStore.open(${JSON.stringify(path)}, 'write');
+         process.stdout.write('open\\n');
+         process.stdin.on('end', () => store.close());
+         process.stdin.resume();`,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('open') && resolve());
+        holder.on('exit', (code) => reject(new Error(`the writer exited with ${code}`)));
+      });
+      await assert.rejects(
+        ResultStore.open(path, 'write'),
+        new RegExp(
+          `shared\\.duckdb: in use by another process \\(PID ${holder.pid}\\); a store has one writer`,
+        ),
+      );
+      await assert.rejects(migrateStore(path), /in use by another process/);
+      const reader = await ResultStore.open(path, 'read');
+      assert.equal((await reader.runs('demo')).length, 1);
+      reader.close();
+    } finally {
+      holder.stdin.end();
+    }
+    await new Promise((resolve) => holder.on('close', resolve));
+    // Once the first writer is gone, the next one gets the store.
+    (await ResultStore.open(path, 'write')).close();
   });
 });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { writeReport } from '../../report/write-report.js';
 import { PRESET_SECTIONS } from '../../reproduce/presets/index.js';
 import { ResultStore } from '../../sweep/store/result-store.js';
+import { requireStoredSweeps } from '../sweep-names.js';
 
 /** `basin report <store>`: an HTML report with SVG and PNG figures of every sweep in a store. */
 export function register(program: Command): void {
@@ -16,6 +17,7 @@ export function register(program: Command): void {
     .action(async (path: string, options: { out: string; sweep?: string[] }) => {
       const store = await ResultStore.open(path, 'read');
       try {
+        if (options.sweep !== undefined) requireStoredSweeps(options.sweep, await store.sweeps());
         const written = await writeReport(store, options.out, {
           builders: PRESET_SECTIONS,
           ...(options.sweep ? { sweeps: options.sweep } : {}),

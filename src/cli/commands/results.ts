@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from '../../core/errors.js';
 import { formatTable } from '../../report/format.js';
 import { formatSummaryTable } from '../../report/summary-table.js';
 import { migrateStore, ResultStore } from '../../sweep/store/result-store.js';
 import { summariseSweep } from '../../sweep/summary.js';
 import { choiceOption } from '../flags.js';
+import { requireStoredSweeps } from '../sweep-names.js';
 
 const EXPORT_FORMATS = ['parquet', 'csv'] as const;
 
@@ -46,15 +46,9 @@ export function register(program: Command): void {
             return;
           }
           const sweeps = await store.sweeps();
+          if (options.sweep !== undefined) requireStoredSweeps([options.sweep], sweeps);
           const chosen =
             options.sweep === undefined ? sweeps : sweeps.filter((s) => s.sweep === options.sweep);
-          if (options.sweep !== undefined && chosen.length === 0) {
-            throw new InvalidArgumentError(
-              '--sweep',
-              `one of ${sweeps.map((s) => s.sweep).join(', ') || '(no sweeps)'}`,
-              options.sweep,
-            );
-          }
           const summaries = [];
           for (const sweep of chosen) summaries.push(await summariseSweep(store, sweep.sweep));
           const overview = summaries.map((s) => {
