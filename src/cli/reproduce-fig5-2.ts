@@ -1,3 +1,4 @@
+import { SizeLimitError } from '../core/limits.js';
 import { writeOutputFile } from '../io/output-file.js';
 import { nodeEnvironment } from '../run/node-environment.js';
 import type { Command } from 'commander';
@@ -30,6 +31,7 @@ import {
   nonNegativeInteger,
   positive,
   positiveInteger,
+  positiveWorkCount,
   seed32,
 } from '../io/schema-primitives.js';
 import { choiceOption, numberListOption, numberOption } from './flags.js';
@@ -84,7 +86,7 @@ export function registerFig52(reproduce: Command): void {
       numberOption(
         '--repeats <n>',
         `runs per d (default ${FIG52_DEFAULTS.full.repeats}, as in the paper)`,
-        positiveInteger,
+        positiveWorkCount,
       ),
     )
     .addOption(numberOption('--seed <n>', 'seed every run derives from', seed32, FIG52_DEFAULTS.seed))
@@ -216,6 +218,11 @@ export async function fig52Command(options: Fig52CommandOptions, command?: Comma
     ...settings,
     environment: nodeEnvironment,
     onRun: (run) => write(json ? `${JSON.stringify({ event: 'run', ...run })}\n` : runLine(run)),
+  }).catch((error: unknown) => {
+    // Every size of a fig5.2 run (N, d, the width) follows from d.
+    throw error instanceof SizeLimitError
+      ? new SizeLimitError('--d', error.what, error.bytes, error.limit)
+      : error;
   });
   const summary = summariseFig52(runs);
   const wallSeconds = (performance.now() - started) / 1000;

@@ -40,6 +40,18 @@ export function integerBetween(min: number, max: number): z.ZodNumber {
   return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
+/**
+ * The most repetitions a work-count flag takes (`--restarts`, `--probes`, `--draws`, `--repeats`): a million already
+ * runs for hours to days at basin's rates; a larger value is far more often a typo (1e12) than a plan, and would
+ * hold the process without output. Several commands with different seeds do more work deliberately.
+ */
+export const MAX_WORK_COUNT = 1_000_000;
+
+/** A count of repetitions of some work, 0 … MAX_WORK_COUNT. */
+export const workCount = integerBetween(0, MAX_WORK_COUNT);
+/** A count of repetitions of some work, 1 … MAX_WORK_COUNT. */
+export const positiveWorkCount = integerBetween(1, MAX_WORK_COUNT);
+
 /** An activation name as `parseActivation` reads it (relu, leaky-relu:<ρ>, linear, tanh, sigmoid). */
 export const activationName = z.string({ error: 'an activation name' }).refine(
   (text) => {

@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { parse as parseYaml, parseDocument, type Tags } from 'yaml';
+import { parseDocument, type Tags } from 'yaml';
 import { FileFormatError } from '../core/errors.js';
 
 /*
@@ -29,7 +29,18 @@ export function structuredTextSyntax(file: string): 'JSON' | 'YAML' {
 export function parseStructuredText(text: string, file: string): unknown {
   const syntax = structuredTextSyntax(file);
   try {
-    if (syntax === 'YAML') return parseYaml(text, { schema: 'core', customTags: decimalCoreTags });
+    if (syntax === 'YAML') {
+      // A warning (an unknown tag such as !!js/function) would otherwise go to stderr through process.emitWarning
+      // and the value be read as plain text; it is refused like an error.
+      const document = parseDocument(text, {
+        schema: 'core',
+        customTags: decimalCoreTags,
+        logLevel: 'silent',
+      });
+      const problem = document.errors[0] ?? document.warnings[0];
+      if (problem !== undefined) throw problem;
+      return document.toJS();
+    }
     const value: unknown = JSON.parse(text);
     const duplicate = parseDocument(text, { schema: 'json' }).errors.find(
       (error) => error.code === 'DUPLICATE_KEY',

@@ -1,5 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { FileFormatError } from '../core/errors.js';
 
 /*
@@ -44,11 +44,13 @@ export function fileReadError(path: string, what: string, error: unknown): FileF
 export const MAX_TEXT_FILE_BYTES = 256 * 2 ** 20;
 
 /**
- * Why `stats` is no file basin can read to its end, or undefined when it is one. Devices and sockets never end
- * (`/dev/zero`) or block; named pipes do end, so `--config <(…)` keeps working, with reads bounded by their caller.
+ * Why `stats` is no file basin can read to its end, or undefined when it is one. Devices never end (`/dev/zero`);
+ * opening a named pipe waits, without limit, for a writer that may never come, and sockets cannot be opened at all;
+ * so only regular files are read (write a pipe's content to a file first).
  */
 export function specialFileProblem(stats: Stats): string | undefined {
-  if (stats.isFile() || stats.isFIFO()) return undefined;
+  if (stats.isFile()) return undefined;
+  if (stats.isFIFO()) return 'a named pipe, not a regular file; save its content to a file first';
   if (stats.isDirectory()) return 'EISDIR: a directory, not a file';
   if (stats.isCharacterDevice()) return 'a character device, not a regular file';
   if (stats.isBlockDevice()) return 'a block device, not a regular file';
@@ -68,13 +70,14 @@ export function specialFileError(path: string, what: string, problem: string): F
 export function readUserFile(path: string, what: string): string {
   let descriptor: number;
   try {
+    // Checked before opening: opening a named pipe blocks until a writer comes.
+    const problem = specialFileProblem(statSync(path));
+    if (problem !== undefined) throw specialFileError(path, what, problem);
     descriptor = openSync(path, 'r');
   } catch (error) {
-    throw fileReadError(path, what, error);
+    throw error instanceof FileFormatError ? error : fileReadError(path, what, error);
   }
   try {
-    const problem = specialFileProblem(fstatSync(descriptor));
-    if (problem !== undefined) throw specialFileError(path, what, problem);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -104,13 +107,13 @@ function tooLargeError(path: string, what: string): FileFormatError {
 export async function readUserFileAsync(path: string, what: string): Promise<string> {
   let handle;
   try {
+    const problem = specialFileProblem(await stat(path));
+    if (problem !== undefined) throw specialFileError(path, what, problem);
     handle = await open(path, 'r');
   } catch (error) {
-    throw fileReadError(path, what, error);
+    throw error instanceof FileFormatError ? error : fileReadError(path, what, error);
   }
   try {
-    const problem = specialFileProblem(await handle.stat());
-    if (problem !== undefined) throw specialFileError(path, what, problem);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {

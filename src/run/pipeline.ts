@@ -21,6 +21,7 @@ import { browserEnvironment, type RunEnvironment } from './environment.js';
 import { resolveRunSpec, type ResolvedRun, runSeeds, type RunSpec } from './spec.js';
 import { CONSTANT_OUTPUT_TOLERANCE, KINK_TOLERANCE } from '../core/tolerances.js';
 import { RunSpecError } from './errors.js';
+import { requireDataFits } from '../model/memory.js';
 import { requireRunFits } from './size.js';
 
 /*
@@ -156,7 +157,10 @@ export function declaredDataShape(spec: RunSpec, options: RunOptions = {}): Data
 /** Loads the spec's data through its source in the environment. */
 export async function loadRunData(spec: RunSpec, options: RunOptions = {}): Promise<Dataset> {
   const section = spec.data as { source: string };
-  return runDataSource(spec, options).load(section, {
+  const source = runDataSource(spec, options);
+  const shape = source.shape?.(section);
+  if (shape !== undefined) requireDataFits(shape, spec.model.dtype);
+  return source.load(section, {
     seed: runSeeds(spec).data,
     dtype: spec.model.dtype,
     baseDirectory: options.baseDirectory ?? '.',

@@ -1,6 +1,7 @@
 import { bytesOf, requireMemory } from '../core/limits.js';
 import type { DataShape } from '../data/sources/source.js';
-import { describeArchitecture, parameterLayout } from '../model/architecture.js';
+import { parameterLayout } from '../model/architecture.js';
+import { FLOAT64_BYTES, requireDataFits, requireNetworkFits } from '../model/memory.js';
 import { batchSizeOf } from '../train/optimiser.js';
 import type { ResolvedRun } from './spec.js';
 
@@ -19,7 +20,6 @@ import type { ResolvedRun } from './spec.js';
 /** θ, gradient, trial point, best point: what every optimiser keeps beside its own state. */
 const BASE_PARAMETER_COPIES = 4;
 const CACHE_COPIES = 3;
-const FLOAT64_BYTES = 8;
 
 function optimiserCopies(run: ResolvedRun): number {
   const settings = run.optimiser as { kind: string; memory?: number };
@@ -29,22 +29,12 @@ function optimiserCopies(run: ResolvedRun): number {
 
 /** Throws a SizeLimitError naming the field at fault when a run of `run` on data of `shape` would exceed the limit. */
 export function requireRunFits(run: ResolvedRun, shape: DataShape): void {
-  const bytes = run.spec.model.dtype === 'float32' ? 4 : FLOAT64_BYTES;
-  const values = shape.count * (shape.inputDim + shape.outputDim);
-  // Named by the larger factor: `--input-dim 1e9` with 10 samples is the dimension's fault, not the count's.
-  requireMemory(
-    shape.inputDim > shape.count ? 'data.inputDim' : 'data.count',
-    `${shape.count} samples × ${shape.inputDim + shape.outputDim} values × ${bytes} bytes`,
-    bytesOf(values, bytes),
-  );
+  const dtype = run.spec.model.dtype;
+  const bytes = dtype === 'float32' ? 4 : FLOAT64_BYTES;
+  requireDataFits(shape, dtype);
   const architecture = run.architecture(shape.inputDim, shape.outputDim);
   const layout = parameterLayout(architecture);
-  const copies = BASE_PARAMETER_COPIES + optimiserCopies(run);
-  requireMemory(
-    'model.hidden',
-    `training a ${describeArchitecture(architecture)} network (${layout.size} parameters × ${copies} copies × ${bytes} bytes)`,
-    bytesOf(layout.size * copies, bytes),
-  );
+  requireNetworkFits(architecture, 'model.hidden', BASE_PARAMETER_COPIES + optimiserCopies(run), dtype);
   const units = layout.layers.reduce((sum, layer) => sum + layer.outputs, 0);
   const batch = batchSizeOf(run.optimiser);
   const rows = batch === undefined ? shape.count : Math.min(batch, shape.count);

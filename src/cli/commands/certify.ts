@@ -19,8 +19,16 @@ import {
 } from '../../data/swirszcz.js';
 import { TOY_DATASETS, type ToyDatasetName, toyDataset } from '../../data/toy.js';
 import { readTrainResultFile } from '../../io/result-file.js';
-import { nonNegative, nonNegativeInteger, positiveInteger, seed32 } from '../../io/schema-primitives.js';
+import {
+  nonNegative,
+  nonNegativeInteger,
+  positiveInteger,
+  seed32,
+  workCount,
+} from '../../io/schema-primitives.js';
 import { readUserFile } from '../../io/user-file.js';
+import { requireNetworkFits } from '../../model/memory.js';
+import { SizeLimitError } from '../../core/limits.js';
 import { parseWeights, readWeightsFile, type WeightsFile, writeWeightsFile } from '../../io/weights-file.js';
 import { type Activation, parseActivation } from '../../model/activation.js';
 import { type Architecture, describeArchitecture, mlp } from '../../model/architecture.js';
@@ -46,6 +54,14 @@ export interface BuiltInChoices {
  * XOR with a 2-h-1 net (h from `hidden`, default 2), `mse` loss (the paper's loss is unknown) and no points.
  */
 export function builtInProblem(name: string, choices: BuiltInChoices = {}): KnownAnswerProblem {
+  const problem = unsizedBuiltInProblem(name, choices);
+  // Certifying and searching keep a few copies of θ (polish, probes, restarts); their dense Hessian has its own
+  // limit (--dense-limit). The check comes before any point is drawn for the network.
+  if (choices.hidden !== undefined) requireNetworkFits(problem.architecture, '--hidden', 8, 'float64');
+  return problem;
+}
+
+function unsizedBuiltInProblem(name: string, choices: BuiltInChoices): KnownAnswerProblem {
   const activation = choices.activation ?? parseActivation('relu');
   const swirszcz = SWIRSZCZ_PROBLEMS[name];
   if (swirszcz !== undefined) {
@@ -194,22 +210,28 @@ function pointOf(problem: KnownAnswerProblem, options: CertifyCommandOptions): F
 
 /** Reads a basin-weights file, or a basin-train-result file and the weights file it names. */
 export function readWeightsOrResult(file: string): WeightsFile {
+  const path = weightsPathOf(file);
+  return path === file ? parseWeights(readUserFile(file, 'the weights file'), file) : readWeightsFile(path);
+}
+
+/** The weights file `file` stands for: itself, or the one a basin-train-result file names (found beside it or as written). */
+export function weightsPathOf(file: string): string {
   const text = readUserFile(file, 'the weights file');
   let format: unknown;
   try {
     format = (JSON.parse(text) as { format?: unknown }).format;
   } catch {
     // Not JSON: the weights parser names the problem precisely.
-    return parseWeights(text, file);
+    return file;
   }
-  if (format !== 'basin-train-result') return parseWeights(text, file);
+  if (format !== 'basin-train-result') return file;
   const record = readTrainResultFile(file);
   if (record.weightsFile === null || record.weightsFile === undefined) {
     throw new FileFormatError(file, 'the result file names no weights file (train with --weights <file>)');
   }
   const candidates = [resolve(dirname(file), record.weightsFile), resolve(record.weightsFile)];
   const found = candidates.find((candidate) => existsSync(candidate));
-  if (found !== undefined) return readWeightsFile(found);
+  if (found !== undefined) return found;
   throw new FileFormatError(file, `its weights file ${record.weightsFile} cannot be found`);
 }
 
@@ -226,7 +248,11 @@ async function dataFromProvenance(file: string, weights: WeightsFile): Promise<D
   const parsed = parseTrainConfig(config, { file, flags: new Map() });
   const resolved = resolveTrainConfig(parsed, file);
   // Slope noise is added from the weights file's record (distribution and seed), not from the config.
-  const dataset = await loadConfiguredData(resolved);
+  const dataset = await loadConfiguredData(resolved).catch((error: unknown) => {
+    throw error instanceof SizeLimitError
+      ? new FileFormatError(file, `its recorded training config: ${error.message}`)
+      : error;
+  });
   requireSameData(file, weights.provenance?.data, dataset);
   return dataset;
 }
@@ -327,7 +353,7 @@ export function register(program: Command): void {
       numberOption(
         '--probes <count>',
         'random directions per radius (default 2000; 0 skips the probes)',
-        nonNegativeInteger,
+        workCount,
       ),
     )
     .addOption(
@@ -368,7 +394,25 @@ export async function certifyCommand(
     ...(options.out === undefined ? [] : [{ path: options.out, argument: '--out' }]),
     ...(options.saveWeights === undefined ? [] : [{ path: options.saveWeights, argument: '--save-weights' }]),
   ];
-  requireSeparateFiles(file === undefined ? [] : [{ path: file, argument: '<file>' }], outputs);
+  if (file !== undefined) {
+    for (const flag of ['hidden', 'activation'] as const) {
+      if (options[flag] !== undefined) {
+        throw new InvalidArgumentError(
+          `--${flag}`,
+          `no file argument (--${flag} shapes the --dataset nets; ${file} holds its own architecture)`,
+          file,
+        );
+      }
+    }
+  }
+  const inputs =
+    file === undefined
+      ? []
+      : [
+          { path: file, argument: '<file>' },
+          { path: weightsPathOf(file), argument: `the weights ${file} names` },
+        ];
+  requireSeparateFiles(inputs, outputs);
   for (const output of outputs) requireWritableTarget(output.path, output.argument);
   const input = await resolveInput(file, options);
   const request = options.backend ?? 'auto';

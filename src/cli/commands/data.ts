@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { withDenseProducts } from '../../backend/select.js';
@@ -75,7 +76,20 @@ function registerInspect(data: Command): void {
       async (
         path: string,
         options: SourceOptions & { grid?: string; perClass: number; zoom: number; json?: boolean },
+        command: Command,
       ) => {
+        for (const [option, flag] of [
+          ['perClass', '--per-class'],
+          ['zoom', '--zoom'],
+        ] as const) {
+          requireGivenWith(
+            command,
+            option,
+            flag,
+            options.grid !== undefined,
+            'to be given with --grid (it shapes the grid)',
+          );
+        }
         if (options.grid !== undefined) requireWritableTarget(options.grid, '--grid');
         const started = performance.now();
         const set = await namingFlags(() => loadImageSet(path, sourceOptions(options)));
@@ -124,7 +138,7 @@ function addSourceOptions(command: Command): Command {
       ),
     )
     .option('--labels <file>', 'label file for an NPY array or an IDX image file')
-    .option('--label-column <name>', 'CSV: the column holding class labels', 'label')
+    .option('--label-column <name>', 'CSV: the column holding class labels (default label)')
     .addOption(
       flagOption('--pixel-type <type>', 'uint8, float32 or float64 (default: as stored)', parsePixelType),
     )
@@ -227,7 +241,28 @@ function registerPrepare(data: Command): void {
     .addOption(numberOption('--components <k>', 'PCA whitening: keep k leading components', positiveInteger))
     .addOption(choiceOption('--dtype <dtype>', 'storage of the prepared features', DTYPES, 'float64'))
     .option('--test', 'also prepare the test split with the statistics fitted on the training split')
-    .action(async (path: string, options: SourceOptions & PrepareOptions) => {
+    .action(async (path: string, options: SourceOptions & PrepareOptions, command: Command) => {
+      requireGivenWith(
+        command,
+        'epsilon',
+        '--epsilon',
+        options.whiten !== undefined,
+        'to be given with --whiten (it is the whitening ε)',
+      );
+      requireGivenWith(
+        command,
+        'seed',
+        '--seed',
+        options.subset !== undefined,
+        'to be given with --subset (it seeds the subset)',
+      );
+      if (options.test === true && (await isFile(path))) {
+        throw new InvalidArgumentError(
+          '--test',
+          'a dataset directory with a test split (IDX or CIFAR-10)',
+          path,
+        );
+      }
       requireWritableDirectory(options.out, '--out');
       const recipe = prepareRecipe(options);
       const parts: [string, DataSplit][] = [['train', options.split]];
@@ -307,7 +342,21 @@ const DATA_FLAGS: Readonly<Record<string, string>> = {
   shape: '--shape',
   format: '--format',
   labelFile: '--labels',
+  labelColumn: '--label-column',
 };
+
+/** Refuses `flag` given on the command line (not by default) without `needed`, naming both. */
+function requireGivenWith(
+  command: Command,
+  option: string,
+  flag: string,
+  needed: boolean,
+  expected: string,
+): void {
+  if (command.getOptionValueSource(option) === 'cli' && !needed) {
+    throw new InvalidArgumentError(flag, expected, `${flag} alone`);
+  }
+}
 
 /** Runs `work`, naming the flag behind a data-dependent refusal (`--subset`, not `subset.count`). */
 function namingFlags<T>(work: () => Promise<T>): Promise<T> {
@@ -317,6 +366,15 @@ function namingFlags<T>(work: () => Promise<T>): Promise<T> {
 /** The files a loaded set was read from, as inputs no output may replace. */
 function inputsOf(set: { readonly files: readonly string[] }): NamedFile[] {
   return set.files.map((file) => ({ path: file, argument: '<path>' }));
+}
+
+/** Whether `path` is a file (a missing path is left to the loader, which says so). */
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function prepareRecipe(options: PrepareOptions): PreprocessRecipe {

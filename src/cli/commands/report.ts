@@ -1,3 +1,4 @@
+import { requireWritableDirectory } from '../../io/output-file.js';
 import type { Command } from 'commander';
 import { writeReport } from '../../report/write-report.js';
 import { PRESET_SECTIONS } from '../../reproduce/presets/index.js';
@@ -15,6 +16,7 @@ export function register(program: Command): void {
     .option('--out <directory>', 'output directory', 'report')
     .option('--sweep <name...>', 'only these sweeps')
     .action(async (path: string, options: { out: string; sweep?: string[] }) => {
+      requireWritableDirectory(options.out, '--out');
       const store = await ResultStore.open(path, 'read');
       try {
         if (options.sweep !== undefined) requireStoredSweeps(options.sweep, await store.sweeps());

@@ -6,7 +6,7 @@ import {
   khatriRaoRankSurvey,
   type KhatriRaoSurveyShape,
 } from '../../certify/khatri-rao.js';
-import { positive, positiveInteger, seed32 } from '../../io/schema-primitives.js';
+import { positive, positiveInteger, positiveWorkCount, seed32 } from '../../io/schema-primitives.js';
 import { DEFAULT_SLOPE_NOISE, type SlopeNoise } from '../../model/slope-noise.js';
 import { formatNumber, formatRate, formatTable } from '../../report/format.js';
 import { formatInterval, formatProportion } from '../../report/summary-table.js';
@@ -93,7 +93,7 @@ export function registerKhatriRao(reproduce: Command): void {
       numberOption(
         '--draws <n>',
         `draws per cell (default ${KHATRI_RAO_PRESETS.full.draws}, or ${KHATRI_RAO_PRESETS.quick.draws} with --quick)`,
-        positiveInteger,
+        positiveWorkCount,
       ),
     )
     .addOption(numberOption('--seed <n>', 'seed of the draws', seed32, 1))

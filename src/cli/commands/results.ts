@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from '../../core/errors.js';
+import { requireWritableDirectory } from '../../io/output-file.js';
 import type { Command } from 'commander';
 import { formatTable } from '../../report/format.js';
 import { formatSummaryTable } from '../../report/summary-table.js';
@@ -27,7 +29,16 @@ export function register(program: Command): void {
           format: (typeof EXPORT_FORMATS)[number];
           migrate?: boolean;
         },
+        command: Command,
       ) => {
+        if (options.export === undefined && command.getOptionValueSource('format') === 'cli') {
+          throw new InvalidArgumentError(
+            '--format',
+            'to be given with --export (it is the export format)',
+            options.format,
+          );
+        }
+        if (options.export !== undefined) requireWritableDirectory(options.export, '--export');
         if (options.migrate) {
           const { from, to } = await migrateStore(path);
           process.stdout.write(

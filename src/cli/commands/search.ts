@@ -13,7 +13,13 @@ import { formatInterval } from '../../report/summary-table.js';
 import { describeArchitecture } from '../../model/architecture.js';
 import type { Initialisation } from '../../model/init.js';
 import { parseActivation } from '../../model/activation.js';
-import { nonNegative, nonNegativeInteger, positiveInteger, seed32 } from '../../io/schema-primitives.js';
+import {
+  nonNegative,
+  nonNegativeInteger,
+  positiveInteger,
+  seed32,
+  workCount,
+} from '../../io/schema-primitives.js';
 import { choiceOption, flagOption, listParser, numberListOption, numberOption } from '../flags.js';
 import {
   BUILT_IN_DATASETS,
@@ -55,7 +61,7 @@ export function register(program: Command): void {
       'many random restarts, each polished and certified (and handed back to descent while not critical); distinct end points with hit rates',
     )
     .addOption(choiceOption('--dataset <name>', 'built-in data', BUILT_IN_DATASETS).makeOptionMandatory())
-    .addOption(numberOption('--restarts <n>', 'random restarts', nonNegativeInteger, DEFAULT_RESTARTS))
+    .addOption(numberOption('--restarts <n>', 'random restarts', workCount, DEFAULT_RESTARTS))
     .addOption(
       numberOption(
         '--retries <n>',
@@ -97,7 +103,7 @@ export function register(program: Command): void {
       numberOption(
         '--probes <count>',
         'random probe directions per radius per end point (default 200; 0 skips)',
-        nonNegativeInteger,
+        workCount,
       ),
     )
     .option('--json', 'print the result as JSON (with each distinct point and its first certificate)')

@@ -48,7 +48,7 @@ export async function loadCsv(file: string, options: CsvLoadOptions = {}): Promi
   await requireReadableDataFile(file, 'the CSV file');
   const source = createReadStream(file);
   const parser = source.pipe(
-    parse({ info: true, trim: true, skip_empty_lines: true, delimiter: options.delimiter ?? ',' }),
+    parse({ bom: true, info: true, trim: true, skip_empty_lines: true, delimiter: options.delimiter ?? ',' }),
   );
   source.on('error', (error) => parser.destroy(error));
 
@@ -79,6 +79,13 @@ export async function loadCsv(file: string, options: CsvLoadOptions = {}): Promi
           throw new FileFormatError(
             file,
             `header at line ${info.lines} has no column named ${JSON.stringify(labelColumn)} (columns: ${header.join(', ')})`,
+          );
+        }
+        const twice = header.find((name, c) => c !== labelIndex && header!.indexOf(name) !== c);
+        if (twice !== undefined) {
+          throw new FileFormatError(
+            file,
+            `header at line ${info.lines} names the column ${JSON.stringify(twice)} twice; feature columns need distinct names`,
           );
         }
         dim = header.length - 1;

@@ -63,10 +63,15 @@ export async function loadImageSet(path: string, options: LoadImageSetOptions = 
       `its samples have no values (shape ${set.sampleShape.join('x')})`,
     );
   }
-  // Only CSV takes its sample shape from the caller; the other formats store theirs, and a different request is a
+  requireOptionsApply(set.format, options);
+  // CSV and NPY take a sample shape from the caller; IDX and CIFAR store theirs, and a different request is a
   // mistake to report rather than a setting to ignore.
   const wanted = options.sampleShape;
-  if (wanted !== undefined && set.format !== 'csv' && wanted.join('×') !== set.sampleShape.join('×')) {
+  if (
+    wanted !== undefined &&
+    (set.format === 'idx' || set.format === 'cifar10') &&
+    wanted.join('×') !== set.sampleShape.join('×')
+  ) {
     throw new InvalidArgumentError(
       'sampleShape',
       `the shape its ${set.format} files store, ${set.sampleShape.join('x')} (or no shape)`,
@@ -74,6 +79,24 @@ export async function loadImageSet(path: string, options: LoadImageSetOptions = 
     );
   }
   return set;
+}
+
+/** Options a format does not read are refused rather than ignored (`--layout` on IDX, `--labels` on a CSV). */
+function requireOptionsApply(format: SourceFormat, options: LoadImageSetOptions): void {
+  const applies: readonly [keyof LoadImageSetOptions, readonly SourceFormat[]][] = [
+    ['layout', ['npy', 'csv']],
+    ['labelColumn', ['csv']],
+    ['labels', ['npy', 'idx']],
+  ];
+  for (const [option, formats] of applies) {
+    if (options[option] !== undefined && !formats.includes(format)) {
+      throw new InvalidArgumentError(
+        option,
+        `no ${option} for ${format} data (it applies to ${formats.join(' and ')})`,
+        String(options[option]),
+      );
+    }
+  }
 }
 
 async function loadAnyImageSet(path: string, options: LoadImageSetOptions): Promise<ImageSet> {

@@ -25,6 +25,11 @@ export interface NpyLoadOptions {
   readonly pixelType?: PixelType;
   /** When given, every label must lie in [0, classCount); otherwise labels need only be ≥ 0. */
   readonly classCount?: number;
+  /**
+   * A shape for each sample with as many values as the file's (`[4, 4]` for an (N, 16) array), so a flat array can
+   * be read as images; a shape of another size is refused.
+   */
+  readonly sampleShape?: readonly number[];
 }
 
 const CHANNEL_COUNTS = [1, 3, 4];
@@ -62,7 +67,16 @@ export async function loadNpy(options: NpyLoadOptions): Promise<ImageSet> {
         `an NPY sample array needs shape (N, …) with ≥ 2 axes, got (${header.shape.join(', ')})`,
       );
     }
-    const sampleShape = header.shape.slice(1);
+    const storedShape = header.shape.slice(1);
+    const wanted = options.sampleShape;
+    if (wanted !== undefined && featureDimension(wanted) !== featureDimension(storedShape)) {
+      throw new InvalidArgumentError(
+        'sampleShape',
+        `a shape of ${featureDimension(storedShape)} values, as the file's samples of shape (${storedShape.join(', ')}) hold`,
+        wanted.join('x'),
+      );
+    }
+    const sampleShape = wanted ?? storedShape;
     const layout = options.layout ?? inferNpyLayout(sampleShape);
     if (layout === undefined) {
       throw new InvalidArgumentError(

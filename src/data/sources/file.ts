@@ -159,6 +159,8 @@ const CONFIG_FIELDS: readonly [RegExp, string][] = [
   [/^whiten\.(.*)$/, 'whiten.$1'],
   [/^layout$/, 'layout'],
   [/^sampleShape$/, 'shape'],
+  [/^labelColumn$/, 'labelColumn'],
+  [/^labels$/, 'labelFile'],
   [/^format$/, 'format'],
 ];
 

@@ -6,6 +6,7 @@ import { teacherDataset } from '../teacher.js';
 import { parseActivation } from '../../model/activation.js';
 import { mlp } from '../../model/architecture.js';
 import { makeSamples } from '../../model/samples.js';
+import { requireNetworkFits } from '../../model/memory.js';
 import { activationName, count, type DataSource, defineDataSource, labels, seed } from './source.js';
 import { KNOWN_ANSWER_SOURCES } from './known-answer.js';
 
@@ -54,14 +55,17 @@ export const teacherSource = defineDataSource({
     seed: seed.optional(),
   }),
   shape: (config) => ({ count: config.count, inputDim: config.inputDim, outputDim: 1 }),
-  load: async (config, context) =>
-    teacherDataset({
+  load: async (config, context) => {
+    const teacher = mlp(config.inputDim, config.hidden, 1, parseActivation(config.activation), config.bias);
+    requireNetworkFits(teacher, 'data.hidden', 1, 'float64');
+    return teacherDataset({
       count: config.count,
-      teacher: mlp(config.inputDim, config.hidden, 1, parseActivation(config.activation), config.bias),
+      teacher,
       seed: config.seed ?? context.seed,
       target: config.target,
       dtype: context.dtype,
-    }),
+    });
+  },
 });
 
 export const inlineSource = defineDataSource({

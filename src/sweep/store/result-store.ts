@@ -1,4 +1,5 @@
-import { constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { makeDirectory } from '../../io/output-file.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -400,7 +401,7 @@ export class ResultStore {
    * result and the cell's configuration as JSON). Weights go to Parquet only (CSV has no binary type).
    */
   async exportTables(directory: string, format: 'parquet' | 'csv'): Promise<string[]> {
-    mkdirSync(directory, { recursive: true });
+    makeDirectory(directory);
     const queries: Record<string, string> = {
       sweeps: 'SELECT * FROM sweeps ORDER BY sweep',
       cells: 'SELECT * FROM cells ORDER BY sweep, cell_index',
