@@ -32,13 +32,18 @@ export function requireDataFits(shape: DeclaredShape, dtype: DType): void {
  * Throws a SizeLimitError naming `field` when `copies` copies of the network's parameters would exceed the limit: the
  * check for a network that is built without being trained (a teacher, a built-in problem's variant).
  */
-export function requireNetworkFits(architecture: Architecture, field: string, copies: number, dtype: DType): void {
+export function requireNetworkFits(
+  architecture: Architecture,
+  field: string,
+  copies: number,
+  dtype: DType,
+  purpose = 'a',
+): void {
   const bytes = dtype === 'float32' ? 4 : FLOAT64_BYTES;
   const size = parameterLayout(architecture).size;
   requireMemory(
     field,
-    `a ${describeArchitecture(architecture)} network (${size} parameters × ${copies} copies × ${bytes} bytes)`,
+    `${purpose} ${describeArchitecture(architecture)} network (${size} parameters × ${copies} copies × ${bytes} bytes)`,
     bytesOf(size * copies, bytes),
   );
 }
-

@@ -34,7 +34,13 @@ export function requireRunFits(run: ResolvedRun, shape: DataShape): void {
   requireDataFits(shape, dtype);
   const architecture = run.architecture(shape.inputDim, shape.outputDim);
   const layout = parameterLayout(architecture);
-  requireNetworkFits(architecture, 'model.hidden', BASE_PARAMETER_COPIES + optimiserCopies(run), dtype);
+  requireNetworkFits(
+    architecture,
+    'model.hidden',
+    BASE_PARAMETER_COPIES + optimiserCopies(run),
+    dtype,
+    'training a',
+  );
   const units = layout.layers.reduce((sum, layer) => sum + layer.outputs, 0);
   const batch = batchSizeOf(run.optimiser);
   const rows = batch === undefined ? shape.count : Math.min(batch, shape.count);

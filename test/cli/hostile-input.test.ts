@@ -167,7 +167,7 @@ describe('hostile input through the CLI', { skip: cliSkip }, () => {
     assertOneLineError(
       ['data', 'inspect', 'x.npy', '--shape', '5x5'],
       dir,
-      /^basin: --shape: expected the shape its npy files store, 2/,
+      /^basin: --shape: expected a shape of 2 values, as the file's samples of shape \(2\) hold/,
     );
     assertOneLineError(
       ['data', 'prepare', 'x.npy', '--out', 'p', '--components', '2'],
