@@ -26,14 +26,15 @@ export function splitSide(split: BinarySplit, label: number): boolean | undefine
   }
 }
 
-export function validateBinarySplit(split: BinarySplit): BinarySplit {
+/** Checks a split; errors name `argument` (`split`, or the flag it came from, `--binary`) and the part at fault. */
+export function validateBinarySplit(split: BinarySplit, argument = 'split'): BinarySplit {
   if (split.kind === 'low-high' && !(Number.isInteger(split.boundary) && split.boundary >= 1)) {
-    throw new InvalidArgumentError('split.boundary', 'an integer ≥ 1', split.boundary);
+    throw new InvalidArgumentError(`${argument}.boundary`, 'an integer ≥ 1', split.boundary);
   }
   if (split.kind === 'classes') {
     for (const [name, list] of [
-      ['split.positive', split.positive],
-      ['split.negative', split.negative],
+      [`${argument}.positive`, split.positive],
+      [`${argument}.negative`, split.negative],
     ] as const) {
       if (list.length === 0) throw new InvalidArgumentError(name, 'at least one class index', '[]');
       for (const c of list) {
@@ -44,7 +45,7 @@ export function validateBinarySplit(split: BinarySplit): BinarySplit {
     const shared = split.positive.find((c) => split.negative.includes(c));
     if (shared !== undefined) {
       throw new InvalidArgumentError(
-        'split',
+        argument,
         'disjoint positive and negative class lists',
         `class ${shared} in both`,
       );
@@ -62,7 +63,7 @@ export function parseBinarySplit(text: string, argument = 'split'): BinarySplit 
   if (trimmed === 'parity') return { kind: 'parity' };
   if (trimmed === 'low-high') return { kind: 'low-high', boundary: 5 };
   const lowHigh = /^low-high:(\d+)$/.exec(trimmed);
-  if (lowHigh) return validateBinarySplit({ kind: 'low-high', boundary: Number(lowHigh[1]) });
+  if (lowHigh) return validateBinarySplit({ kind: 'low-high', boundary: Number(lowHigh[1]) }, argument);
   const lists = /^pos:([\d,\s]+)\/neg:([\d,\s]+)$/.exec(trimmed);
   if (lists) {
     const parse = (list: string): number[] =>
@@ -71,7 +72,10 @@ export function parseBinarySplit(text: string, argument = 'split'): BinarySplit 
         .map((item) => item.trim())
         .filter((item) => item !== '')
         .map(Number);
-    return validateBinarySplit({ kind: 'classes', positive: parse(lists[1]), negative: parse(lists[2]) });
+    return validateBinarySplit(
+      { kind: 'classes', positive: parse(lists[1]), negative: parse(lists[2]) },
+      argument,
+    );
   }
   throw new InvalidArgumentError(argument, SPLIT_SYNTAX, text);
 }
