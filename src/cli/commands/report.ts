@@ -16,10 +16,10 @@ export function register(program: Command): void {
     .option('--out <directory>', 'output directory', 'report')
     .option('--sweep <name...>', 'only these sweeps')
     .action(async (path: string, options: { out: string; sweep?: string[] }) => {
-      requireWritableDirectory(options.out, '--out');
       const store = await ResultStore.open(path, 'read');
       try {
         if (options.sweep !== undefined) requireStoredSweeps(options.sweep, await store.sweeps());
+        requireWritableDirectory(options.out, '--out');
         const written = await writeReport(store, options.out, {
           builders: PRESET_SECTIONS,
           ...(options.sweep ? { sweeps: options.sweep } : {}),
