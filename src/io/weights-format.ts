@@ -1,3 +1,4 @@
+import { firstDuplicateKey } from './json-duplicates.js';
 import * as z from 'zod';
 import { type DType, type FloatArray, dtypeOf, toDType } from '../core/dtype.js';
 import { BasinError, FileFormatError, requireAllFinite } from '../core/errors.js';
@@ -160,6 +161,13 @@ export function parseWeights(text: string, file = 'weights'): WeightsFile {
     throw new FileFormatError(
       file,
       `not a basin weights file: invalid JSON (truncated or corrupt?): ${(error as Error).message}`,
+    );
+  }
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate !== undefined) {
+    throw new FileFormatError(
+      file,
+      `not a basin weights file: the key ${duplicate.path} is written twice (line ${duplicate.line})`,
     );
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
