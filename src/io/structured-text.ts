@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { parse as parseYaml, parseDocument, type Tags } from 'yaml';
+import { isMap, isScalar, isSeq, parse as parseYaml, parseDocument, type Tags } from 'yaml';
 import { FileFormatError } from '../core/errors.js';
 
 /*
@@ -37,10 +37,41 @@ export function parseStructuredText(text: string, file: string): unknown {
     if (duplicate !== undefined) throw duplicate;
     return value;
   } catch (error) {
-    const detail = ((error as Error).message ?? String(error))
-      .split('\n')[0]
-      .replace('Map keys must be unique', 'a key is written twice')
-      .replace(/:$/, '');
+    const first = ((error as Error).message ?? String(error)).split('\n')[0].replace(/:$/, '');
+    const duplicate =
+      (error as { code?: string }).code === 'DUPLICATE_KEY' ? duplicateKeyPath(text) : undefined;
+    const detail = first.replace(
+      'Map keys must be unique',
+      duplicate === undefined ? 'a key is written twice' : `a key is written twice: "${duplicate}"`,
+    );
     throw new FileFormatError(file, `not valid ${syntax}: ${detail}`);
   }
+}
+
+/**
+ * The dotted path of the first key written twice ("model.hidden", "runs[2].seed"), for the error: the parser's own
+ * message gives only a line and column, and the author looks for a name.
+ */
+export function duplicateKeyPath(text: string): string | undefined {
+  const document = parseDocument(text, { schema: 'json', uniqueKeys: false });
+  const walk = (node: unknown, path: string): string | undefined => {
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        const child = path === '' ? key : `${path}.${key}`;
+        if (seen.has(key)) return child;
+        seen.add(key);
+        const inner = walk(pair.value, child);
+        if (inner !== undefined) return inner;
+      }
+    } else if (isSeq(node)) {
+      for (const [index, item] of node.items.entries()) {
+        const inner = walk(item, `${path}[${index}]`);
+        if (inner !== undefined) return inner;
+      }
+    }
+    return undefined;
+  };
+  return walk(document.contents, '');
 }

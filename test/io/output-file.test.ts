@@ -101,14 +101,22 @@ describe('config and spec text', () => {
     });
   });
 
-  it('refuses a key written twice, in JSON as in YAML', () => {
+  it('refuses a key written twice, in JSON as in YAML, naming the key', () => {
     assert.throws(
       () => parseStructuredText('{"a": 1, "a": 2}', 'c.json'),
-      /c\.json: not valid JSON: a key is written twice at line 1/,
+      /c\.json: not valid JSON: a key is written twice: "a" at line 1/,
     );
     assert.throws(
       () => parseStructuredText('a: 1\na: 2\n', 'c.yaml'),
-      /c\.yaml: not valid YAML: a key is written twice/,
+      /c\.yaml: not valid YAML: a key is written twice: "a"/,
+    );
+    assert.throws(
+      () => parseStructuredText('{"model": {"hidden": [2], "hidden": [3]}}', 'c.json'),
+      /a key is written twice: "model\.hidden" at line 1/,
+    );
+    assert.throws(
+      () => parseStructuredText('runs:\n  - x: 1\n  - y: 1\n    y: 2\n', 'c.yaml'),
+      /a key is written twice: "runs\[1\]\.y" at line 4/,
     );
     assert.deepEqual(parseStructuredText('{"a": {"x": 1}, "b": {"x": 2}}', 'c.json'), {
       a: { x: 1 },
