@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { requireSeparateFiles, requireWritableDirectory } from '../../io/output-file.js';
 import { writeReport } from '../../report/write-report.js';
 import { PRESET_SECTIONS } from '../../reproduce/presets/index.js';
 import { ResultStore } from '../../sweep/store/result-store.js';
@@ -15,9 +16,11 @@ export function register(program: Command): void {
     .option('--out <directory>', 'output directory', 'report')
     .option('--sweep <name...>', 'only these sweeps')
     .action(async (path: string, options: { out: string; sweep?: string[] }) => {
+      requireSeparateFiles([{ path, argument: '<store>' }], [{ path: options.out, argument: '--out' }]);
       const store = await ResultStore.open(path, 'read');
       try {
         if (options.sweep !== undefined) requireStoredSweeps(options.sweep, await store.sweeps());
+        requireWritableDirectory(options.out, '--out');
         const written = await writeReport(store, options.out, {
           builders: PRESET_SECTIONS,
           ...(options.sweep ? { sweeps: options.sweep } : {}),

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { InvalidArgumentError } from '../../core/errors.js';
+import { requireSeparateFiles, requireWritableDirectory } from '../../io/output-file.js';
 import { formatTable } from '../../report/format.js';
 import { formatSummaryTable } from '../../report/summary-table.js';
 import { migrateStore, ResultStore } from '../../sweep/store/result-store.js';
@@ -27,7 +29,22 @@ export function register(program: Command): void {
           format: (typeof EXPORT_FORMATS)[number];
           migrate?: boolean;
         },
+        command: Command,
       ) => {
+        // --format alone changes nothing: the summary is printed as a table either way.
+        if (options.export === undefined && command.getOptionValueSource('format') === 'cli') {
+          throw new InvalidArgumentError(
+            '--format',
+            'to come with --export (it is the format of the exported files)',
+          );
+        }
+        if (options.export !== undefined) {
+          requireSeparateFiles(
+            [{ path, argument: '<store>' }],
+            [{ path: options.export, argument: '--export' }],
+          );
+          requireWritableDirectory(options.export, '--export');
+        }
         if (options.migrate) {
           const { from, to } = await migrateStore(path);
           process.stdout.write(
