@@ -29,7 +29,11 @@ export function structuredTextSyntax(file: string): 'JSON' | 'YAML' {
 export function parseStructuredText(text: string, file: string): unknown {
   const syntax = structuredTextSyntax(file);
   try {
-    if (syntax === 'YAML') return parseYaml(text, { schema: 'core', customTags: decimalCoreTags });
+    // logLevel 'error': the parser's warnings (an unknown tag such as !!js/function) went to stderr as Node warnings
+    // beside basin's one-line error; the value is then text, which the schema refuses by name.
+    if (syntax === 'YAML') {
+      return parseYaml(text, { schema: 'core', customTags: decimalCoreTags, logLevel: 'error' });
+    }
     const value: unknown = JSON.parse(text);
     const duplicate = parseDocument(text, { schema: 'json' }).errors.find(
       (error) => error.code === 'DUPLICATE_KEY',

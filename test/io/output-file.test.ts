@@ -101,6 +101,19 @@ describe('config and spec text', () => {
     });
   });
 
+  // Regression: an unknown tag printed a Node warning of several lines beside basin's one-line error.
+  it('reads an unknown YAML tag as text without printing a warning', () => {
+    const warnings: unknown[] = [];
+    const emitWarning = process.emitWarning;
+    process.emitWarning = ((warning: unknown) => void warnings.push(warning)) as typeof process.emitWarning;
+    try {
+      assert.deepEqual(parseStructuredText('f: !!js/function "x"\n', 'c.yaml'), { f: 'x' });
+    } finally {
+      process.emitWarning = emitWarning;
+    }
+    assert.deepEqual(warnings, []);
+  });
+
   it('refuses a key written twice, in JSON as in YAML, naming the key', () => {
     assert.throws(
       () => parseStructuredText('{"a": 1, "a": 2}', 'c.json'),
