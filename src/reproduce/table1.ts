@@ -15,7 +15,7 @@ import { parseRunSpec, type RunSpec } from '../run/spec.js';
 import { certify } from '../certify/certificate.js';
 import type { PolishProgress } from '../certify/polish.js';
 import type { DType, FloatArray } from '../core/dtype.js';
-import { InvalidArgumentError, requireInteger } from '../core/errors.js';
+import { FileFormatError, InvalidArgumentError, requireInteger } from '../core/errors.js';
 import { deriveSeed } from '../core/rng.js';
 import type { Dataset } from '../data/dataset.js';
 import { findCifar10Files, loadCifar10Directory, looksLikeCifar10Directory } from '../data/loaders/cifar.js';
@@ -358,6 +358,14 @@ export async function runTable1(
     if (data === undefined) {
       options.onStage?.(id, `preparing ${preset.dataset} from ${directory}`);
       data = await prepareRowData(preset, directory, options);
+      // Other images (a 4×4 test set, Fashion-MNIST at another size) would train another network than the row's.
+      if (data.train.inputDim !== preset.inputDim) {
+        throw new FileFormatError(
+          directory,
+          `${preset.dataset} images of ${data.train.inputDim} values each, expected ${preset.inputDim} ` +
+            `(${preset.dataset === 'MNIST' ? '28×28' : '32×32×3'}) for Table 1's ${id} row`,
+        );
+      }
       prepared.set(preset.dataset, data);
     }
     options.onStage?.(id, `training ${preset.inputDim}-${preset.hidden}-1 on ${data.train.count} samples`);

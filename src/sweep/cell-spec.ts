@@ -73,6 +73,22 @@ export function specFromCell(c: TrainRunConfig, seed: number): RunSpec {
   return parseRunSpec(spec);
 }
 
+/**
+ * The cell keys that set a run-spec field, by the table above: what an error about the field (a size check's
+ * `data.count`) names instead, since the sweep's author wrote the keys, not the spec. Undefined for a field no key
+ * sets.
+ */
+export function cellKeysOfSpecField(field: string): readonly string[] | undefined {
+  return SPEC_FIELD_CELL_KEYS[field];
+}
+
+const SPEC_FIELD_CELL_KEYS: Readonly<Record<string, readonly string[]>> = {
+  'data.count': ['N'],
+  'data.inputDim': ['d0'],
+  'data.hidden': ['teacherWidth'],
+  'model.hidden': ['depth', 'width'],
+};
+
 function dataOf(c: TrainRunConfig): RunSpecInput['data'] {
   switch (c.dataset) {
     case 'jellyfish':

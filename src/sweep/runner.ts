@@ -19,7 +19,8 @@ export interface Runner {
   readonly lockstepLimit?: (config: Readonly<Record<string, unknown>>) => number;
   /**
    * Throws (a SizeLimitError) when a run of a cell with this validated configuration would need more memory than
-   * basin's limit, so that the sweep refuses the cell before it starts instead of storing it as failed runs.
+   * basin's limit, so that the sweep refuses the cell before it starts instead of storing it as failed runs. The
+   * error's field names the cell keys at fault, comma-separated ("N", "depth, width"), as the spec's author wrote them.
    */
   readonly requireFits?: (config: Readonly<Record<string, unknown>>) => void;
 }

@@ -179,9 +179,13 @@ export function expandCells(spec: SweepSpec, runner: Runner, file = 'spec'): Swe
       } catch (error) {
         if (!(error instanceof SizeLimitError)) throw error;
         const settings = axes.map(([axis]) => source(axis));
+        // Named by the keys the spec wrote (a default depth is not the author's doing), where each was written.
+        const keys = error.field.split(', ');
+        const written = keys.filter((key) => key in config);
+        const field = (written.length > 0 ? written.map(source) : keys).join(', ');
         throw new FileFormatError(
           file,
-          `cell ${cells.length}${settings.length > 0 ? ` (${settings.join(', ')})` : ''}: ${error.message}`,
+          `cell ${cells.length}${settings.length > 0 ? ` (${settings.join(', ')})` : ''}: ${field}: ${error.detail}`,
         );
       }
       const hash = configHash(valid);

@@ -4,6 +4,7 @@ import {
   nonNegative,
   nonNegativeInteger,
   positive,
+  integerBetween,
   positiveInteger,
 } from '../io/schema-primitives.js';
 import { activationName } from '../io/schema-primitives.js';
@@ -14,13 +15,17 @@ import { declaredDataShape } from '../run/pipeline.js';
 import { requireRunFits } from '../run/size.js';
 import { resolveRunSpec } from '../run/spec.js';
 import { lockstepLimit } from '../run/together.js';
-import { specFromCell } from './cell-spec.js';
+import { cellKeysOfSpecField, specFromCell } from './cell-spec.js';
+import { SizeLimitError } from '../core/limits.js';
 import { type Runner, siblingModule } from './runner.js';
 
 /**
  * The built-in runner: generate a dataset, build a network, initialise, train, measure the end point. Every key is
  * an axis a sweep may vary. Unknown settings in the papers (papers.md [X]) are explicit here with a default.
  */
+/** The deepest network a sweep cell may ask for; the paper's deepest has a handful of hidden layers. */
+export const MAX_SWEEP_DEPTH = 1000;
+
 export const trainRunConfigSchema = z
   .strictObject({
     /**
@@ -35,7 +40,11 @@ export const trainRunConfigSchema = z
     teacherWidth: positiveInteger.default(2),
     /** Fixed data seed for every run of the cell; by default each run draws its own data from its seed. */
     dataSeed: nonNegativeInteger.optional(),
-    depth: positiveInteger.default(1),
+    /**
+     * Hidden layers, at most MAX_SWEEP_DEPTH: the memory check counts parameters and layer outputs, not the engines'
+     * per-layer bookkeeping, which at depth 1e6 (width 2, 0.3 GB of parameters) exhausts the process on its own.
+     */
+    depth: integerBetween(1, MAX_SWEEP_DEPTH).default(1),
     /** Width of every hidden layer; "d0" makes it equal to the input dimension (Fig. 5.1's d = d0). */
     width: z.union([positiveInteger, z.literal('d0')], { error: 'an integer ≥ 1 or "d0"' }),
     activation: activationName.default('relu'),
@@ -106,6 +115,13 @@ export const trainRunner: Runner = {
   requireFits: (config) => {
     const spec = specFromCell(trainRunConfigSchema.parse(config), 0);
     const shape = declaredDataShape(spec);
-    if (shape !== undefined) requireRunFits(resolveRunSpec(spec), shape);
+    try {
+      if (shape !== undefined) requireRunFits(resolveRunSpec(spec), shape);
+    } catch (error) {
+      const keys = error instanceof SizeLimitError ? cellKeysOfSpecField(error.field) : undefined;
+      if (keys === undefined) throw error;
+      const { what, bytes, limit } = error as SizeLimitError;
+      throw new SizeLimitError(keys.join(', '), what, bytes, limit);
+    }
   },
 };

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Command, type Option } from 'commander';
 import { parseBackendRequest } from '../../src/backend/select.js';
@@ -24,7 +26,7 @@ import {
   seed32,
   unitInterval,
 } from '../../src/io/schema-primitives.js';
-import { assertOneLineError, ensureBuilt, temporaryDirectory } from './helpers.js';
+import { assertOneLineError, basin, ensureBuilt, temporaryDirectory } from './helpers.js';
 
 /** Parses `args` with a throwaway command holding `options`; resolves to the parsed options. */
 async function parse(options: Option[], ...args: string[]): Promise<Record<string, unknown>> {
@@ -263,5 +265,63 @@ describe('typed flags through the real launcher', () => {
       cwd,
       /^basin: --port: expected an integer in \[0, 65535\], got ""$/,
     );
+    // Regression: `--workers 1000000` was accepted, one thread (and heap) per worker.
+    assertOneLineError(
+      ['sweep', 'run', 'spec.yaml', '--workers', '1000000'],
+      cwd,
+      /^basin: --workers: expected an integer in \[1, 256\], got "1000000"$/,
+    );
+    // Regression: Node binds every interface for an empty host, so `--host ""` shared the explorer.
+    assertOneLineError(
+      ['serve', '--port', '0', '--host', ''],
+      cwd,
+      /^basin: --host: expected a host name or address such as 127\.0\.0\.1 \(0\.0\.0\.0 for every interface\), got ""$/,
+    );
+  });
+});
+
+describe('basin reproduce: refusals before any run', () => {
+  // Regression: commander answered "too many arguments for 'reproduce'", not naming the preset at fault.
+  it('names an unknown preset and lists the known ones, as a usage error (exit status 2)', () => {
+    const result = basin(['reproduce', 'fig9.9'], temporaryDirectory('flags'));
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /^error: unknown preset 'fig9\.9' for 'reproduce' \(one of .*fig5\.1.*\)$/m);
+  });
+
+  // Regression: the sweeps ran for minutes, then the report failed (or the store was turned into a directory).
+  it('refuses a report directory that is the store, naming --out', () => {
+    const cwd = temporaryDirectory('flags');
+    for (const preset of [['blind-spot'], []]) {
+      assertOneLineError(
+        ['reproduce', ...preset, '--quick', '--store', 'r.duckdb', '--out', 'r.duckdb'],
+        cwd,
+        /^basin: --out: expected a file other than --store \(an input of this command\), which also names r\.duckdb$/,
+      );
+    }
+    writeFileSync(join(cwd, 'store.duckdb'), '');
+    assertOneLineError(
+      ['reproduce', 'blind-spot', '--quick', '--store', 'other.duckdb', '--out', 'store.duckdb'],
+      cwd,
+      /^basin: --out: expected a directory \(it names an existing file\), got "store\.duckdb"$/,
+    );
+  });
+
+  // Regression: an empty --data directory printed a table of skipped rows (exit 0), and --out replaced an input.
+  it('basin reproduce table1 refuses an empty --data directory and an --out that is an input file', () => {
+    const cwd = temporaryDirectory('flags');
+    mkdirSync(join(cwd, 'empty'));
+    assertOneLineError(
+      ['reproduce', 'table1', '--data', 'empty', '--rows', 'mnist'],
+      cwd,
+      /^basin: --data: expected a directory holding the data of --rows mnist \(MNIST IDX files .*\), got "empty"$/,
+    );
+    mkdirSync(join(cwd, 'mn'));
+    writeFileSync(join(cwd, 'mn', 'train-images-idx3-ubyte'), 'pixels');
+    assertOneLineError(
+      ['reproduce', 'table1', '--mnist', 'mn', '--rows', 'mnist', '--out', 'mn/train-images-idx3-ubyte'],
+      cwd,
+      /^basin: --out: expected a file other than --mnist \(train-images-idx3-ubyte\) \(an input of this command\)/,
+    );
+    assert.equal(readFileSync(join(cwd, 'mn', 'train-images-idx3-ubyte'), 'utf8'), 'pixels');
   });
 });

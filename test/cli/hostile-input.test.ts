@@ -57,7 +57,7 @@ describe('hostile input through the CLI', { skip: cliSkip }, () => {
     assertOneLineError(
       ['sweep', 'run', 'wide.yaml', '--store', 'wide.duckdb'],
       dir,
-      /^basin: wide\.yaml: cell 1 \(grid\.width\[1\]\): model\.hidden: /,
+      /^basin: wide\.yaml: cell 1 \(grid\.width\[1\]\): grid\.width\[1\]: training a 3-1000000000-1 network /,
     );
   });
 

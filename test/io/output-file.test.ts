@@ -101,14 +101,38 @@ describe('config and spec text', () => {
     });
   });
 
-  it('refuses a key written twice, in JSON as in YAML', () => {
+  // Regression: an unknown tag printed a Node warning of several lines beside basin's one-line error.
+  it('refuses an unknown YAML tag by name, without printing a warning', () => {
+    const warnings: unknown[] = [];
+    const emitWarning = process.emitWarning;
+    process.emitWarning = ((warning: unknown) => void warnings.push(warning)) as typeof process.emitWarning;
+    try {
+      assert.throws(
+        () => parseStructuredText('f: !!js/function "x"\n', 'c.yaml'),
+        /c\.yaml: not valid YAML: Unresolved tag: tag:yaml\.org,2002:js\/function at line 1/,
+      );
+    } finally {
+      process.emitWarning = emitWarning;
+    }
+    assert.deepEqual(warnings, []);
+  });
+
+  it('refuses a key written twice, in JSON as in YAML, naming the key', () => {
     assert.throws(
       () => parseStructuredText('{"a": 1, "a": 2}', 'c.json'),
-      /c\.json: not valid JSON: a key is written twice at line 1/,
+      /c\.json: not valid JSON: a key is written twice: "a" at line 1/,
     );
     assert.throws(
       () => parseStructuredText('a: 1\na: 2\n', 'c.yaml'),
-      /c\.yaml: not valid YAML: a key is written twice/,
+      /c\.yaml: not valid YAML: a key is written twice: "a"/,
+    );
+    assert.throws(
+      () => parseStructuredText('{"model": {"hidden": [2], "hidden": [3]}}', 'c.json'),
+      /a key is written twice: "model\.hidden" at line 1/,
+    );
+    assert.throws(
+      () => parseStructuredText('runs:\n  - x: 1\n  - y: 1\n    y: 2\n', 'c.yaml'),
+      /a key is written twice: "runs\[1\]\.y" at line 4/,
     );
     assert.deepEqual(parseStructuredText('{"a": {"x": 1}, "b": {"x": 2}}', 'c.json'), {
       a: { x: 1 },

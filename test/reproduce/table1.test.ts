@@ -11,7 +11,7 @@ import { initialise } from '../../src/model/init.js';
 import { makeSamples } from '../../src/model/samples.js';
 import { oneHiddenLayerOutputs } from '../../src/backend/classification.js';
 import { runTable1, TABLE1_PRESETS, type Table1Result } from '../../src/reproduce/table1.js';
-import { cifarBytes, maxAbsDifference, temporaryDirectory } from '../data/fixtures.js';
+import { cifarBytes, idxBytes, maxAbsDifference, temporaryDirectory } from '../data/fixtures.js';
 import { FASHION, fashionMnistSkip } from '../support/fashion-mnist.js';
 import { skippedForMissing } from '../support/required.js';
 
@@ -61,6 +61,35 @@ describe('fast one-hidden-layer outputs', () => {
 });
 
 describe('runTable1', () => {
+  // Regression: 4×4 images were trained as the MNIST row without a word (the table then read "784-89-1").
+  it('refuses images of another size than the row’s, naming the directory and the size expected', async () => {
+    const small = join(dir.path, 'small-mnist');
+    mkdirSync(small);
+    const labels = [0, 1, 2, 3, 4, 5, 6, 7];
+    writeFileSync(
+      join(small, 'train-images-idx3-ubyte'),
+      idxBytes(
+        0x08,
+        [8, 4, 4],
+        Array.from({ length: 8 * 16 }, (_, k) => k % 256),
+      ),
+    );
+    writeFileSync(join(small, 'train-labels-idx1-ubyte'), idxBytes(0x08, [8], labels));
+    writeFileSync(
+      join(small, 't10k-images-idx3-ubyte'),
+      idxBytes(
+        0x08,
+        [8, 4, 4],
+        Array.from({ length: 8 * 16 }, (_, k) => (k * 7) % 256),
+      ),
+    );
+    writeFileSync(join(small, 't10k-labels-idx1-ubyte'), idxBytes(0x08, [8], labels));
+    await assert.rejects(
+      runTable1(['mnist'], { mnistDirectory: small, maxEpochs: 1, seed: 1, certify: false }),
+      /small-mnist: MNIST images of 16 values each, expected 784 \(28×28\) for Table 1's mnist row$/,
+    );
+  });
+
   it('trains the MNIST row on a Fashion-MNIST subset to 0% training error and stops there', async (t) => {
     if (skippedForMissing(t, fashionMnistSkip('train-images-idx3-ubyte.gz'))) return;
     const [result] = (await runTable1(['mnist'], {

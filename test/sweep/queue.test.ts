@@ -110,6 +110,22 @@ describe('queue: the collector command', { skip: cliSkip }, () => {
       /^basin: --workers: expected no value with --queue \(the runs go to `basin worker` processes: start more of them instead\), got 2$/,
     );
   });
+
+  // Regression: an unreachable queue hung `sweep run` past 30 s and made `basin worker` print a line per retry.
+  it('refuses an unreachable queue at once, in one line naming --queue, in both commands', async () => {
+    const port = await freePort();
+    const dir = temporaryDirectory('queue-unreachable');
+    writeFileSync(
+      join(dir, 'tiny.yaml'),
+      'name: tiny\nseed: 1\nrepetitions: 1\nbase: { dataset: xor, width: 2, epochs: 1, learningRate: 0.01 }\n',
+    );
+    const refused = new RegExp(
+      `^basin: --queue: cannot connect to Redis at redis://127\\.0\\.0\\.1:${port}/0 \\(ECONNREFUSED: connection refused\\)`,
+    );
+    const queue = `redis://127.0.0.1:${port}`;
+    assertOneLineError(['sweep', 'run', 'tiny.yaml', '--store', 's.duckdb', '--queue', queue], dir, refused);
+    assertOneLineError(['worker', '--queue', queue], dir, refused);
+  });
 });
 
 const skip = redisSkip || cliSkip;

@@ -385,6 +385,36 @@ describe('a damaged or shared store', () => {
     },
   );
 
+  // Regression: an output on the store failed with a raw EEXIST/ENOTDIR, --export under /proc hung, and --format
+  // without --export was ignored.
+  it(
+    'basin results and basin report refuse outputs they cannot write, naming the flag',
+    { skip: cliSkip },
+    async () => {
+      const path = await storeWithOneRun('outputs.duckdb');
+      assertOneLineError(
+        ['results', path, '--export', path],
+        directory,
+        /^basin: --export: expected a file other than <store> \(an input of this command\), which also names /,
+      );
+      assertOneLineError(
+        ['report', path, '--out', path],
+        directory,
+        /^basin: --out: expected a file other than <store> \(an input of this command\), which also names /,
+      );
+      assertOneLineError(
+        ['results', path, '--export', '/proc/basin-export'],
+        directory,
+        /^basin: --export: expected a directory basin can write \(cannot create the directory \/proc\/basin-export: /,
+      );
+      assertOneLineError(
+        ['results', path, '--format', 'csv'],
+        directory,
+        /^basin: --format: expected to come with --export \(it is the format of the exported files\)$/,
+      );
+    },
+  );
+
   it('refuses a second writer while one holds the store, and lets readers in meanwhile', async () => {
     const path = await storeWithOneRun('shared.duckdb');
     const moduleUrl = new URL('../../src/sweep/store/result-store.ts', import.meta.url).href;

@@ -164,4 +164,38 @@ describe('train runner settings errors', () => {
       /^FileFormatError: sweep\.yaml: base\.width: expected an integer ≥ 1 or "d0", got "wide"$/,
     );
   });
+
+  // Regression: a size refusal named the run-spec field (data.count, model.hidden) the author never wrote.
+  it('name a cell too large for memory by the keys the spec wrote, where it wrote them', async () => {
+    const { trainRunner } = await import('../../src/sweep/train-runner.js');
+    const expand = (base: string, grid = ''): void => {
+      const text = `name: x\nseed: 1\nrepetitions: 1\nbase: { learningRate: 1, epochs: 1, ${base} }\n${grid}`;
+      expandCells(parseSweepSpec(text, 'sweep.yaml'), trainRunner, 'sweep.yaml');
+    };
+    assert.throws(
+      () => expand('dataset: gaussian, N: 1e12, d0: 2, width: 2'),
+      /^FileFormatError: sweep\.yaml: cell 0: base\.N: 1000000000000 samples .* over basin's memory limit/,
+    );
+    assert.throws(
+      () => expand('dataset: gaussian, N: 8, d0: 1e9, width: 2'),
+      /^FileFormatError: sweep\.yaml: cell 0: base\.d0: 8 samples .* over basin's memory limit/,
+    );
+    assert.throws(
+      () => expand('dataset: xor', 'grid: { width: [2, 1000000000] }\n'),
+      /^FileFormatError: sweep\.yaml: cell 1 \(grid\.width\[1\]\): grid\.width\[1\]: training a 2-1000000000-1 network/,
+    );
+  });
+
+  // Regression: depth 1e6 passed the memory check (0.3 GB of parameters) and the run then exhausted the process.
+  it('refuse a depth over MAX_SWEEP_DEPTH by name', async () => {
+    const { trainRunner, MAX_SWEEP_DEPTH } = await import('../../src/sweep/train-runner.js');
+    const spec = parseSweepSpec(
+      `name: x\nseed: 1\nrepetitions: 1\nbase: { dataset: xor, width: 2, depth: ${MAX_SWEEP_DEPTH + 1}, learningRate: 1, epochs: 1 }\n`,
+      'sweep.yaml',
+    );
+    assert.throws(
+      () => expandCells(spec, trainRunner, 'sweep.yaml'),
+      /^FileFormatError: sweep\.yaml: base\.depth: expected an integer in \[1, 1000\], got 1001$/,
+    );
+  });
 });

@@ -1,5 +1,5 @@
-import { requireWritableDirectory } from '../../io/output-file.js';
 import type { Command } from 'commander';
+import { requireSeparateFiles, requireWritableDirectory } from '../../io/output-file.js';
 import { writeReport } from '../../report/write-report.js';
 import { PRESET_SECTIONS } from '../../reproduce/presets/index.js';
 import { ResultStore } from '../../sweep/store/result-store.js';
@@ -16,6 +16,7 @@ export function register(program: Command): void {
     .option('--out <directory>', 'output directory', 'report')
     .option('--sweep <name...>', 'only these sweeps')
     .action(async (path: string, options: { out: string; sweep?: string[] }) => {
+      requireSeparateFiles([{ path, argument: '<store>' }], [{ path: options.out, argument: '--out' }]);
       const store = await ResultStore.open(path, 'read');
       try {
         if (options.sweep !== undefined) requireStoredSweeps(options.sweep, await store.sweeps());

@@ -1,4 +1,12 @@
-import { writeOutputFile } from '../../io/output-file.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type NamedFile,
+  requireSeparateFiles,
+  requireWritableTarget,
+  writeOutputFile,
+} from '../../io/output-file.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 import type { Command } from 'commander';
 import { type BackendRequest, parseBackendRequest } from '../../backend/select.js';
 import type { WhiteningMethod } from '../../data/preprocess/whiten.js';
@@ -121,6 +129,28 @@ export function registerTable1(reproduce: Command): void {
       const found = options.data === undefined ? {} : await findTable1Data(options.data);
       const mnist = options.mnist ?? found.mnist;
       const cifar = options.cifar ?? found.cifar;
+      // A --data directory with none of the requested rows' data is a wrong path, not rows to skip.
+      const datasetsNeeded = new Set(options.rows.map((row) => TABLE1_PRESETS[row].dataset));
+      if (
+        options.data !== undefined &&
+        !(datasetsNeeded.has('MNIST') && mnist !== undefined) &&
+        !(datasetsNeeded.has('CIFAR-10') && cifar !== undefined)
+      ) {
+        throw new InvalidArgumentError(
+          '--data',
+          `a directory holding the data of --rows ${options.rows.join(',')} ` +
+            '(MNIST IDX files in it or in mnist/, CIFAR-10 batches in it or in cifar-10-batches-bin/)',
+          options.data,
+        );
+      }
+      const inputs = [
+        ...filesIn(mnist, options.mnist === undefined ? '--data' : '--mnist'),
+        ...filesIn(cifar, options.cifar === undefined ? '--data' : '--cifar'),
+      ];
+      if (options.out !== undefined) {
+        requireSeparateFiles(inputs, [{ path: options.out, argument: '--out' }]);
+        requireWritableTarget(options.out, '--out');
+      }
       const whiten = options.whiten === 'none' ? undefined : options.whiten;
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
@@ -173,6 +203,18 @@ export function registerTable1(reproduce: Command): void {
         process.stdout.write(`wrote ${options.out}\n`);
       }
     });
+}
+
+/** The files directly in a data directory, as inputs the --out record must not replace. */
+function filesIn(directory: string | undefined, argument: string): NamedFile[] {
+  if (directory === undefined) return [];
+  try {
+    return readdirSync(directory, { withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => ({ path: join(directory, entry.name), argument: `${argument} (${entry.name})` }));
+  } catch {
+    return []; // an unreadable directory is reported by the loader, naming it
+  }
 }
 
 /** An error rate (misclassified / samples, so exact) with the count behind it: 22 wrong of 50 000 is "0.044% (22)". */

@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from '../../core/errors.js';
-import { requireWritableDirectory } from '../../io/output-file.js';
 import type { Command } from 'commander';
+import { InvalidArgumentError } from '../../core/errors.js';
+import { requireSeparateFiles, requireWritableDirectory } from '../../io/output-file.js';
 import { formatTable } from '../../report/format.js';
 import { formatSummaryTable } from '../../report/summary-table.js';
 import { migrateStore, ResultStore } from '../../sweep/store/result-store.js';
@@ -31,14 +31,20 @@ export function register(program: Command): void {
         },
         command: Command,
       ) => {
+        // --format alone changes nothing: the summary is printed as a table either way.
         if (options.export === undefined && command.getOptionValueSource('format') === 'cli') {
           throw new InvalidArgumentError(
             '--format',
-            'to be given with --export (it is the export format)',
-            options.format,
+            'to come with --export (it is the format of the exported files)',
           );
         }
-        if (options.export !== undefined) requireWritableDirectory(options.export, '--export');
+        if (options.export !== undefined) {
+          requireSeparateFiles(
+            [{ path, argument: '<store>' }],
+            [{ path: options.export, argument: '--export' }],
+          );
+          requireWritableDirectory(options.export, '--export');
+        }
         if (options.migrate) {
           const { from, to } = await migrateStore(path);
           process.stdout.write(

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import sirv from 'sirv';
-import { FileFormatError, requireInteger } from '../../core/errors.js';
+import { FileFormatError, InvalidArgumentError, requireInteger } from '../../core/errors.js';
 import { integerBetween } from '../../io/schema-primitives.js';
-import { numberOption } from '../flags.js';
+import { type FlagParser, flagOption, numberOption } from '../flags.js';
 import { checkServedResults, readServedResults, type ServedResults } from '../served-results.js';
 
 /** Where `npm run build` puts the explorer's static files (dist/web beside dist/src). */
@@ -79,6 +79,21 @@ async function serveResults(results: ServedResults, response: ServerResponse): P
   }
 }
 
+/**
+ * A host name or address. Node reads an empty host as "every interface", so `--host ""` (an unset shell variable)
+ * would share the explorer with the network instead of failing.
+ */
+const parseHost: FlagParser<string> = (text, flag) => {
+  if (text.trim() === '') {
+    throw new InvalidArgumentError(
+      flag,
+      'a host name or address such as 127.0.0.1 (0.0.0.0 for every interface)',
+      text,
+    );
+  }
+  return text;
+};
+
 export function register(program: Command): void {
   program
     .command('serve')
@@ -86,7 +101,14 @@ export function register(program: Command): void {
     .addOption(
       numberOption('--port <port>', 'port to listen on (0 picks a free one)', integerBetween(0, 65535), 8080),
     )
-    .option('--host <host>', 'address to bind; keep 127.0.0.1 unless you mean to share it', '127.0.0.1')
+    .addOption(
+      flagOption(
+        '--host <host>',
+        'address to bind; keep 127.0.0.1 unless you mean to share it',
+        parseHost,
+        '127.0.0.1',
+      ),
+    )
     .option('--store <store>', "open this result store's sweeps in the Results tab (read on every page load)")
     .option(
       '--results <path>',

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import type { Command, Option } from 'commander';
 import { InvalidArgumentError } from '../../core/errors.js';
-import { nonNegativeInteger, positiveInteger } from '../../io/schema-primitives.js';
+import { integerBetween, nonNegativeInteger } from '../../io/schema-primitives.js';
 import { codeVersion } from '../../sweep/code-version.js';
 import { executeTask } from '../../sweep/execute-task.js';
 import { LocalPool } from '../../sweep/local-pool.js';
@@ -21,7 +21,8 @@ import {
   type SweepPreset,
 } from '../../reproduce/presets/index.js';
 import { summariseSweep } from '../../sweep/summary.js';
-import { flagOption, numberOption } from '../flags.js';
+import { describeChoices, flagOption, numberOption } from '../flags.js';
+import { requireSeparateFiles, requireWritableDirectory } from '../../io/output-file.js';
 import { parseQueueUrl, type QueueConnection } from '../../sweep/queue/connection.js';
 import { QueueExecutor } from '../../sweep/queue/queue-executor.js';
 
@@ -223,8 +224,20 @@ export async function runSweepWithProgress(
 }
 
 /** `--workers <n>`, the worker threads of a sweep: one per core unless given. */
+/**
+ * The most worker threads `--workers` may ask for. Each is a Node worker with its own heap (tens of MB before it
+ * trains), and a run computes on one core, so more workers than cores only add memory: 256 is above the cores of
+ * any machine basin targets, and far below the thread count that exhausts memory (`--workers 1000000`).
+ */
+export const MAX_WORKERS = 256;
+
 export function workersOption(description = 'worker threads'): Option {
-  return numberOption('--workers <n>', description, positiveInteger, availableParallelism());
+  return numberOption(
+    '--workers <n>',
+    `${description} (at most ${MAX_WORKERS})`,
+    integerBetween(1, MAX_WORKERS),
+    Math.min(availableParallelism(), MAX_WORKERS),
+  );
 }
 
 export interface PresetOptions {
@@ -264,7 +277,17 @@ export function registerSweepPresets(reproduce: Command): void {
     .option('--store <path>', 'result store for --quick', 'basin-quick.duckdb')
     .option('--out <directory>', 'report directory for --quick', 'basin-quick-report')
     .addOption(workersOption())
-    .action(async (options: PresetOptions) => {
+    // A name that is no subcommand reaches this action; commander would call it "too many arguments".
+    .allowExcessArguments(true)
+    .action(async (options: PresetOptions, command: Command) => {
+      const [name] = command.args;
+      if (name !== undefined) {
+        const known = command.commands.map((preset) => preset.name());
+        command.error(`error: unknown preset '${name}' for 'reproduce' (${describeChoices(known)})`, {
+          exitCode: 2,
+          code: 'basin.unknownPreset',
+        });
+      }
       if (!options.quick) {
         reproduce.help();
         return;
@@ -282,6 +305,9 @@ export async function reproducePresets(
   const stem = presets.length === 1 ? `${presets[0].name}-${variant}` : `basin-${variant}`;
   const storePath = options.store ?? `${stem}.duckdb`;
   const out = options.out ?? `${stem}-report`;
+  // Before the sweeps run (minutes): a report directory on the store would fail only at the end, after the runs.
+  requireSeparateFiles([{ path: storePath, argument: '--store' }], [{ path: out, argument: '--out' }]);
+  requireWritableDirectory(out, '--out');
   const names: string[] = [];
   for (const preset of presets) {
     const spec = preset.spec(variant);

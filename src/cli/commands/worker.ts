@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { positive, positiveInteger } from '../../io/schema-primitives.js';
-import { parseQueueUrl, type QueueConnection, describeQueue } from '../../sweep/queue/connection.js';
+import { parseQueueUrl, type QueueConnection } from '../../sweep/queue/connection.js';
 import { runQueueWorker } from '../../sweep/queue/queue-worker.js';
 import { flagOption, numberOption } from '../flags.js';
 
@@ -47,7 +47,6 @@ export function register(program: Command): void {
       const log = (line: string): void => {
         if (!options.quiet) process.stderr.write(`${line}\n`);
       };
-      log(`basin worker: queue ${describeQueue(options.queue)}`);
       try {
         await runQueueWorker(options.queue, {
           threads: options.threads,

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { BasinError, InvalidArgumentError } from '../../core/errors.js';
 
 /**
@@ -66,6 +67,52 @@ export function redisOptions(connection: QueueConnection) {
     // Reconnect for as long as it takes (Redis restarted), at most every 2 s.
     retryStrategy: (attempt: number) => Math.min(100 * attempt, 2000),
   };
+}
+
+/** Seconds the first TCP connection to Redis may take (a host that drops packets never refuses). */
+export const REACH_TIMEOUT_SECONDS = 5;
+
+/**
+ * Resolves once a TCP connection to the queue's host and port opens, or rejects with a one-line error naming
+ * `--queue`. Called before any Redis client is made: BullMQ's clients reconnect forever (what a running sweep wants
+ * when Redis restarts), so a wrong host or port would otherwise print a line per retry until connectedWithin's
+ * timeout, and closing clients that never connected can wait longer still.
+ */
+export async function requireReachable(connection: QueueConnection): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect({ host: connection.host, port: connection.port });
+    const fail = (reason: string): void => {
+      socket.destroy();
+      reject(
+        new BasinError(
+          `--queue: cannot connect to Redis at ${describeQueue(connection)} (${reason}); is redis-server running there?`,
+        ),
+      );
+    };
+    socket.setTimeout(REACH_TIMEOUT_SECONDS * 1000, () =>
+      fail(`no answer within ${REACH_TIMEOUT_SECONDS} s`),
+    );
+    socket.once('error', (error) => fail(networkReason(error)));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+  });
+}
+
+const NETWORK_REASONS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name could not be looked up',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
+
+function networkReason(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const reason = typeof code === 'string' ? NETWORK_REASONS[code] : undefined;
+  if (reason !== undefined) return `${code as string}: ${reason}`;
+  return typeof code === 'string' && code !== '' ? code : String((error as Error).message ?? error);
 }
 
 /** Seconds a first connection may take before basin gives up with an error (later outages are waited out). */

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Executor, RunGroup, RunTask } from '../executor.js';
 import type { RunOutcome } from '../store/result-store.js';
-import { connectedWithin, type QueueConnection, redisOptions } from './connection.js';
+import { connectedWithin, type QueueConnection, redisOptions, requireReachable } from './connection.js';
 import { decodeOutcomes, jobIdOf, jobOf, QUEUE_NAME, sweepKeyOf } from './jobs.js';
 
 export interface QueueExecutorOptions {
@@ -39,6 +39,7 @@ export class QueueExecutor implements Executor {
     onOutcome: (task: RunTask, outcome: RunOutcome) => Promise<void>,
     signal?: AbortSignal,
   ): Promise<void> {
+    await requireReachable(this.connection);
     const connection = redisOptions(this.connection);
     const queue = new Queue(QUEUE_NAME, { connection });
     const events = new QueueEvents(QUEUE_NAME, { connection });

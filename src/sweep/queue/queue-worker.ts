@@ -4,7 +4,13 @@ import { codeVersion } from '../code-version.js';
 import { executeGroup } from '../execute-task.js';
 import type { RunTask } from '../executor.js';
 import { RUNNERS } from '../runners.js';
-import { connectedWithin, type QueueConnection, redisOptions } from './connection.js';
+import {
+  connectedWithin,
+  describeQueue,
+  type QueueConnection,
+  redisOptions,
+  requireReachable,
+} from './connection.js';
 import { encodeOutcomes, QUEUE_NAME, queueJobSchema } from './jobs.js';
 
 export interface QueueWorkerOptions {
@@ -49,6 +55,7 @@ export async function runQueueWorker(
 ): Promise<void> {
   const version = codeVersion();
   const log = options.log ?? (() => undefined);
+  await requireReachable(connection);
   const lockMs = Math.round((options.lockSeconds ?? 60) * 1000);
   const worker = new Worker(
     QUEUE_NAME,
@@ -88,7 +95,9 @@ export async function runQueueWorker(
     await worker.close(true);
     throw error;
   }
-  log(`worker ${hostname()}:${process.pid} (basin ${version}) takes jobs from ${QUEUE_NAME}`);
+  log(
+    `worker ${hostname()}:${process.pid} (basin ${version}) takes jobs from ${QUEUE_NAME} at ${describeQueue(connection)}`,
+  );
   await new Promise<void>((resolve) => {
     if (options.signal?.aborted) resolve();
     options.signal?.addEventListener('abort', () => resolve(), { once: true });

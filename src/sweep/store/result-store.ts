@@ -1,5 +1,4 @@
 import { constants, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { makeDirectory } from '../../io/output-file.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -11,6 +10,7 @@ import {
 } from '@duckdb/node-api';
 import { FileFormatError } from '../../core/errors.js';
 import type { ArchitectureJson } from '../../io/weights-file.js';
+import { makeDirectory } from '../../io/output-file.js';
 import { canonicalJson, configHash } from '../config-hash.js';
 import type { RunResult } from '../run-result.js';
 import { type SweepCell, type SweepSpec, specToJson } from '../spec.js';
@@ -401,6 +401,7 @@ export class ResultStore {
    * result and the cell's configuration as JSON). Weights go to Parquet only (CSV has no binary type).
    */
   async exportTables(directory: string, format: 'parquet' | 'csv'): Promise<string[]> {
+    // Not mkdirSync's recursive mode, which never returns for a path under /proc (output-file.ts says more).
     makeDirectory(directory);
     const queries: Record<string, string> = {
       sweeps: 'SELECT * FROM sweeps ORDER BY sweep',
