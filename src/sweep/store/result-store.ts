@@ -1,4 +1,5 @@
-import { constants, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { specialFileError, specialFileProblem } from '../../io/user-file.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -128,6 +129,9 @@ export class ResultStore {
   static async open(path: string, mode: StoreMode): Promise<ResultStore> {
     const fresh = !existsSync(path);
     if (fresh && mode === 'read') throw new FileFormatError(path, 'no result store at this path');
+    // DuckDB would wait forever on a named pipe and read a device without end.
+    const problem = fresh ? undefined : specialFileProblem(statSync(path));
+    if (problem !== undefined) throw specialFileError(path, 'the result store', problem);
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     let store: ResultStore;
