@@ -1,5 +1,4 @@
 import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
 import { FileFormatError } from '../core/errors.js';
 
 /*
@@ -103,31 +102,14 @@ function tooLargeError(path: string, what: string): FileFormatError {
   );
 }
 
-/** {@link readUserFile} without blocking. */
-export async function readUserFileAsync(path: string, what: string): Promise<string> {
-  let handle;
+/**
+ * {@link readUserFile} as a promise, for async callers. The read itself is synchronous: the files read this way
+ * (provenance records) are a few kilobytes, and one reading path keeps the special-file and size rules in one place.
+ */
+export function readUserFileAsync(path: string, what: string): Promise<string> {
   try {
-    const problem = specialFileProblem(await stat(path));
-    if (problem !== undefined) throw specialFileError(path, what, problem);
-    handle = await open(path, 'r');
+    return Promise.resolve(readUserFile(path, what));
   } catch (error) {
-    throw error instanceof FileFormatError ? error : fileReadError(path, what, error);
-  }
-  try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.alloc(1 << 20);
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > MAX_TEXT_FILE_BYTES) throw tooLargeError(path, what);
-      chunks.push(chunk.subarray(0, bytesRead));
-    }
-    return Buffer.concat(chunks, total).toString('utf8');
-  } catch (error) {
-    throw error instanceof FileFormatError ? error : fileReadError(path, what, error);
-  } finally {
-    await handle.close();
+    return Promise.reject(error as Error);
   }
 }
