@@ -253,7 +253,7 @@ describe('typed flags through the real launcher', () => {
     assertOneLineError(
       ['search', '--dataset', 'xor', '--restarts', '0x10'],
       cwd,
-      /^basin: --restarts: expected an integer ≥ 0, got "0x10"$/,
+      /^basin: --restarts: expected an integer in \[0, 1000000\], got "0x10"$/,
     );
     assertOneLineError(
       ['reproduce', 'khatri-rao', '--rho', '0,'],
