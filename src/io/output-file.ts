@@ -74,6 +74,11 @@ export function requireWritableTarget(path: string, argument: string): void {
 }
 
 function targetProblem(path: string): string | undefined {
+  return existingTargetProblem(path) ?? directoryProblem(dirname(resolve(path)));
+}
+
+/** Why an existing `path` may not be replaced (a directory, a device), or undefined when it is absent or a file. */
+function existingTargetProblem(path: string): string | undefined {
   try {
     const stats = lstatSync(path);
     if (stats.isDirectory()) return 'it is a directory';
@@ -81,7 +86,7 @@ function targetProblem(path: string): string | undefined {
   } catch (error) {
     if ((error as { code?: string }).code !== 'ENOENT') return describeFileSystemError(error);
   }
-  return directoryProblem(dirname(resolve(path)));
+  return undefined;
 }
 
 /**
@@ -166,10 +171,13 @@ export function writeOutputFile(
   data: string | Uint8Array | readonly Uint8Array[],
   what: string,
 ): void {
-  const problem = targetProblem(path);
+  // No probe file here (requireWritableTarget makes one, before a command's work): creating the temporary file
+  // below is that probe, and its failure is reported the same way.
+  const problem = existingTargetProblem(path);
   if (problem !== undefined) throw new FileFormatError(path, `cannot write ${what} (${problem})`);
   const temporary = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
   try {
+    makeDirectory(dirname(resolve(path)));
     const descriptor = openSync(temporary, 'w');
     try {
       const pieces =
