@@ -1,7 +1,8 @@
 /**
  * The `landscape` namespace of `basin`: pictures of the loss around a point. Two-dimensional slices along
  * filter-normalised random directions (Li et al. 2018), the loss along the segment between two points (its barrier),
- * and the activation regions of a network over a grid of its inputs.
+ * the activation regions of a network over a grid of its inputs, and the connection of two minima
+ * (`connectMinima`: alignment, a climbing-image nudged elastic band, and the certified saddle at its top).
  *
  * @example
  * ```ts
@@ -24,5 +25,24 @@ export {
 export { type LossSlice, lossSlice, type SliceOptions } from './slice.js';
 export { type Alignment, alignNetworks } from './align.js';
 export type * from './records.js';
+export {
+  barrierRounding,
+  improvedTangent,
+  type NebOptions,
+  type NebResult,
+  type NetworkProblem,
+  networkObjective,
+  nudgedElasticBand,
+  type Objective,
+  type PlainProblem,
+} from './neb.js';
+export {
+  type CriticalPointSearch,
+  findCriticalPoint,
+  refineSaddle,
+  type RefineSaddleOptions,
+  type SaddleRefinement,
+} from './saddle.js';
+export { type ConnectOptions, connectMinima } from './path.js';
 export { lossAlongSegment, type SegmentOptions, type SegmentProfile } from './segment.js';
 export { type InputGridOptions, type InputRegions, inputRegions, kinks1d } from './input-regions.js';
