@@ -101,3 +101,23 @@ export function describePolishProgress(p: PolishProgress): string {
     `(target ${p.target.toExponential(2)}), ${p.innerSteps} CG steps, ${p.seconds.toFixed(1)} s`
   );
 }
+
+/**
+ * Progress of a run in stages (`basin landscape`: search, then connections), on stderr: a line at the end of each
+ * stage and at most one every `intervalSeconds` in between, `label: stage done/total (elapsed s)`.
+ */
+export function stageProgress(
+  label: string,
+  write: (line: string) => void = (line) => process.stderr.write(line),
+  intervalSeconds = 2,
+  now: () => number = () => performance.now() / 1000,
+): (stage: string, done: number, total: number) => void {
+  const started = now();
+  let last = -Infinity;
+  return (stage, done, total) => {
+    const elapsed = now() - started;
+    if (done < total && elapsed - last < intervalSeconds) return;
+    last = elapsed;
+    write(`${label}: ${stage} ${done}/${total} (${elapsed.toFixed(1)} s)\n`);
+  };
+}

@@ -110,6 +110,18 @@ export interface PathRecord {
   readonly connection: ConnectionRecord;
 }
 
+/** A distinct end point of the search that is not a certified minimum, so not a node (counted, not dropped). */
+export interface ExcludedEndPointRecord {
+  readonly loss: number;
+  readonly verdict: Verdict;
+  readonly rule: string;
+  readonly count: number;
+}
+
+/** Which pairs of minima were connected: every pair, or (above the cap on pairs) each minimum to its k nearest. */
+export type PairingRecord =
+  { readonly kind: 'all' } | { readonly kind: 'nearest'; readonly k: number; readonly maxPairs: number };
+
 export interface GraphRecord {
   readonly kind: 'basin-landscape-graph';
   readonly version: 1;
@@ -117,6 +129,11 @@ export interface GraphRecord {
   readonly restarts: number;
   readonly seed: number;
   readonly nodes: readonly MinimumRecord[];
+  /** End points whose verdict is not `global` or `local-min` (saddle, degenerate, non-differentiable, …). */
+  readonly excluded: readonly ExcludedEndPointRecord[];
+  readonly pairing: PairingRecord;
+  /** Wall-clock seconds of the search and of the connections. */
+  readonly seconds: { readonly search: number; readonly connect: number };
   readonly edges: readonly ConnectionRecord[];
   /** Merges in order of level (Kruskal on the edges' topLoss): the disconnectivity tree. */
   readonly merges: readonly MergeRecord[];

@@ -1,3 +1,4 @@
+import type { StandaloneSection } from './landscape-section.js';
 import type { ReportSection } from './section.js';
 
 export interface RenderedFigure {
@@ -11,9 +12,10 @@ export interface HtmlReport {
   readonly title: string;
   readonly generatedAt: Date;
   readonly codeVersion: string;
-  readonly store: string;
+  /** The result store the sweeps come from; undefined for a report of standalone sections only. */
+  readonly store: string | undefined;
   readonly sections: readonly {
-    readonly section: ReportSection;
+    readonly section: StandaloneSection | ReportSection;
     readonly figures: readonly RenderedFigure[];
   }[];
 }
@@ -21,7 +23,7 @@ export interface HtmlReport {
 /** One self-contained HTML page: inline SVG figures, tables, each sweep's configuration and code version. */
 export function renderHtml(report: HtmlReport): string {
   const body = report.sections.map(({ section, figures }) => {
-    const sweep = section.summary.sweep;
+    const sweep = 'summary' in section ? section.summary.sweep : undefined;
     return `<section>
 <h2>${escape(section.title)}</h2>
 ${section.text.map((p) => `<p>${escape(p)}</p>`).join('\n')}
@@ -38,8 +40,12 @@ ${section.tables
 <tbody>${t.rows.map((r) => `<tr>${r.map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`,
   )
   .join('\n')}
-<details><summary>Configuration of sweep ${escape(sweep.sweep)} (runner ${escape(sweep.runner)}, seed ${sweep.seed}, code ${escape(sweep.codeVersion)})</summary>
-<pre>${escape(JSON.stringify(sweep.spec, null, 2))}</pre></details>
+${
+  sweep === undefined
+    ? ''
+    : `<details><summary>Configuration of sweep ${escape(sweep.sweep)} (runner ${escape(sweep.runner)}, seed ${sweep.seed}, code ${escape(sweep.codeVersion)})</summary>
+<pre>${escape(JSON.stringify(sweep.spec, null, 2))}</pre></details>`
+}
 </section>`;
   });
   return `<!doctype html>
@@ -53,7 +59,7 @@ figure { margin: 1.5em 0; } figcaption { font-size: 0.9em; max-width: 800px; }
 pre { background: #f6f6f6; padding: 0.5em; overflow-x: auto; font-size: 0.8em; }
 </style></head><body>
 <h1>${escape(report.title)}</h1>
-<p>Generated ${escape(report.generatedAt.toISOString())} by basin ${escape(report.codeVersion)} from the result store <code>${escape(report.store)}</code>.</p>
+<p>Generated ${escape(report.generatedAt.toISOString())} by basin ${escape(report.codeVersion)}${report.store === undefined ? '' : ` from the result store <code>${escape(report.store)}</code>`}.</p>
 ${body.join('\n')}
 </body></html>
 `;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { etaSeconds, jsonLinesProgress, progressMode } from '../../src/cli/progress.js';
+import { describe, it, test } from 'node:test';
+import { etaSeconds, jsonLinesProgress, progressMode, stageProgress } from '../../src/cli/progress.js';
 
 describe('progress display', () => {
   it('estimates the time left from the mean epoch time', () => {
@@ -55,4 +55,26 @@ describe('progress display', () => {
     assert.equal(progressMode(false, { isTTY: false } as NodeJS.WriteStream), 'json-lines');
     assert.equal(progressMode(false, { isTTY: true } as NodeJS.WriteStream), 'bar');
   });
+});
+
+test('stageProgress writes the end of every stage and at most one line per interval in between', () => {
+  const lines: string[] = [];
+  let clock = 0;
+  const progress = stageProgress(
+    'landscape graph',
+    (line) => lines.push(line),
+    2,
+    () => clock,
+  );
+  for (let done = 1; done <= 5; done++) {
+    clock = done;
+    progress('search', done, 5);
+  }
+  progress('connect', 1, 1);
+  assert.deepEqual(lines, [
+    'landscape graph: search 1/5 (1.0 s)\n',
+    'landscape graph: search 3/5 (3.0 s)\n',
+    'landscape graph: search 5/5 (5.0 s)\n',
+    'landscape graph: connect 1/1 (5.0 s)\n',
+  ]);
 });

@@ -18,6 +18,7 @@ export const COMMAND_MODULES: Readonly<
   data: () => import('./data.js'),
   certify: () => import('./certify.js'),
   search: () => import('./search.js'),
+  landscape: () => import('./landscape.js'),
   worker: () => import('./worker.js'),
 };
 

@@ -1,5 +1,7 @@
 import { requireWritableTarget, writeOutputFile } from '../../io/output-file.js';
-import type { Command } from 'commander';
+import type { Command, Option } from 'commander';
+import type { CertifyOptions } from '../../certify/certificate.js';
+import type { KnownAnswerProblem } from '../../data/swirszcz.js';
 import { certificateToJson } from '../../certify/certificate-json.js';
 import {
   DEFAULT_RESTARTS,
@@ -55,22 +57,13 @@ function pointName(text: string, flag: string): string {
  * the data) with loss, verdict, count and hit rate, and the best point's hit rate with its interval.
  */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('search')
     .description(
       'many random restarts, each polished and certified (and handed back to descent while not critical); distinct end points with hit rates',
-    )
-    .addOption(choiceOption('--dataset <name>', 'built-in data', BUILT_IN_DATASETS).makeOptionMandatory())
-    .addOption(numberOption('--restarts <n>', 'random restarts', workCount, DEFAULT_RESTARTS))
-    .addOption(
-      numberOption(
-        '--retries <n>',
-        'times a not-critical end point goes back to descent (Adam, twice as long each time) and is re-polished',
-        nonNegativeInteger,
-        DEFAULT_RETRIES,
-      ),
-    )
-    .addOption(numberOption('--seed <n>', 'seed of the restarts', seed32, 1))
+    );
+  for (const option of searchFlagOptions()) command.addOption(option);
+  command
     .addOption(
       flagOption(
         '--near <points>',
@@ -80,30 +73,11 @@ export function register(program: Command): void {
     )
     .addOption(numberOption('--jitter <σ>', 'std of the noise added to --near starts', nonNegative, 0.01))
     .addOption(
-      numberListOption(
-        '--hidden <widths>',
-        'hidden widths (default: the dataset’s own net; 2 for Jellyfish/XOR)',
-        positiveInteger,
-      ),
-    )
-    .addOption(flagOption('--activation <name>', 'hidden activation (default relu)', parseActivation))
-    .addOption(choiceOption('--init <kind>', 'initialisation of random restarts', INITIALISATIONS, 'pytorch'))
-    .addOption(
-      numberOption('--init-bias-std <σ>', 'std of N(0, σ²) biases for lecun/xavier (default 0)', nonNegative),
-    )
-    .addOption(
       choiceOption(
         '--merge <by>',
         'merge end points by outputs on the data or by canonical parameters (up to permutation and rescaling)',
         MERGE_BY,
         'outputs',
-      ),
-    )
-    .addOption(
-      numberOption(
-        '--probes <count>',
-        'random probe directions per radius per end point (default 200; 0 skips)',
-        workCount,
       ),
     )
     .option('--json', 'print the result as JSON (with each distinct point and its first certificate)')
@@ -113,9 +87,83 @@ export function register(program: Command): void {
     });
 }
 
+/**
+ * The flags of a multistart search on a built-in problem, shared by `basin search` and `basin landscape graph|path`:
+ * the data and net (--dataset, --hidden, --activation), the restarts (--restarts, --retries, --seed, --init,
+ * --init-bias-std) and the certificate's --probes. `searchSettings` turns them into the search's options.
+ */
+export function searchFlagOptions(): Option[] {
+  return [
+    choiceOption('--dataset <name>', 'built-in data', BUILT_IN_DATASETS).makeOptionMandatory(),
+    numberOption('--restarts <n>', 'random restarts', workCount, DEFAULT_RESTARTS),
+    numberOption(
+      '--retries <n>',
+      'times a not-critical end point goes back to descent (Adam, twice as long each time) and is re-polished',
+      nonNegativeInteger,
+      DEFAULT_RETRIES,
+    ),
+    numberOption('--seed <n>', 'seed of the restarts', seed32, 1),
+    numberListOption(
+      '--hidden <widths>',
+      'hidden widths (default: the dataset’s own net; 2 for Jellyfish/XOR)',
+      positiveInteger,
+    ),
+    flagOption('--activation <name>', 'hidden activation (default relu)', parseActivation),
+    choiceOption('--init <kind>', 'initialisation of random restarts', INITIALISATIONS, 'pytorch'),
+    numberOption('--init-bias-std <σ>', 'std of N(0, σ²) biases for lecun/xavier (default 0)', nonNegative),
+    numberOption(
+      '--probes <count>',
+      'random probe directions per radius per end point (default 200; 0 skips)',
+      workCount,
+    ),
+  ];
+}
+
+/** What `searchFlagOptions` hand over. */
+export type SearchFlags = Pick<
+  SearchCommandOptions,
+  keyof CertifyFlags | 'dataset' | 'restarts' | 'retries' | 'seed' | 'init' | 'initBiasStd'
+>;
+
+/** The built-in problem and the search's options (restarts, seed, initialisation, certificate) from those flags. */
+export function searchSettings(options: SearchFlags): {
+  readonly problem: KnownAnswerProblem;
+  readonly search: {
+    readonly restarts: number;
+    readonly retries: number;
+    readonly seed: number;
+    readonly init: Initialisation;
+    readonly certify: Omit<CertifyOptions, 'polish'>;
+  };
+} {
+  const problem = builtInProblem(options.dataset, builtInChoices(options));
+  // The search polishes with its own options; the certificate options must not carry a second polish.
+  const certifyOptions: Omit<CertifyOptions, 'polish'> & { polish?: unknown } = certifyOptionsFrom(
+    options,
+    problem.knownOptimum,
+  );
+  delete certifyOptions.polish;
+  return {
+    problem,
+    search: {
+      restarts: options.restarts,
+      retries: options.retries,
+      seed: options.seed,
+      init: initialisation(options.init, options.initBiasStd),
+      certify: {
+        ...certifyOptions,
+        probes: certifyOptions.probes ?? { count: 200 },
+        ...(problem.dataset.labelEncoding !== undefined
+          ? { labelEncoding: problem.dataset.labelEncoding }
+          : {}),
+      },
+    },
+  };
+}
+
 export function searchCommand(options: SearchCommandOptions): SearchResult {
   if (options.out !== undefined) requireWritableTarget(options.out, '--out');
-  const problem = builtInProblem(options.dataset, builtInChoices(options));
+  const { problem, search } = searchSettings(options);
   const starts = (options.near ?? []).flatMap((name) => {
     if (name === 'all') return problem.points.map((p) => p.theta);
     const point = problem.points.find((p) => p.name === name);
@@ -132,25 +180,14 @@ export function searchCommand(options: SearchCommandOptions): SearchResult {
     return [point.theta];
   });
   const merge = options.merge;
-  const certifyOptions = certifyOptionsFrom(options, problem.knownOptimum);
   const result = multistartSearch({
     architecture: problem.architecture,
     loss: problem.loss,
     samples: problem.dataset,
-    restarts: options.restarts,
-    retries: options.retries,
-    seed: options.seed,
-    init: initialisation(options.init, options.initBiasStd),
+    ...search,
     starts,
     jitter: options.jitter,
     mergeBy: merge,
-    certify: {
-      ...certifyOptions,
-      probes: certifyOptions.probes ?? { count: 200 },
-      ...(problem.dataset.labelEncoding !== undefined
-        ? { labelEncoding: problem.dataset.labelEncoding }
-        : {}),
-    },
   });
   const json = {
     format: 'basin-search',

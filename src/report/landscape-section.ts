@@ -1,0 +1,337 @@
+import type { TopLevelSpec } from 'vega-lite';
+import { edgeCertified, edgeLevel, graphLayout, mergeComponents } from '../landscape/graph.js';
+import type { ConnectionRecord, GraphRecord, PathProfileRecord, PathRecord } from '../landscape/records.js';
+import type { Figure } from './figure.js';
+import { formatNumber, formatRate } from './format.js';
+import type { ReportSection, ReportTable } from './section.js';
+
+/** A report section that stands on its own, without a sweep (the landscape records of `basin landscape`). */
+export type StandaloneSection = Omit<ReportSection, 'summary'>;
+
+/** Plot height, and width per minimum of the tree (its two label lines need about this much). */
+const HEIGHT = 320;
+const MIN_WIDTH = 520;
+const WIDTH_PER_LEAF = 64;
+/** Room below the lowest minimum for its label, as a fraction of the loss range. */
+const LABEL_ROOM = 0.14;
+
+const CONFIG = {
+  font: 'DejaVu Sans',
+  axis: { labelFontSize: 12, titleFontSize: 13 },
+  legend: { labelFontSize: 12, labelLimit: 320 },
+};
+
+const JOIN_STYLES = ['certified saddle', 'not certified'] as const;
+
+/** Losses as the tables and labels print them: six significant digits, exponent outside [1e-3, 1e5). */
+const loss = (value: number): string => formatNumber(value, 6);
+
+/**
+ * "certified: …" or "not certified: <reason>", the one phrase for an edge's top everywhere it is shown. `short`
+ * gives the reason as the refined point's verdict and rule (tables), the full reason otherwise.
+ */
+export function describeSaddle(edge: ConnectionRecord, short = false): string {
+  if (edge.sameMinimum) return 'same minimum (aligned)';
+  if (edge.saddle === null) return 'not certified: no barrier on the path';
+  const saddle = edge.saddle;
+  if (saddle.certified) return `certified: Morse index 1 saddle at ${loss(saddle.loss)}`;
+  if (!short) return `not certified: ${saddle.reason}`;
+  const index = saddle.morseIndex === null ? '' : `, Morse index ${saddle.morseIndex}`;
+  return `not certified: ${saddle.verdict} [${saddle.rule}, ${saddle.strength}${index}]`;
+}
+
+/** The path whose highest point is lowest: the one the edge's barrier comes from. */
+export function bestPath(edge: ConnectionRecord): PathProfileRecord | undefined {
+  return [...edge.paths].sort((a, b) => a.maxLoss - b.maxLoss)[0];
+}
+
+/**
+ * The disconnectivity graph: y = loss, each minimum a vertical line from its loss up to where it joins, horizontal
+ * joins at the merge levels (solid when the edge's saddle is certified, dashed when not), each leaf labelled with
+ * its id, loss and the restarts that ended there. Groups that no edge joins stand apart with open tops.
+ */
+export function graphFigure(record: GraphRecord, name = 'landscape-graph'): Figure {
+  const layout = graphLayout(record.nodes, record.merges);
+  const byId = new Map(record.nodes.map((node) => [node.id, node]));
+  const lows = record.nodes.map((n) => n.loss);
+  const low = Math.min(...lows);
+  const range = layout.top - low || 1;
+  const segments = layout.segments.map((s) => ({
+    ...s,
+    style: s.certified ? JOIN_STYLES[0] : JOIN_STYLES[1],
+  }));
+  const leaves = layout.leaves.map((leaf) => {
+    const node = byId.get(leaf.id)!;
+    return {
+      x: leaf.x,
+      loss: leaf.loss,
+      label: `#${leaf.id}: ${loss(leaf.loss)}\n${node.count} restart${node.count === 1 ? '' : 's'}`,
+    };
+  });
+  const x = {
+    type: 'quantitative' as const,
+    axis: null,
+    scale: { domain: [-0.6, Math.max(0.6, layout.leaves.length - 0.4)] },
+  };
+  const y = {
+    type: 'quantitative' as const,
+    title: `loss (${record.problem.loss})`,
+    scale: { domain: [low - LABEL_ROOM * range, layout.top], nice: false, zero: false },
+  };
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${record.problem.dataset} (${record.problem.hidden.join('-')} hidden, ${record.problem.activation}): disconnectivity graph`,
+    width: Math.max(MIN_WIDTH, WIDTH_PER_LEAF * layout.leaves.length),
+    height: HEIGHT,
+    background: 'white',
+    config: CONFIG,
+    layer: [
+      {
+        data: { values: segments },
+        mark: { type: 'rule', strokeWidth: 2, color: '#1f4e79' },
+        encoding: {
+          x: { ...x, field: 'x1' },
+          x2: { field: 'x2' },
+          y: { ...y, field: 'y1' },
+          y2: { field: 'y2' },
+          strokeDash: {
+            field: 'style',
+            type: 'nominal',
+            title: 'join',
+            scale: {
+              domain: [...JOIN_STYLES],
+              range: [
+                [1, 0],
+                [6, 4],
+              ],
+            },
+          },
+        },
+      },
+      {
+        data: { values: leaves },
+        mark: { type: 'point', filled: true, size: 40, color: '#1f4e79' },
+        encoding: { x: { ...x, field: 'x' }, y: { ...y, field: 'loss' } },
+      },
+      {
+        data: { values: leaves },
+        mark: { type: 'text', baseline: 'top', dy: 6, fontSize: 10, lineBreak: '\n' },
+        encoding: { x: { ...x, field: 'x' }, y: { ...y, field: 'loss' }, text: { field: 'label' } },
+      },
+    ],
+  };
+  const dashed = record.merges.filter((m) => !m.certified).length;
+  return {
+    name,
+    title: `Disconnectivity graph of ${record.problem.dataset}`,
+    caption:
+      `The ${record.nodes.length} distinct certified minima that ${record.restarts} restarts (seed ${record.seed}) ` +
+      `found, each drawn from its loss up to the lowest path top that joins it to the others (Kruskal on ` +
+      `${record.edges.length} connections). Solid joins are certified Morse index 1 saddles or one minimum up to ` +
+      `symmetry; dashed joins (${dashed} of ${record.merges.length}) are the highest loss on the best path found, ` +
+      'an upper bound on the barrier without a certified saddle.',
+    spec,
+  };
+}
+
+/** The loss along every path of a connection, one line per method, with the saddle (or the top) marked. */
+export function pathFigure(record: PathRecord, name = 'landscape-path'): Figure {
+  const edge = record.connection;
+  const points = edge.paths.flatMap((path) =>
+    path.t.map((t, k) => ({ t, loss: path.loss[k], method: path.method })),
+  );
+  const best = bestPath(edge);
+  const marks =
+    best === undefined
+      ? []
+      : [
+          {
+            t: best.peakT,
+            loss: edge.saddle?.loss ?? best.maxLoss,
+            label:
+              edge.saddle === null
+                ? `top ${loss(best.maxLoss)} (no barrier)`
+                : `saddle ${loss(edge.saddle.loss)}${edge.saddle.certified ? ' (certified)' : ' (not certified)'}`,
+          },
+        ];
+  const x = { field: 't', type: 'quantitative' as const, title: 't along the path' };
+  const y = { field: 'loss', type: 'quantitative' as const, title: `loss (${record.problem.loss})` };
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${record.problem.dataset}: minimum ${edge.from} → minimum ${edge.to}`,
+    width: MIN_WIDTH,
+    height: HEIGHT - 20,
+    background: 'white',
+    config: CONFIG,
+    layer: [
+      {
+        data: { values: points },
+        mark: { type: 'line', strokeWidth: 2 },
+        encoding: { x, y, color: { field: 'method', type: 'nominal', title: 'path' } },
+      },
+      {
+        data: { values: marks },
+        mark: { type: 'point', shape: 'diamond', filled: true, size: 120, color: 'black' },
+        encoding: { x, y },
+      },
+      {
+        data: { values: marks },
+        mark: { type: 'text', align: 'left', dx: 8, dy: -8, fontSize: 11 },
+        encoding: { x, y, text: { field: 'label' } },
+      },
+    ],
+  };
+  return {
+    name,
+    title: `Paths between minimum ${edge.from} and minimum ${edge.to}`,
+    caption:
+      `Loss along each path (t is the normalised arc length for the elastic band) after alignment; the diamond ` +
+      `marks the top of the best path, ${describeSaddle(edge)}. Barrier ${loss(edge.barrierFromStart)} from ` +
+      `minimum ${edge.from} (loss ${loss(edge.fromLoss)}), ${loss(edge.barrierFromEnd)} from minimum ${edge.to} ` +
+      `(loss ${loss(edge.toLoss)}).`,
+    spec,
+  };
+}
+
+/** The minima, the connections and the non-minima of a graph record, as the CLI prints them and the report shows. */
+export function graphTables(record: GraphRecord): ReportTable[] {
+  const tables: ReportTable[] = [
+    {
+      caption: `Minima (nodes): restarts that ended in each, out of ${record.restarts}`,
+      headers: ['id', 'loss', 'verdict', 'rule', 'restarts'],
+      rows: record.nodes.map((n) => [
+        String(n.id),
+        loss(n.loss),
+        n.verdict,
+        n.rule,
+        formatRate(n.count, record.restarts),
+      ]),
+    },
+    {
+      caption: 'Connections (edges): top of the best path, barriers from each end, and its saddle',
+      headers: ['from', 'to', 'aligned distance', 'top', 'barrier from', 'barrier to', 'path', 'saddle'],
+      rows: record.edges.map((e) => [
+        String(e.from),
+        String(e.to),
+        formatNumber(e.distanceAfter, 4),
+        loss(edgeLevel(e)),
+        loss(e.barrierFromStart),
+        loss(e.barrierFromEnd),
+        bestPath(e)?.method ?? '–',
+        describeSaddle(e, true),
+      ]),
+    },
+    {
+      caption: 'Merges of the disconnectivity tree (Kruskal on the edges’ tops)',
+      headers: ['level', 'joins', 'with', 'edge', 'certified'],
+      rows: record.merges.map((m) => [
+        loss(m.level),
+        m.left.join(','),
+        m.right.join(','),
+        `${record.edges[m.edge].from}–${record.edges[m.edge].to}`,
+        m.certified ? 'yes' : 'no',
+      ]),
+    },
+  ];
+  const uncertified = record.edges.filter((e) => !edgeCertified(e) && e.saddle !== null);
+  if (uncertified.length > 0) {
+    tables.push({
+      caption: 'Why each uncertified top is not a certified saddle',
+      headers: ['from', 'to', 'top', 'reason'],
+      rows: uncertified.map((e) => [String(e.from), String(e.to), loss(e.topLoss), e.saddle!.reason]),
+    });
+  }
+  if (record.excluded.length > 0) {
+    tables.push({
+      caption: 'Distinct end points that are not certified minima (not nodes)',
+      headers: ['loss', 'verdict', 'rule', 'restarts'],
+      rows: record.excluded.map((d) => [
+        loss(d.loss),
+        d.verdict,
+        d.rule,
+        formatRate(d.count, record.restarts),
+      ]),
+    });
+  }
+  return tables;
+}
+
+/** What a graph record says, in sentences. */
+export function graphText(record: GraphRecord): string[] {
+  const certified = record.edges.filter(edgeCertified).length;
+  const components = mergeComponents(record.nodes, record.merges);
+  const excluded = record.excluded.reduce((sum, d) => sum + d.count, 0);
+  const pairing =
+    record.pairing.kind === 'all'
+      ? 'every pair connected'
+      : `each minimum connected to its ${record.pairing.k} nearest (aligned distance; more than ${record.pairing.maxPairs} pairs in all)`;
+  return [
+    `${record.problem.dataset}, ${record.problem.hidden.join('-')} hidden ${record.problem.activation} units, ` +
+      `${record.problem.loss} loss: ${record.restarts} restarts (seed ${record.seed}) ended in ` +
+      `${record.nodes.length} distinct certified minima` +
+      (excluded > 0
+        ? ` and ${excluded} runs elsewhere (${record.excluded.length} distinct non-minima)`
+        : '') +
+      `; ${record.edges.length} connections (${pairing}), ${certified} with a certified saddle or the same ` +
+      `minimum, ${record.edges.length - certified} not certified. ` +
+      (components.length === 1
+        ? 'Every minimum is joined to every other.'
+        : `${components.length} groups stay apart: ${components.map((c) => `{${c.join(', ')}}`).join(', ')}.`),
+    `Search ${record.seconds.search.toFixed(1)} s, connections ${record.seconds.connect.toFixed(1)} s.`,
+  ];
+}
+
+export function graphSection(record: GraphRecord): StandaloneSection {
+  return {
+    title: `Disconnectivity graph: ${record.problem.dataset}`,
+    text: graphText(record),
+    figures: [graphFigure(record, `landscape-graph-${record.problem.dataset}`)],
+    tables: graphTables(record),
+  };
+}
+
+export function pathTable(record: PathRecord): ReportTable {
+  const edge = record.connection;
+  return {
+    caption: `Paths from minimum ${edge.from} (loss ${loss(edge.fromLoss)}) to minimum ${edge.to} (loss ${loss(edge.toLoss)})`,
+    headers: ['path', 'max loss', 'at t', 'barrier'],
+    rows: edge.paths.map((p) => [p.method, loss(p.maxLoss), formatNumber(p.peakT, 3), loss(p.barrier)]),
+  };
+}
+
+export function pathText(record: PathRecord): string[] {
+  const edge = record.connection;
+  return [
+    `${record.problem.dataset} (${record.problem.hidden.join('-')} hidden ${record.problem.activation}): ` +
+      `distance ${formatNumber(edge.distanceBefore, 4)} before alignment, ${formatNumber(edge.distanceAfter, 4)} ` +
+      `after${edge.sameMinimum ? ' (one minimum up to symmetry)' : ''}; top ${loss(edge.topLoss)}, ` +
+      `${describeSaddle(edge)}.`,
+  ];
+}
+
+export function pathSection(record: PathRecord): StandaloneSection {
+  return {
+    title: `Path between two minima: ${record.problem.dataset}`,
+    text: pathText(record),
+    figures: [
+      pathFigure(
+        record,
+        `landscape-path-${record.problem.dataset}-${record.connection.from}-${record.connection.to}`,
+      ),
+    ],
+    tables: [pathTable(record)],
+  };
+}
+
+/** The landscape records a report can show. */
+export type LandscapeRecord = GraphRecord | PathRecord;
+
+/** The section of any landscape record, by its `kind`. */
+export function landscapeSection(record: LandscapeRecord): StandaloneSection {
+  switch (record.kind) {
+    case 'basin-landscape-graph':
+      return graphSection(record);
+    case 'basin-landscape-path':
+      return pathSection(record);
+  }
+}
