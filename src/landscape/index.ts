@@ -1,8 +1,9 @@
 /**
  * The `landscape` namespace of `basin`: pictures of the loss around a point. Two-dimensional slices along
  * filter-normalised random directions (Li et al. 2018), the loss along the segment between two points (its barrier),
- * the activation regions of a network over a grid of its inputs, and the connection of two minima
- * (`connectMinima`: alignment, a climbing-image nudged elastic band, and the certified saddle at its top).
+ * the activation regions of a network over a grid of its inputs, the connection of two minima (`connectMinima`:
+ * alignment, a climbing-image nudged elastic band, and the certified saddle at its top), and the disconnectivity
+ * graph of the minima a multistart search finds (`landscapeGraph`, `mergeTree`, `graphLayout`).
  *
  * @example
  * ```ts
@@ -44,5 +45,33 @@ export {
   type SaddleRefinement,
 } from './saddle.js';
 export { type ConnectOptions, connectMinima } from './path.js';
+export {
+  edgeCertified,
+  edgeLevel,
+  type GraphEdge,
+  type GraphLayout,
+  graphLayout,
+  type GraphLeaf,
+  type GraphNode,
+  type GraphSegment,
+  mergeComponents,
+  mergeTree,
+} from './graph.js';
+export {
+  choosePairs,
+  type ConnectionSettings,
+  DEFAULT_MAX_PAIRS,
+  DEFAULT_NEAREST,
+  findMinima,
+  type FoundMinima,
+  type GraphOptions,
+  type LandscapeProblem,
+  landscapeGraph,
+  landscapePath,
+  type MinimaSearchOptions,
+  MINIMUM_VERDICTS,
+  type PathOptions,
+  problemRecord,
+} from './graph-run.js';
 export { lossAlongSegment, type SegmentOptions, type SegmentProfile } from './segment.js';
 export { type InputGridOptions, type InputRegions, inputRegions, kinks1d } from './input-regions.js';

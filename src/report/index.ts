@@ -34,4 +34,13 @@ export {
 export { renderSvg, svgToPng } from './render.js';
 export { type ReportOptions, writeReport, type WrittenReport } from './write-report.js';
 export type { ReportSection, ReportTable, SectionBuilder } from './section.js';
+export {
+  graphFigure,
+  graphSection,
+  type LandscapeRecord,
+  landscapeSection,
+  pathFigure,
+  pathSection,
+  type StandaloneSection,
+} from './landscape-section.js';
 export { formatNumber, formatPercent, formatRate, formatTable } from './format.js';

@@ -11,9 +11,15 @@ export type StandaloneSection = Omit<ReportSection, 'summary'>;
 /** Plot height, and width per minimum of the tree (its two label lines need about this much). */
 const HEIGHT = 320;
 const MIN_WIDTH = 520;
-const WIDTH_PER_LEAF = 64;
-/** Room below the lowest minimum for its label, as a fraction of the loss range. */
-const LABEL_ROOM = 0.14;
+const WIDTH_PER_LEAF = 80;
+/** Room below the lowest minimum for its label, as a fraction of the drawn loss range. */
+const LABEL_ROOM = 0.16;
+/**
+ * The tree's y axis turns from linear to symmetric-log (linear below 1, logarithmic above) when the top of the
+ * drawing is more than this many times the median merge level: one high minimum (a dead network at L = 50) would
+ * otherwise squash every other merge into the bottom of the figure.
+ */
+const SYMLOG_SPREAD = 4;
 
 const CONFIG = {
   font: 'DejaVu Sans',
@@ -53,9 +59,15 @@ export function bestPath(edge: ConnectionRecord): PathProfileRecord | undefined 
 export function graphFigure(record: GraphRecord, name = 'landscape-graph'): Figure {
   const layout = graphLayout(record.nodes, record.merges);
   const byId = new Map(record.nodes.map((node) => [node.id, node]));
-  const lows = record.nodes.map((n) => n.loss);
-  const low = Math.min(...lows);
-  const range = layout.top - low || 1;
+  const low = Math.min(...record.nodes.map((n) => n.loss));
+  const levels = record.merges.map((m) => m.level).sort((a, b) => a - b);
+  const median = levels.length > 0 ? levels[Math.floor(levels.length / 2)] : layout.top;
+  const symlog = Math.abs(layout.top) > SYMLOG_SPREAD * Math.max(1, Math.abs(median));
+  // The label room is a fraction of the drawn range, so it is computed where the scale is linear.
+  const forward = (v: number): number => (symlog ? Math.sign(v) * Math.log1p(Math.abs(v)) : v);
+  const inverse = (v: number): number => (symlog ? Math.sign(v) * Math.expm1(Math.abs(v)) : v);
+  const drawnRange = forward(layout.top) - forward(low) || 1;
+  const bottom = inverse(forward(low) - LABEL_ROOM * drawnRange);
   const segments = layout.segments.map((s) => ({
     ...s,
     style: s.certified ? JOIN_STYLES[0] : JOIN_STYLES[1],
@@ -65,7 +77,7 @@ export function graphFigure(record: GraphRecord, name = 'landscape-graph'): Figu
     return {
       x: leaf.x,
       loss: leaf.loss,
-      label: `#${leaf.id}: ${loss(leaf.loss)}\n${node.count} restart${node.count === 1 ? '' : 's'}`,
+      label: `#${leaf.id}\n${formatNumber(leaf.loss, 4)}\n${node.count} restart${node.count === 1 ? '' : 's'}`,
     };
   });
   const x = {
@@ -75,14 +87,21 @@ export function graphFigure(record: GraphRecord, name = 'landscape-graph'): Figu
   };
   const y = {
     type: 'quantitative' as const,
-    title: `loss (${record.problem.loss})`,
-    scale: { domain: [low - LABEL_ROOM * range, layout.top], nice: false, zero: false },
+    title: `loss (${record.problem.loss})${symlog ? ', symmetric log scale' : ''}`,
+    scale: {
+      domain: [bottom, layout.top],
+      nice: false,
+      zero: false,
+      ...(symlog ? { type: 'symlog' as const, constant: 1 } : {}),
+    },
   };
+  const width = Math.max(MIN_WIDTH, WIDTH_PER_LEAF * layout.leaves.length);
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `${record.problem.dataset} (${record.problem.hidden.join('-')} hidden, ${record.problem.activation}): disconnectivity graph`,
-    width: Math.max(MIN_WIDTH, WIDTH_PER_LEAF * layout.leaves.length),
-    height: HEIGHT,
+    width,
+    // A wide tree (many minima) gets taller too, up to twice the usual height, so its levels stay apart.
+    height: Math.min(2 * HEIGHT, Math.max(HEIGHT, 0.35 * width)),
     background: 'white',
     config: CONFIG,
     layer: [

@@ -8,6 +8,8 @@ import {
   mergeTree,
 } from '../../src/landscape/graph.js';
 import type { SaddleRecord } from '../../src/landscape/records.js';
+import { choosePairs } from '../../src/landscape/graph-run.js';
+import { mlp } from '../../src/model/architecture.js';
 
 const saddle = (certified: boolean, loss: number): SaddleRecord => ({
   certified,
@@ -146,4 +148,43 @@ test('graphLayout puts the lower branch left, so branches do not cross, and stem
 test('mergeTree refuses edges to unknown nodes and duplicate ids', () => {
   assert.throws(() => mergeTree(nodes(0, 1), [edge(0, 2, 3)]), /edges\[0\]/);
   assert.throws(() => mergeTree([...nodes(0), ...nodes(0)], []), /nodes\[1\]\.id/);
+});
+
+test('choosePairs connects every pair up to the cap, and above it each minimum to its nearest', () => {
+  // One ReLU unit, no biases: θ = (w, v); with w = 1 the aligned distance is |v − v'|.
+  const net = mlp(1, [1], 1, { kind: 'leaky-relu', slope: 0 }, false);
+  const minima = [0, 1, 10, 11].map((v, id) => ({
+    id,
+    loss: 0,
+    verdict: 'local-min' as const,
+    rule: 'convex-pieces',
+    count: 1,
+    theta: [1, v],
+  }));
+  assert.deepEqual(choosePairs(net, minima, 6, 1), {
+    pairs: [
+      [0, 1],
+      [0, 2],
+      [0, 3],
+      [1, 2],
+      [1, 3],
+      [2, 3],
+    ],
+    pairing: { kind: 'all' },
+  });
+  assert.deepEqual(choosePairs(net, minima, 5, 1), {
+    pairs: [
+      [0, 1],
+      [2, 3],
+    ],
+    pairing: { kind: 'nearest', k: 1, maxPairs: 5 },
+  });
+  // k = 2: 0 → 1, 2; 1 → 0, 2; 2 → 3, 1; 3 → 2, 1 (the union, each pair once).
+  assert.deepEqual(choosePairs(net, minima, 5, 2).pairs, [
+    [0, 1],
+    [0, 2],
+    [1, 2],
+    [1, 3],
+    [2, 3],
+  ]);
 });
