@@ -160,17 +160,19 @@ export function pathFigure(record: PathRecord, name = 'landscape-path'): Figure 
     path.t.map((t, k) => ({ t, loss: path.loss[k], method: path.method })),
   );
   const best = bestPath(edge);
+  // A certified saddle is marked at its own loss; otherwise the mark is the path's top, since an uncertified
+  // refinement may have slid off the top (into a minimum, or a dead-network plateau) and its loss is not the barrier.
+  const certified = edge.saddle?.certified === true;
   const marks =
     best === undefined
       ? []
       : [
           {
             t: best.peakT,
-            loss: edge.saddle?.loss ?? best.maxLoss,
-            label:
-              edge.saddle === null
-                ? `top ${loss(best.maxLoss)} (no barrier)`
-                : `saddle ${loss(edge.saddle.loss)}${edge.saddle.certified ? ' (certified)' : ' (not certified)'}`,
+            loss: certified ? edge.saddle!.loss : best.maxLoss,
+            label: certified
+              ? `saddle ${loss(edge.saddle!.loss)} (certified)`
+              : `top ${loss(best.maxLoss)} (${edge.saddle === null ? 'no barrier' : 'not certified'})`,
           },
         ];
   const x = { field: 't', type: 'quantitative' as const, title: 't along the path' };
@@ -205,7 +207,7 @@ export function pathFigure(record: PathRecord, name = 'landscape-path'): Figure 
     title: `Paths between minimum ${edge.from} and minimum ${edge.to}`,
     caption:
       `Loss along each path (t is the normalised arc length for the elastic band) after alignment; the diamond ` +
-      `marks the top of the best path, ${describeSaddle(edge)}. Barrier ${loss(edge.barrierFromStart)} from ` +
+      `marks the top of the best path: ${describeSaddle(edge)}. Barrier ${loss(edge.barrierFromStart)} from ` +
       `minimum ${edge.from} (loss ${loss(edge.fromLoss)}), ${loss(edge.barrierFromEnd)} from minimum ${edge.to} ` +
       `(loss ${loss(edge.toLoss)}).`,
     spec,

@@ -111,6 +111,7 @@ export async function pathCommand(options: PathCommandOptions): Promise<PathReco
     problem: landscapeProblem,
     from: pointOf('from'),
     to: pointOf('to'),
+    ...pathIds(options.from, options.to),
     ...(options.images !== undefined ? { images: options.images } : {}),
     ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
     certify: search.certify,
@@ -138,6 +139,17 @@ function weightsPoint(path: string, flag: string, problem: KnownAnswerProblem): 
     );
   }
   return Float64Array.from(weights.theta);
+}
+
+/**
+ * The ids a path record gives its ends: K for `search:K` (the graph's node id of that minimum), otherwise 0 for
+ * --from and 1 for --to, or the next free id when the other end already has it.
+ */
+export function pathIds(from: PointSource, to: PointSource): { fromId: number; toId: number } {
+  const fromId = from.kind === 'search' ? from.index : to.kind === 'search' && to.index === 0 ? 1 : 0;
+  let toId = to.kind === 'search' ? to.index : 1;
+  while (to.kind === 'file' && toId === fromId) toId++;
+  return { fromId, toId };
 }
 
 function describeSource(source: PointSource): string {
