@@ -30,6 +30,11 @@ test('basin landscape graph writes a valid graph record and its figure', { skip:
   }
   assert.deepEqual(record.merges, mergeTree(record.nodes, record.edges));
   assert.match(readFileSync(figure, 'utf8'), /^<svg/);
+  // basin report shows the record without a result store.
+  const report = basin(['report', '--landscape', out, '--out', join(directory, 'report')], directory);
+  assert.equal(report.status, 0, report.stderr);
+  assert.match(readFileSync(join(directory, 'report', 'report.html'), 'utf8'), /Disconnectivity graph: xor/);
+  assertOneLineError(['report'], directory, /<store>: expected a result store, or --landscape/);
   // The human-readable form lists the minima and the edges.
   const text = basin([...args, '--max-pairs', '0', '--nearest', '1'], directory);
   assert.equal(text.status, 0, text.stderr);
