@@ -133,25 +133,27 @@ export function choosePairs(
   nearest: number,
 ): { pairs: [number, number][]; pairing: PairingRecord } {
   const n = nodes.length;
-  const all: [number, number][] = [];
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) all.push([i, j]);
-  if (all.length <= maxPairs) return { pairs: all, pairing: { kind: 'all' } };
-  const thetas = nodes.map((node) => Float64Array.from(node.theta));
-  const distance = new Map<string, number>();
-  for (const [i, j] of all) {
-    distance.set(`${i},${j}`, alignNetworks(architecture, thetas[i], thetas[j]).distanceAfter);
+  if ((n * (n - 1)) / 2 <= maxPairs) {
+    const all: [number, number][] = [];
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) all.push([i, j]);
+    return { pairs: all, pairing: { kind: 'all' } };
   }
-  const between = (i: number, j: number): number => distance.get(i < j ? `${i},${j}` : `${j},${i}`)!;
-  const chosen = new Set<string>();
+  // One row of distances at a time: memory stays O(n) however many minima there are.
+  const thetas = nodes.map((node) => Float64Array.from(node.theta));
+  const chosen = new Set<number>();
   for (let i = 0; i < n; i++) {
-    const others = nodes
+    const distance = thetas.map((theta, j) =>
+      j === i ? Infinity : alignNetworks(architecture, thetas[i], theta).distanceAfter,
+    );
+    const nearestOf = thetas
       .map((_, j) => j)
       .filter((j) => j !== i)
-      .sort((a, b) => between(i, a) - between(i, b) || a - b);
-    for (const j of others.slice(0, nearest)) chosen.add(i < j ? `${i},${j}` : `${j},${i}`);
+      .sort((a, b) => distance[a] - distance[b] || a - b)
+      .slice(0, nearest);
+    for (const j of nearestOf) chosen.add(Math.min(i, j) * n + Math.max(i, j));
   }
   return {
-    pairs: all.filter(([i, j]) => chosen.has(`${i},${j}`)),
+    pairs: [...chosen].sort((a, b) => a - b).map((key) => [Math.floor(key / n), key % n]),
     pairing: { kind: 'nearest', k: nearest, maxPairs },
   };
 }

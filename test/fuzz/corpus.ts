@@ -42,7 +42,7 @@ const ok = (options: { stdout?: RegExp; creates?: readonly string[] } = {}): Exp
   ...options,
 });
 
-const GROUPS = new Set(['data', 'sweep', 'reproduce']);
+const GROUPS = new Set(['data', 'sweep', 'reproduce', 'landscape']);
 
 function kase(
   id: string,
@@ -2302,6 +2302,89 @@ function serviceCases(): FuzzCase[] {
   ];
 }
 
+// ─── basin landscape path / graph, and their records in basin report ──────────────────────────────────────────────
+
+function landscapeCases(): FuzzCase[] {
+  const quick = ['--dataset', 'xor', '--restarts', '2', '--retries', '0', '--probes', '0'];
+  const graph = (...args: string[]): string[] => ['landscape', 'graph', ...quick, ...args];
+  const path = (...args: string[]): string[] => ['landscape', 'path', ...quick, ...args];
+  const brokenPath = JSON.stringify({ kind: 'basin-landscape-path', version: 1 });
+  return [
+    kase(
+      'landscape-graph/valid',
+      'valid',
+      graph('--max-iterations', '20', '--out', 'g.json', '--figure', 'g.svg'),
+      ok({ creates: ['g.json', 'g.svg'] }),
+    ),
+    kase('landscape-graph/figure-extension', 'path', graph('--figure', 'g.txt'), error(/--figure/)),
+    kase(
+      'landscape-graph/figure-is-directory',
+      'path',
+      graph('--figure', 'gdir.svg'),
+      error(/--figure|gdir/),
+      [directory('gdir.svg')],
+    ),
+    kase(
+      'landscape-graph/out-is-figure',
+      'clobber',
+      graph('--out', 'g.svg', '--figure', 'g.svg'),
+      error(/--out|--figure/),
+    ),
+    kase('landscape-graph/max-pairs-hex', 'number', graph('--max-pairs', '0x10'), error(/--max-pairs/)),
+    kase('landscape-graph/max-pairs-1e12', 'memory', graph('--max-pairs', '1e12'), error(/--max-pairs/)),
+    kase('landscape-graph/nearest-zero', 'number', graph('--nearest', '0'), error(/--nearest/)),
+    kase('landscape-graph/images-zero', 'number', graph('--images', '0'), error(/--images/)),
+    kase(
+      'landscape-path/from-search-negative',
+      'malformed',
+      path('--from', 'search:-1', '--to', 'search:0'),
+      error(/--from/),
+    ),
+    kase(
+      'landscape-path/to-search-absent',
+      'silent',
+      path('--from', 'search:0', '--to', 'search:50'),
+      error(/--to/),
+    ),
+    kase(
+      'landscape-path/from-dev-zero',
+      'hang',
+      path('--from', '/dev/zero', '--to', 'search:0'),
+      error(/\/dev\/zero/),
+    ),
+    kase('landscape-path/from-directory', 'path', path('--from', 'wdir', '--to', 'search:0'), error(/wdir/), [
+      directory('wdir'),
+    ]),
+    kase(
+      'landscape-path/from-not-weights',
+      'malformed',
+      path('--from', 'w.json', '--to', 'search:0'),
+      error(/w\.json/),
+      [file('w.json', '{"format": "basin-weights"}')],
+    ),
+    kase(
+      'report/landscape-dev-zero',
+      'hang',
+      ['report', '--landscape', '/dev/zero', '--out', 'rep'],
+      error(/\/dev\/zero/),
+    ),
+    kase(
+      'report/landscape-broken',
+      'malformed',
+      ['report', '--landscape', 'p.json', '--out', 'rep'],
+      error(/p\.json: problem/),
+      [file('p.json', brokenPath)],
+    ),
+    kase(
+      'report/landscape-empty-item',
+      'malformed',
+      ['report', '--landscape', 'a.json,,b.json'],
+      error(/--landscape/),
+    ),
+    kase('report/no-store-no-landscape', 'malformed', ['report'], error(/<store>/)),
+  ];
+}
+
 /** The whole corpus, in a fixed order (ids are unique; the test checks). */
 export function fuzzCorpus(): FuzzCase[] {
   return [
@@ -2312,6 +2395,7 @@ export function fuzzCorpus(): FuzzCase[] {
     ...dataPrepareCases(),
     ...certifyCases(),
     ...searchCases(),
+    ...landscapeCases(),
     ...sweepCases(),
     ...storeCases(),
     ...reproduceCases(),
