@@ -89,7 +89,9 @@ export function findMinima(
   return {
     nodes: minima.map((d, id) => ({
       id,
-      loss: d.loss,
+      // The loss at the θ recorded (the group's first member), which the connections start from; the group's
+      // lowest loss may differ from it by rounding.
+      loss: result.endPoints[d.members[0]].loss,
       verdict: d.verdict,
       rule: d.rule,
       count: d.count,
