@@ -46,6 +46,15 @@ export function describeSaddle(edge: ConnectionRecord, short = false): string {
   return `not certified: ${saddle.verdict} [${saddle.rule}, ${saddle.strength}${index}]`;
 }
 
+/** 0, 0.2, 0.5, 1, 2, 5, 10, … up to `high` (losses are ≥ 0; below 0 is only room for the labels). */
+function symlogTicks(high: number): number[] {
+  const steps: number[] = [0];
+  for (let decade = 0.1; decade * 2 <= high; decade *= 10) {
+    for (const m of [2, 5, 10]) if (m * decade <= high) steps.push(m * decade);
+  }
+  return steps;
+}
+
 /** The path whose highest point is lowest: the one the edge's barrier comes from. */
 export function bestPath(edge: ConnectionRecord): PathProfileRecord | undefined {
   return [...edge.paths].sort((a, b) => a.maxLoss - b.maxLoss)[0];
@@ -94,6 +103,8 @@ export function graphFigure(record: GraphRecord, name = 'landscape-graph'): Figu
       zero: false,
       ...(symlog ? { type: 'symlog' as const, constant: 1 } : {}),
     },
+    // Vega's symlog ticks are evenly spaced in loss and leave the linear part below 1 bare: ticks at 1-2-5 steps.
+    ...(symlog ? { axis: { values: symlogTicks(layout.top), format: '~g' } } : {}),
   };
   const width = Math.max(MIN_WIDTH, WIDTH_PER_LEAF * layout.leaves.length);
   const spec: TopLevelSpec = {

@@ -110,6 +110,18 @@ test('the graph section counts nodes, edges and uncertified joins, and draws the
   assert.match(svg, /stroke-dasharray="6,4"/, 'the uncertified join is dashed');
 });
 
+test('one minimum far above the merges turns the tree’s y axis symmetric-log, with 1-2-5 ticks', () => {
+  const record = graph();
+  assert.doesNotMatch(JSON.stringify(graphFigure(record).spec), /symlog/);
+  const high = { ...record.nodes[2], id: 3, loss: 50 };
+  const edges = [...record.edges, connection(2, 3, 1, 50, 50, false)];
+  const nodes = [...record.nodes, high];
+  const spec = JSON.stringify(graphFigure({ ...record, nodes, edges, merges: mergeTree(nodes, edges) }).spec);
+  assert.match(spec, /"type":"symlog"/);
+  assert.match(spec, /symmetric log scale/);
+  assert.match(spec, /"values":\[0,0\.2,0\.5,1,2,5,10,20,50\]/);
+});
+
 test('the path figure marks the saddle with its loss and certification', async () => {
   const record: PathRecord = {
     kind: 'basin-landscape-path',
