@@ -58,16 +58,6 @@ export function rescalingDirections(architecture: Architecture, theta: Float64Ar
   return directions;
 }
 
-function incomingIndices(
-  layer: { inputs: number; weightOffset: number; biasOffset: number | undefined },
-  unit: number,
-): number[] {
-  const indices: number[] = [];
-  for (let i = 0; i < layer.inputs; i++) indices.push(layer.weightOffset + unit * layer.inputs + i);
-  if (layer.biasOffset !== undefined) indices.push(layer.biasOffset + unit);
-  return indices;
-}
-
 /**
  * A representative of θ's class under hidden-unit permutations and positive rescalings, so that equal end points
  * of different restarts compare equal. Layer by layer from the input: each unit of a positively homogeneous layer
@@ -80,27 +70,17 @@ function incomingIndices(
  */
 export function canonicalise(architecture: Architecture, theta: ArrayLike<number>): Float64Array {
   const layout = parameterLayout(architecture);
-  if (theta.length !== layout.size) {
-    throw new InvalidArgumentError('theta', `${layout.size} parameters for this architecture`, theta.length);
-  }
-  const out = Float64Array.from(theta);
+  const out = normaliseUnitScales(architecture, theta);
   architecture.hidden.forEach((hidden, l) => {
     const incoming = layout.layers[l];
     const outgoing = layout.layers[l + 1];
-    const units = Array.from({ length: hidden.width }, (_, unit) => {
-      const indices = incomingIndices(incoming, unit);
-      let scale = 1;
-      if (positivelyHomogeneous(hidden.activation)) {
-        const size = Math.sqrt(indices.reduce((sum, index) => sum + out[index] * out[index], 0));
-        if (size > 0) scale = size;
-      }
-      const key = indices.map((index) => out[index] / scale);
-      const column = Array.from(
+    const units = Array.from({ length: hidden.width }, (_, unit) => ({
+      key: incomingIndices(incoming, unit).map((index) => out[index]),
+      column: Array.from(
         { length: outgoing.outputs },
-        (_, o) => out[outgoing.weightOffset + o * outgoing.inputs + unit] * scale,
-      );
-      return { key, column };
-    });
+        (_, o) => out[outgoing.weightOffset + o * outgoing.inputs + unit],
+      ),
+    }));
     units.sort((a, b) => compareKeys(a.key, b.key));
     units.forEach(({ key, column }, unit) => {
       incomingIndices(incoming, unit).forEach((index, k) => (out[index] = key[k]));
@@ -108,6 +88,45 @@ export function canonicalise(architecture: Architecture, theta: ArrayLike<number
     });
   });
   return out;
+}
+
+/**
+ * θ with every unit of every positively homogeneous hidden layer rescaled, layer by layer from the input, so that its
+ * incoming weights and bias have unit Euclidean norm (the outgoing weights take the inverse factor; units whose
+ * incoming weights are all 0 stay as they are). The network's function is unchanged. The rescaling part of
+ * `canonicalise`, and the normal form in which `alignNetworks` compares two networks.
+ */
+export function normaliseUnitScales(architecture: Architecture, theta: ArrayLike<number>): Float64Array {
+  const layout = parameterLayout(architecture);
+  if (theta.length !== layout.size) {
+    throw new InvalidArgumentError('theta', `${layout.size} parameters for this architecture`, theta.length);
+  }
+  const out = Float64Array.from(theta);
+  architecture.hidden.forEach((hidden, l) => {
+    if (!positivelyHomogeneous(hidden.activation)) return;
+    const incoming = layout.layers[l];
+    const outgoing = layout.layers[l + 1];
+    for (let unit = 0; unit < hidden.width; unit++) {
+      const indices = incomingIndices(incoming, unit);
+      const size = Math.sqrt(indices.reduce((sum, index) => sum + out[index] * out[index], 0));
+      if (size === 0) continue;
+      for (const index of indices) out[index] = out[index] / size;
+      for (let o = 0; o < outgoing.outputs; o++)
+        out[outgoing.weightOffset + o * outgoing.inputs + unit] *= size;
+    }
+  });
+  return out;
+}
+
+/** The indices of unit `unit`'s incoming weights and bias in θ, in order. */
+export function incomingIndices(
+  layer: { inputs: number; weightOffset: number; biasOffset: number | undefined },
+  unit: number,
+): number[] {
+  const indices: number[] = [];
+  for (let i = 0; i < layer.inputs; i++) indices.push(layer.weightOffset + unit * layer.inputs + i);
+  if (layer.biasOffset !== undefined) indices.push(layer.biasOffset + unit);
+  return indices;
 }
 
 function compareKeys(a: readonly number[], b: readonly number[]): number {

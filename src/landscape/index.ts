@@ -37,6 +37,8 @@ export {
   sliceDirections,
 } from './directions.js';
 export { type LossSlice, lossSlice, type SliceOptions } from './slice.js';
+export { type Alignment, alignNetworks } from './align.js';
+export type * from './records.js';
 export { lossAlongSegment, type SegmentOptions, type SegmentProfile } from './segment.js';
 export {
   curvePoint,

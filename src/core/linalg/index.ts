@@ -30,4 +30,5 @@ export { type LanczosExtremes, lanczosExtremes, type LanczosOptions } from './la
 export { numericalRank, type NumericalRank, singularValues } from './svd.js';
 export { type LeastSquares, leastSquares, type LeastSquaresOptions } from './least-squares.js';
 export { choleskyFactor, choleskySolve } from './cholesky.js';
+export { solveAssignment } from './assignment.js';
 export { type DenseProducts, referenceProducts } from './products.js';

@@ -1,0 +1,111 @@
+import { solveAssignment } from '../core/linalg/assignment.js';
+import { incomingIndices, normaliseUnitScales } from '../certify/symmetry.js';
+import { type Architecture, parameterLayout } from '../model/architecture.js';
+import { requireParameterVector } from './segment.js';
+
+export interface Alignment {
+  /** The reference in the normal form of `normaliseUnitScales` (the same function as the given reference). */
+  readonly reference: Float64Array;
+  /** θ in that normal form with its hidden units permuted to match the reference's (the same function as θ). */
+  readonly theta: Float64Array;
+  /** Per hidden layer: aligned unit k is θ's unit `permutations[l][k]`. */
+  readonly permutations: readonly Int32Array[];
+  /** ‖θ − reference‖ as given, and between the two aligned forms. */
+  readonly distanceBefore: number;
+  readonly distanceAfter: number;
+}
+
+/**
+ * Brings θ as close as its symmetries allow to a reference network before the two are compared or connected by a
+ * path: both are put in the positive-rescaling normal form (every unit's incoming weights and bias of unit norm,
+ * src/certify/symmetry.ts), then, layer by layer from the input, θ's hidden units are permuted by the assignment
+ * that minimises the summed squared distance between matched units' incoming weights and biases (and, in the last
+ * hidden layer, their outgoing weights too: deeper layers' outgoing weights are compared once the next layer is
+ * aligned, through its incoming weights). The assignment is solved exactly (`solveAssignment`), so two permuted and
+ * rescaled copies of one network align to distance 0 up to rounding whenever their units are distinct.
+ *
+ * @example
+ * ```ts
+ * import { landscape, model } from 'basin';
+ *
+ * const net = model.mlp(2, [3], 1, { kind: 'leaky-relu', slope: 0 }, true);
+ * const a = model.initialise(net, { kind: 'pytorch' }, 1);
+ * // Swap hidden units 0 and 2 (weights 0–5, biases 6–8, output weights 9–11) and double unit 1's scale.
+ * const b = Float64Array.from(a);
+ * for (const [i, j] of [[0, 4], [1, 5], [6, 8], [9, 11]]) [b[i], b[j]] = [a[j], a[i]];
+ * for (const k of [2, 3, 7]) b[k] *= 2;
+ * b[10] /= 2;
+ * const aligned = landscape.alignNetworks(net, a, b);
+ * console.log(aligned.distanceAfter < 1e-12); // true
+ * ```
+ */
+export function alignNetworks(
+  architecture: Architecture,
+  reference: Float64Array,
+  theta: Float64Array,
+): Alignment {
+  const layout = parameterLayout(architecture);
+  requireParameterVector('reference', reference, layout.size);
+  requireParameterVector('theta', theta, layout.size);
+  const normalReference = normaliseUnitScales(architecture, reference);
+  const aligned = normaliseUnitScales(architecture, theta);
+  const permutations = architecture.hidden.map((hidden, l) => {
+    const incoming = layout.layers[l];
+    const outgoing = layout.layers[l + 1];
+    const last = l === architecture.hidden.length - 1;
+    const width = hidden.width;
+    const unitVector = (vector: Float64Array, unit: number): number[] => {
+      const values = incomingIndices(incoming, unit).map((index) => vector[index]);
+      if (last) {
+        for (let o = 0; o < outgoing.outputs; o++) {
+          values.push(vector[outgoing.weightOffset + o * outgoing.inputs + unit]);
+        }
+      }
+      return values;
+    };
+    const referenceUnits = Array.from({ length: width }, (_, unit) => unitVector(normalReference, unit));
+    const thetaUnits = Array.from({ length: width }, (_, unit) => unitVector(aligned, unit));
+    const cost = new Float64Array(width * width);
+    for (let i = 0; i < width; i++) {
+      for (let j = 0; j < width; j++) {
+        let sum = 0;
+        referenceUnits[i].forEach((value, k) => (sum += (value - thetaUnits[j][k]) ** 2));
+        cost[i * width + j] = sum;
+      }
+    }
+    const permutation = solveAssignment(cost, width);
+    permuteUnits(aligned, incoming, outgoing, permutation);
+    return permutation;
+  });
+  return {
+    reference: normalReference,
+    theta: aligned,
+    permutations,
+    distanceBefore: distance(reference, theta),
+    distanceAfter: distance(normalReference, aligned),
+  };
+}
+
+/** Reorders one hidden layer's units in place: new unit k is old unit permutation[k] (rows, bias, outgoing column). */
+function permuteUnits(
+  theta: Float64Array,
+  incoming: { inputs: number; weightOffset: number; biasOffset: number | undefined },
+  outgoing: { inputs: number; outputs: number; weightOffset: number },
+  permutation: Int32Array,
+): void {
+  const source = Float64Array.from(theta);
+  permutation.forEach((old, unit) => {
+    const from = incomingIndices(incoming, old);
+    incomingIndices(incoming, unit).forEach((index, k) => (theta[index] = source[from[k]]));
+    for (let o = 0; o < outgoing.outputs; o++) {
+      const row = outgoing.weightOffset + o * outgoing.inputs;
+      theta[row + unit] = source[row + old];
+    }
+  });
+}
+
+function distance(a: Float64Array, b: Float64Array): number {
+  let sum = 0;
+  for (let k = 0; k < a.length; k++) sum += (a[k] - b[k]) ** 2;
+  return Math.sqrt(sum);
+}
