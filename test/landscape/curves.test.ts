@@ -178,6 +178,16 @@ describe('trained curves on L = (w1·w2 − 1)²', () => {
     assert.ok(Math.abs(profile.peakT - 0.5) < 1e-6, `${profile.peakT}`);
   });
 
+  it('stops at a non-finite objective and keeps the curve from before that step', () => {
+    const ends = { ...hyperbola, from: Float64Array.of(2, 0.5), to: Float64Array.of(0.5, 2) };
+    // Adam's first step moves each coordinate by about the learning rate: 1e200, whose square overflows.
+    const trained = trainCurve({ ...ends, kind: 'bezier', steps: 10, learningRate: 1e200, seed: 1 });
+    assert.equal(trained.stopReason, 'non-finite');
+    assert.equal(trained.steps, 1);
+    const control = (trained.curve as { control: Float64Array }).control;
+    assert.ok(control.every((value) => Number.isFinite(value) && Math.abs(value) > 1e199));
+  });
+
   it('is a pure function of its options', () => {
     const ends = { ...hyperbola, from: Float64Array.of(2, 0.5), to: Float64Array.of(0.5, 2) };
     const a = trainCurve({ ...ends, kind: 'bezier', steps: 50, seed: 9 });
