@@ -158,3 +158,10 @@ export const KINK_LOCATION_TOLERANCE = 1e-12;
  * the layers after it, and any real dependence on the input is orders of magnitude larger.
  */
 export const CONSTANT_OUTPUT_TOLERANCE = 1e-12;
+
+/**
+ * `curveProfile` refines the highest grid point of a path's loss by golden-section search until the bracket in t is
+ * at most CURVE_PEAK_T_TOLERANCE wide: about 40 evaluations from a 101-point grid. A smooth peak's loss then sits
+ * within O(tolerance²)·L'' of the top, far below the loss's own rounding; finer adds evaluations and nothing else.
+ */
+export const CURVE_PEAK_T_TOLERANCE = 1e-9;

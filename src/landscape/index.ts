@@ -1,7 +1,8 @@
 /**
  * The `landscape` namespace of `basin`: pictures of the loss around a point. Two-dimensional slices along
  * filter-normalised random directions (Li et al. 2018), the loss along the segment between two points (its barrier),
- * and the activation regions of a network over a grid of its inputs.
+ * curves between two minima trained to lower that barrier (a quadratic Bézier or a polygonal chain, Garipov et al.
+ * 2018), and the activation regions of a network over a grid of its inputs.
  *
  * @example
  * ```ts
@@ -13,6 +14,20 @@
  * const directions = landscape.sliceDirections({ architecture: net, centre, rng: new Rng(2) });
  * const slice = landscape.lossSlice({ architecture: net, loss: 'mse', samples: set, centre, directions, resolution: 9 });
  * console.log(slice.loss.length, slice.min <= slice.max); // 81 true
+ *
+ * // L = (w1·w2 − 1)²: the straight line between (2, ½) and (½, 2) rises to 0.5625²; a trained Bézier bends
+ * // towards the valley w1·w2 = 1 that joins them.
+ * const product = model.mlp(1, [1], 1, { kind: 'linear' }, false);
+ * const ends = {
+ *   architecture: product,
+ *   loss: 'mse' as const,
+ *   samples: model.makeSamples([1], [1], 1),
+ *   from: Float64Array.of(2, 0.5),
+ *   to: Float64Array.of(0.5, 2),
+ * };
+ * const line = landscape.curveProfile({ ...ends, curve: { kind: 'linear' } });
+ * const bezier = landscape.trainCurve({ ...ends, kind: 'bezier', steps: 600, seed: 3 });
+ * console.log(line.maxLoss, bezier.profile.maxLoss < line.maxLoss / 100); // 0.31640625 true
  * ```
  */
 export {
@@ -25,4 +40,24 @@ export { type LossSlice, lossSlice, type SliceOptions } from './slice.js';
 export { type Alignment, alignNetworks } from './align.js';
 export type * from './records.js';
 export { lossAlongSegment, type SegmentOptions, type SegmentProfile } from './segment.js';
+export {
+  curvePoint,
+  curveTangent,
+  freePointWeight,
+  PATH_CURVE_KINDS,
+  type PathCurve,
+  type PathCurveKind,
+} from './curve-point.js';
+export {
+  type CurveObjective,
+  curveObjective,
+  type CurveProblem,
+  type CurveProfile,
+  curveProfile,
+  type CurveProfileOptions,
+  type CurveProgress,
+  type TrainCurveOptions,
+  type TrainedCurve,
+  trainCurve,
+} from './curves.js';
 export { type InputGridOptions, type InputRegions, inputRegions, kinks1d } from './input-regions.js';
