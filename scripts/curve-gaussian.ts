@@ -6,8 +6,8 @@
  *
  *   npx tsx scripts/curve-gaussian.ts [--pairs 10] [--count 12] [--d0 4] [--width 8] [--steps 2000]
  *
- * Each pair is measured as trained and after `alignNetworks` (hidden units permuted to match and both ends in the
- * positive-rescaling normal form, the same functions). Prints a table, then one JSON line with every number. Pairs whose training did not reach a certified global
+ * Each pair is measured as trained and after `alignNetworks` (θ_B's hidden units permuted to match θ_A's and given
+ * their scales; the same functions). Prints a table, then one JSON line with every number. Pairs whose training did not reach a certified global
  * minimum are listed with the reason and left out of the comparison, never dropped silently.
  */
 import { parseArgs } from 'node:util';
@@ -95,7 +95,7 @@ interface Row {
   readonly endLoss?: readonly [number, number];
   /** As trained. */
   readonly raw?: Paths;
-  /** After `alignNetworks` (both ends in the rescaling normal form, θ_B's hidden units permuted to θ_A's). */
+  /** After `alignNetworks` (θ_B's hidden units permuted to θ_A's and given their scales; θ_A unchanged). */
   readonly aligned?: Paths;
 }
 
