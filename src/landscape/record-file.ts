@@ -130,7 +130,9 @@ export function parseLandscapeRecord(text: string, file = 'landscape record'): L
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return fail(`not a basin landscape record: invalid JSON (${(error as Error).message})`);
+    // The engine's message quotes the text, line breaks included; the error stays one line.
+    const reason = (error as Error).message.replace(/\s+/g, ' ');
+    return fail(`not a basin landscape record: invalid JSON (${reason})`);
   }
   const duplicate = firstDuplicateKey(text);
   if (duplicate !== undefined) fail(`the key ${duplicate.path} is written twice (line ${duplicate.line})`);

@@ -28,27 +28,26 @@ function profile(
   top: number,
 ): PathProfileRecord {
   const t = Array.from({ length: 11 }, (_, k) => k / 10);
-  // A bump over the straight interpolation of the end losses, highest at t = 0.5.
+  // A bump over the straight interpolation of the end losses.
   const loss = t.map((s) => (1 - s) * from + s * to + (top - Math.max(from, to)) * Math.sin(Math.PI * s));
-  return {
-    method,
-    t,
-    loss,
-    maxLoss: Math.max(...loss),
-    peakT: 0.5,
-    barrier: Math.max(...loss) - Math.max(from, to),
-  };
+  const maxLoss = Math.max(...loss);
+  return { method, t, loss, maxLoss, peakT: t[loss.indexOf(maxLoss)], barrier: maxLoss - Math.max(from, to) };
 }
 
 function connection(
   from: number,
   to: number,
   losses: readonly number[],
-  top: number,
+  bump: number,
   saddleTheta: readonly number[],
   certified: boolean,
 ): ConnectionRecord {
-  const saddleLoss = certified ? top : lossAt(saddleTheta);
+  const paths = [
+    profile('linear', losses[from], losses[to], bump + 0.05),
+    profile('neb', losses[from], losses[to], bump),
+  ];
+  // The top is the lowest path's highest point; the saddle polished from it is taken to lie at the same height.
+  const top = Math.min(...paths.map((path) => path.maxLoss));
   return {
     from,
     to,
@@ -57,10 +56,7 @@ function connection(
     distanceBefore: 3,
     distanceAfter: 2,
     sameMinimum: false,
-    paths: [
-      profile('linear', losses[from], losses[to], top + 0.05),
-      profile('neb', losses[from], losses[to], top),
-    ],
+    paths,
     saddle: {
       certified,
       reason: certified ? 'certified Morse index 1' : 'on a kink: 1 pre-activation within tolerance',
@@ -68,7 +64,7 @@ function connection(
       rule: certified ? 'second-order' : 'kink-undecided',
       strength: certified ? 'proved' : 'undecided',
       morseIndex: certified ? 1 : null,
-      loss: saddleLoss,
+      loss: top,
       relativeGradient: 1e-12,
       tangentOverlap: certified ? 0.97 : null,
       displacement: 0.01,
