@@ -68,7 +68,12 @@ export function mountMinima(
         encoding: {
           x: { field: 'x', type: 'quantitative', axis: null, scale: { padding: 40 } },
           x2: { field: 'x2' },
-          y: { field: 'y', type: 'quantitative', title: 'training loss', scale: { zero: false } },
+          y: {
+            field: 'y',
+            type: 'quantitative',
+            title: 'training loss',
+            scale: { zero: false, padding: 24 },
+          },
           y2: { field: 'y2' },
           strokeDash: {
             field: 'style',
@@ -185,7 +190,13 @@ export function mountMinima(
       'saddle',
       saddle === null
         ? []
-        : [{ loss: saddle.loss, label: `saddle ${formatNumber(saddle.loss)}: ${verdictText}` }],
+        : [
+            {
+              loss: saddle.loss,
+              // The reason can be long; inside the chart it would run into the legend, so it is in the line below.
+              label: `saddle ${formatNumber(saddle.loss)}: ${saddle.certified ? verdictText : 'not certified'}`,
+            },
+          ],
     );
     saddleLine.textContent =
       saddle === null
