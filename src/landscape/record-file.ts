@@ -130,8 +130,8 @@ export function parseLandscapeRecord(text: string, file = 'landscape record'): L
   try {
     json = JSON.parse(text);
   } catch (error) {
-    // The engine's message quotes the text, line breaks included; the error stays one line.
-    const reason = (error as Error).message.replace(/\s+/g, ' ');
+    // The engine's message quotes the text, line breaks and control bytes included; the error stays one clean line.
+    const reason = (error as Error).message.replace(/[\s\p{Cc}]+/gu, ' ');
     return fail(`not a basin landscape record: invalid JSON (${reason})`);
   }
   const duplicate = firstDuplicateKey(text);

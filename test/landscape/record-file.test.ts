@@ -35,6 +35,8 @@ describe('parseLandscapeRecord', () => {
   it('names bad JSON, a wrong kind, a wrong version and a field of the wrong type', () => {
     assert.match(refusal('{"kind": '), /^g\.json: not a basin landscape record: invalid JSON/);
     assert.match(refusal('not JSON\nat all\n'), /^g\.json: not a basin landscape record: invalid JSON/);
+    // A binary file (a PNG's header) quoted in the parser's message: no control characters reach the terminal.
+    assert.doesNotMatch(refusal('\x89PNG\r\n\x1a\n\0\0\0'), /\p{Cc}/u);
     assert.match(
       refusal({ ...graph, kind: 'basin-weights' }),
       /^g\.json: not a basin landscape record: kind is "basin-weights", expected "basin-landscape-graph" or "basin-landscape-path"$/,
