@@ -39,6 +39,12 @@ export {
 export { type LossSlice, lossSlice, type SliceOptions } from './slice.js';
 export { type Alignment, alignNetworks } from './align.js';
 export type * from './records.js';
+export {
+  LANDSCAPE_RECORD_KINDS,
+  LANDSCAPE_RECORD_VERSION,
+  type LandscapeRecord,
+  parseLandscapeRecord,
+} from './record-file.js';
 export { lossAlongSegment, type SegmentOptions, type SegmentProfile } from './segment.js';
 export {
   curvePoint,
