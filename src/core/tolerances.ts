@@ -165,3 +165,20 @@ export const CONSTANT_OUTPUT_TOLERANCE = 1e-12;
  * within O(tolerance²)·L'' of the top, far below the loss's own rounding; finer adds evaluations and nothing else.
  */
 export const CURVE_PEAK_T_TOLERANCE = 1e-9;
+
+/**
+ * A nudged elastic band has converged when every image's force perpendicular to the band (and the climbing image's
+ * whole force) is ≤ NEB_FORCE_TOLERANCE·lossScale. The band only has to bring its climbing image into the basin of
+ * Newton's method on the gradient, which then converges to rounding (saddle.ts); 1e-5 puts the climbing image
+ * within about 1e-5/λ of the saddle, well inside that basin for curvatures of order lossScale, without spending
+ * thousands of FIRE steps on digits that Newton gets in one or two.
+ */
+export const NEB_FORCE_TOLERANCE = 1e-5;
+
+/**
+ * The band's highest image starts climbing once the largest perpendicular force is ≤ NEB_CLIMB_FORCE·lossScale (or
+ * after half the iterations): climbing earlier, before the band lies near the minimum-energy path, can send the image
+ * up the wrong ridge (Henkelman, Uberuaga & Jónsson 2000 switch it on after "a few iterations"); 1e-2 is rough
+ * convergence at the scale the loss itself varies on.
+ */
+export const NEB_CLIMB_FORCE = 1e-2;

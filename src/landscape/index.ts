@@ -2,7 +2,8 @@
  * The `landscape` namespace of `basin`: pictures of the loss around a point. Two-dimensional slices along
  * filter-normalised random directions (Li et al. 2018), the loss along the segment between two points (its barrier),
  * curves between two minima trained to lower that barrier (a quadratic Bézier or a polygonal chain, Garipov et al.
- * 2018), and the activation regions of a network over a grid of its inputs.
+ * 2018), the activation regions of a network over a grid of its inputs, and the connection of two minima
+ * (`connectMinima`: alignment, a climbing-image nudged elastic band, and the certified saddle at its top).
  *
  * @example
  * ```ts
@@ -45,6 +46,25 @@ export {
   type LandscapeRecord,
   parseLandscapeRecord,
 } from './record-file.js';
+export {
+  barrierRounding,
+  improvedTangent,
+  type NebOptions,
+  type NebResult,
+  type NetworkProblem,
+  networkObjective,
+  nudgedElasticBand,
+  type Objective,
+  type PlainProblem,
+} from './neb.js';
+export {
+  type CriticalPointSearch,
+  findCriticalPoint,
+  refineSaddle,
+  type RefineSaddleOptions,
+  type SaddleRefinement,
+} from './saddle.js';
+export { type ConnectOptions, connectMinima } from './path.js';
 export { lossAlongSegment, type SegmentOptions, type SegmentProfile } from './segment.js';
 export {
   curvePoint,

@@ -1,0 +1,166 @@
+import type { CertifyOptions } from '../certify/certificate.js';
+import { referenceLossScale } from '../certify/scale.js';
+import { sameCanonicalPoint } from '../certify/symmetry.js';
+import { InvalidArgumentError, requireInteger } from '../core/errors.js';
+import { SEARCH_MERGE_TOLERANCE } from '../core/tolerances.js';
+import { type Architecture, parameterCount } from '../model/architecture.js';
+import { lossValue } from '../model/gradient.js';
+import type { LossKind } from '../model/loss.js';
+import { samplesAs, type Samples } from '../model/samples.js';
+import { alignNetworks } from './align.js';
+import { barrierRounding, nudgedElasticBand } from './neb.js';
+import type { ConnectionRecord, PathProfileRecord, SaddleRecord } from './records.js';
+import { refineSaddle } from './saddle.js';
+import { lossAlongSegment, requireParameterVector } from './segment.js';
+
+export interface ConnectOptions {
+  readonly architecture: Architecture;
+  readonly loss: LossKind;
+  readonly samples: Samples;
+  readonly from: Float64Array;
+  readonly to: Float64Array;
+  /** Node ids in a graph (default 0 and 1). */
+  readonly fromId?: number;
+  readonly toId?: number;
+  /** NEB movable images (default 12). */
+  readonly images?: number;
+  /** NEB iterations at most (default 2000). */
+  readonly maxIterations?: number;
+  /** Options of the saddle's certificate (it certifies the refined point as given). */
+  readonly certify?: Omit<CertifyOptions, 'polish'>;
+  readonly onProgress?: (stage: 'align' | 'linear' | 'neb' | 'saddle', done: number, total: number) => void;
+}
+
+/** Grid intervals of the straight-line profile. */
+const LINEAR_INTERVALS = 50;
+
+/**
+ * Connects two minima: aligns θ_to to θ_from (hidden-unit permutation and positive rescaling, `alignNetworks`), and
+ * stops there when the two are one minimum up to symmetry (aligned distance within SEARCH_MERGE_TOLERANCE, as
+ * `basin search` merges end points: barrier 0, no band); otherwise records the loss along the straight segment
+ * between the aligned ends, relaxes a climbing-image nudged elastic band started on that segment
+ * (`nudgedElasticBand`), and, when the band climbs above the higher end by more than rounding, refines its climbing
+ * image into a critical point and certifies it (`refineSaddle`). The top is the certified saddle when there is one,
+ * otherwise the highest point of the lower of the two paths.
+ *
+ * @example
+ * ```ts
+ * import { data, landscape, model } from 'basin';
+ *
+ * // L = (w1·w2 − 1)²: minima on the hyperbola w1·w2 = 1, a saddle at the origin with L = 1 between its branches.
+ * const net = model.mlp(1, [1], 1, { kind: 'linear' }, false);
+ * const samples = model.makeSamples([1], [1], 1);
+ * const edge = landscape.connectMinima({
+ *   architecture: net, loss: 'mse', samples, from: Float64Array.of(2, 0.5), to: Float64Array.of(-0.5, -2), images: 5,
+ * });
+ * console.log(edge.saddle?.certified, edge.topLoss, edge.barrierFromStart); // true 1 1
+ * ```
+ */
+export function connectMinima(options: ConnectOptions): ConnectionRecord {
+  const { architecture, loss, onProgress } = options;
+  const samples = samplesAs(options.samples, 'float64');
+  const size = parameterCount(architecture);
+  requireParameterVector('from', options.from, size);
+  requireParameterVector('to', options.to, size);
+  const fromId = requireInteger('fromId', options.fromId ?? 0, 0);
+  const toId = requireInteger('toId', options.toId ?? 1, 0);
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw new InvalidArgumentError('onProgress', 'a function', options.onProgress);
+  }
+  const fromLoss = lossValue(architecture, loss, options.from, samples);
+  const toLoss = lossValue(architecture, loss, options.to, samples);
+
+  onProgress?.('align', 0, 1);
+  const alignment = alignNetworks(architecture, options.from, options.to);
+  const start = alignment.reference;
+  const end = alignment.theta;
+  onProgress?.('align', 1, 1);
+  const sameMinimum = sameCanonicalPoint(start, end, SEARCH_MERGE_TOLERANCE);
+
+  onProgress?.('linear', 0, 1);
+  const segment = lossAlongSegment({
+    architecture,
+    loss,
+    samples,
+    from: start,
+    to: end,
+    intervals: LINEAR_INTERVALS,
+  });
+  const linear = linearProfile(segment.t, segment.loss);
+  onProgress?.('linear', 1, 1);
+  const base = {
+    from: fromId,
+    to: toId,
+    fromLoss,
+    toLoss,
+    distanceBefore: alignment.distanceBefore,
+    distanceAfter: alignment.distanceAfter,
+    sameMinimum,
+  };
+  if (sameMinimum) {
+    // One minimum seen twice: the segment between the aligned copies is rounding long, so there is nothing to climb.
+    return {
+      ...base,
+      paths: [linear],
+      saddle: null,
+      barrierFromStart: 0,
+      barrierFromEnd: 0,
+      topLoss: Math.max(fromLoss, toLoss),
+    };
+  }
+
+  const band = nudgedElasticBand({
+    architecture,
+    loss,
+    samples,
+    from: start,
+    to: end,
+    images: options.images,
+    maxIterations: options.maxIterations,
+    onProgress: onProgress === undefined ? undefined : (done, total) => onProgress('neb', done, total),
+  });
+  const paths = [linear, band.profile];
+  const lowest = paths.reduce((best, path) => (path.maxLoss < best.maxLoss ? path : best));
+  let saddle: SaddleRecord | null = null;
+  const lossScale = referenceLossScale(samples, loss);
+  const higherEnd = Math.max(fromLoss, toLoss);
+  if (band.climbingImage !== null && band.profile.barrier > barrierRounding(higherEnd, lossScale)) {
+    onProgress?.('saddle', 0, 1);
+    saddle = refineSaddle({
+      architecture,
+      loss,
+      samples,
+      start: band.images[band.climbingImage],
+      tangent: band.tangents[band.climbingImage],
+      from: start,
+      to: end,
+      certify: options.certify,
+    }).record;
+    onProgress?.('saddle', 1, 1);
+  }
+  const topLoss = saddle?.certified === true ? saddle.loss : lowest.maxLoss;
+  return {
+    ...base,
+    paths,
+    saddle,
+    barrierFromStart: topLoss - fromLoss,
+    barrierFromEnd: topLoss - toLoss,
+    topLoss,
+  };
+}
+
+/** A straight-segment profile as a record (t on the segment's own parameter). */
+function linearProfile(t: Float64Array, loss: Float64Array): PathProfileRecord {
+  let peak = 0;
+  loss.forEach((value, k) => {
+    if (value > loss[peak]) peak = k;
+  });
+  return {
+    method: 'linear',
+    t: Array.from(t),
+    loss: Array.from(loss),
+    maxLoss: loss[peak],
+    peakT: t[peak],
+    barrier: loss[peak] - Math.max(loss[0], loss[loss.length - 1]),
+  };
+}

@@ -1,0 +1,235 @@
+import { type Certificate, certify, type CertifyOptions } from '../certify/certificate.js';
+import { referenceLossScale } from '../certify/scale.js';
+import { requireInteger } from '../core/errors.js';
+import { symmetricEigen } from '../core/linalg/index.js';
+import { GRADIENT_TOLERANCE, NEWTON_EIGENVALUE_CUTOFF } from '../core/tolerances.js';
+import { type Architecture, parameterCount } from '../model/architecture.js';
+import { lossAndGradient, lossValue } from '../model/gradient.js';
+import { denseHessian } from '../model/hessian.js';
+import type { LossKind } from '../model/loss.js';
+import { samplesAs, type Samples } from '../model/samples.js';
+import { barrierRounding } from './neb.js';
+import type { SaddleRecord } from './records.js';
+import { requireParameterVector } from './segment.js';
+
+export interface RefineSaddleOptions {
+  readonly architecture: Architecture;
+  readonly loss: LossKind;
+  readonly samples: Samples;
+  /** Where to start: the climbing image of a band (or the top of another path). */
+  readonly start: Float64Array;
+  /** The path's unit tangent there, for `tangentOverlap` (null overlap without it). */
+  readonly tangent?: Float64Array;
+  /** The path's end minima: the barrier is measured above the higher one, the displacement relative to ‖to − from‖. */
+  readonly from: Float64Array;
+  readonly to: Float64Array;
+  /** Newton steps at most (default 100). */
+  readonly maxIterations?: number;
+  /** Largest parameter count refined with the dense Hessian (default 600; beyond it the start is certified as is). */
+  readonly denseLimit?: number;
+  /** Certificate options; the refined point is certified as given (`polish: false`). */
+  readonly certify?: Omit<CertifyOptions, 'polish'>;
+}
+
+export interface SaddleRefinement {
+  readonly record: SaddleRecord;
+  readonly certificate: Certificate;
+  /** Newton steps taken and whether ‖∇L‖ reached gradientTolerance·lossScale. */
+  readonly iterations: number;
+  readonly converged: boolean;
+}
+
+export interface CriticalPointSearch {
+  readonly theta: Float64Array;
+  readonly gradientNorm: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+}
+
+/**
+ * Converges to the critical point near `start` whatever its curvature: Levenberg–Marquardt on the gradient map, i.e.
+ * Gauss–Newton on ½‖∇L‖² with the dense Hessian as the Jacobian of ∇L. With H = V·diag(λ)·Vᵀ the step is
+ * δ = −V·diag(λ/(λ² + μ))·Vᵀ∇L: at μ = 0 the pseudo-inverse Newton step −H⁺∇L (eigenvalues within
+ * NEWTON_EIGENVALUE_CUTOFF of 0, the symmetry modes, left out), which converges quadratically to a saddle as to a
+ * minimum; a step is kept only when it lowers ‖∇L‖, and μ grows tenfold until one does (large μ is a short
+ * gradient step on ½‖∇L‖²). polish() cannot do this: it only ever lowers the loss, so it slides off a saddle.
+ */
+export function findCriticalPoint(
+  architecture: Architecture,
+  loss: LossKind,
+  samples: Samples,
+  start: Float64Array,
+  options: { readonly maxIterations?: number; readonly gradientTolerance?: number } = {},
+): CriticalPointSearch {
+  const exact = samplesAs(samples, 'float64');
+  const size = start.length;
+  const maxIterations = requireInteger('maxIterations', options.maxIterations ?? 100, 0, 100_000);
+  const target = (options.gradientTolerance ?? GRADIENT_TOLERANCE) * referenceLossScale(exact, loss);
+  const gradientAt = (theta: Float64Array): Float64Array =>
+    lossAndGradient(architecture, loss, theta, exact).gradient as Float64Array;
+  let theta = Float64Array.from(start);
+  let gradient = gradientAt(theta);
+  let gradientNorm = norm(gradient);
+  let damping = 0;
+  let iterations = 0;
+  while (gradientNorm > target && iterations < maxIterations) {
+    const hessian = denseHessian(architecture, loss, theta, exact);
+    const { values, vectors } = symmetricEigen(hessian, size, { vectors: true });
+    const eigenvectors = vectors as Float64Array;
+    let largest = 0;
+    for (const value of values) largest = Math.max(largest, Math.abs(value));
+    if (largest === 0) break;
+    const cutoff = NEWTON_EIGENVALUE_CUTOFF * largest;
+    const projected = new Float64Array(size);
+    for (let k = 0; k < size; k++) {
+      let sum = 0;
+      for (let i = 0; i < size; i++) sum += eigenvectors[i * size + k] * gradient[i];
+      projected[k] = sum;
+    }
+    let accepted = false;
+    // μ up to 1e8·λmax² makes the step 1e-8/λmax times −H∇L: if even that does not lower ‖∇L‖, rounding rules.
+    while (damping <= 1e8 * largest * largest) {
+      const trial = Float64Array.from(theta);
+      for (let k = 0; k < size; k++) {
+        const lambda = values[k];
+        if (damping === 0 && Math.abs(lambda) <= cutoff) continue;
+        const coefficient = (lambda / (lambda * lambda + damping)) * projected[k];
+        for (let i = 0; i < size; i++) trial[i] -= coefficient * eigenvectors[i * size + k];
+      }
+      const trialGradient = gradientAt(trial);
+      const trialNorm = norm(trialGradient);
+      if (trialNorm < gradientNorm) {
+        theta = trial;
+        gradient = trialGradient;
+        gradientNorm = trialNorm;
+        accepted = true;
+        // Back towards the undamped Newton step, which converges quadratically once it is accepted.
+        damping = damping < 1e-6 * largest * largest ? 0 : damping / 10;
+        break;
+      }
+      damping = damping === 0 ? 1e-6 * largest * largest : damping * 10;
+    }
+    iterations++;
+    if (!accepted) break;
+  }
+  return { theta, gradientNorm, iterations, converged: gradientNorm <= target };
+}
+
+/**
+ * Refines the top of a path into a critical point (`findCriticalPoint`) and certifies it exactly as found. The
+ * record is `certified` only for a proved Morse index 1 saddle: verdict `saddle` by the dense Hessian on the
+ * complement of the symmetry directions (rule `second-order`, strength `proved`) with exactly one negative
+ * eigenvalue, above the higher end by more than rounding. `tangentOverlap` is |cos| between the path's tangent and
+ * the certificate's eigenvector of the most negative eigenvalue (the direction a minimum-energy path crosses a
+ * saddle along). Otherwise `reason` says why not, naming the verdict and its rule.
+ */
+export function refineSaddle(options: RefineSaddleOptions): SaddleRefinement {
+  const { architecture, loss } = options;
+  const samples = samplesAs(options.samples, 'float64');
+  const size = parameterCount(architecture);
+  requireParameterVector('start', options.start, size);
+  requireParameterVector('from', options.from, size);
+  requireParameterVector('to', options.to, size);
+  if (options.tangent !== undefined) requireParameterVector('tangent', options.tangent, size);
+  const denseLimit = requireInteger('denseLimit', options.denseLimit ?? 600, 0);
+  const gradientTolerance = options.certify?.gradientTolerance ?? GRADIENT_TOLERANCE;
+  const search =
+    size <= denseLimit
+      ? findCriticalPoint(architecture, loss, samples, options.start, {
+          maxIterations: options.maxIterations,
+          gradientTolerance,
+        })
+      : undefined;
+  const theta = search?.theta ?? Float64Array.from(options.start);
+  const spectrum = options.certify?.spectrum;
+  const certificate = certify(architecture, loss, theta, samples, {
+    ...options.certify,
+    polish: false,
+    spectrum: spectrum === false ? false : { ...spectrum, negativeDirections: true },
+  });
+  const decision = certificate.decision;
+  const lossScale = certificate.lossScale;
+  const higherEnd = Math.max(
+    lossValue(architecture, loss, options.from, samples),
+    lossValue(architecture, loss, options.to, samples),
+  );
+  const aboveEnds = certificate.lossValue > higherEnd + barrierRounding(higherEnd, lossScale);
+  const dense = certificate.spectrum?.method === 'dense' ? certificate.spectrum : undefined;
+  const morseIndex =
+    decision.morseIndex ??
+    (dense !== undefined && decision.rule === 'second-order' ? dense.complementCounts.negative : null);
+  const negative = certificate.spectrum?.negativeDirections[0];
+  const tangentOverlap =
+    negative === undefined || options.tangent === undefined
+      ? null
+      : absoluteCosine(negative, options.tangent);
+  const certified =
+    decision.verdict === 'saddle' &&
+    decision.rule === 'second-order' &&
+    decision.strength === 'proved' &&
+    morseIndex === 1 &&
+    aboveEnds;
+  const relativeGradient = certificate.gradientNorm / lossScale;
+  const tag = ` (verdict ${decision.verdict}, rule ${decision.rule}, ${decision.strength})`;
+  let reason: string;
+  if (certified) reason = `a Morse index 1 saddle: ${decision.explanation}`;
+  else if (
+    decision.verdict === 'non-differentiable' ||
+    ['kink-undecided', 'kink-descent', 'convex-pieces', 'constant-output'].includes(decision.rule)
+  ) {
+    reason = `${decision.explanation}${tag}`;
+  } else if (search === undefined) {
+    reason = `not refined: P = ${size} > denseLimit = ${denseLimit}, the start was certified as is${tag}`;
+  } else if (!search.converged) {
+    reason =
+      `Newton did not converge: ‖∇L‖/lossScale = ${relativeGradient.toExponential(2)} after ` +
+      `${search.iterations} step(s)${tag}`;
+  } else if (decision.verdict === 'local-min' || decision.verdict === 'global') {
+    reason = `the refined point is a minimum${tag}`;
+  } else if (!aboveEnds) {
+    reason =
+      `no barrier: the refined critical point's loss ${certificate.lossValue} is not above the higher end's ` +
+      `${higherEnd}${tag}`;
+  } else if (decision.verdict === 'saddle' && morseIndex !== 1) {
+    reason = `index ${morseIndex ?? '?'} > 1${decision.rule === 'lanczos' ? ' (a Lanczos lower bound)' : ''}${tag}`;
+  } else reason = `${decision.explanation}${tag}`;
+  return {
+    record: {
+      certified,
+      reason,
+      verdict: decision.verdict,
+      rule: decision.rule,
+      strength: decision.strength,
+      morseIndex,
+      loss: certificate.lossValue,
+      relativeGradient,
+      tangentOverlap,
+      displacement:
+        distance(theta, options.start) / Math.max(distance(options.from, options.to), Number.MIN_VALUE),
+      theta: Array.from(theta),
+    },
+    certificate,
+    iterations: search?.iterations ?? 0,
+    converged: search?.converged ?? false,
+  };
+}
+
+function absoluteCosine(a: Float64Array, b: Float64Array): number {
+  const denominator = norm(a) * norm(b);
+  if (denominator === 0) return 0;
+  let sum = 0;
+  for (let k = 0; k < a.length; k++) sum += a[k] * b[k];
+  return Math.abs(sum) / denominator;
+}
+
+function norm(a: Float64Array): number {
+  let sum = 0;
+  for (let k = 0; k < a.length; k++) sum += a[k] * a[k];
+  return Math.sqrt(sum);
+}
+
+function distance(a: Float64Array, b: Float64Array): number {
+  let sum = 0;
+  for (let k = 0; k < a.length; k++) sum += (a[k] - b[k]) ** 2;
+  return Math.sqrt(sum);
+}
