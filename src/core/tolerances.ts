@@ -119,6 +119,16 @@ export const INTERIOR_COSINE_TOLERANCE = 1e-10;
 export const WITNESS_MARGIN_TOLERANCE = 1e-12;
 
 /**
+ * A hidden unit contributes no rescaling tangent to a certificate when all its weights (incoming, bias, outgoing)
+ * are ≤ RESCALING_UNIT_TOLERANCE·max(1, max|θ|). Its tangent (incoming, −outgoing) is then as small as the rounding
+ * around the unit's zero: Newton stops 1e-23 from the saddle of (w1·w2 − 1)² at the origin, where that tangent
+ * pointed along the negative eigenvector and removing it turned the saddle into a "minimum". A null direction of H
+ * needs ‖H·t‖ ≪ ‖t‖, and ‖H·t‖ is about ‖∇L‖ (≤ 1e-12·lossScale at a certified point), so a tangent must be well above
+ * that to be one; 1e-9, like KINK_TOLERANCE, is weights that nothing but rounding left non-zero.
+ */
+export const RESCALING_UNIT_TOLERANCE = 1e-9;
+
+/**
  * Canonical forms sort units by their incoming weights; keys within CANONICAL_KEY_TOLERANCE·max(1, |a|, |b|) are a
  * tie broken by the next key, so that rounding between two copies of one minimum cannot reorder their units.
  */
