@@ -37,7 +37,7 @@ export type NebOptions = (NetworkProblem | PlainProblem) & {
   readonly images?: number;
   /** Start from these movable images instead of the straight line (e.g. a trained curve), in order from → to. */
   readonly initialImages?: readonly Float64Array[];
-  /** FIRE steps at most (default 2000). */
+  /** FIRE steps at most (default DEFAULT_NEB_ITERATIONS). */
   readonly maxIterations?: number;
   /** Converged when every perpendicular force is ≤ forceTolerance·lossScale (default NEB_FORCE_TOLERANCE). */
   readonly forceTolerance?: number;
@@ -74,6 +74,9 @@ export interface NebResult {
  * Sheppard, Terrell & Henkelman (J. Chem. Phys. 128, 134106, 2008) found it among the most robust NEB optimisers.
  * Forces are measured in lossScale units so that these defaults do not depend on the data's scale.
  */
+/** FIRE steps when `maxIterations` is not given. */
+export const DEFAULT_NEB_ITERATIONS = 2000;
+
 const FIRE = {
   dtStart: 0.1,
   dtMax: 1,
@@ -112,7 +115,12 @@ export function nudgedElasticBand(options: NebOptions): NebResult {
   const { from, to } = options;
   requireParameterVector('from', from, size);
   requireParameterVector('to', to, size);
-  const maxIterations = requireInteger('maxIterations', options.maxIterations ?? 2000, 0, 10_000_000);
+  const maxIterations = requireInteger(
+    'maxIterations',
+    options.maxIterations ?? DEFAULT_NEB_ITERATIONS,
+    0,
+    10_000_000,
+  );
   const tolerance = requireFinite('forceTolerance', options.forceTolerance ?? NEB_FORCE_TOLERANCE, 0);
   const spring = requireFinite('springConstant', options.springConstant ?? 1, 0);
   if (options.climb !== undefined && typeof options.climb !== 'boolean') {

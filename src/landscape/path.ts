@@ -8,7 +8,7 @@ import { lossValue } from '../model/gradient.js';
 import type { LossKind } from '../model/loss.js';
 import { samplesAs, type Samples } from '../model/samples.js';
 import { alignNetworks } from './align.js';
-import { barrierRounding, nudgedElasticBand } from './neb.js';
+import { barrierRounding, DEFAULT_NEB_ITERATIONS, nudgedElasticBand } from './neb.js';
 import type { ConnectionRecord, PathProfileRecord, SaddleRecord } from './records.js';
 import { refineSaddle } from './saddle.js';
 import { lossAlongSegment, requireParameterVector } from './segment.js';
@@ -24,7 +24,7 @@ export interface ConnectOptions {
   readonly toId?: number;
   /** NEB movable images (default 12). */
   readonly images?: number;
-  /** NEB iterations at most (default 2000). */
+  /** NEB iterations at most (default DEFAULT_NEB_ITERATIONS). */
   readonly maxIterations?: number;
   /** Options of the saddle's certificate (it certifies the refined point as given). */
   readonly certify?: Omit<CertifyOptions, 'polish'>;
@@ -109,6 +109,7 @@ export function connectMinima(options: ConnectOptions): ConnectionRecord {
     };
   }
 
+  onProgress?.('neb', 0, options.maxIterations ?? DEFAULT_NEB_ITERATIONS);
   const band = nudgedElasticBand({
     architecture,
     loss,
