@@ -45,7 +45,7 @@ const LINEAR_INTERVALS = 50;
  *
  * @example
  * ```ts
- * import { data, landscape, model } from 'basin';
+ * import { landscape, model } from 'basin';
  *
  * // L = (w1·w2 − 1)²: minima on the hyperbola w1·w2 = 1, a saddle at the origin with L = 1 between its branches.
  * const net = model.mlp(1, [1], 1, { kind: 'linear' }, false);
