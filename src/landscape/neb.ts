@@ -1,4 +1,5 @@
 import { InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
+import { bytesOf, requireMemory } from '../core/limits.js';
 import {
   LOSS_ROUNDING,
   NEB_CLIMB_FORCE,
@@ -76,6 +77,9 @@ export interface NebResult {
  */
 /** FIRE steps when `maxIterations` is not given. */
 export const DEFAULT_NEB_ITERATIONS = 2000;
+/** Largest accepted `images` and `maxIterations`: beyond them a band is a mistake, not a request. */
+export const NEB_MAX_IMAGES = 10_000;
+export const NEB_MAX_ITERATIONS = 10_000_000;
 
 const FIRE = {
   dtStart: 0.1,
@@ -119,7 +123,7 @@ export function nudgedElasticBand(options: NebOptions): NebResult {
     'maxIterations',
     options.maxIterations ?? DEFAULT_NEB_ITERATIONS,
     0,
-    10_000_000,
+    NEB_MAX_ITERATIONS,
   );
   const tolerance = requireFinite('forceTolerance', options.forceTolerance ?? NEB_FORCE_TOLERANCE, 0);
   const spring = requireFinite('springConstant', options.springConstant ?? 1, 0);
@@ -127,6 +131,15 @@ export function nudgedElasticBand(options: NebOptions): NebResult {
     throw new InvalidArgumentError('climb', 'true or false', options.climb);
   }
   const climb = options.climb ?? true;
+  const declared = options.initialImages?.length ?? options.images ?? 12;
+  if (Number.isInteger(declared)) {
+    // Images, gradients, velocities, forces and tangents: five vectors of P doubles per image.
+    requireMemory(
+      'images',
+      `a band of ${declared} images of ${size} parameters`,
+      bytesOf(5 * (declared + 2) * size, 8),
+    );
+  }
   const movable = initialBand(options, size);
   const count = movable.length;
   const images = [Float64Array.from(from), ...movable, Float64Array.from(to)];
@@ -306,7 +319,7 @@ function initialBand(options: NebOptions, size: number): Float64Array[] {
       return Float64Array.from(image);
     });
   }
-  const count = requireInteger('images', options.images ?? 12, 1, 10_000);
+  const count = requireInteger('images', options.images ?? 12, 1, NEB_MAX_IMAGES);
   return Array.from({ length: count }, (_, k) => {
     const t = (k + 1) / (count + 1);
     const image = new Float64Array(size);

@@ -8,7 +8,13 @@ import { lossValue } from '../model/gradient.js';
 import type { LossKind } from '../model/loss.js';
 import { samplesAs, type Samples } from '../model/samples.js';
 import { alignNetworks } from './align.js';
-import { barrierRounding, DEFAULT_NEB_ITERATIONS, nudgedElasticBand } from './neb.js';
+import {
+  barrierRounding,
+  DEFAULT_NEB_ITERATIONS,
+  NEB_MAX_IMAGES,
+  NEB_MAX_ITERATIONS,
+  nudgedElasticBand,
+} from './neb.js';
 import type { ConnectionRecord, PathProfileRecord, SaddleRecord } from './records.js';
 import { refineSaddle } from './saddle.js';
 import { lossAlongSegment, requireParameterVector } from './segment.js';
@@ -64,6 +70,11 @@ export function connectMinima(options: ConnectOptions): ConnectionRecord {
   requireParameterVector('to', options.to, size);
   const fromId = requireInteger('fromId', options.fromId ?? 0, 0);
   const toId = requireInteger('toId', options.toId ?? 1, 0);
+  // Checked here too, so that a bad value is refused even when the ends turn out to be one minimum (no band).
+  if (options.images !== undefined) requireInteger('images', options.images, 1, NEB_MAX_IMAGES);
+  if (options.maxIterations !== undefined) {
+    requireInteger('maxIterations', options.maxIterations, 0, NEB_MAX_ITERATIONS);
+  }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new InvalidArgumentError('onProgress', 'a function', options.onProgress);
   }

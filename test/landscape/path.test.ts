@@ -253,6 +253,8 @@ test('bad options get one-line errors that name the field', () => {
     /^InvalidArgumentError: images: expected an integer/,
   );
   assert.throws(() => connectMinima({ ...base, maxIterations: -1 }), /maxIterations: expected/);
+  // Refused even when the ends are one minimum and no band would run.
+  assert.throws(() => connectMinima({ ...base, to: from, images: 2.5 }), /images: expected an integer/);
   assert.throws(() => connectMinima({ ...base, fromId: 1.5 }), /fromId: expected an integer/);
   assert.throws(
     () => connectMinima({ ...base, to: Float64Array.of(1, 2, 3) }),
@@ -277,6 +279,19 @@ test('bad options get one-line errors that name the field', () => {
     /lossScale: expected a finite number/,
   );
   assert.throws(() => nudgedElasticBand({ ...base, forceTolerance: -1 }), /forceTolerance: expected/);
+  // A band that would not fit in memory is refused before anything is allocated.
+  const huge = new Float64Array(2_000_000);
+  assert.throws(
+    () =>
+      nudgedElasticBand({
+        objective: () => ({ loss: 0, gradient: huge }),
+        lossScale: 1,
+        from: huge,
+        to: huge,
+        images: 10_000,
+      }),
+    /^SizeLimitError: images: a band of 10000 images of 2000000 parameters would need/,
+  );
 });
 
 function assertWellFormed(edge: ConnectionRecord): void {
