@@ -6,6 +6,7 @@ import { gaussianRandomLabels } from '../../src/data/gaussian.js';
 import { jellyfish } from '../../src/data/toy.js';
 import { nudgedElasticBand } from '../../src/landscape/neb.js';
 import { connectMinima } from '../../src/landscape/path.js';
+import { parseLandscapeRecord } from '../../src/landscape/record-file.js';
 import type { ConnectionRecord } from '../../src/landscape/records.js';
 import { refineSaddle } from '../../src/landscape/saddle.js';
 import { mlp } from '../../src/model/architecture.js';
@@ -237,6 +238,14 @@ test('Jellyfish 2-2-1 ReLU: the connection between two minima is well formed, an
     certify: { probes: false },
   });
   assertWellFormed(edge);
+  // And it is what `basin landscape path` writes and the explorer reads.
+  const record = {
+    kind: 'basin-landscape-path',
+    version: 1,
+    problem: { dataset: 'jellyfish', hidden: [2], activation: 'relu', loss: 'mse', parameters: 9 },
+    connection: edge,
+  };
+  assert.deepEqual(parseLandscapeRecord(JSON.stringify(record)), record);
   assert.equal(edge.sameMinimum, false);
   // The band climbs above the higher end (L = 2/3), so there is a saddle record to explain.
   assert.ok(edge.saddle !== null, `band max ${edge.paths[1].maxLoss}`);
