@@ -10,7 +10,7 @@ import { parseLandscapeRecord } from '../../src/landscape/record-file.js';
 import type { ConnectionRecord } from '../../src/landscape/records.js';
 import { refineSaddle } from '../../src/landscape/saddle.js';
 import { mlp } from '../../src/model/architecture.js';
-import { lossValue } from '../../src/model/gradient.js';
+import { lossAndGradient, lossValue } from '../../src/model/gradient.js';
 import { denseHessian } from '../../src/model/hessian.js';
 import { initialise } from '../../src/model/init.js';
 import { makeSamples } from '../../src/model/samples.js';
@@ -218,6 +218,49 @@ test('refineSaddle says why a point is not a certified saddle: a minimum, index 
     stopped.reason,
     /^Newton did not converge: ‖∇L‖\/lossScale = \d\.\d\de[+-]\d+ after 0 step\(s\) \(verdict not-critical, rule gradient/,
   );
+});
+
+test('tanh 1-2-1: flipping one unit of a global minimum crosses a certified saddle along its negative eigenvector', () => {
+  // The teacher y = tanh(2x) + 0.7·tanh(−x) on six points; tanh is odd, so (w, v) → (−w, −v) on one unit keeps the
+  // function. Between the two copies the flipped unit must pass through w = v = 0, and the saddle there is the other
+  // unit alone at its best single-unit fit: a critical point of the 1-1-1 net, with one negative direction.
+  const net = mlp(1, [2], 1, { kind: 'tanh' }, false);
+  const xs = [-2, -1, -0.5, 0.3, 1, 1.7];
+  const samples = makeSamples(
+    xs,
+    xs.map((x) => Math.tanh(2 * x) + 0.7 * Math.tanh(-x)),
+    1,
+  );
+  const minimum = polish(net, 'mse', Float64Array.of(1, 1, -1, 0.5), samples).theta;
+  const flipped = Float64Array.from(minimum);
+  flipped[0] = -flipped[0]; // unit 0's incoming weight
+  flipped[2] = -flipped[2]; // and its outgoing weight
+  const edge = connectMinima({
+    architecture: net,
+    loss: 'mse',
+    samples,
+    from: minimum,
+    to: flipped,
+    images: 8,
+  });
+  assertWellFormed(edge);
+  assert.ok(edge.saddle !== null, 'a saddle record');
+  assert.equal(edge.saddle.certified, true, edge.saddle.reason);
+  assert.equal(edge.saddle.morseIndex, 1);
+  assert.ok(
+    edge.saddle.tangentOverlap !== null && edge.saddle.tangentOverlap > 0.9,
+    `${edge.saddle.tangentOverlap}`,
+  );
+  const [w0, w1, v0, v1] = edge.saddle.theta;
+  assert.ok(Math.abs(w0) < 1e-12 && Math.abs(v0) < 1e-12, `flipped unit at (${w0}, ${v0})`);
+  const single = mlp(1, [1], 1, { kind: 'tanh' }, false);
+  const alone = lossAndGradient(single, 'mse', Float64Array.of(w1, v1), samples);
+  assert.ok(Math.hypot(...alone.gradient) < 1e-12, `single-unit gradient ${Array.from(alone.gradient)}`);
+  assert.ok(
+    Math.abs(alone.loss - edge.saddle.loss) <= 1e-13 * alone.loss,
+    `${alone.loss} vs ${edge.saddle.loss}`,
+  );
+  assert.equal(edge.topLoss, edge.saddle.loss);
 });
 
 /*
