@@ -77,6 +77,8 @@ export interface NebResult {
  */
 /** FIRE steps when `maxIterations` is not given. */
 export const DEFAULT_NEB_ITERATIONS = 2000;
+/** Movable images of a band when neither `images` nor `initialImages` is given. */
+export const DEFAULT_NEB_IMAGES = 12;
 /** Largest accepted `images` and `maxIterations`: beyond them a band is a mistake, not a request. */
 export const NEB_MAX_IMAGES = 10_000;
 export const NEB_MAX_ITERATIONS = 10_000_000;
@@ -131,7 +133,7 @@ export function nudgedElasticBand(options: NebOptions): NebResult {
     throw new InvalidArgumentError('climb', 'true or false', options.climb);
   }
   const climb = options.climb ?? true;
-  const declared = options.initialImages?.length ?? options.images ?? 12;
+  const declared = options.initialImages?.length ?? options.images ?? DEFAULT_NEB_IMAGES;
   if (Number.isInteger(declared)) {
     // Images, gradients, velocities, forces and tangents: five vectors of P doubles per image.
     requireMemory(
@@ -319,7 +321,7 @@ function initialBand(options: NebOptions, size: number): Float64Array[] {
       return Float64Array.from(image);
     });
   }
-  const count = requireInteger('images', options.images ?? 12, 1, NEB_MAX_IMAGES);
+  const count = requireInteger('images', options.images ?? DEFAULT_NEB_IMAGES, 1, NEB_MAX_IMAGES);
   return Array.from({ length: count }, (_, k) => {
     const t = (k + 1) / (count + 1);
     const image = new Float64Array(size);

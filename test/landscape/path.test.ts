@@ -121,7 +121,7 @@ test('connectMinima across the closed-form saddle: the band leaves the straight 
     images: 5,
     onProgress: (stage) => stages.add(stage),
   });
-  assert.deepEqual([...stages], ['align', 'linear', 'neb', 'saddle']);
+  assert.deepEqual([...stages], ['align', 'linear', 'curve', 'neb', 'saddle']);
   assert.equal(edge.from, 3);
   assert.equal(edge.to, 7);
   assert.equal(edge.sameMinimum, false);
@@ -133,7 +133,7 @@ test('connectMinima across the closed-form saddle: the band leaves the straight 
   assert.ok(edge.paths[0].maxLoss > 2 * c, `line max ${edge.paths[0].maxLoss}`);
   assert.deepEqual(
     edge.paths.map((p) => p.method),
-    ['linear', 'neb'],
+    ['linear', 'bezier', 'neb'],
   );
   assert.ok(edge.saddle !== null, 'edge.saddle !== null');
   assert.equal(edge.saddle.certified, true, edge.saddle.reason);
@@ -145,6 +145,22 @@ test('connectMinima across the closed-form saddle: the band leaves the straight 
   );
   assert.equal(edge.topLoss, edge.saddle.loss);
   assertWellFormed(edge);
+  // Without the trained curve the band starts on the straight line and still reaches the same certified saddle.
+  const straight = connectMinima({
+    architecture: linearNet,
+    loss: 'sse',
+    samples: triple,
+    from,
+    to,
+    images: 5,
+    curve: false,
+  });
+  assert.deepEqual(
+    straight.paths.map((p) => p.method),
+    ['linear', 'neb'],
+  );
+  assert.equal(straight.saddle?.certified, true, straight.saddle?.reason);
+  assert.ok(Math.abs(straight.barrierFromStart - c) <= 4 * EPS * c, `${straight.barrierFromStart}`);
 });
 
 test('two permuted and rescaled copies of one polished minimum are the same minimum, at zero barrier', () => {
@@ -309,6 +325,12 @@ test('bad options get one-line errors that name the field', () => {
   assert.throws(() => connectMinima({ ...base, to: from, images: 2.5 }), /images: expected an integer/);
   assert.throws(() => connectMinima({ ...base, fromId: 1.5 }), /fromId: expected an integer/);
   assert.throws(
+    // @ts-expect-error: an unknown curve kind, as plain JavaScript could pass it
+    () => connectMinima({ ...base, curve: 'spline' }),
+    /curve: expected bezier, polychain or false/,
+  );
+  assert.throws(() => connectMinima({ ...base, curveSteps: -1 }), /curveSteps: expected/);
+  assert.throws(
     () => connectMinima({ ...base, to: Float64Array.of(1, 2, 3) }),
     /^InvalidArgumentError: to: expected 2 parameters/,
   );
@@ -367,7 +389,10 @@ function assertWellFormed(edge: ConnectionRecord): void {
     assert.equal(path.t[0], 0);
     assert.equal(path.t.at(-1), 1);
     path.loss.forEach((value) => finite(value, `${path.method} loss`));
-    assert.equal(path.maxLoss, Math.max(...path.loss));
+    // A trained curve's maximum is refined between its grid points, so it may exceed the grid's highest value.
+    if (path.method === 'bezier' || path.method === 'polychain') {
+      assert.ok(path.maxLoss >= Math.max(...path.loss), `${path.method} maxLoss below its grid`);
+    } else assert.equal(path.maxLoss, Math.max(...path.loss));
     assert.equal(path.barrier, path.maxLoss - Math.max(path.loss[0], path.loss.at(-1) ?? 0));
   }
   if (edge.saddle !== null) {
