@@ -1,7 +1,8 @@
 /**
  * The `landscape` namespace of `basin`: pictures of the loss around a point. Two-dimensional slices along
  * filter-normalised random directions (Li et al. 2018), the loss along the segment between two points (its barrier),
- * and the activation regions of a network over a grid of its inputs.
+ * the activation regions of a network over a grid of its inputs, and a Monte Carlo estimate of the angular volume of
+ * the activation regions that hold bad or global minima (`regionVolumes`, Soudry–Hoffer Theorem 6).
  *
  * @example
  * ```ts
@@ -24,3 +25,19 @@ export {
 export { type LossSlice, lossSlice, type SliceOptions } from './slice.js';
 export { lossAlongSegment, type SegmentOptions, type SegmentProfile } from './segment.js';
 export { type InputGridOptions, type InputRegions, inputRegions, kinks1d } from './input-regions.js';
+export {
+  classifyRegion,
+  drawRegionProblem,
+  rateConstant,
+  type RegionClassification,
+  type RegionDraw,
+  type RegionMinimum,
+  regionMinimum,
+  type RegionVolumeOptions,
+  type RegionVolumeRecord,
+  regionVolumes,
+  VOLUME_MAX_ENTRIES,
+  type VolumeProgress,
+  type VolumeSize,
+  type VolumeSizeEstimate,
+} from './volume.js';
