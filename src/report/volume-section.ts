@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { Proportion } from '../core/statistics.js';
+import { type Proportion, proportion } from '../core/statistics.js';
 import type { RegionVolumeRecord, VolumeSizeEstimate } from '../landscape/volume.js';
 import type { Figure } from './figure.js';
 import { formatNumber } from './format.js';
@@ -158,7 +158,8 @@ export function volumeTable(record: RegionVolumeRecord): ReportSection['tables']
       `Region volumes: fraction of ${record.settings.draws} draws per size (count) [Wilson 95% interval]; ` +
       `ε = ${record.settings.epsilon}, ρ = ${record.settings.negativeSlope}, labels ${record.settings.labelEncoding}. ` +
       'bad: the region can (upper) or provably does (lower) hold a sub-optimal DLM with MCE > ε; global: the ' +
-      'same for a zero-error minimum; all-off: some sample has every unit inactive',
+      'same for a zero-error minimum; e* ≠ 0, MCE ≤ ε: neither (a DLM there would be sub-optimal with few ' +
+      'errors); all-off: some sample has every unit inactive',
     headers: [
       'N',
       'd0',
@@ -166,6 +167,7 @@ export function volumeTable(record: RegionVolumeRecord): ReportSection['tables']
       'd0·d1',
       'rank(A∘X) = N',
       ...SERIES.map((s) => s.header),
+      'e* ≠ 0, MCE ≤ ε',
       'bad with all-off',
       'γ_ε',
       'theorem rate',
@@ -177,6 +179,9 @@ export function volumeTable(record: RegionVolumeRecord): ReportSection['tables']
       String(size.parameters),
       formatProportion(size.fullRank),
       ...SERIES.map((s) => formatProportion(size[s.key])),
+      formatProportion(
+        proportion(size.draws - size.badPossible.successes - size.globalPossible.successes, size.draws),
+      ),
       `${size.badPossibleWithAllInactive} of ${size.badPossible.successes}`,
       formatNumber(size.gamma),
       formatNumber(size.theoremRate),

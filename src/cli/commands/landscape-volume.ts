@@ -21,8 +21,9 @@ import { volumeFigure, volumeReading, volumeTable } from '../../report/volume-se
 import { choiceOption, flagOption, listParser, numberOption } from '../flags.js';
 
 /**
- * The default sizes: N = 2·d0 growing with d0 and d1 = 4, so d0·d1 = 2N. 10⁴ draws of all five take about 80 s on
- * one core of this project's machine (docs/landscape.md).
+ * The default sizes: N = 2·d0 growing with d0 and d1 = 4, so d0·d1 = 2N, small enough for 10⁴ draws of all five
+ * in 89 s on this project's shared 2-core machine (53 s of CPU; docs/landscape.md). A wider d1 makes samples with
+ * every unit off (the main source of bad regions at ρ = 0) so rare that every estimate would be 0.
  */
 export const DEFAULT_VOLUME_SIZES: readonly VolumeSize[] = [8, 16, 24, 32, 40].map((count) => ({
   count,
