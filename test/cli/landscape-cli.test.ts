@@ -15,7 +15,10 @@ describe('basin landscape volume', () => {
       [['--sizes', '8:4'], /^basin: --sizes: expected sizes N:d0:d1 of positive integers.*got "8:4"$/],
       [['--sizes', '8:0:4'], /^basin: --sizes: expected sizes N:d0:d1 .*got "8:0:4"$/],
       [['--sizes', '8:4:4,,16:8:4'], /^basin: --sizes: expected sizes N:d0:d1 .*got ""$/],
-      [['--sizes', '1000:100:100', '--draws', '1'], /^basin: sizes\[0\]: N·d0·d1 = .*more than maxEntries/],
+      [
+        ['--sizes', '1000:100:100', '--draws', '1'],
+        /^basin: --sizes: 1000:100:100 needs A∘X of 1000 × 10000 = 10000000 entries, more than --max-entries 1000000/,
+      ],
       [['--draws', '0'], /^basin: --draws: expected an integer in \[1, 1000000\], got "0"$/],
       [['--draws', '2.5'], /^basin: --draws: expected an integer in \[1, 1000000\], got "2.5"$/],
       [['--epsilon', '1'], /^basin: --epsilon: expected a number in \(0, 1\), got "1"$/],

@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from '../../core/errors.js';
+import { BasinError, InvalidArgumentError } from '../../core/errors.js';
 import { type LabelEncoding, LABEL_ENCODINGS } from '../../data/labels.js';
 import { requireSeparateFiles, requireWritableTarget, writeOutputFile } from '../../io/output-file.js';
 import {
@@ -121,6 +121,16 @@ export async function volumeCommand(options: VolumeCommandOptions): Promise<Regi
     const extension = extname(options.figure).toLowerCase();
     if (extension !== '.svg' && extension !== '.png') {
       throw new InvalidArgumentError('--figure', 'a file name ending in .svg or .png', options.figure);
+    }
+  }
+  for (const { count, inputDim, width } of options.sizes) {
+    const entries = count * inputDim * width;
+    if (entries > options.maxEntries) {
+      throw new BasinError(
+        `--sizes: ${count}:${inputDim}:${width} needs A∘X of ${count} × ${inputDim * width} = ${entries} entries, ` +
+          `more than --max-entries ${options.maxEntries} (each draw solves a least-squares problem of it by SVD); ` +
+          'choose smaller sizes, or raise --max-entries deliberately',
+      );
     }
   }
   requireSeparateFiles([], outputs);
