@@ -1,9 +1,14 @@
 import { khatriRao } from '../certify/khatri-rao.js';
 import { BasinError, InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
-import { leastSquares, matvec, norm } from '../core/linalg/index.js';
+import { choleskySolve, leastSquares, MACHINE_EPSILON, matvec, norm } from '../core/linalg/index.js';
+import { applyQ, pivotedQr } from '../core/linalg/qr.js';
 import { deriveSeed, Rng } from '../core/rng.js';
 import { type Proportion, proportion } from '../core/statistics.js';
-import { CONE_FEASIBLE_COSINE_TOLERANCE, REGION_ZERO_RESIDUAL_TOLERANCE } from '../core/tolerances.js';
+import {
+  CONE_FEASIBLE_COSINE_TOLERANCE,
+  REGION_ATTAIN_TOLERANCE,
+  REGION_ZERO_RESIDUAL_TOLERANCE,
+} from '../core/tolerances.js';
 import { encodeLabel, type LabelEncoding, misclassificationError } from '../data/labels.js';
 
 /*
@@ -24,7 +29,9 @@ import { encodeLabel, type LabelEncoding, misclassificationError } from '../data
  * minimum. Every (W′, z′) near (W, z) keeps W′ in the open set D_A, where the loss is (1/N)‖y − Gᵀv(W′, z′)‖² ≥ the
  * least-squares minimum = L(W, z); and no pre-activation is 0. So (W, z) is a DLM in D_A: the "certain" classes are
  * sufficient conditions, lower bounds. Other solutions of the least-squares problem (v* + null(Gᵀ)) may be
- * cone-feasible when v* is not, which is why this is only a lower bound.
+ * cone-feasible when v* is not: with `signSearch`, each choice of signs σ is tried as a convex feasibility problem
+ * over that affine set (see `searchConeFeasible`), which tightens the lower bounds; any point it finds passes the
+ * same cone check as v*, so the bound stays a proved one.
  *
  * "Sub-optimal" is taken as e*_A ≠ 0, a loss above the zero that a zero-error minimum attains; Theorem 8 promises
  * such a minimum when d1 ≥ 4⌈N/(2d0 − 2)⌉, which each size records (`theorem8Width`).
@@ -59,10 +66,21 @@ export interface RegionVolumeOptions {
   /** Random labels as ±1 with threshold 0 (default, the authors' code) or {0,1} with threshold 0.5 (the theory). */
   readonly labelEncoding?: LabelEncoding;
   readonly seed: number;
+  /**
+   * Also search all least-squares solutions for a cone-feasible one when v* is not (every sign choice for up to
+   * SIGN_SEARCH_MAX_UNITS live units); slower, tighter lower bounds. Default false: v* only.
+   */
+  readonly signSearch?: boolean;
   /** Largest A∘X (N·d0·d1 entries) allowed; each draw solves a least-squares problem by SVD (default 10⁶). */
   readonly maxEntries?: number;
   readonly onProgress?: (progress: VolumeProgress) => void;
 }
+
+/**
+ * The sign search tries all 2^k sign choices of k live units only up to this k (256 convex problems); beyond it,
+ * only the choice read off v*.
+ */
+export const SIGN_SEARCH_MAX_UNITS = 8;
 
 /** The largest A∘X, in entries, unless `maxEntries` says otherwise: about a second per draw on one core. */
 export const VOLUME_MAX_ENTRIES = 1_000_000;
@@ -85,6 +103,8 @@ export interface VolumeSizeEstimate extends VolumeSize {
   readonly globalCertain: Proportion;
   /** Some sample has every unit inactive; for ρ = 0 that is a zero column of A∘X. */
   readonly allInactive: Proportion;
+  /** Draws counted in badCertain or globalCertain only thanks to the sign search (0 without it). */
+  readonly foundBySearch: number;
   /** Draws counted in badPossible that also had a sample with every unit inactive. */
   readonly badPossibleWithAllInactive: number;
   /** γ_ε of Def. 5 at this size (for ρ ≠ 0 with d0/N of this size in place of its limit). */
@@ -110,6 +130,7 @@ export interface RegionVolumeRecord {
     readonly seed: number;
     readonly residualTolerance: number;
     readonly coneCosineTolerance: number;
+    readonly signSearch: boolean;
     readonly rankTolerance: string;
   };
   readonly sizes: readonly VolumeSizeEstimate[];
@@ -142,8 +163,10 @@ export interface RegionClassification {
   readonly mce: number;
   /** The minimum-norm least-squares folded weights v* (d1 blocks of d0). */
   readonly foldedWeights: Float64Array;
-  /** The DLM built from v*, or undefined when some live block is not inside ± its cone. */
+  /** The DLM built from v* (or, with the sign search, another least-squares solution), or undefined. */
   readonly minimum: RegionMinimum | undefined;
+  /** The minimum came from the sign search, v* itself not being cone-feasible. */
+  readonly fromSearch: boolean;
   readonly badPossible: boolean;
   readonly badCertain: boolean;
   readonly globalPossible: boolean;
@@ -176,6 +199,8 @@ export function classifyRegion(
     readonly epsilon: number;
     readonly negativeSlope: number;
     readonly labelEncoding: LabelEncoding;
+    /** Search all least-squares solutions for a cone-feasible one when v* is not (`searchConeFeasible`). */
+    readonly signSearch?: boolean;
   },
 ): RegionClassification {
   const { count, inputDim, width } = size;
@@ -203,8 +228,13 @@ export function classifyRegion(
   const relativeResidual = norm(residual) / norm(y);
   const residualIsZero = relativeResidual <= REGION_ZERO_RESIDUAL_TOLERANCE;
   const mce = misclassificationError(fitted, y, options.labelEncoding);
-  const minimum = regionMinimum(solution.x, slopes, draw, size, rho);
   const badPossible = !residualIsZero && mce > options.epsilon;
+  let minimum = regionMinimum(solution.x, slopes, draw, size, rho);
+  let fromSearch = false;
+  if (minimum === undefined && options.signSearch === true && (badPossible || residualIsZero)) {
+    minimum = searchConeFeasible(gT, solution.x, fitted, slopes, draw, size, rho);
+    fromSearch = minimum !== undefined;
+  }
   return {
     rank: solution.rank,
     allInactiveSamples,
@@ -213,6 +243,7 @@ export function classifyRegion(
     mce,
     foldedWeights: solution.x,
     minimum,
+    fromSearch,
     badPossible,
     badCertain: badPossible && minimum !== undefined,
     globalPossible: residualIsZero,
@@ -264,6 +295,181 @@ export function regionMinimum(
     outputWeights[i] = sign;
   }
   return { weights, outputWeights };
+}
+
+/**
+ * Looks for a cone-feasible point among all least-squares solutions v = v* + Z·t (Z an orthonormal basis of
+ * null(Gᵀ), from a Householder QR of G): for a sign choice σ, the constraints σ_i·s_in·x⁽ⁿ⁾·v_i ≥ δ_n over the live
+ * units are linear in t, so feasibility is a convex problem, solved as min ½Σ max(0, δ_n − row·t − offset)² by
+ * Newton steps on the active rows (semismooth Newton, with backtracking); zero means feasible. The margin δ_n =
+ * SEARCH_MARGIN·‖x⁽ⁿ⁾‖·‖v*‖/√d1 aims well inside the cones, so that the point found passes `regionMinimum`'s
+ * cosine check, which decides; its outputs must also equal the least-squares ones (REGION_ATTAIN_TOLERANCE).
+ * Sign choices: the one read off v* first, then every other one while the live units are at most
+ * SIGN_SEARCH_MAX_UNITS. Returns the network, or undefined when no choice gave a feasible point.
+ */
+export function searchConeFeasible(
+  gT: Float64Array,
+  folded: Float64Array,
+  fitted: Float64Array,
+  slopes: Float64Array,
+  draw: RegionDraw,
+  size: VolumeSize,
+  negativeSlope: number,
+): RegionMinimum | undefined {
+  const { count, inputDim, width } = size;
+  const columns = width * inputDim;
+  const { x } = draw;
+  const live: number[] = [];
+  for (let i = 0; i < width; i++) {
+    let dead = negativeSlope === 0;
+    for (let n = 0; n < count && dead; n++) if (slopes[n * width + i] !== 0) dead = false;
+    if (!dead) live.push(i);
+  }
+  if (live.length === 0) return undefined;
+  // Null space of Gᵀ: the last D − r columns of Q in G·P = Q·R, r = rank(G).
+  const qr = pivotedQr(gT, count, columns);
+  const scale = Math.abs(qr.work[0]);
+  let rank = 0;
+  // numpy's rank cut-off, applied to R's diagonal, which pivoting keeps non-increasing.
+  const cutoff = Math.max(count, columns) * MACHINE_EPSILON * scale;
+  while (rank < qr.steps && Math.abs(qr.work[rank * columns + rank]) > cutoff) rank++;
+  const nullity = columns - rank;
+  if (nullity === 0) return undefined;
+  const basis = new Float64Array(nullity * columns); // row k: basis vector k
+  for (let k = 0; k < nullity; k++) {
+    const e = new Float64Array(columns);
+    e[rank + k] = 1;
+    applyQ(qr, e);
+    basis.set(e, k * columns);
+  }
+  const foldedNorm = norm(folded);
+  if (!(foldedNorm > 0)) return undefined;
+  // Rows of the constraints for σ = +1: unit i, sample n: s_in·x⁽ⁿ⁾ in block i.
+  const rows = live.length * count;
+  const a = new Float64Array(rows * nullity);
+  const offset = new Float64Array(rows);
+  const margin = new Float64Array(rows);
+  live.forEach((i, li) => {
+    for (let n = 0; n < count; n++) {
+      const row = li * count + n;
+      const side = slopes[n * width + i] === 1 ? 1 : -1;
+      const xn = x.subarray(n * inputDim, (n + 1) * inputDim);
+      let dot = 0;
+      for (let j = 0; j < inputDim; j++) dot += xn[j] * folded[i * inputDim + j];
+      offset[row] = side * dot;
+      for (let k = 0; k < nullity; k++) {
+        let d = 0;
+        for (let j = 0; j < inputDim; j++) d += xn[j] * basis[k * columns + i * inputDim + j];
+        a[row * nullity + k] = side * d;
+      }
+      margin[row] = (SEARCH_MARGIN * norm(xn) * foldedNorm) / Math.sqrt(width);
+    }
+  });
+  // The sign choice read off v*: the sign of each unit's summed sided products.
+  let guess = 0;
+  live.forEach((_, li) => {
+    let sum = 0;
+    for (let n = 0; n < count; n++) sum += offset[li * count + n];
+    if (sum < 0) guess |= 1 << li;
+  });
+  const choices =
+    live.length <= SIGN_SEARCH_MAX_UNITS
+      ? [guess, ...Array.from({ length: 2 ** live.length }, (_, c) => c).filter((c) => c !== guess)]
+      : [guess];
+  for (const choice of choices) {
+    const t = feasibleCoefficients(a, offset, margin, rows, nullity, count, choice);
+    if (t === undefined) continue;
+    const v = Float64Array.from(folded);
+    for (let k = 0; k < nullity; k++) {
+      if (t[k] === 0) continue;
+      for (let c = 0; c < columns; c++) v[c] += t[k] * basis[k * columns + c];
+    }
+    const outputs = matvec(gT, count, columns, v);
+    let gap = 0;
+    for (let n = 0; n < count; n++) gap += (outputs[n] - fitted[n]) ** 2;
+    if (Math.sqrt(gap) > REGION_ATTAIN_TOLERANCE * norm(draw.y)) continue;
+    const minimum = regionMinimum(v, slopes, draw, size, negativeSlope);
+    if (minimum !== undefined) return minimum;
+  }
+  return undefined;
+}
+
+/** The search's target margin, relative to ‖x⁽ⁿ⁾‖·‖v*‖/√d1: far inside the cones, far above the cosine check. */
+const SEARCH_MARGIN = 1e-5;
+
+/** Newton iterations of one sign choice's feasibility problem: it typically ends in a handful. */
+const SEARCH_ITERATIONS = 50;
+
+/**
+ * t with σ_row·(a_row·t + offset_row) ≥ margin_row for every row, or undefined; bit li of `choice` flips unit li's
+ * rows (σ = −1), rows are grouped by unit, `perUnit` rows each.
+ */
+export function feasibleCoefficients(
+  a: Float64Array,
+  offset: Float64Array,
+  margin: Float64Array,
+  rows: number,
+  m: number,
+  perUnit: number,
+  choice: number,
+): Float64Array | undefined {
+  const sign = (row: number): number => ((choice >> Math.floor(row / perUnit)) & 1 ? -1 : 1);
+  const t = new Float64Array(m);
+  const shortfall = (at: Float64Array, out?: Float64Array): number => {
+    let f = 0;
+    for (let r = 0; r < rows; r++) {
+      let value = offset[r];
+      for (let k = 0; k < m; k++) value += a[r * m + k] * at[k];
+      const gap = margin[r] - sign(r) * value;
+      if (out) out[r] = gap;
+      if (gap > 0) f += 0.5 * gap * gap;
+    }
+    return f;
+  };
+  const gaps = new Float64Array(rows);
+  // The objective aims at the full margin; half of it is success, so that rounding at the aimed margin (a full
+  // Newton step lands exactly on it) cannot leave a positive shortfall that looks like infeasibility.
+  const reached = (): boolean => gaps.every((gap, r) => gap <= 0.5 * margin[r]);
+  let f = shortfall(t, gaps);
+  for (let iteration = 0; iteration < SEARCH_ITERATIONS; iteration++) {
+    if (reached()) return t;
+    // Gauss–Newton on the active rows: (AₛᵀAₛ + λI)·Δ = Aₛᵀ·gapₛ, with σ folded into the rows.
+    const h = new Float64Array(m * m);
+    const g = new Float64Array(m);
+    for (let r = 0; r < rows; r++) {
+      if (gaps[r] <= 0) continue;
+      const s = sign(r);
+      for (let k = 0; k < m; k++) {
+        const ak = s * a[r * m + k];
+        g[k] += ak * gaps[r];
+        for (let l = 0; l <= k; l++) h[k * m + l] += ak * s * a[r * m + l];
+      }
+    }
+    let trace = 0;
+    for (let k = 0; k < m; k++) trace += h[k * m + k];
+    if (!(trace > 0)) return undefined;
+    for (let k = 0; k < m; k++) h[k * m + k] += 1e-12 * trace;
+    const step = choleskySolve(h, m, g);
+    let slope = 0;
+    for (let k = 0; k < m; k++) slope += g[k] * step[k];
+    let length = 1;
+    let accepted = false;
+    const trial = new Float64Array(m);
+    for (let halvings = 0; halvings < 30; halvings++, length /= 2) {
+      for (let k = 0; k < m; k++) trial[k] = t[k] + length * step[k];
+      if (shortfall(trial) <= f - 1e-4 * length * slope) {
+        accepted = true;
+        break;
+      }
+    }
+    if (!accepted) return undefined;
+    t.set(trial);
+    const previous = f;
+    f = shortfall(t, gaps);
+    // A stalled shortfall short of the goal: its minimum is above 0, this sign choice is infeasible.
+    if (!reached() && previous - f <= 1e-12 * previous) return undefined;
+  }
+  return reached() ? t : undefined;
 }
 
 /** γ_ε of Soudry–Hoffer Def. 5: 0.23·ε^{3/4} for ρ = 0, else 0.23·max(d0/N, ε)^{3/4} (d0/N of the size). */
@@ -319,7 +525,10 @@ export function regionVolumes(options: RegionVolumeOptions): RegionVolumeRecord 
     }
     return { count, inputDim, width };
   });
-  const classify = { epsilon, negativeSlope, labelEncoding };
+  const signSearch = options.signSearch ?? false;
+  if (typeof signSearch !== 'boolean')
+    throw new InvalidArgumentError('signSearch', 'true or false', signSearch);
+  const classify = { epsilon, negativeSlope, labelEncoding, signSearch };
   const estimates = sizes.map((size, sizeIndex): VolumeSizeEstimate => {
     const tally = {
       full: 0,
@@ -329,6 +538,7 @@ export function regionVolumes(options: RegionVolumeOptions): RegionVolumeRecord 
       globalCertain: 0,
       allInactive: 0,
       badWithInactive: 0,
+      fromSearch: 0,
     };
     let largestZero: number | null = null;
     let smallestNonzero: number | null = null;
@@ -339,6 +549,7 @@ export function regionVolumes(options: RegionVolumeOptions): RegionVolumeRecord 
       if (region.badCertain) tally.badCertain++;
       if (region.globalPossible) tally.globalPossible++;
       if (region.globalCertain) tally.globalCertain++;
+      if (region.fromSearch && (region.badCertain || region.globalCertain)) tally.fromSearch++;
       if (region.allInactiveSamples > 0) {
         tally.allInactive++;
         if (region.badPossible) tally.badWithInactive++;
@@ -361,6 +572,7 @@ export function regionVolumes(options: RegionVolumeOptions): RegionVolumeRecord 
       globalCertain: proportion(tally.globalCertain, draws),
       allInactive: proportion(tally.allInactive, draws),
       badPossibleWithAllInactive: tally.badWithInactive,
+      foundBySearch: tally.fromSearch,
       gamma,
       rateExponent,
       theoremRate: Math.exp(-gamma * rateExponent),
@@ -382,6 +594,7 @@ export function regionVolumes(options: RegionVolumeOptions): RegionVolumeRecord 
       seed,
       residualTolerance: REGION_ZERO_RESIDUAL_TOLERANCE,
       coneCosineTolerance: CONE_FEASIBLE_COSINE_TOLERANCE,
+      signSearch,
       rankTolerance: 'max(N, d0·d1)·σ_max·ε (numpy.linalg.lstsq and matrix_rank default)',
     },
     sizes: estimates,

@@ -222,12 +222,21 @@ export function volumeReading(record: RegionVolumeRecord): string[] {
     );
   }
   const certain = sizes.filter((size) => size.badCertain.successes > 0).length;
+  const how = settings.signSearch
+    ? 'no least-squares solution inside the cones was found (minimum-norm and sign search)'
+    : 'no minimum-norm least-squares solution was inside the cones (sign search off)';
   text.push(
     certain === 0
-      ? 'No draw gave a cone-feasible minimum-norm solution in a bad region: the lower bound on E𝒱(𝓛_ε) is 0 at ' +
-          'every size, which says nothing beyond the upper bound.'
+      ? `In no bad region of any size ${how}: the lower bound on E𝒱(𝓛_ε) is 0 at every size, which says nothing ` +
+          'beyond the upper bound.'
       : `A sub-optimal DLM was built explicitly at ${certain} of ${sizes.length} sizes (lower bound > 0).`,
   );
+  if (settings.signSearch) {
+    const found = sizes.reduce((s, size) => s + size.foundBySearch, 0);
+    text.push(
+      `${found} of the draws in the lower bounds needed the sign search (v* itself was not in the cones).`,
+    );
+  }
   return text;
 }
 

@@ -52,6 +52,7 @@ export interface VolumeCommandOptions {
   readonly labels: LabelEncoding;
   readonly seed: number;
   readonly maxEntries: number;
+  readonly search?: boolean;
   readonly json?: boolean;
   readonly out?: string;
   readonly figure?: string;
@@ -104,6 +105,10 @@ export function registerVolume(landscape: Command): void {
         VOLUME_MAX_ENTRIES,
       ),
     )
+    .option(
+      '--search',
+      'tighter lower bounds: search all least-squares solutions for one inside the cones, every sign choice (slower)',
+    )
     .option('--json', 'print the record as JSON instead of the table')
     .option('--out <file.json>', 'also write the record as JSON')
     .option('--figure <file>', 'also draw the fractions beside the theorem’s rate (.svg or .png)')
@@ -145,6 +150,7 @@ export async function volumeCommand(options: VolumeCommandOptions): Promise<Regi
     labelEncoding: options.labels,
     seed: options.seed,
     maxEntries: options.maxEntries,
+    signSearch: options.search === true,
     onProgress: ({ sizeIndex, sizes, size, done, draws }) => {
       const now = performance.now();
       // One line a second at most, plus each size's last draw, so a log stays readable.
