@@ -6,6 +6,7 @@ import { proportion } from '../../src/core/statistics.js';
 import {
   classifyRegion,
   drawRegionProblem,
+  feasibleCoefficients,
   rateConstant,
   type RegionDraw,
   regionMinimum,
@@ -227,6 +228,85 @@ describe('built minima certified', () => {
     const certificate = certifyMinimum(size, draw, region.minimum!.weights, region.minimum!.outputWeights);
     assert.equal(certificate.verdict, 'local-min');
     assert.ok(certificate.lossValue > 0);
+  });
+});
+
+describe('the sign search', () => {
+  /** Labels made by the drawn network itself with output weights z: its own region holds a zero-error DLM. */
+  function teacherDraw(size: VolumeSize, k: number, rng: Rng): RegionDraw {
+    const draw = drawRegionProblem(size, 9, k);
+    const z = Array.from({ length: size.width }, () => rng.gaussian());
+    const y = new Float64Array(size.count);
+    for (let n = 0; n < size.count; n++) {
+      for (let i = 0; i < size.width; i++) {
+        let u = 0;
+        for (let j = 0; j < size.inputDim; j++) {
+          u += draw.weights[i * size.inputDim + j] * draw.x[n * size.inputDim + j];
+        }
+        y[n] += z[i] * Math.max(u, 0);
+      }
+    }
+    return { ...draw, y };
+  }
+
+  it('finds a zero-error DLM in every region that is known to hold one, where v* alone rarely does', () => {
+    const size = { count: 12, inputDim: 6, width: 4 };
+    const rng = new Rng(3);
+    let byMinimumNorm = 0;
+    let checked = false;
+    for (let k = 0; k < 40; k++) {
+      const draw = teacherDraw(size, k, rng);
+      const plain = classifyRegion(draw, size, RELU);
+      const searched = classifyRegion(draw, size, { ...RELU, signSearch: true });
+      assert.ok(searched.globalPossible && searched.globalCertain, `draw ${k}`);
+      if (plain.globalCertain) byMinimumNorm++;
+      else assert.ok(searched.fromSearch);
+      if (!checked && searched.fromSearch) {
+        const certificate = certifyMinimum(
+          size,
+          draw,
+          searched.minimum!.weights,
+          searched.minimum!.outputWeights,
+        );
+        assert.equal(certificate.verdict, 'global');
+        checked = true;
+      }
+    }
+    assert.ok(checked && byMinimumNorm < 20, `${byMinimumNorm} by v* alone`);
+  });
+
+  it('a bad region found only by the search holds a certified sub-optimal local minimum', () => {
+    const size = { count: 8, inputDim: 4, width: 4 };
+    for (let k = 0; k < 2000; k++) {
+      const draw = drawRegionProblem(size, 1, k);
+      const region = classifyRegion(draw, size, { ...RELU, signSearch: true });
+      if (!(region.badCertain && region.fromSearch && region.minimum!.outputWeights.every((z) => z !== 0)))
+        continue;
+      const certificate = certifyMinimum(size, draw, region.minimum!.weights, region.minimum!.outputWeights);
+      assert.equal(certificate.verdict, 'local-min');
+      assert.ok(Math.abs(certificate.misclassificationError! - region.mce) < 1e-12);
+      return;
+    }
+    assert.fail('no bad region found by the search in 2000 draws');
+  });
+
+  it('solves one-dimensional feasibility problems', () => {
+    // t − 1 ≥ 0.1 is feasible; success means reaching at least half the margin.
+    const t = feasibleCoefficients(
+      Float64Array.of(1),
+      Float64Array.of(-1),
+      Float64Array.of(0.1),
+      1,
+      1,
+      1,
+      0,
+    )!;
+    assert.ok(t[0] - 1 >= 0.05, `${t[0]}`);
+    // t ≥ 0.1 and −t − 1 ≥ 0.1 (two units of one row each) contradict each other.
+    const rows = [Float64Array.of(1, -1), Float64Array.of(0, -1), Float64Array.of(0.1, 0.1)] as const;
+    assert.equal(feasibleCoefficients(...rows, 2, 1, 1, 0), undefined);
+    // Flipping the second unit's sign (bit 1) makes it t + 1 ≥ 0.1: feasible again.
+    assert.notEqual(feasibleCoefficients(...rows, 2, 1, 1, 2), undefined);
   });
 });
 
