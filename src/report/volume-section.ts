@@ -213,6 +213,13 @@ export function volumeReading(record: RegionVolumeRecord): string[] {
         } at these sizes.`,
     );
   }
+  const lower = slopeAgainstRate(sizes, 'badCertain');
+  if (lower !== null) {
+    text.push(
+      `The lower bound (regions with a sub-optimal DLM built) changes by ${formatNumber(lower.slope)} per unit of ` +
+        `ln(theorem rate) over the ${lower.sizesUsed} sizes where it is non-zero.`,
+    );
+  }
   const inactive = sizes.reduce((s, size) => s + size.badPossibleWithAllInactive, 0);
   const bad = sizes.reduce((s, size) => s + size.badPossible.successes, 0);
   if (bad > 0) {
@@ -249,8 +256,9 @@ export function volumeSection(
     text: [
       `Monte Carlo estimate of the angular volume of activation regions, ${record.settings.draws} draws per size, ` +
         `seed ${record.settings.seed}. ${record.model}. A region can hold a DLM only with its least-squares ` +
-        'residual e* (Lemma 2), which gives the upper bounds; a minimum-norm least-squares solution strictly inside ' +
-        'the region’s cones is a DLM, which gives the lower bounds.',
+        'residual e* (Lemma 2), which gives the upper bounds; a least-squares solution strictly inside the ' +
+        'region’s cones is a DLM, which gives the lower bounds (the minimum-norm solution' +
+        `${record.settings.signSearch ? ', else one found by the sign search' : ' only'}).`,
       ...volumeReading(record),
     ],
     figures: [volumeFigure(record)],

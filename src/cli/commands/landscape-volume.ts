@@ -22,7 +22,7 @@ import { choiceOption, flagOption, listParser, numberOption } from '../flags.js'
 
 /**
  * The default sizes: N = 2·d0 growing with d0 and d1 = 4, so d0·d1 = 2N, small enough for 10⁴ draws of all five
- * in 89 s on this project's shared 2-core machine (53 s of CPU; docs/landscape.md). A wider d1 makes samples with
+ * in 89 s on this project's shared 2-core machine (53 s of CPU; 2 000 draws with --search in 135 s; docs/landscape.md). A wider d1 makes samples with
  * every unit off (the main source of bad regions at ρ = 0) so rare that every estimate would be 0.
  */
 export const DEFAULT_VOLUME_SIZES: readonly VolumeSize[] = [8, 16, 24, 32, 40].map((count) => ({
