@@ -36,6 +36,8 @@ export {
   type RegionVolumeOptions,
   type RegionVolumeRecord,
   regionVolumes,
+  searchConeFeasible,
+  SIGN_SEARCH_MAX_UNITS,
   VOLUME_MAX_ENTRIES,
   type VolumeProgress,
   type VolumeSize,

@@ -95,11 +95,11 @@ export interface VolumeSizeEstimate extends VolumeSize {
   readonly fullRank: Proportion;
   /** e*_A ≠ 0 and MCE(y − e*_A) > ε: an upper bound on E 𝒱(𝓛_ε). */
   readonly badPossible: Proportion;
-  /** badPossible and v* cone-feasible (a sub-optimal DLM exists): a lower bound on E 𝒱(𝓛_ε). */
+  /** badPossible and a cone-feasible least-squares solution (a sub-optimal DLM built): a lower bound on E 𝒱(𝓛_ε). */
   readonly badCertain: Proportion;
   /** e*_A = 0: an upper bound on E 𝒱(𝒢). */
   readonly globalPossible: Proportion;
-  /** e*_A = 0 and v* cone-feasible (a zero-error DLM exists): a lower bound on E 𝒱(𝒢). */
+  /** e*_A = 0 and a cone-feasible least-squares solution (a zero-error DLM built): a lower bound on E 𝒱(𝒢). */
   readonly globalCertain: Proportion;
   /** Some sample has every unit inactive; for ρ = 0 that is a zero column of A∘X. */
   readonly allInactive: Proportion;
@@ -190,7 +190,8 @@ export function drawRegionProblem(
 
 /**
  * Classifies the region D_A of one draw, A = a(WX): its least-squares residual e*_A, the MCE of its output, and
- * whether the minimum-norm solution gives a DLM (see the comment at the top of this file).
+ * whether the minimum-norm solution (or, with `signSearch`, another least-squares solution) gives a DLM (see the
+ * comment at the top of this file).
  */
 export function classifyRegion(
   draw: RegionDraw,
