@@ -306,7 +306,8 @@ export function regionMinimum(
  * SEARCH_MARGIN·‖x⁽ⁿ⁾‖·‖v*‖/√d1 aims well inside the cones, so that the point found passes `regionMinimum`'s
  * cosine check, which decides; its outputs must also equal the least-squares ones (REGION_ATTAIN_TOLERANCE).
  * Sign choices: the one read off v* first, then every other one while the live units are at most
- * SIGN_SEARCH_MAX_UNITS. Returns the network, or undefined when no choice gave a feasible point.
+ * SIGN_SEARCH_MAX_UNITS (no search beyond 31 live units). Returns the network, or undefined when no choice gave a
+ * feasible point.
  */
 export function searchConeFeasible(
   gT: Float64Array,
@@ -326,7 +327,8 @@ export function searchConeFeasible(
     for (let n = 0; n < count && dead; n++) if (slopes[n * width + i] !== 0) dead = false;
     if (!dead) live.push(i);
   }
-  if (live.length === 0) return undefined;
+  // Sign choices are 31-bit masks; wider layers are beyond what one draw could afford anyway.
+  if (live.length === 0 || live.length > 31) return undefined;
   // Null space of Gᵀ: the last D − r columns of Q in G·P = Q·R, r = rank(G).
   const qr = pivotedQr(gT, count, columns);
   const scale = Math.abs(qr.work[0]);
