@@ -192,3 +192,22 @@ export const NEB_FORCE_TOLERANCE = 1e-5;
  * convergence at the scale the loss itself varies on.
  */
 export const NEB_CLIMB_FORCE = 1e-2;
+
+ * The region-volume estimate (src/landscape/volume.ts) takes a region's least-squares residual e*_A as zero when
+ * ‖e*_A‖ ≤ REGION_ZERO_RESIDUAL_TOLERANCE·‖y‖. A consistent system leaves rounding of about κ(A∘X)·ε relative
+ * (1e-16 to 1e-12 at the sizes surveyed), while a region that cannot fit its labels misses at least one sample,
+ * ‖e*‖/‖y‖ of order 1/√N (0.1 at N = 100); 1e-8 sits between the two with orders of magnitude on each side, and
+ * the estimate records the largest residual it took as zero and the smallest it did not, so that the gap shows.
+ * Looser than ZERO_LOSS_TOLERANCE's 1e-10 in ‖r‖: that one judges polished points, this one an SVD solve of a
+ * possibly ill-conditioned A∘X.
+ */
+export const REGION_ZERO_RESIDUAL_TOLERANCE = 1e-8;
+
+/**
+ * A block v_i of a region's least-squares weights lies strictly inside unit i's cone only when every sided
+ * cosine s_in·v_i·x⁽ⁿ⁾/(‖v_i‖‖x⁽ⁿ⁾‖) exceeds CONE_FEASIBLE_COSINE_TOLERANCE. v comes from an SVD solve with
+ * relative error up to κ(A∘X)·ε; 1e-8 keeps only signs that such an error cannot flip (κ up to about 1e7), so the
+ * network built from v is inside the region in exact arithmetic too. Rejecting a closer call only lowers a lower
+ * bound.
+ */
+export const CONE_FEASIBLE_COSINE_TOLERANCE = 1e-8;

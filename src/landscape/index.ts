@@ -2,8 +2,10 @@
  * The `landscape` namespace of `basin`: pictures of the loss around a point. Two-dimensional slices along
  * filter-normalised random directions (Li et al. 2018), the loss along the segment between two points (its barrier),
  * curves between two minima trained to lower that barrier (a quadratic Bézier or a polygonal chain, Garipov et al.
- * 2018), the activation regions of a network over a grid of its inputs, and the connection of two minima
- * (`connectMinima`: alignment, a climbing-image nudged elastic band, and the certified saddle at its top).
+ * 2018), the activation regions of a network over a grid of its inputs, the connection of two minima
+ * (`connectMinima`: alignment, a climbing-image nudged elastic band, and the certified saddle at its top), and a
+ * Monte Carlo estimate of the angular volume of the activation regions that hold bad or global minima
+ * (`regionVolumes`, Soudry–Hoffer Theorem 6).
  *
  * @example
  * ```ts
@@ -87,3 +89,21 @@ export {
   trainCurve,
 } from './curves.js';
 export { type InputGridOptions, type InputRegions, inputRegions, kinks1d } from './input-regions.js';
+export {
+  classifyRegion,
+  drawRegionProblem,
+  rateConstant,
+  type RegionClassification,
+  type RegionDraw,
+  type RegionMinimum,
+  regionMinimum,
+  type RegionVolumeOptions,
+  type RegionVolumeRecord,
+  regionVolumes,
+  searchConeFeasible,
+  SIGN_SEARCH_MAX_UNITS,
+  VOLUME_MAX_ENTRIES,
+  type VolumeProgress,
+  type VolumeSize,
+  type VolumeSizeEstimate,
+} from './volume.js';

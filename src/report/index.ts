@@ -35,3 +35,4 @@ export { renderSvg, svgToPng } from './render.js';
 export { type ReportOptions, writeReport, type WrittenReport } from './write-report.js';
 export type { ReportSection, ReportTable, SectionBuilder } from './section.js';
 export { formatNumber, formatPercent, formatRate, formatTable } from './format.js';
+export { volumeFigure, volumeSection, volumeTable } from './volume-section.js';

@@ -19,6 +19,7 @@ export const COMMAND_MODULES: Readonly<
   certify: () => import('./certify.js'),
   search: () => import('./search.js'),
   worker: () => import('./worker.js'),
+  landscape: () => import('./landscape.js'),
 };
 
 /** Registers the command `name` names, or every command when it names none (help, an unknown command). */

@@ -1,0 +1,8 @@
+import type { Command } from 'commander';
+import { registerVolume } from './landscape-volume.js';
+
+/** `basin landscape <sub>`: what lies between and around minima; each subcommand lives in its own module. */
+export function register(program: Command): void {
+  const landscape = program.command('landscape').description('the loss landscape between and around minima');
+  registerVolume(landscape);
+}
