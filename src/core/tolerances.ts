@@ -193,6 +193,7 @@ export const NEB_FORCE_TOLERANCE = 1e-5;
  */
 export const NEB_CLIMB_FORCE = 1e-2;
 
+/**
  * The region-volume estimate (src/landscape/volume.ts) takes a region's least-squares residual e*_A as zero when
  * ‖e*_A‖ ≤ REGION_ZERO_RESIDUAL_TOLERANCE·‖y‖. A consistent system leaves rounding of about κ(A∘X)·ε relative
  * (1e-16 to 1e-12 at the sizes surveyed), while a region that cannot fit its labels misses at least one sample,
