@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../core/errors.js';
-import { CANONICAL_KEY_TOLERANCE } from '../core/tolerances.js';
+import { CANONICAL_KEY_TOLERANCE, RESCALING_UNIT_TOLERANCE } from '../core/tolerances.js';
 import type { Activation } from '../model/activation.js';
 import { type Architecture, parameterLayout } from '../model/architecture.js';
 
@@ -29,12 +29,19 @@ export interface RescalingDirection {
   readonly vector: Float64Array;
 }
 
-/** The rescaling tangent of every unit of every positively homogeneous hidden layer whose weights are not all 0. */
+/**
+ * The rescaling tangent of every unit of every positively homogeneous hidden layer whose weights are not all within
+ * RESCALING_UNIT_TOLERANCE·max(1, max|θ|) of 0: the tangent of a unit at rounding level points wherever the rounding
+ * does, and projecting it out can remove a direction of negative curvature (a saddle at such a unit's origin).
+ */
 export function rescalingDirections(architecture: Architecture, theta: Float64Array): RescalingDirection[] {
   const layout = parameterLayout(architecture);
   if (theta.length !== layout.size) {
     throw new InvalidArgumentError('theta', `${layout.size} parameters for this architecture`, theta.length);
   }
+  let largest = 1;
+  for (const value of theta) largest = Math.max(largest, Math.abs(value));
+  const negligible = RESCALING_UNIT_TOLERANCE * largest;
   const directions: RescalingDirection[] = [];
   architecture.hidden.forEach((hidden, l) => {
     if (!positivelyHomogeneous(hidden.activation)) return;
@@ -45,12 +52,12 @@ export function rescalingDirections(architecture: Architecture, theta: Float64Ar
       let nonZero = false;
       for (const index of incomingIndices(incoming, unit)) {
         vector[index] = theta[index];
-        nonZero ||= theta[index] !== 0;
+        nonZero ||= Math.abs(theta[index]) > negligible;
       }
       for (let o = 0; o < outgoing.outputs; o++) {
         const index = outgoing.weightOffset + o * outgoing.inputs + unit;
         vector[index] = -theta[index];
-        nonZero ||= theta[index] !== 0;
+        nonZero ||= Math.abs(theta[index]) > negligible;
       }
       if (nonZero) directions.push({ layer: l, unit, vector });
     }

@@ -119,6 +119,16 @@ export const INTERIOR_COSINE_TOLERANCE = 1e-10;
 export const WITNESS_MARGIN_TOLERANCE = 1e-12;
 
 /**
+ * A hidden unit contributes no rescaling tangent to a certificate when all its weights (incoming, bias, outgoing)
+ * are ≤ RESCALING_UNIT_TOLERANCE·max(1, max|θ|). Its tangent (incoming, −outgoing) is then as small as the rounding
+ * around the unit's zero: Newton stops 1e-23 from the saddle of (w1·w2 − 1)² at the origin, where that tangent
+ * pointed along the negative eigenvector and removing it turned the saddle into a "minimum". A null direction of H
+ * needs ‖H·t‖ ≪ ‖t‖, and ‖H·t‖ is about ‖∇L‖ (≤ 1e-12·lossScale at a certified point), so a tangent must be well above
+ * that to be one; 1e-9, like KINK_TOLERANCE, is weights that nothing but rounding left non-zero.
+ */
+export const RESCALING_UNIT_TOLERANCE = 1e-9;
+
+/**
  * Canonical forms sort units by their incoming weights; keys within CANONICAL_KEY_TOLERANCE·max(1, |a|, |b|) are a
  * tie broken by the next key, so that rounding between two copies of one minimum cannot reorder their units.
  */
@@ -160,6 +170,13 @@ export const KINK_LOCATION_TOLERANCE = 1e-12;
 export const CONSTANT_OUTPUT_TOLERANCE = 1e-12;
 
 /**
+ * `curveProfile` refines the highest grid point of a path's loss by golden-section search until the bracket in t is
+ * at most CURVE_PEAK_T_TOLERANCE wide: about 40 evaluations from a 101-point grid. A smooth peak's loss then sits
+ * within O(tolerance²)·L'' of the top, far below the loss's own rounding; finer adds evaluations and nothing else.
+ */
+export const CURVE_PEAK_T_TOLERANCE = 1e-9;
+
+/**
  * A nudged elastic band has converged when every image's force perpendicular to the band (and the climbing image's
  * whole force) is ≤ NEB_FORCE_TOLERANCE·lossScale. The band only has to bring its climbing image into the basin of
  * Newton's method on the gradient, which then converges to rounding (saddle.ts); 1e-5 puts the climbing image
@@ -175,3 +192,23 @@ export const NEB_FORCE_TOLERANCE = 1e-5;
  * convergence at the scale the loss itself varies on.
  */
 export const NEB_CLIMB_FORCE = 1e-2;
+
+/**
+ * The region-volume estimate (src/landscape/volume.ts) takes a region's least-squares residual e*_A as zero when
+ * ‖e*_A‖ ≤ REGION_ZERO_RESIDUAL_TOLERANCE·‖y‖. A consistent system leaves rounding of about κ(A∘X)·ε relative
+ * (1e-16 to 1e-12 at the sizes surveyed), while a region that cannot fit its labels misses at least one sample,
+ * ‖e*‖/‖y‖ of order 1/√N (0.1 at N = 100); 1e-8 sits between the two with orders of magnitude on each side, and
+ * the estimate records the largest residual it took as zero and the smallest it did not, so that the gap shows.
+ * Looser than ZERO_LOSS_TOLERANCE's 1e-10 in ‖r‖: that one judges polished points, this one an SVD solve of a
+ * possibly ill-conditioned A∘X.
+ */
+export const REGION_ZERO_RESIDUAL_TOLERANCE = 1e-8;
+
+/**
+ * A block v_i of a region's least-squares weights lies strictly inside unit i's cone only when every sided
+ * cosine s_in·v_i·x⁽ⁿ⁾/(‖v_i‖‖x⁽ⁿ⁾‖) exceeds CONE_FEASIBLE_COSINE_TOLERANCE. v comes from an SVD solve with
+ * relative error up to κ(A∘X)·ε; 1e-8 keeps only signs that such an error cannot flip (κ up to about 1e7), so the
+ * network built from v is inside the region in exact arithmetic too. Rejecting a closer call only lowers a lower
+ * bound.
+ */
+export const CONE_FEASIBLE_COSINE_TOLERANCE = 1e-8;

@@ -28,6 +28,16 @@ export const unitInterval = finite
   .min(0, { error: 'a number in [0, 1)' })
   .lt(1, { error: 'a number in [0, 1)' });
 
+/** A negative slope ρ of leaky ReLU; ρ = 1 would make the unit linear, and A∘X rank-deficient by design. */
+export const negativeSlope = z
+  .number({ error: 'a finite slope ρ ≠ 1' })
+  .refine((rho) => Number.isFinite(rho) && rho !== 1, { error: 'a finite slope ρ ≠ 1' });
+
+/** ε of Soudry–Hoffer's 𝓛_ε (Def. 4), a misclassification level strictly between 0 and 1. */
+export const openUnitInterval = finite
+  .gt(0, { error: 'a number in (0, 1)' })
+  .lt(1, { error: 'a number in (0, 1)' });
+
 /** An integer ≥ `min`, for bounds the named primitives above do not cover (e.g. `--d`, at least 3). */
 export function integerAtLeast(min: number): z.ZodNumber {
   const error = `an integer ≥ ${min}`;

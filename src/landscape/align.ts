@@ -1,15 +1,20 @@
 import { solveAssignment } from '../core/linalg/assignment.js';
-import { incomingIndices, normaliseUnitScales } from '../certify/symmetry.js';
+import { incomingIndices, normaliseUnitScales, positivelyHomogeneous } from '../certify/symmetry.js';
 import { type Architecture, parameterLayout } from '../model/architecture.js';
 import { requireParameterVector } from './segment.js';
 
 export interface Alignment {
-  /** The reference in the normal form of `normaliseUnitScales` (the same function as the given reference). */
+  /** A copy of the reference, unchanged. */
   readonly reference: Float64Array;
-  /** θ in that normal form with its hidden units permuted to match the reference's (the same function as θ). */
+  /**
+   * θ with its hidden units permuted to match the reference's and each rescaled to the incoming norm of the unit it
+   * matches (the same function as θ); θ itself, copied, when that is not closer to the reference than θ was.
+   */
   readonly theta: Float64Array;
-  /** Per hidden layer: aligned unit k is θ's unit `permutations[l][k]`. */
+  /** Per hidden layer: aligned unit k is θ's unit `permutations[l][k]` (the identity when θ was kept). */
   readonly permutations: readonly Int32Array[];
+  /** False when the permuted form was farther from the reference than θ itself, so θ was kept. */
+  readonly permuted: boolean;
   /** ‖θ − reference‖ as given, and between the two aligned forms. */
   readonly distanceBefore: number;
   readonly distanceAfter: number;
@@ -17,12 +22,15 @@ export interface Alignment {
 
 /**
  * Brings θ as close as its symmetries allow to a reference network before the two are compared or connected by a
- * path: both are put in the positive-rescaling normal form (every unit's incoming weights and bias of unit norm,
- * src/certify/symmetry.ts), then, layer by layer from the input, θ's hidden units are permuted by the assignment
- * that minimises the summed squared distance between matched units' incoming weights and biases (and, in the last
- * hidden layer, their outgoing weights too: deeper layers' outgoing weights are compared once the next layer is
- * aligned, through its incoming weights). The assignment is solved exactly (`solveAssignment`), so two permuted and
- * rescaled copies of one network align to distance 0 up to rounding whenever their units are distinct.
+ * path. Units are matched scale-free: both networks are put in the positive-rescaling normal form (every unit's
+ * incoming weights and bias of unit norm, src/certify/symmetry.ts), then, layer by layer from the input, θ's hidden
+ * units are permuted by the assignment that minimises the summed squared distance between matched units' incoming
+ * weights and biases (and, in the last hidden layer, their outgoing weights too: deeper layers' outgoing weights are
+ * compared once the next layer is aligned, through its incoming weights). The assignment is solved exactly
+ * (`solveAssignment`). Each matched unit of θ is then rescaled to its reference unit's incoming norm, so the
+ * reference stays where it is: normalising both instead moved the ends of paths and made some straight lines
+ * between aligned Gaussian minima climb higher than before (docs/landscape.md). Two permuted and rescaled copies of
+ * one network align to distance 0 up to rounding whenever their units are distinct.
  *
  * @example
  * ```ts
@@ -48,7 +56,7 @@ export function alignNetworks(
   requireParameterVector('reference', reference, layout.size);
   requireParameterVector('theta', theta, layout.size);
   const normalReference = normaliseUnitScales(architecture, reference);
-  const aligned = normaliseUnitScales(architecture, theta);
+  const normalTheta = normaliseUnitScales(architecture, theta);
   const permutations = architecture.hidden.map((hidden, l) => {
     const incoming = layout.layers[l];
     const outgoing = layout.layers[l + 1];
@@ -64,7 +72,7 @@ export function alignNetworks(
       return values;
     };
     const referenceUnits = Array.from({ length: width }, (_, unit) => unitVector(normalReference, unit));
-    const thetaUnits = Array.from({ length: width }, (_, unit) => unitVector(aligned, unit));
+    const thetaUnits = Array.from({ length: width }, (_, unit) => unitVector(normalTheta, unit));
     const cost = new Float64Array(width * width);
     for (let i = 0; i < width; i++) {
       for (let j = 0; j < width; j++) {
@@ -74,16 +82,62 @@ export function alignNetworks(
       }
     }
     const permutation = solveAssignment(cost, width);
-    permuteUnits(aligned, incoming, outgoing, permutation);
+    permuteUnits(normalTheta, incoming, outgoing, permutation);
     return permutation;
   });
+  const aligned = rescaleLike(architecture, normalTheta, reference);
+  const distanceBefore = distance(reference, theta);
+  const distanceAfter = distance(reference, aligned);
+  if (distanceAfter > distanceBefore) {
+    const identity = architecture.hidden.map((hidden) =>
+      Int32Array.from({ length: hidden.width }, (_, k) => k),
+    );
+    return {
+      reference: Float64Array.from(reference),
+      theta: Float64Array.from(theta),
+      permutations: identity,
+      permuted: false,
+      distanceBefore,
+      distanceAfter: distanceBefore,
+    };
+  }
   return {
-    reference: normalReference,
+    reference: Float64Array.from(reference),
     theta: aligned,
     permutations,
-    distanceBefore: distance(reference, theta),
-    distanceAfter: distance(normalReference, aligned),
+    permuted: true,
+    distanceBefore,
+    distanceAfter,
   };
+}
+
+/**
+ * `normal` (in the normal form of normaliseUnitScales) with each unit of each positively homogeneous layer scaled,
+ * from the input, to the incoming norm of the same unit of `like` in `like`'s own form: the scales `like` has.
+ */
+function rescaleLike(architecture: Architecture, normal: Float64Array, like: Float64Array): Float64Array {
+  const layout = parameterLayout(architecture);
+  const out = Float64Array.from(normal);
+  // Layer by layer: once layer l − 1 has `like`'s scales, layer l's incoming rows are in `like`'s form too.
+  const target = like;
+  architecture.hidden.forEach((hidden, l) => {
+    if (!positivelyHomogeneous(hidden.activation)) return;
+    const incoming = layout.layers[l];
+    const outgoing = layout.layers[l + 1];
+    for (let unit = 0; unit < hidden.width; unit++) {
+      const indices = incomingIndices(incoming, unit);
+      const size = (v: Float64Array): number =>
+        Math.sqrt(indices.reduce((sum, index) => sum + v[index] ** 2, 0));
+      const wanted = size(target);
+      const current = size(out);
+      if (wanted === 0 || current === 0) continue;
+      const factor = wanted / current;
+      for (const index of indices) out[index] *= factor;
+      for (let o = 0; o < outgoing.outputs; o++)
+        out[outgoing.weightOffset + o * outgoing.inputs + unit] /= factor;
+    }
+  });
+  return out;
 }
 
 /** Reorders one hidden layer's units in place: new unit k is old unit permutation[k] (rows, bias, outgoing column). */

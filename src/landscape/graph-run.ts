@@ -8,7 +8,7 @@ import type { LossKind } from '../model/loss.js';
 import type { Samples } from '../model/samples.js';
 import { alignNetworks } from './align.js';
 import { mergeTree } from './graph.js';
-import { connectMinima } from './path.js';
+import { type ConnectOptions, connectMinima } from './path.js';
 import type {
   ConnectionRecord,
   ExcludedEndPointRecord,
@@ -172,6 +172,14 @@ export function landscapeGraph(options: GraphOptions): GraphRecord {
   const found = findMinima(problem, options.search, (done, total) =>
     options.onProgress?.('search', done, total),
   );
+  if (found.nodes.length === 0) {
+    const verdicts = found.excluded.map((d) => `${d.count} ${d.verdict}`).join(', ');
+    throw new InvalidArgumentError(
+      'restarts',
+      'a search that ends in at least one certified minimum (more restarts, or another --seed)',
+      `none among ${found.restarts} end points (${verdicts})`,
+    );
+  }
   const started = performance.now();
   const { pairs, pairing } = choosePairs(problem.architecture, found.nodes, maxPairs, nearest);
   const edges = pairs.map(([i, j], done) => {
@@ -227,7 +235,7 @@ export interface PathOptions extends ConnectionSettings {
   /** Ids to record (e.g. the search's minimum numbers); 0 and 1 by default. */
   readonly fromId?: number;
   readonly toId?: number;
-  readonly onProgress?: (stage: 'align' | 'linear' | 'neb' | 'saddle', done: number, total: number) => void;
+  readonly onProgress?: ConnectOptions['onProgress'];
 }
 
 /** `basin landscape path`: one connection between two given points of one problem, as a record. */

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
+import { bytesOf, requireMemory } from '../core/limits.js';
 import {
   LOSS_ROUNDING,
   NEB_CLIMB_FORCE,
@@ -37,7 +38,7 @@ export type NebOptions = (NetworkProblem | PlainProblem) & {
   readonly images?: number;
   /** Start from these movable images instead of the straight line (e.g. a trained curve), in order from → to. */
   readonly initialImages?: readonly Float64Array[];
-  /** FIRE steps at most (default 2000). */
+  /** FIRE steps at most (default DEFAULT_NEB_ITERATIONS). */
   readonly maxIterations?: number;
   /** Converged when every perpendicular force is ≤ forceTolerance·lossScale (default NEB_FORCE_TOLERANCE). */
   readonly forceTolerance?: number;
@@ -74,6 +75,14 @@ export interface NebResult {
  * Sheppard, Terrell & Henkelman (J. Chem. Phys. 128, 134106, 2008) found it among the most robust NEB optimisers.
  * Forces are measured in lossScale units so that these defaults do not depend on the data's scale.
  */
+/** FIRE steps when `maxIterations` is not given. */
+export const DEFAULT_NEB_ITERATIONS = 2000;
+/** Movable images of a band when neither `images` nor `initialImages` is given. */
+export const DEFAULT_NEB_IMAGES = 12;
+/** Largest accepted `images` and `maxIterations`: beyond them a band is a mistake, not a request. */
+export const NEB_MAX_IMAGES = 10_000;
+export const NEB_MAX_ITERATIONS = 10_000_000;
+
 const FIRE = {
   dtStart: 0.1,
   dtMax: 1,
@@ -112,13 +121,27 @@ export function nudgedElasticBand(options: NebOptions): NebResult {
   const { from, to } = options;
   requireParameterVector('from', from, size);
   requireParameterVector('to', to, size);
-  const maxIterations = requireInteger('maxIterations', options.maxIterations ?? 2000, 0, 10_000_000);
+  const maxIterations = requireInteger(
+    'maxIterations',
+    options.maxIterations ?? DEFAULT_NEB_ITERATIONS,
+    0,
+    NEB_MAX_ITERATIONS,
+  );
   const tolerance = requireFinite('forceTolerance', options.forceTolerance ?? NEB_FORCE_TOLERANCE, 0);
   const spring = requireFinite('springConstant', options.springConstant ?? 1, 0);
   if (options.climb !== undefined && typeof options.climb !== 'boolean') {
     throw new InvalidArgumentError('climb', 'true or false', options.climb);
   }
   const climb = options.climb ?? true;
+  const declared = options.initialImages?.length ?? options.images ?? DEFAULT_NEB_IMAGES;
+  if (Number.isInteger(declared)) {
+    // Images, gradients, velocities, forces and tangents: five vectors of P doubles per image.
+    requireMemory(
+      'images',
+      `a band of ${declared} images of ${size} parameters`,
+      bytesOf(5 * (declared + 2) * size, 8),
+    );
+  }
   const movable = initialBand(options, size);
   const count = movable.length;
   const images = [Float64Array.from(from), ...movable, Float64Array.from(to)];
@@ -298,7 +321,7 @@ function initialBand(options: NebOptions, size: number): Float64Array[] {
       return Float64Array.from(image);
     });
   }
-  const count = requireInteger('images', options.images ?? 12, 1, 10_000);
+  const count = requireInteger('images', options.images ?? DEFAULT_NEB_IMAGES, 1, NEB_MAX_IMAGES);
   return Array.from({ length: count }, (_, k) => {
     const t = (k + 1) / (count + 1);
     const image = new Float64Array(size);

@@ -173,9 +173,11 @@ export function refineSaddle(options: RefineSaddleOptions): SaddleRefinement {
   const tag = ` (verdict ${decision.verdict}, rule ${decision.rule}, ${decision.strength})`;
   let reason: string;
   if (certified) reason = `a Morse index 1 saddle: ${decision.explanation}`;
-  else if (
+  else if (decision.verdict === 'local-min' || decision.verdict === 'global') {
+    reason = `the refined point is a minimum: ${decision.explanation}${tag}`;
+  } else if (
     decision.verdict === 'non-differentiable' ||
-    ['kink-undecided', 'kink-descent', 'convex-pieces', 'constant-output'].includes(decision.rule)
+    ['kink-undecided', 'kink-descent', 'convex-pieces'].includes(decision.rule)
   ) {
     reason = `${decision.explanation}${tag}`;
   } else if (search === undefined) {
@@ -184,8 +186,6 @@ export function refineSaddle(options: RefineSaddleOptions): SaddleRefinement {
     reason =
       `Newton did not converge: ‖∇L‖/lossScale = ${relativeGradient.toExponential(2)} after ` +
       `${search.iterations} step(s)${tag}`;
-  } else if (decision.verdict === 'local-min' || decision.verdict === 'global') {
-    reason = `the refined point is a minimum${tag}`;
   } else if (!aboveEnds) {
     reason =
       `no barrier: the refined critical point's loss ${certificate.lossValue} is not above the higher end's ` +

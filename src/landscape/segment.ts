@@ -1,9 +1,9 @@
 import type { FloatArray } from '../core/dtype.js';
 import { InvalidArgumentError, requireAllFinite, requireFinite, requireInteger } from '../core/errors.js';
 import { type Architecture, parameterCount } from '../model/architecture.js';
-import { lossValue } from '../model/gradient.js';
 import type { LossKind } from '../model/loss.js';
 import type { Samples } from '../model/samples.js';
+import { lossesAlongCurve } from './curve-point.js';
 
 export interface SegmentOptions {
   readonly architecture: Architecture;
@@ -45,15 +45,9 @@ export function lossAlongSegment(options: SegmentOptions): SegmentProfile {
   const outside = Math.round(extend * intervals);
   const count = intervals + 1 + 2 * outside;
   const t = new Float64Array(count);
-  const values = new Float64Array(count);
-  const theta = new Float64Array(size);
-  for (let k = 0; k < count; k++) {
-    const step = k - outside;
-    // Exact end points: step/intervals is exact for 0 and 1, and (1 − t)·a + t·b is then a or b bit for bit.
-    t[k] = step / intervals;
-    for (let p = 0; p < size; p++) theta[p] = (1 - t[k]) * from[p] + t[k] * to[p];
-    values[k] = lossValue(architecture, loss, theta, samples);
-  }
+  // Exact end points: step/intervals is exact for 0 and 1, and (1 − t)·a + t·b is then a or b bit for bit.
+  for (let k = 0; k < count; k++) t[k] = (k - outside) / intervals;
+  const values = lossesAlongCurve(architecture, loss, samples, { kind: 'linear' }, from, to, t);
   const start = values[outside];
   const end = values[outside + intervals];
   let highest = -Infinity;

@@ -37,10 +37,10 @@ export type { ReportSection, ReportTable, SectionBuilder } from './section.js';
 export {
   graphFigure,
   graphSection,
-  type LandscapeRecord,
   landscapeSection,
   pathFigure,
   pathSection,
   type StandaloneSection,
 } from './landscape-section.js';
 export { formatNumber, formatPercent, formatRate, formatTable } from './format.js';
+export { volumeFigure, volumeSection, volumeTable } from './volume-section.js';

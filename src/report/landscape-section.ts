@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { edgeCertified, edgeLevel, graphLayout, mergeComponents } from '../landscape/graph.js';
+import type { LandscapeRecord } from '../landscape/record-file.js';
 import type { ConnectionRecord, GraphRecord, PathProfileRecord, PathRecord } from '../landscape/records.js';
 import type { Figure } from './figure.js';
 import { formatNumber, formatRate } from './format.js';
@@ -165,7 +166,11 @@ export function graphFigure(record: GraphRecord, name = 'landscape-graph'): Figu
 }
 
 /** The loss along every path of a connection, one line per method, with the saddle (or the top) marked. */
-export function pathFigure(record: PathRecord, name = 'landscape-path'): Figure {
+export function pathFigure(
+  record: PathRecord,
+  name = 'landscape-path',
+  ends: PathEnds = defaultEnds(record),
+): Figure {
   const edge = record.connection;
   const points = edge.paths.flatMap((path) =>
     path.t.map((t, k) => ({ t, loss: path.loss[k], method: path.method })),
@@ -190,7 +195,7 @@ export function pathFigure(record: PathRecord, name = 'landscape-path'): Figure 
   const y = { field: 'loss', type: 'quantitative' as const, title: `loss (${record.problem.loss})` };
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `${record.problem.dataset}: minimum ${edge.from} → minimum ${edge.to}`,
+    title: `${record.problem.dataset}: ${ends.from} → ${ends.to}`,
     width: MIN_WIDTH,
     height: HEIGHT - 20,
     background: 'white',
@@ -215,11 +220,11 @@ export function pathFigure(record: PathRecord, name = 'landscape-path'): Figure 
   };
   return {
     name,
-    title: `Paths between minimum ${edge.from} and minimum ${edge.to}`,
+    title: `Paths between ${ends.from} and ${ends.to}`,
     caption:
       `Loss along each path (t is the normalised arc length for the elastic band) after alignment; the diamond ` +
       `marks the top of the best path: ${describeSaddle(edge)}. Barrier ${loss(edge.barrierFromStart)} from ` +
-      `minimum ${edge.from} (loss ${loss(edge.fromLoss)}), ${loss(edge.barrierFromEnd)} from minimum ${edge.to} ` +
+      `${ends.from} (loss ${loss(edge.fromLoss)}), ${loss(edge.barrierFromEnd)} from ${ends.to} ` +
       `(loss ${loss(edge.toLoss)}).`,
     spec,
   };
@@ -322,10 +327,21 @@ export function graphSection(record: GraphRecord): StandaloneSection {
   };
 }
 
-export function pathTable(record: PathRecord): ReportTable {
+/** How a path's ends are named: `minimum 0` and `minimum 1` unless the caller knows better (`search:3`, a file). */
+export interface PathEnds {
+  readonly from: string;
+  readonly to: string;
+}
+
+const defaultEnds = (record: PathRecord): PathEnds => ({
+  from: `minimum ${record.connection.from}`,
+  to: `minimum ${record.connection.to}`,
+});
+
+export function pathTable(record: PathRecord, ends: PathEnds = defaultEnds(record)): ReportTable {
   const edge = record.connection;
   return {
-    caption: `Paths from minimum ${edge.from} (loss ${loss(edge.fromLoss)}) to minimum ${edge.to} (loss ${loss(edge.toLoss)})`,
+    caption: `Paths from ${ends.from} (loss ${loss(edge.fromLoss)}) to ${ends.to} (loss ${loss(edge.toLoss)})`,
     headers: ['path', 'max loss', 'at t', 'barrier'],
     rows: edge.paths.map((p) => [p.method, loss(p.maxLoss), formatNumber(p.peakT, 3), loss(p.barrier)]),
   };
@@ -354,9 +370,6 @@ export function pathSection(record: PathRecord): StandaloneSection {
     tables: [pathTable(record)],
   };
 }
-
-/** The landscape records a report can show. */
-export type LandscapeRecord = GraphRecord | PathRecord;
 
 /** The section of any landscape record, by its `kind`. */
 export function landscapeSection(record: LandscapeRecord): StandaloneSection {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { certify } from '../../src/certify/certificate.js';
 import { polish } from '../../src/certify/polish.js';
 import { type DenseSpectrum, hessianSpectrum, type LanczosSpectrum } from '../../src/certify/spectrum.js';
 import { canonicalise, rescalingDirections } from '../../src/certify/symmetry.js';
@@ -8,6 +9,7 @@ import { mlp } from '../../src/model/architecture.js';
 import { predict } from '../../src/model/forward.js';
 import { denseHessian } from '../../src/model/hessian.js';
 import { initialise } from '../../src/model/init.js';
+import { makeSamples } from '../../src/model/samples.js';
 import { pythonSkipReason, withPython } from './python-oracle.js';
 
 const leaky = { kind: 'leaky-relu', slope: 0.1 } as const;
@@ -138,5 +140,22 @@ describe('symmetries', () => {
     moved[0] += 0.1;
     const c = canonicalise(architecture, moved);
     assert.ok(c.some((value, p) => Math.abs(value - a[p]) > 1e-3));
+  });
+});
+
+describe('rescaling tangents of units at rounding level', () => {
+  // L = (w1·w2 − 1)² (a linear 1-1-1 net on x = y = 1) has its saddle at the origin: H = [[0, −2], [−2, 0]]. Newton
+  // stops a few 1e-23 away from it, where the unit's tangent (w1, −w2) is rounding pointing anywhere, here along the
+  // descent direction (1, 1): projecting it out made the certificate call this saddle a strict local minimum.
+  const product = mlp(1, [1], 1, { kind: 'linear' }, false);
+  const samples = makeSamples([1], [1], 1);
+  it('leaves out the tangent of a unit whose weights are rounding, so a saddle next to 0 stays a saddle', () => {
+    const nearOrigin = Float64Array.of(-4.3e-23, 4.0e-23);
+    assert.equal(rescalingDirections(product, nearOrigin).length, 0);
+    const certificate = certify(product, 'mse', nearOrigin, samples, { polish: false, probes: false });
+    assert.equal(certificate.verdict, 'saddle', certificate.decision.explanation);
+    assert.equal(certificate.decision.morseIndex, 1);
+    // A unit of ordinary size keeps its tangent.
+    assert.equal(rescalingDirections(product, Float64Array.of(2, 0.5)).length, 1);
   });
 });

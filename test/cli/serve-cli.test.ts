@@ -3,9 +3,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { RESULTS_PATH, startExplorerServer } from '../../src/cli/commands/serve.js';
+import { LANDSCAPE_PATH, RESULTS_PATH, startExplorerServer } from '../../src/cli/commands/serve.js';
+import { checkServedLandscape } from '../../src/cli/served-landscape.js';
 import { checkServedResults } from '../../src/cli/served-results.js';
 import { ResultStore } from '../../src/sweep/store/result-store.js';
+import { landscapeGraphFixture } from '../web/landscape-fixture.js';
 import { TWO_SWEEPS, writeSyntheticStore } from '../web/synthetic-sweep.js';
 import { assertOneLineError, cliSkip, temporaryDirectory } from './helpers.js';
 
@@ -14,9 +16,16 @@ const notes = join(directory, 'notes.txt');
 writeFileSync(notes, 'not a store\n');
 const emptyDirectory = join(directory, 'empty');
 mkdirSync(emptyDirectory);
+const graph = landscapeGraphFixture();
+writeFileSync(join(directory, 'graph.json'), JSON.stringify(graph));
+writeFileSync(join(directory, 'weights.json'), JSON.stringify({ ...graph, kind: 'basin-weights' }));
+writeFileSync(
+  join(directory, 'short.json'),
+  JSON.stringify({ ...graph, nodes: [{ ...graph.nodes[0], theta: [1, 2] }, ...graph.nodes.slice(1)] }),
+);
 
 describe(
-  'basin serve --store / --results refuse bad values with one line naming the flag',
+  'basin serve --store / --results / --landscape refuse bad values with one line naming the flag',
   { skip: cliSkip },
   () => {
     it('--store: a missing file, a text file, a DuckDB file that is not a store', async () => {
@@ -65,6 +74,29 @@ describe(
         /^basin: --store, --results: expected one of them, not both$/,
       );
     });
+
+    it('--landscape: a missing file, another kind of JSON, θ of the wrong length', () => {
+      assertOneLineError(
+        ['serve', '--landscape', 'missing.json'],
+        directory,
+        /^basin: --landscape: missing\.json: cannot read landscape record \(ENOENT: no such file\)$/,
+      );
+      assertOneLineError(
+        ['serve', '--landscape', 'weights.json'],
+        directory,
+        /^basin: --landscape: weights\.json: not a basin landscape record: kind is "basin-weights"/,
+      );
+      assertOneLineError(
+        ['serve', '--landscape', 'notes.txt'],
+        directory,
+        /^basin: --landscape: notes\.txt: not a basin landscape record: invalid JSON/,
+      );
+      assertOneLineError(
+        ['serve', '--landscape', 'short.json'],
+        directory,
+        /^basin: --landscape: short\.json: nodes\[0\]\.theta has 2 entries, expected problem\.parameters = 9$/,
+      );
+    });
   },
 );
 
@@ -90,6 +122,23 @@ describe('what basin serve offers the Results tab', () => {
   it('nothing without --store or --results (404: the page then waits for an upload)', async () => {
     const response = await fetch(await serve({}));
     assert.equal(response.status, 404);
+  });
+
+  it('--landscape: the record as written, at api/landscape (404 without the flag)', async () => {
+    const file = join(directory, 'graph.json');
+    const server = await startExplorerServer({
+      port: 0,
+      host: '127.0.0.1',
+      directory: site,
+      landscape: checkServedLandscape(file)!,
+    });
+    closers.push(server.close);
+    const response = await fetch(new URL(LANDSCAPE_PATH.slice(1), server.url));
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-basin-source'), 'graph.json');
+    assert.equal(await response.text(), readFileSync(file, 'utf8'));
+    const url = await serve({});
+    assert.equal((await fetch(new URL(LANDSCAPE_PATH.slice(1), url))).status, 404);
   });
 
   it("--store: the store's runs as JSON, read again on every request", async () => {

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readLandscapeFile } from '../../src/io/landscape-file.js';
+import { parseLandscapeRecord } from '../../src/landscape/record-file.js';
 import { edgeCertified, mergeTree } from '../../src/landscape/graph.js';
 import type { GraphRecord, PathRecord } from '../../src/landscape/records.js';
-import { pathIds } from '../../src/cli/commands/landscape-path.js';
 import { assertOneLineError, basin, cliSkip, temporaryDirectory } from '../cli/helpers.js';
 
 test('basin landscape graph writes a valid graph record and its figure', { skip: cliSkip }, () => {
@@ -16,7 +15,7 @@ test('basin landscape graph writes a valid graph record and its figure', { skip:
   const result = basin([...args, '--json', '--out', out, '--figure', figure], directory);
   assert.equal(result.status, 0, result.stderr);
   const printed = JSON.parse(result.stdout) as GraphRecord;
-  const record = readLandscapeFile(out, '--out') as GraphRecord;
+  const record = parseLandscapeRecord(readFileSync(out, 'utf8'), out) as GraphRecord;
   assert.deepEqual(printed, record);
   assert.equal(record.kind, 'basin-landscape-graph');
   assert.equal(record.restarts, 12);
@@ -54,7 +53,11 @@ test('basin landscape path connects two minima of a search', { skip: cliSkip }, 
   const record = JSON.parse(result.stdout) as PathRecord;
   assert.equal(record.kind, 'basin-landscape-path');
   assert.equal(record.problem.dataset, 'xor');
-  assert.deepEqual([record.connection.from, record.connection.to], [0, 1], 'the ends keep their search ids');
+  assert.deepEqual(
+    [record.connection.from, record.connection.to],
+    [0, 1],
+    'a lone path names its ends 0 and 1',
+  );
   assert.ok(record.connection.paths.some((p) => p.method === 'linear'));
   assert.deepEqual(
     [...readFileSync(figure).subarray(1, 4)].map((b) => String.fromCharCode(b)).join(''),
@@ -85,13 +88,4 @@ test('bad landscape flags give one-line errors naming the flag', { skip: cliSkip
     /--from: expected search:K/,
   );
   assertOneLineError([...path, '--from', 'missing.json', '--to', 'search:0'], directory, /missing\.json/);
-});
-
-test('a path record names its ends by search id, and files by the first free ids', () => {
-  const file = { kind: 'file', path: 'a.json' } as const;
-  const search = (index: number) => ({ kind: 'search', index }) as const;
-  assert.deepEqual(pathIds(search(3), search(7)), { fromId: 3, toId: 7 });
-  assert.deepEqual(pathIds(file, file), { fromId: 0, toId: 1 });
-  assert.deepEqual(pathIds(file, search(0)), { fromId: 1, toId: 0 });
-  assert.deepEqual(pathIds(search(1), file), { fromId: 1, toId: 2 });
 });

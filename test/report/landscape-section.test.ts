@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readLandscapeFile } from '../../src/io/landscape-file.js';
 import { mergeTree } from '../../src/landscape/graph.js';
 import type { ConnectionRecord, GraphRecord, PathRecord } from '../../src/landscape/records.js';
 import {
@@ -133,30 +132,6 @@ test('the path figure marks the saddle with its loss and certification', async (
   const svg = await renderSvg(pathFigure(record));
   assert.match(svg, /saddle 2 \(certified\)/);
   assert.equal(landscapeSection(record).title, 'Path between two minima: toy');
-});
-
-test('readLandscapeFile reads a record back and names the field at fault in a broken one', () => {
-  const directory = mkdtempSync(join(tmpdir(), 'basin-landscape-file-'));
-  const good = join(directory, 'graph.json');
-  writeFileSync(good, JSON.stringify(graph()));
-  assert.deepEqual(readLandscapeFile(good, '--landscape'), graph());
-  const broken = join(directory, 'broken.json');
-  const record = graph() as unknown as { edges: { topLoss?: unknown }[] };
-  delete record.edges[1].topLoss;
-  writeFileSync(broken, JSON.stringify(record));
-  assert.throws(
-    () => readLandscapeFile(broken, '--landscape'),
-    /edges\[1\]\.topLoss: expected a finite number/,
-  );
-  const other = join(directory, 'other.json');
-  writeFileSync(other, JSON.stringify({ format: 'basin-weights' }));
-  assert.throws(
-    () => readLandscapeFile(other, '--landscape'),
-    /kind is undefined, expected "basin-landscape-graph"/,
-  );
-  const dangling = join(directory, 'dangling.json');
-  writeFileSync(dangling, JSON.stringify({ ...graph(), merges: [{ ...graph().merges[0], edge: 7 }] }));
-  assert.throws(() => readLandscapeFile(dangling, '--landscape'), /merges\[0\]\.edge/);
 });
 
 test('a report of standalone sections needs no result store', async () => {

@@ -290,7 +290,7 @@ describe('explorer in a real browser', { skip }, () => {
       [800, 900],
     ]) {
       await page.setViewportSize({ width, height });
-      for (const view of ['playground', 'landscape', 'results']) {
+      for (const view of ['playground', 'landscape', 'minima', 'results']) {
         await page.goto(`${harness.server.url}#view=${view}`);
         await page.waitForSelector('body[data-ready=true]');
         if (view === 'results') {
@@ -311,7 +311,7 @@ describe('explorer in a real browser', { skip }, () => {
   });
 
   it('no view shows "NaN", before or after a sweep is opened', async () => {
-    for (const view of ['playground', 'landscape', 'results']) {
+    for (const view of ['playground', 'landscape', 'minima', 'results']) {
       await page.goto(`${harness.server.url}#view=${view}`);
       await page.waitForSelector('body[data-ready=true]');
       assert.doesNotMatch(await visibleText(page), /NaN/, `${view} before anything is opened`);

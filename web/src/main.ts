@@ -2,6 +2,7 @@ import { Store } from './store.js';
 import { VIEWS, type View } from './state.js';
 import { WorkerClient } from './worker-client.js';
 import { mountLandscape } from './views/landscape.js';
+import { mountMinima } from './views/minima.js';
 import { mountPlayground, type Notices } from './views/playground.js';
 import { mountResults } from './views/results.js';
 
@@ -28,6 +29,7 @@ const tabs = [...document.querySelectorAll<HTMLButtonElement>('.tabs button')];
 
 const playground = mountPlayground(panels.playground, store, worker, notices);
 const landscape = mountLandscape(panels.landscape, store, worker, notices, playground.trainNow);
+mountMinima(panels.minima, store, notices, playground.loadPoint);
 mountResults(panels.results, notices);
 
 function showView(view: View): void {

@@ -5,7 +5,7 @@
  */
 import { model, train } from 'basin';
 
-export const VIEWS = ['playground', 'landscape', 'results'] as const;
+export const VIEWS = ['playground', 'landscape', 'minima', 'results'] as const;
 export type View = (typeof VIEWS)[number];
 
 export const DATA_KINDS = [

@@ -18,8 +18,8 @@ export const COMMAND_MODULES: Readonly<
   data: () => import('./data.js'),
   certify: () => import('./certify.js'),
   search: () => import('./search.js'),
-  landscape: () => import('./landscape.js'),
   worker: () => import('./worker.js'),
+  landscape: () => import('./landscape.js'),
 };
 
 /** Registers the command `name` names, or every command when it names none (help, an unknown command). */

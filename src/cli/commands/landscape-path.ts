@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { requireSeparateFiles, requireWritableTarget, writeOutputFile } from '../../io/output-file.js';
@@ -6,7 +7,7 @@ import { findMinima, type FoundMinima, landscapePath } from '../../landscape/gra
 import type { PathRecord } from '../../landscape/records.js';
 import type { KnownAnswerProblem } from '../../data/swirszcz.js';
 import { formatTable } from '../../report/format.js';
-import { pathFigure, pathTable, pathText } from '../../report/landscape-section.js';
+import { type PathEnds, pathFigure, pathTable, pathText } from '../../report/landscape-section.js';
 import { requireFigureTarget, writeFigureFile } from '../figure-file.js';
 import { flagOption } from '../flags.js';
 import { stageProgress } from '../progress.js';
@@ -111,7 +112,6 @@ export async function pathCommand(options: PathCommandOptions): Promise<PathReco
     problem: landscapeProblem,
     from: pointOf('from'),
     to: pointOf('to'),
-    ...pathIds(options.from, options.to),
     ...(options.images !== undefined ? { images: options.images } : {}),
     ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
     certify: search.certify,
@@ -119,8 +119,11 @@ export async function pathCommand(options: PathCommandOptions): Promise<PathReco
   });
   const json = JSON.stringify(record);
   if (options.out !== undefined) writeOutputFile(options.out, `${json}\n`, 'the path record');
-  if (options.figure !== undefined) await writeFigureFile(options.figure, pathFigure(record));
-  process.stdout.write(options.json === true ? `${json}\n` : formatPath(record, options));
+  const ends = { from: shortSource(options.from), to: shortSource(options.to) };
+  if (options.figure !== undefined) {
+    await writeFigureFile(options.figure, pathFigure(record, 'landscape-path', ends));
+  }
+  process.stdout.write(options.json === true ? `${json}\n` : formatPath(record, options, ends));
   return record;
 }
 
@@ -141,23 +144,21 @@ function weightsPoint(path: string, flag: string, problem: KnownAnswerProblem): 
   return Float64Array.from(weights.theta);
 }
 
-/**
- * The ids a path record gives its ends: K for `search:K` (the graph's node id of that minimum), otherwise 0 for
- * --from and 1 for --to, or the next free id when the other end already has it.
- */
-export function pathIds(from: PointSource, to: PointSource): { fromId: number; toId: number } {
-  const fromId = from.kind === 'search' ? from.index : to.kind === 'search' && to.index === 0 ? 1 : 0;
-  let toId = to.kind === 'search' ? to.index : 1;
-  while (to.kind === 'file' && toId === fromId) toId++;
-  return { fromId, toId };
+/** How the figure names an end: `search:K` or the file's name. */
+function shortSource(source: PointSource): string {
+  return source.kind === 'file' ? basename(source.path) : `search:${source.index}`;
 }
 
 function describeSource(source: PointSource): string {
   return source.kind === 'file' ? source.path : `minimum ${source.index} of the search`;
 }
 
-export function formatPath(record: PathRecord, options: Pick<PathCommandOptions, 'from' | 'to'>): string {
-  const table = pathTable(record);
+export function formatPath(
+  record: PathRecord,
+  options: Pick<PathCommandOptions, 'from' | 'to'>,
+  ends: PathEnds,
+): string {
+  const table = pathTable(record, ends);
   return (
     `basin landscape path: ${describeSource(options.from)} → ${describeSource(options.to)}\n` +
     `${pathText(record).join(' ')}\n\n${table.caption}\n${formatTable(table.headers, table.rows)}\n`

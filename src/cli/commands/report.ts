@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from '../../core/errors.js';
-import { readLandscapeFile } from '../../io/landscape-file.js';
+import { BasinError, FileFormatError, InvalidArgumentError } from '../../core/errors.js';
+import { readUserFile } from '../../io/user-file.js';
+import { parseLandscapeRecord } from '../../landscape/record-file.js';
 import { requireSeparateFiles, requireWritableDirectory } from '../../io/output-file.js';
-import { landscapeSection } from '../../report/landscape-section.js';
+import { landscapeSection, type StandaloneSection } from '../../report/landscape-section.js';
 import { writeReport } from '../../report/write-report.js';
 import { PRESET_SECTIONS } from '../../reproduce/presets/index.js';
 import { ResultStore } from '../../sweep/store/result-store.js';
@@ -19,6 +20,18 @@ interface ReportCommandOptions {
 function fileName(text: string, flag: string): string {
   if (text === '') throw new InvalidArgumentError(flag, 'file names separated by commas', text);
   return text;
+}
+
+/** The report section of one --landscape record; any problem with it is one line naming the file. */
+function landscapeFileSection(file: string): StandaloneSection {
+  const record = parseLandscapeRecord(readUserFile(file, 'the landscape record of --landscape'), file);
+  try {
+    return landscapeSection(record);
+  } catch (error) {
+    // The parser checks fields and references; the tree also needs merges that mergeTree could have made.
+    if (error instanceof BasinError) throw new FileFormatError(file, error.message);
+    throw error;
+  }
 }
 
 /**
@@ -60,7 +73,7 @@ export function register(program: Command): void {
         ],
         [{ path: options.out, argument: '--out' }],
       );
-      const sections = landscape.map((file) => landscapeSection(readLandscapeFile(file, '--landscape')));
+      const sections = landscape.map(landscapeFileSection);
       const store = path === undefined ? undefined : await ResultStore.open(path, 'read');
       try {
         if (store !== undefined && options.sweep !== undefined) {

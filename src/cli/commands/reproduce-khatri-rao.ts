@@ -1,12 +1,17 @@
 import { writeOutputFile } from '../../io/output-file.js';
 import type { Command } from 'commander';
-import * as z from 'zod';
 import {
   type KhatriRaoSurveyCell,
   khatriRaoRankSurvey,
   type KhatriRaoSurveyShape,
 } from '../../certify/khatri-rao.js';
-import { positive, positiveInteger, positiveWorkCount, seed32 } from '../../io/schema-primitives.js';
+import {
+  negativeSlope,
+  positive,
+  positiveInteger,
+  positiveWorkCount,
+  seed32,
+} from '../../io/schema-primitives.js';
 import { DEFAULT_SLOPE_NOISE, type SlopeNoise } from '../../model/slope-noise.js';
 import { formatNumber, formatRate, formatTable } from '../../report/format.js';
 import { formatInterval, formatProportion } from '../../report/summary-table.js';
@@ -57,11 +62,6 @@ export function parseShape(text: string, flag: string): [number, number] {
 
 /** basin's default slope noise (DEFAULT_SLOPE_NOISE) is ε ~ N(1, 0.1²); the command keeps its distribution. */
 const DEFAULT_NOISE_STD = DEFAULT_SLOPE_NOISE.distribution === 'gaussian' ? DEFAULT_SLOPE_NOISE.std : 0.1;
-
-/** A negative slope ρ of leaky ReLU; ρ = 1 would make the unit linear, and A∘X rank-deficient by design. */
-const negativeSlope = z
-  .number({ error: 'a finite slope ρ ≠ 1' })
-  .refine((rho) => rho !== 1, { error: 'a finite slope ρ ≠ 1' });
 
 export interface KhatriRaoCommandOptions {
   readonly quick?: boolean;

@@ -7,6 +7,7 @@ import sirv from 'sirv';
 import { FileFormatError, InvalidArgumentError, requireInteger } from '../../core/errors.js';
 import { integerBetween } from '../../io/schema-primitives.js';
 import { type FlagParser, flagOption, numberOption } from '../flags.js';
+import { checkServedLandscape, readServedLandscape, type ServedLandscape } from '../served-landscape.js';
 import { checkServedResults, readServedResults, type ServedResults } from '../served-results.js';
 
 /** Where `npm run build` puts the explorer's static files (dist/web beside dist/src). */
@@ -25,10 +26,14 @@ export interface ServeOptions {
   readonly directory?: string;
   /** Runs for the Results tab at `api/results` (`--store`, `--results`); without them that path is 404. */
   readonly results?: ServedResults;
+  /** A landscape record for the "Between minima" tab at `api/landscape` (`--landscape`); without it, 404. */
+  readonly landscape?: ServedLandscape;
 }
 
 /** The explorer's Results tab fetches this path (web/src/views/results.ts, relative to the page). */
 export const RESULTS_PATH = '/api/results';
+/** The "Between minima" tab fetches this path (web/src/views/minima.ts). */
+export const LANDSCAPE_PATH = '/api/landscape';
 
 /** Serves the built explorer over HTTP; resolves once it listens. */
 export async function startExplorerServer(options: ServeOptions): Promise<ExplorerServer> {
@@ -43,9 +48,15 @@ export async function startExplorerServer(options: ServeOptions): Promise<Explor
     response.end('not found');
   };
   const server = createServer((request, response) => {
-    if (new URL(request.url ?? '/', 'http://localhost').pathname === RESULTS_PATH) {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path === RESULTS_PATH) {
       if (options.results === undefined) notFound(response);
       else void serveResults(options.results, response);
+      return;
+    }
+    if (path === LANDSCAPE_PATH) {
+      if (options.landscape === undefined) notFound(response);
+      else serveLandscape(options.landscape, response);
       return;
     }
     handler(request, response, () => notFound(response));
@@ -72,6 +83,20 @@ async function serveResults(results: ServedResults, response: ServerResponse): P
     response.setHeader('cache-control', 'no-store');
     response.setHeader('x-basin-source', encodeURIComponent(served.source));
     response.end(served.body);
+  } catch (error) {
+    response.statusCode = 500;
+    response.setHeader('content-type', 'text/plain; charset=utf-8');
+    response.end(error instanceof Error ? error.message.split('\n')[0] : String(error));
+  }
+}
+
+function serveLandscape(landscape: ServedLandscape, response: ServerResponse): void {
+  try {
+    const text = readServedLandscape(landscape);
+    response.setHeader('content-type', 'application/json; charset=utf-8');
+    response.setHeader('cache-control', 'no-store');
+    response.setHeader('x-basin-source', encodeURIComponent(landscape.source));
+    response.end(text);
   } catch (error) {
     response.statusCode = 500;
     response.setHeader('content-type', 'text/plain; charset=utf-8');
@@ -114,18 +139,41 @@ export function register(program: Command): void {
       '--results <path>',
       'open this runs.parquet, or the directory `basin results --export` wrote, in the Results tab',
     )
-    .action(async (options: { port: number; host: string; store?: string; results?: string }) => {
-      const results = await checkServedResults(options);
-      const explorer = await startExplorerServer({ port: options.port, host: options.host, results });
-      const shown =
-        results === undefined ? '' : `results: ${results.path} (Results tab: ${explorer.url}#view=results)\n`;
-      process.stdout.write(`basin explorer: ${explorer.url}\n${shown}(press Ctrl+C to stop)\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          void explorer.close().then(resolve);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-    });
+    .option(
+      '--landscape <file>',
+      'open this record of `basin landscape graph` or `basin landscape path` in the Between minima tab',
+    )
+    .action(
+      async (options: {
+        port: number;
+        host: string;
+        store?: string;
+        results?: string;
+        landscape?: string;
+      }) => {
+        const results = await checkServedResults(options);
+        const landscape = checkServedLandscape(options.landscape);
+        const explorer = await startExplorerServer({
+          port: options.port,
+          host: options.host,
+          ...(results === undefined ? {} : { results }),
+          ...(landscape === undefined ? {} : { landscape }),
+        });
+        const shown =
+          (results === undefined
+            ? ''
+            : `results: ${results.path} (Results tab: ${explorer.url}#view=results)\n`) +
+          (landscape === undefined
+            ? ''
+            : `landscape: ${landscape.path} (Between minima tab: ${explorer.url}#view=minima)\n`);
+        process.stdout.write(`basin explorer: ${explorer.url}\n${shown}(press Ctrl+C to stop)\n`);
+        await new Promise<void>((resolve) => {
+          const stop = (): void => {
+            void explorer.close().then(resolve);
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      },
+    );
 }

@@ -1,6 +1,7 @@
 import { card, el, formatNumber } from '../dom.js';
 import { download, exportButton, toCsv } from '../downloads.js';
 import { parseCsvData } from '../csv-data.js';
+import type { ExplorerState } from '../state.js';
 import type { Store } from '../store.js';
 import { type WorkerClient, WorkerStoppedError } from '../worker-client.js';
 import type { PointReport } from '../worker/certificate.js';
@@ -8,6 +9,15 @@ import type { TrainedPayload } from '../worker/protocol.js';
 import { drawInputPlot, inputPlotSvg } from './input-plot.js';
 import { playgroundControls } from './playground-controls.js';
 import { VegaChart } from './vega-chart.js';
+
+/** A network given from outside (a minimum of a landscape record): its settings, θ, and the loss recorded for it. */
+export interface LoadedPoint {
+  readonly state: ExplorerState;
+  readonly theta: readonly number[];
+  /** What the status line calls it, e.g. "minimum #2 of graph.json". */
+  readonly label: string;
+  readonly recordedLoss: number;
+}
 
 export interface Notices {
   error(message: string): void;
@@ -20,7 +30,7 @@ export function mountPlayground(
   store: Store,
   worker: WorkerClient,
   notices: Notices,
-): { trainNow(): Promise<void> } {
+): { trainNow(): Promise<void>; loadPoint(point: LoadedPoint): Promise<void> } {
   const status = el('p', { class: 'status', id: 'train-status', 'aria-live': 'polite' }, 'Not trained yet.');
   const controls = playgroundControls(
     store.state,
@@ -212,6 +222,44 @@ export function mountPlayground(
     }
   };
 
+  /**
+   * Shows a given θ as the playground's point (no training): the settings go into the form, the worker evaluates
+   * the loss and draws the picture, and Certify point certifies it. The link does not carry θ, so `trained` stays off.
+   */
+  const loadPoint = async (point: LoadedPoint): Promise<void> => {
+    notices.clear();
+    setBusy(true);
+    store.update({ ...point.state, trained: false });
+    controls.show(store.state);
+    curve = [];
+    await lossChart.setData('points', []);
+    facts.replaceChildren();
+    await spectrumChart.setData('eigen', []);
+    status.textContent = `Loading ${point.label}…`;
+    delete status.dataset.finalLoss;
+    try {
+      const payload = await worker.request({ kind: 'load', state: store.state, theta: point.theta });
+      if (payload.kind !== 'train') return;
+      store.setTrained(payload);
+      const shown = formatNumber(payload.finalLoss);
+      const mismatch =
+        shown === formatNumber(point.recordedLoss)
+          ? ''
+          : ` The record gives loss ${formatNumber(point.recordedLoss)}: the data or the network here differ from the record's.`;
+      status.textContent = `Loaded ${point.label} (${payload.architecture}, not trained here): loss ${shown}, ‖∇L‖ ${formatNumber(payload.gradientNorm)}. Certify point checks it.${mismatch}`;
+      status.dataset.engine = 'cpu';
+      status.dataset.finalLoss = String(payload.finalLoss);
+      drawPicture(payload);
+    } catch (error) {
+      if (!(error instanceof WorkerStoppedError)) {
+        notices.error(`${point.label}: ${error instanceof Error ? error.message : String(error)}`);
+        status.textContent = 'Loading failed; see the message above.';
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const showCertificate = async (report: PointReport): Promise<void> => {
     const rows: [string, string][] = [
       ['verdict', `${report.verdict} (rule: ${report.rule})`],
@@ -282,7 +330,7 @@ export function mountPlayground(
     if (event.key === 't' && !controls.train.disabled) void trainNow();
     if (event.key === 'c' && !controls.certify.disabled) void certifyNow();
   });
-  return { trainNow };
+  return { trainNow, loadPoint };
 }
 
 function pictureData(payload: TrainedPayload): Parameters<typeof drawInputPlot>[1] {

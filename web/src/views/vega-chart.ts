@@ -21,6 +21,16 @@ export class VegaChart {
     await this.view.runAsync();
   }
 
+  /**
+   * Fits a `width: 'container'` chart to its container now. Vega-Lite reads the container's width when the view is
+   * made and on window resizes only, so a chart made inside a hidden card or tab keeps a stale width once it shows;
+   * a resize event makes it (and any other chart on the page) read its container again.
+   */
+  async fitWidth(): Promise<void> {
+    window.dispatchEvent(new Event('resize'));
+    await this.view.runAsync();
+  }
+
   async signal(name: string, value: unknown): Promise<void> {
     this.view.signal(name, value);
     await this.view.runAsync();

@@ -10,6 +10,13 @@ export type WorkerRequest =
       readonly state: ExplorerState;
       readonly csvText: string | undefined;
     }
+  /** A given θ (a minimum from a landscape record) as the current point, instead of training. */
+  | {
+      readonly id: number;
+      readonly kind: 'load';
+      readonly state: ExplorerState;
+      readonly theta: readonly number[];
+    }
   | { readonly id: number; readonly kind: 'gpu-info' }
   | { readonly id: number; readonly kind: 'certify' }
   | { readonly id: number; readonly kind: 'slice'; readonly state: ExplorerState }
@@ -42,7 +49,8 @@ export interface TrainedPayload {
   readonly weightsJson: string;
   readonly architecture: string;
   readonly epochs: number;
-  readonly stopReason: train.StopReason;
+  /** Why training stopped; undefined for a loaded point (no training ran). */
+  readonly stopReason: train.StopReason | undefined;
   readonly finalLoss: number;
   readonly gradientNorm: number;
   readonly traceEpochs: readonly number[];

@@ -63,7 +63,16 @@ async function trainRequest(request: Extract<WorkerRequest, { kind: 'train' }>):
     }
   }
   result ??= await trainProblem(problem, request.state, 0, onEpoch);
-  const theta = Float64Array.from(result.theta);
+  return pointPayload(problem, Float64Array.from(result.theta), result, engine);
+}
+
+/** The playground's current point, its data and picture; `run` says how it was reached (training, or none). */
+function pointPayload(
+  problem: Problem,
+  theta: Float64Array,
+  run: Omit<TrainRun, 'theta'>,
+  engine: EngineUsed,
+): TrainedPayload {
   current = { problem, theta };
   return {
     kind: 'train',
@@ -82,20 +91,43 @@ async function trainRequest(request: Extract<WorkerRequest, { kind: 'train' }>):
       provenance: { source: 'basin explorer', data: problem.description },
     }),
     architecture: model.describeArchitecture(problem.architecture),
-    epochs: result.epochs,
-    stopReason: result.stopReason,
-    finalLoss: result.finalLoss,
-    gradientNorm: result.gradientNorm,
-    traceEpochs: result.trace.epochs,
-    traceLoss: result.trace.loss,
+    epochs: run.epochs,
+    stopReason: run.stopReason,
+    finalLoss: run.finalLoss,
+    gradientNorm: run.gradientNorm,
+    traceEpochs: run.trace.epochs,
+    traceLoss: run.trace.loss,
     picture: inputPicture(problem, theta, problem.samples.inputDim === 1 ? 400 : 160),
   };
+}
+
+/** Makes a given θ the current point (a minimum from a landscape record): its loss and gradient, no training. */
+async function loadRequest(request: Extract<WorkerRequest, { kind: 'load' }>): Promise<TrainedPayload> {
+  const problem = await buildProblem(request.state, undefined);
+  const size = model.parameterCount(problem.architecture);
+  if (request.theta.length !== size) {
+    throw new Error(
+      `θ has ${request.theta.length} entries, but ${model.describeArchitecture(problem.architecture)} has ${size} parameters`,
+    );
+  }
+  const theta = Float64Array.from(request.theta);
+  const point = train.referenceObjective(problem.architecture, problem.loss, problem.samples).evaluate(theta);
+  const run = {
+    epochs: 0,
+    stopReason: undefined,
+    finalLoss: point.loss,
+    gradientNorm: train.norm2(point.gradient),
+    trace: { epochs: [], loss: [] },
+  };
+  return pointPayload(problem, theta, run, { name: 'cpu' });
 }
 
 async function handle(request: WorkerRequest): Promise<WorkerPayload> {
   switch (request.kind) {
     case 'train':
       return trainRequest(request);
+    case 'load':
+      return loadRequest(request);
     case 'gpu-info':
       return { kind: 'gpu-info', info: await gpuInfo() };
     case 'certify': {
