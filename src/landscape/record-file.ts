@@ -10,6 +10,7 @@ import { parseActivation } from '../model/activation.js';
 import { mlp, parameterCount } from '../model/architecture.js';
 import { LOSS_KINDS } from '../model/loss.js';
 import type { GraphRecord, PathRecord } from './records.js';
+import type { RegionVolumeRecord } from './volume.js';
 
 /*
  * Reading a landscape record back (`basin serve --landscape`, the explorer's upload): the JSON of records.ts checked
@@ -139,31 +140,8 @@ export function parseLandscapeRecord(text: string, file = 'landscape record'): L
   const fail = (detail: string): never => {
     throw new FileFormatError(file, detail);
   };
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    // The engine's message quotes the text, line breaks and control bytes included; the error stays one clean line.
-    const reason = (error as Error).message.replace(/[\s\p{Cc}]+/gu, ' ');
-    return fail(`not a basin landscape record: invalid JSON (${reason})`);
-  }
-  const duplicate = firstDuplicateKey(text);
-  if (duplicate !== undefined) fail(`the key ${duplicate.path} is written twice (line ${duplicate.line})`);
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    fail('not a basin landscape record: expected a JSON object');
-  }
-  const header = json as Record<string, unknown>;
-  if (!(LANDSCAPE_RECORD_KINDS as readonly unknown[]).includes(header.kind)) {
-    fail(
-      `not a basin landscape record: kind is ${JSON.stringify(header.kind) ?? 'missing'}, expected ${LANDSCAPE_RECORD_KINDS.map((k) => `"${k}"`).join(' or ')}`,
-    );
-  }
-  if (header.version !== LANDSCAPE_RECORD_VERSION) {
-    fail(
-      `unsupported ${String(header.kind)} version ${JSON.stringify(header.version) ?? 'missing'}; this basin reads version ${LANDSCAPE_RECORD_VERSION}`,
-    );
-  }
-  const schema = header.kind === 'basin-landscape-graph' ? graphSchema : pathSchema;
+  const json = readRecordHeader(text, LANDSCAPE_RECORD_KINDS, fail);
+  const schema = json.kind === 'basin-landscape-graph' ? graphSchema : pathSchema;
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const problem = describeSchemaProblem(parsed.error, json, schema);
@@ -210,6 +188,114 @@ export function parseLandscapeRecord(text: string, file = 'landscape record'): L
     }
   });
   return record;
+}
+
+/**
+ * The JSON object of a record whose `kind` is one of `kinds` and whose `version` is LANDSCAPE_RECORD_VERSION; `fail`
+ * for bad JSON (one clean line), a key written twice, a non-object, an unknown kind or version.
+ */
+function readRecordHeader(
+  text: string,
+  kinds: readonly string[],
+  fail: (detail: string) => never,
+): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    // The engine's message quotes the text, line breaks and control bytes included; the error stays one clean line.
+    const reason = (error as Error).message.replace(/[\s\p{Cc}]+/gu, ' ');
+    return fail(`not a basin landscape record: invalid JSON (${reason})`);
+  }
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate !== undefined) fail(`the key ${duplicate.path} is written twice (line ${duplicate.line})`);
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    fail('not a basin landscape record: expected a JSON object');
+  }
+  const header = json as Record<string, unknown>;
+  if (!kinds.includes(header.kind as string)) {
+    fail(
+      `not a basin landscape record: kind is ${JSON.stringify(header.kind) ?? 'missing'}, expected ${kinds.map((k) => `"${k}"`).join(' or ')}`,
+    );
+  }
+  if (header.version !== LANDSCAPE_RECORD_VERSION) {
+    fail(
+      `unsupported ${String(header.kind)} version ${JSON.stringify(header.version) ?? 'missing'}; this basin reads version ${LANDSCAPE_RECORD_VERSION}`,
+    );
+  }
+  return header;
+}
+
+const proportionSchema = z.object({
+  successes: count,
+  trials: count,
+  estimate: finite.nullable(),
+  low: finite,
+  high: finite,
+});
+
+const volumeSizeSchema = z.object({
+  count: count.min(1, { error: 'an integer ≥ 1' }),
+  inputDim: count.min(1, { error: 'an integer ≥ 1' }),
+  width: count.min(1, { error: 'an integer ≥ 1' }),
+  parameters: count,
+  theorem8Width: count.nullable(),
+  draws: count,
+  fullRank: proportionSchema,
+  badPossible: proportionSchema,
+  badCertain: proportionSchema,
+  globalPossible: proportionSchema,
+  globalCertain: proportionSchema,
+  allInactive: proportionSchema,
+  foundBySearch: count,
+  badPossibleWithAllInactive: count,
+  gamma: finite,
+  rateExponent: finite,
+  theoremRate: finite,
+  largestZeroResidual: finite.nullable(),
+  smallestNonzeroResidual: finite.nullable(),
+});
+
+const volumeSchema = z.object({
+  kind: z.literal('basin-landscape-volume'),
+  version: z.literal(LANDSCAPE_RECORD_VERSION),
+  model: z.string({ error: 'a string' }),
+  settings: z.object({
+    draws: count,
+    epsilon: finite,
+    negativeSlope: finite,
+    labelEncoding: z.enum(['pm1', '01']),
+    seed: count,
+    residualTolerance: finite,
+    coneCosineTolerance: finite,
+    signSearch: z.boolean({ error: 'true or false' }),
+    rankTolerance: z.string({ error: 'a string' }),
+  }),
+  sizes: z.array(volumeSizeSchema, { error: 'a list of sizes' }),
+});
+
+/** Every record `basin landscape` writes: what `basin report --landscape` shows. */
+export type ReportableLandscapeRecord = LandscapeRecord | RegionVolumeRecord;
+
+export const REPORTABLE_RECORD_KINDS = [...LANDSCAPE_RECORD_KINDS, 'basin-landscape-volume'] as const;
+
+/**
+ * Parses a record of `basin landscape graph|path|volume --out`, for `basin report --landscape`: graph and path
+ * records as `parseLandscapeRecord` reads them, volume records checked field by field; one line naming the file and
+ * the field at fault otherwise.
+ */
+export function parseReportableRecord(text: string, file = 'landscape record'): ReportableLandscapeRecord {
+  const fail = (detail: string): never => {
+    throw new FileFormatError(file, detail);
+  };
+  const json = readRecordHeader(text, REPORTABLE_RECORD_KINDS, fail);
+  if (json.kind !== 'basin-landscape-volume') return parseLandscapeRecord(text, file);
+  const parsed = volumeSchema.safeParse(json);
+  if (!parsed.success) {
+    const problem = describeSchemaProblem(parsed.error, json, volumeSchema);
+    fail(`${problem.field}: expected ${problem.expected}, got ${problem.received}`);
+  }
+  return parsed.data as RegionVolumeRecord;
 }
 
 /** The problem must be one basin can rebuild: a built-in dataset, an activation it knows, and P matching them. */

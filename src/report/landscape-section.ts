@@ -1,10 +1,11 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { edgeCertified, edgeLevel, graphLayout, mergeComponents } from '../landscape/graph.js';
-import type { LandscapeRecord } from '../landscape/record-file.js';
+import type { ReportableLandscapeRecord } from '../landscape/record-file.js';
 import type { ConnectionRecord, GraphRecord, PathProfileRecord, PathRecord } from '../landscape/records.js';
 import type { Figure } from './figure.js';
 import { formatNumber, formatRate } from './format.js';
 import type { ReportSection, ReportTable } from './section.js';
+import { volumeSection } from './volume-section.js';
 
 /** A report section that stands on its own, without a sweep (the landscape records of `basin landscape`). */
 export type StandaloneSection = Omit<ReportSection, 'summary'>;
@@ -372,11 +373,13 @@ export function pathSection(record: PathRecord): StandaloneSection {
 }
 
 /** The section of any landscape record, by its `kind`. */
-export function landscapeSection(record: LandscapeRecord): StandaloneSection {
+export function landscapeSection(record: ReportableLandscapeRecord): StandaloneSection {
   switch (record.kind) {
     case 'basin-landscape-graph':
       return graphSection(record);
     case 'basin-landscape-path':
       return pathSection(record);
+    case 'basin-landscape-volume':
+      return volumeSection(record);
   }
 }

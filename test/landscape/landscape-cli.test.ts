@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseLandscapeRecord } from '../../src/landscape/record-file.js';
@@ -29,10 +29,31 @@ test('basin landscape graph writes a valid graph record and its figure', { skip:
   }
   assert.deepEqual(record.merges, mergeTree(record.nodes, record.edges));
   assert.match(readFileSync(figure, 'utf8'), /^<svg/);
-  // basin report shows the record without a result store.
-  const report = basin(['report', '--landscape', out, '--out', join(directory, 'report')], directory);
+  // basin report shows the record, and a region-volume record beside it, without a result store.
+  const volume = join(directory, 'volume.json');
+  const volumeRun = basin(
+    ['landscape', 'volume', '--sizes', '4:2:2', '--draws', '40', '--out', volume],
+    directory,
+  );
+  assert.equal(volumeRun.status, 0, volumeRun.stderr);
+  const report = basin(
+    ['report', '--landscape', `${out},${volume}`, '--out', join(directory, 'report')],
+    directory,
+  );
   assert.equal(report.status, 0, report.stderr);
-  assert.match(readFileSync(join(directory, 'report', 'report.html'), 'utf8'), /Disconnectivity graph: xor/);
+  const html = readFileSync(join(directory, 'report', 'report.html'), 'utf8');
+  assert.match(html, /Disconnectivity graph: xor/);
+  assert.match(html, /Region volumes/);
+  // A volume record with a field of the wrong type is one line naming the file and the field.
+  const broken = join(directory, 'broken-volume.json');
+  const parsed = JSON.parse(readFileSync(volume, 'utf8')) as { sizes: { draws: unknown }[] };
+  parsed.sizes[0].draws = 'many';
+  writeFileSync(broken, JSON.stringify(parsed));
+  assertOneLineError(
+    ['report', '--landscape', broken, '--out', join(directory, 'report2')],
+    directory,
+    /broken-volume\.json.*sizes\[0\]\.draws: expected an integer/,
+  );
   assertOneLineError(['report'], directory, /<store>: expected a result store, or --landscape/);
   // The human-readable form lists the minima and the edges.
   const text = basin([...args, '--max-pairs', '0', '--nearest', '1'], directory);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { BasinError, FileFormatError, InvalidArgumentError } from '../../core/errors.js';
 import { readUserFile } from '../../io/user-file.js';
-import { parseLandscapeRecord } from '../../landscape/record-file.js';
+import { parseReportableRecord } from '../../landscape/record-file.js';
 import { requireSeparateFiles, requireWritableDirectory } from '../../io/output-file.js';
 import { landscapeSection, type StandaloneSection } from '../../report/landscape-section.js';
 import { writeReport } from '../../report/write-report.js';
@@ -24,7 +24,7 @@ function fileName(text: string, flag: string): string {
 
 /** The report section of one --landscape record; any problem with it is one line naming the file. */
 function landscapeFileSection(file: string): StandaloneSection {
-  const record = parseLandscapeRecord(readUserFile(file, 'the landscape record of --landscape'), file);
+  const record = parseReportableRecord(readUserFile(file, 'the landscape record of --landscape'), file);
   try {
     return landscapeSection(record);
   } catch (error) {
@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .addOption(
       flagOption(
         '--landscape <files>',
-        'also show these records of basin landscape graph|path --out (comma-separated JSON files)',
+        'also show these records of basin landscape graph|path|volume --out (comma-separated JSON files)',
         listParser(fileName),
       ),
     )
