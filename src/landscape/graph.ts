@@ -105,6 +105,11 @@ export interface GraphSegment {
   readonly kind: 'stem' | 'join' | 'open';
   /** For a join: whether its edge is certified (`edgeCertified`); stems and open tops are true. */
   readonly certified: boolean;
+  /**
+   * The connection (index into GraphRecord.edges) of the merge this line belongs to: a join's own, a stem's the
+   * merge it rises to; null for open stems.
+   */
+  readonly edge: number | null;
 }
 
 export interface GraphLeaf {
@@ -133,6 +138,8 @@ interface Cluster {
   readonly bottom: number;
   readonly children?: readonly [Cluster, Cluster];
   readonly certified: boolean;
+  /** The edge of the merge that made this group (undefined for a lone minimum). */
+  readonly edge?: number;
   x?: number;
 }
 
@@ -161,6 +168,7 @@ export function graphLayout(nodes: readonly GraphNode[], merges: readonly MergeR
       bottom: Math.max(merge.level, a.bottom, b.bottom),
       children: [first, second],
       certified: merge.certified,
+      edge: merge.edge,
     };
     for (const id of joined.ids) clusterOf.set(id, joined);
   }
@@ -183,11 +191,12 @@ export function graphLayout(nodes: readonly GraphNode[], merges: readonly MergeR
   const high = Math.max(...levels);
   const top = high + OPEN_STEM_HEADROOM * (high > low ? high - low : Math.max(1, Math.abs(high)));
   const segments: GraphSegment[] = [];
-  const draw = (cluster: Cluster, upTo: number, kind: 'stem' | 'open'): void => {
+  const draw = (cluster: Cluster, upTo: number, kind: 'stem' | 'open', edge: number | null): void => {
     const x = cluster.x!;
-    segments.push({ x1: x, y1: cluster.bottom, x2: x, y2: upTo, kind, certified: true });
+    segments.push({ x1: x, y1: cluster.bottom, x2: x, y2: upTo, kind, certified: true, edge });
     if (cluster.children === undefined) return;
     const [first, second] = cluster.children;
+    const own = cluster.edge ?? null;
     segments.push({
       x1: first.x!,
       y1: cluster.bottom,
@@ -195,11 +204,12 @@ export function graphLayout(nodes: readonly GraphNode[], merges: readonly MergeR
       y2: cluster.bottom,
       kind: 'join',
       certified: cluster.certified,
+      edge: own,
     });
-    draw(first, cluster.bottom, 'stem');
-    draw(second, cluster.bottom, 'stem');
+    draw(first, cluster.bottom, 'stem', own);
+    draw(second, cluster.bottom, 'stem', own);
   };
-  for (const root of roots) draw(root, top, 'open');
+  for (const root of roots) draw(root, top, 'open', null);
   return { leaves, segments, top, components: mergeComponents(nodes, merges) };
 }
 

@@ -9,7 +9,7 @@ const nodes = [
   { id: 3, loss: 0.4, count: 1 },
 ];
 
-describe('disconnectivityLayout', () => {
+describe("disconnectivityLayout (the library's graphLayout, styled for the explorer)", () => {
   it('one tree: leaves side by side, lower groups first, a vertical per child up to each join and one horizontal', () => {
     const layout = disconnectivityLayout(nodes.slice(0, 3), [
       { level: 0.6, left: [0], right: [1], edge: 0, certified: true },
@@ -24,14 +24,22 @@ describe('disconnectivityLayout', () => {
         [0, 2],
       ],
     );
-    assert.deepEqual(layout.segments, [
-      { x: 1, y: 0.2, x2: 1, y2: 0.6, style: 'certified saddle', edge: 0 },
-      { x: 2, y: 0.5, x2: 2, y2: 0.6, style: 'certified saddle', edge: 0 },
-      { x: 1, y: 0.6, x2: 2, y2: 0.6, style: 'certified saddle', edge: 0 },
-      { x: 0, y: 0.1, x2: 0, y2: 0.9, style: 'saddle not certified', edge: 1 },
-      { x: 1.5, y: 0.6, x2: 1.5, y2: 0.9, style: 'saddle not certified', edge: 1 },
-      { x: 0, y: 0.9, x2: 1.5, y2: 0.9, style: 'saddle not certified', edge: 1 },
-    ]);
+    // The lines as a set: the library draws them from the top down, the order carries no meaning.
+    const key = (s: { x: number; y: number; x2: number; y2: number }): string =>
+      [s.x, s.y, s.x2, s.y2].join(' ');
+    const sorted = <T extends { x: number; y: number; x2: number; y2: number }>(list: readonly T[]): T[] =>
+      [...list].sort((a, b) => key(a).localeCompare(key(b)));
+    assert.deepEqual(
+      sorted(layout.segments),
+      sorted([
+        { x: 1, y: 0.2, x2: 1, y2: 0.6, style: 'certified saddle', edge: 0 },
+        { x: 2, y: 0.5, x2: 2, y2: 0.6, style: 'certified saddle', edge: 0 },
+        { x: 1, y: 0.6, x2: 2, y2: 0.6, style: 'certified saddle', edge: 0 },
+        { x: 0, y: 0.1, x2: 0, y2: 0.9, style: 'saddle not certified', edge: 1 },
+        { x: 1.5, y: 0.6, x2: 1.5, y2: 0.9, style: 'saddle not certified', edge: 1 },
+        { x: 0, y: 0.9, x2: 1.5, y2: 0.9, style: 'saddle not certified', edge: 1 },
+      ]),
+    );
   });
 
   it('groups no connection joins each get an open top above the highest level', () => {
