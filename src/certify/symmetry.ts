@@ -101,12 +101,21 @@ export function canonicalise(architecture: Architecture, theta: ArrayLike<number
  * θ with every unit of every positively homogeneous hidden layer rescaled, layer by layer from the input, so that its
  * incoming weights and bias have unit Euclidean norm (the outgoing weights take the inverse factor; units whose
  * incoming weights are all 0 stay as they are). The network's function is unchanged. The rescaling part of
- * `canonicalise`, and the normal form in which `alignNetworks` compares two networks.
+ * `canonicalise`, and the normal form in which `alignNetworks` compares two networks. With `like`, each unit gets the
+ * incoming norm of the same unit of `like` instead of 1 (units where `like`'s is 0 stay as they are): layer by layer,
+ * once layer l − 1 has `like`'s scales, layer l's incoming rows are in `like`'s form too.
  */
-export function normaliseUnitScales(architecture: Architecture, theta: ArrayLike<number>): Float64Array {
+export function normaliseUnitScales(
+  architecture: Architecture,
+  theta: ArrayLike<number>,
+  like?: ArrayLike<number>,
+): Float64Array {
   const layout = parameterLayout(architecture);
   if (theta.length !== layout.size) {
     throw new InvalidArgumentError('theta', `${layout.size} parameters for this architecture`, theta.length);
+  }
+  if (like !== undefined && like.length !== layout.size) {
+    throw new InvalidArgumentError('like', `${layout.size} parameters for this architecture`, like.length);
   }
   const out = Float64Array.from(theta);
   architecture.hidden.forEach((hidden, l) => {
@@ -115,11 +124,17 @@ export function normaliseUnitScales(architecture: Architecture, theta: ArrayLike
     const outgoing = layout.layers[l + 1];
     for (let unit = 0; unit < hidden.width; unit++) {
       const indices = incomingIndices(incoming, unit);
-      const size = Math.sqrt(indices.reduce((sum, index) => sum + out[index] * out[index], 0));
-      if (size === 0) continue;
-      for (const index of indices) out[index] = out[index] / size;
+      const size = (v: ArrayLike<number>): number =>
+        Math.sqrt(indices.reduce((sum, index) => sum + v[index] * v[index], 0));
+      const current = size(out);
+      const wanted = like === undefined ? 1 : size(like);
+      if (current === 0 || wanted === 0) continue;
+      // Dividing by the norm (not multiplying by its inverse) keeps canonical forms bit for bit what they were.
+      for (const index of indices)
+        out[index] = like === undefined ? out[index] / current : (out[index] / current) * wanted;
+      const factor = like === undefined ? current : current / wanted;
       for (let o = 0; o < outgoing.outputs; o++)
-        out[outgoing.weightOffset + o * outgoing.inputs + unit] *= size;
+        out[outgoing.weightOffset + o * outgoing.inputs + unit] *= factor;
     }
   });
   return out;

@@ -1,5 +1,5 @@
 import { solveAssignment } from '../core/linalg/assignment.js';
-import { incomingIndices, normaliseUnitScales, positivelyHomogeneous } from '../certify/symmetry.js';
+import { incomingIndices, normaliseUnitScales } from '../certify/symmetry.js';
 import { type Architecture, parameterLayout } from '../model/architecture.js';
 import { requireParameterVector } from './segment.js';
 
@@ -85,7 +85,7 @@ export function alignNetworks(
     permuteUnits(normalTheta, incoming, outgoing, permutation);
     return permutation;
   });
-  const aligned = rescaleLike(architecture, normalTheta, reference);
+  const aligned = normaliseUnitScales(architecture, normalTheta, reference);
   const distanceBefore = distance(reference, theta);
   const distanceAfter = distance(reference, aligned);
   if (distanceAfter > distanceBefore) {
@@ -109,35 +109,6 @@ export function alignNetworks(
     distanceBefore,
     distanceAfter,
   };
-}
-
-/**
- * `normal` (in the normal form of normaliseUnitScales) with each unit of each positively homogeneous layer scaled,
- * from the input, to the incoming norm of the same unit of `like` in `like`'s own form: the scales `like` has.
- */
-function rescaleLike(architecture: Architecture, normal: Float64Array, like: Float64Array): Float64Array {
-  const layout = parameterLayout(architecture);
-  const out = Float64Array.from(normal);
-  // Layer by layer: once layer l − 1 has `like`'s scales, layer l's incoming rows are in `like`'s form too.
-  const target = like;
-  architecture.hidden.forEach((hidden, l) => {
-    if (!positivelyHomogeneous(hidden.activation)) return;
-    const incoming = layout.layers[l];
-    const outgoing = layout.layers[l + 1];
-    for (let unit = 0; unit < hidden.width; unit++) {
-      const indices = incomingIndices(incoming, unit);
-      const size = (v: Float64Array): number =>
-        Math.sqrt(indices.reduce((sum, index) => sum + v[index] ** 2, 0));
-      const wanted = size(target);
-      const current = size(out);
-      if (wanted === 0 || current === 0) continue;
-      const factor = wanted / current;
-      for (const index of indices) out[index] *= factor;
-      for (let o = 0; o < outgoing.outputs; o++)
-        out[outgoing.weightOffset + o * outgoing.inputs + unit] /= factor;
-    }
-  });
-  return out;
 }
 
 /** Reorders one hidden layer's units in place: new unit k is old unit permutation[k] (rows, bias, outgoing column). */
