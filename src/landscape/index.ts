@@ -67,6 +67,14 @@ export {
   type RefineSaddleOptions,
   type SaddleRefinement,
 } from './saddle.js';
+export {
+  decideRidgeSaddle,
+  type RidgeDecision,
+  type RidgeEvidence,
+  type RidgeSaddle,
+  type RidgeSearchOptions,
+  refineRidgeSaddle,
+} from './ridge.js';
 export { type ConnectOptions, connectMinima } from './path.js';
 export {
   edgeCertified,

@@ -71,7 +71,8 @@ const LINEAR_INTERVALS = 50;
  * `basin search` merges end points: barrier 0, no band); otherwise records the loss along the straight segment
  * between the aligned ends, relaxes a climbing-image nudged elastic band started on that segment
  * (`nudgedElasticBand`), and, when the band climbs above the higher end by more than rounding, refines its climbing
- * image into a critical point and certifies it (`refineSaddle`). The top is the certified saddle when there is one,
+ * image into a critical point and certifies it (`refineSaddle`; on a ReLU net, when that fails and the band crosses one
+ * first-layer kink next to the climbing image, as a saddle on that kink). The top is the certified saddle when there is one,
  * otherwise the highest point of the lower of the two paths.
  *
  * @example
@@ -208,6 +209,7 @@ export function connectMinima(options: ConnectOptions): ConnectionRecord {
       samples,
       start: band.images[band.climbingImage],
       tangent: band.tangents[band.climbingImage],
+      neighbours: [band.images[band.climbingImage - 1], band.images[band.climbingImage + 1]],
       from: start,
       to: end,
       certify: options.certify,

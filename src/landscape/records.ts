@@ -24,21 +24,27 @@ export interface PathProfileRecord {
 
 /**
  * The highest point of the refined path, polished into a critical point and certified. `certified` is true only for
- * a proved Morse index 1 saddle (verdict `saddle`, strength `proved`, index 1); otherwise `reason` says why not
- * (on a kink, index ≠ 1, polishing did not converge, no barrier at all, …).
+ * a proved Morse index 1 saddle (verdict `saddle`, strength `proved`, index 1): a smooth one (rule `second-order`)
+ * or one on a first-layer kink (rule `kink-saddle`, ridge.ts: a strict minimum of L along the kink from which L
+ * descends on both sides); otherwise `reason` says why not (on a kink, index ≠ 1, polishing did not converge, no
+ * barrier at all, …).
  */
 export interface SaddleRecord {
   readonly certified: boolean;
   readonly reason: string;
   readonly verdict: Verdict;
-  readonly rule: VerdictRule;
+  /** The certificate's rule, or `kink-saddle` for the path-top rule of ridge.ts (not a certificate rule). */
+  readonly rule: VerdictRule | 'kink-saddle';
   readonly strength: VerdictStrength;
   readonly morseIndex: number | null;
   /** L at the refined critical point, float64. */
   readonly loss: number;
-  /** ‖∇L‖ / lossScale there. */
+  /** ‖∇L‖ / lossScale there (for `kink-saddle`: the gradient's part along the kink, which both pieces share). */
   readonly relativeGradient: number;
-  /** |cos| between the Hessian's negative eigenvector and the path's tangent at the climbing image (null if none). */
+  /**
+   * |cos| between the Hessian's negative eigenvector (for `kink-saddle`: the kink's normal) and the path's tangent at
+   * the climbing image (null if none).
+   */
   readonly tangentOverlap: number | null;
   /** Distance from the climbing image to the refined point, relative to ‖θ_from − θ_to‖. */
   readonly displacement: number;

@@ -114,13 +114,18 @@ export function decideRidgeSaddle(evidence: RidgeEvidence): RidgeDecision {
         `kink-saddle rule`,
     );
   }
+  if (evidence.blocked !== undefined) {
+    return undecided(
+      `the minimisation along the kink stopped where ${evidence.blocked}: the lowest point there is a corner of ` +
+        `two or more kinks, which the kink-saddle rule does not cover`,
+    );
+  }
   if (evidence.kinkedPairs !== 1) {
     return undecided(
       `${evidence.kinkedPairs} first-layer pairs on their kink: the kink-saddle rule covers exactly one ` +
         `(a single hyperplane)`,
     );
   }
-  if (evidence.blocked !== undefined) return undecided(`the minimisation on the kink stopped: ${evidence.blocked}`);
   const relative = evidence.relativeTangentialGradient.toExponential(2);
   if (!evidence.converged || evidence.relativeTangentialGradient > evidence.gradientTolerance) {
     return undecided(
@@ -133,7 +138,11 @@ export function decideRidgeSaddle(evidence: RidgeEvidence): RidgeDecision {
   const minus = evidence.slopeMinus;
   const slopes = `L'(+n) = ${plus.toExponential(3)}, L'(−n) = ${minus.toExponential(3)}`;
   if (Math.abs(plus) <= tolerance || Math.abs(minus) <= tolerance) {
-    return undecided(`a one-sided slope off the kink is zero within tolerance (${slopes}): higher orders decide`);
+    return undecided(
+      `a one-sided slope off the kink is zero within tolerance (${slopes}): L is flat to first order on that ` +
+        `side (exactly so when the pair is its unit's last active sample, so that the unit dies there); higher ` +
+        `orders decide`,
+    );
   }
   if (plus > 0 && minus > 0) {
     if (restricted.negative === 0 && restricted.zero === 0) {
@@ -143,7 +152,9 @@ export function decideRidgeSaddle(evidence: RidgeEvidence): RidgeDecision {
           `along it ${where}`,
       );
     }
-    return undecided(`a convex kink (${slopes}), not a saddle; L along the kink is not proved minimal ${where}`);
+    return undecided(
+      `a convex kink (${slopes}), not a saddle; L along the kink is not proved minimal ${where}`,
+    );
   }
   if (plus > 0 || minus > 0) {
     return proved(
@@ -529,4 +540,3 @@ function dot(a: Float64Array, b: Float64Array): number {
 function norm(a: Float64Array): number {
   return Math.sqrt(dot(a, a));
 }
-

@@ -3,13 +3,16 @@ import { referenceLossScale } from '../certify/scale.js';
 import { requireInteger } from '../core/errors.js';
 import { symmetricEigen } from '../core/linalg/index.js';
 import { GRADIENT_TOLERANCE, NEWTON_EIGENVALUE_CUTOFF } from '../core/tolerances.js';
-import { type Architecture, parameterCount } from '../model/architecture.js';
+import { activationRule } from '../model/activation.js';
+import { type Architecture, parameterCount, parameterLayout } from '../model/architecture.js';
 import { lossAndGradient, lossValue } from '../model/gradient.js';
 import { denseHessian } from '../model/hessian.js';
 import type { LossKind } from '../model/loss.js';
 import { samplesAs, type Samples } from '../model/samples.js';
 import { barrierRounding } from './neb.js';
 import type { SaddleRecord } from './records.js';
+import { firstLayerPreActivation } from '../certify/kink-set.js';
+import { crossedFirstLayerKinks, refineRidgeSaddle, type RidgeSaddle } from './ridge.js';
 import { requireParameterVector } from './segment.js';
 
 export interface RefineSaddleOptions {
@@ -20,6 +23,11 @@ export interface RefineSaddleOptions {
   readonly start: Float64Array;
   /** The path's unit tangent there, for `tangentOverlap` (null overlap without it). */
   readonly tangent?: Float64Array;
+  /**
+   * The band's images next to `start` (before and after it). When the smooth refinement does not certify, a kink
+   * that exactly one first-layer pair crosses between `start` and one of them is tried as a ridge (ridge.ts).
+   */
+  readonly neighbours?: readonly Float64Array[];
   /** The path's end minima: the barrier is measured above the higher one, the displacement relative to ‖to − from‖. */
   readonly from: Float64Array;
   readonly to: Float64Array;
@@ -33,7 +41,10 @@ export interface RefineSaddleOptions {
 
 export interface SaddleRefinement {
   readonly record: SaddleRecord;
+  /** The certificate of the smooth refinement's point (the ridge rule's point is in `ridge`). */
   readonly certificate: Certificate;
+  /** The kink-saddle attempt, when one was made (see `neighbours`). */
+  readonly ridge?: RidgeSaddle;
   /** Newton steps taken and whether ‖∇L‖ reached gradientTolerance·lossScale. */
   readonly iterations: number;
   readonly converged: boolean;
@@ -122,6 +133,12 @@ export function findCriticalPoint(
  * eigenvalue, above the higher end by more than rounding. `tangentOverlap` is |cos| between the path's tangent and
  * the certificate's eigenvector of the most negative eigenvalue (the direction a minimum-energy path crosses a
  * saddle along). Otherwise `reason` says why not, naming the verdict and its rule.
+ *
+ * The barriers of ReLU networks often sit on kinks, where Newton from the band's top falls into a neighbouring
+ * piece's minimum or stalls. So when the smooth point is not certified and the band crosses exactly one first-layer
+ * kink between `start` and a neighbour, the kink-saddle rule of ridge.ts is tried on that kink (the neighbour with
+ * the higher loss first); its certified point becomes the record (rule `kink-saddle`). When it fails too, the record
+ * stays the smooth one and `reason` gives both reasons.
  */
 export function refineSaddle(options: RefineSaddleOptions): SaddleRefinement {
   const { architecture, loss } = options;
@@ -131,6 +148,7 @@ export function refineSaddle(options: RefineSaddleOptions): SaddleRefinement {
   requireParameterVector('from', options.from, size);
   requireParameterVector('to', options.to, size);
   if (options.tangent !== undefined) requireParameterVector('tangent', options.tangent, size);
+  options.neighbours?.forEach((image, k) => requireParameterVector(`neighbours[${k}]`, image, size));
   const denseLimit = requireInteger('denseLimit', options.denseLimit ?? 600, 0);
   const gradientTolerance = options.certify?.gradientTolerance ?? GRADIENT_TOLERANCE;
   const search =
@@ -193,25 +211,107 @@ export function refineSaddle(options: RefineSaddleOptions): SaddleRefinement {
   } else if (decision.verdict === 'saddle' && morseIndex !== 1) {
     reason = `index ${morseIndex ?? '?'} > 1${decision.rule === 'lanczos' ? ' (a Lanczos lower bound)' : ''}${tag}`;
   } else reason = `${decision.explanation}${tag}`;
-  return {
-    record: {
-      certified,
-      reason,
-      verdict: decision.verdict,
-      rule: decision.rule,
-      strength: decision.strength,
-      morseIndex,
-      loss: certificate.lossValue,
-      relativeGradient,
-      tangentOverlap,
-      displacement:
-        distance(theta, options.start) / Math.max(distance(options.from, options.to), Number.MIN_VALUE),
-      theta: Array.from(theta),
-    },
+  const smooth: SaddleRecord = {
+    certified,
+    reason,
+    verdict: decision.verdict,
+    rule: decision.rule,
+    strength: decision.strength,
+    morseIndex,
+    loss: certificate.lossValue,
+    relativeGradient,
+    tangentOverlap,
+    displacement:
+      distance(theta, options.start) / Math.max(distance(options.from, options.to), Number.MIN_VALUE),
+    theta: Array.from(theta),
+  };
+  const base = {
     certificate,
     iterations: search?.iterations ?? 0,
     converged: search?.converged ?? false,
   };
+  const firstActivation = architecture.hidden[0]?.activation;
+  const kinked = firstActivation !== undefined && activationRule(firstActivation).hasKink;
+  if (certified || !kinked || options.neighbours === undefined || options.neighbours.length === 0) {
+    return { record: smooth, ...base };
+  }
+  const attempt = ridgeAttempt(options, samples, higherEnd, barrierRounding(higherEnd, lossScale));
+  if (typeof attempt === 'string') {
+    return { record: { ...smooth, reason: `${reason}; no kink-saddle either: ${attempt}` }, ...base };
+  }
+  const { decision: ridge, evidence } = attempt;
+  if (!ridge.certified) {
+    return {
+      record: { ...smooth, reason: `${reason}; no kink-saddle either: ${ridge.explanation}` },
+      ridge: attempt,
+      ...base,
+    };
+  }
+  return {
+    record: {
+      certified: true,
+      reason: ridge.explanation,
+      verdict: ridge.verdict,
+      rule: ridge.rule,
+      strength: ridge.strength,
+      morseIndex: 1,
+      loss: evidence.loss,
+      relativeGradient: evidence.relativeTangentialGradient,
+      tangentOverlap: options.tangent === undefined ? null : absoluteCosine(attempt.normal, options.tangent),
+      displacement:
+        distance(attempt.theta, options.start) /
+        Math.max(distance(options.from, options.to), Number.MIN_VALUE),
+      theta: Array.from(attempt.theta),
+    },
+    ridge: attempt,
+    ...base,
+  };
+}
+
+/**
+ * The kink-saddle attempts from the band's top: every first-layer kink that the segments from `start` to its
+ * neighbours cross, tried in order of the loss where the segment meets it (the highest first: the ridge the band
+ * passes over); the first certified ridge, else the highest one's attempt; a sentence when no segment crosses a kink.
+ */
+function ridgeAttempt(
+  options: RefineSaddleOptions,
+  samples: Samples,
+  higherEnd: number,
+  rounding: number,
+): RidgeSaddle | string {
+  const { architecture, loss, start } = options;
+  const layer = parameterLayout(architecture).layers[0];
+  const candidates: { pair: { sample: number; unit: number }; neighbour: Float64Array; loss: number }[] = [];
+  for (const neighbour of options.neighbours ?? []) {
+    for (const pair of crossedFirstLayerKinks(architecture, samples, start, neighbour)) {
+      const ut = firstLayerPreActivation(layer, start, samples, pair.sample, pair.unit);
+      const un = firstLayerPreActivation(layer, neighbour, samples, pair.sample, pair.unit);
+      const t = ut / (ut - un);
+      const crossing = start.map((value, i) => value + t * (neighbour[i] - value));
+      candidates.push({ pair, neighbour, loss: lossValue(architecture, loss, crossing, samples) });
+    }
+  }
+  if (candidates.length === 0)
+    return "the band's top and its neighbours lie on one activation piece (no kink between them)";
+  candidates.sort((a, b) => b.loss - a.loss);
+  let first: RidgeSaddle | undefined;
+  for (const candidate of candidates) {
+    const ridge = refineRidgeSaddle({
+      architecture,
+      loss,
+      samples,
+      pair: candidate.pair,
+      top: start,
+      neighbour: candidate.neighbour,
+      higherEnd,
+      barrierRounding: rounding,
+      maxIterations: options.maxIterations,
+      gradientTolerance: options.certify?.gradientTolerance,
+    });
+    if (ridge.decision.certified) return ridge;
+    first ??= ridge;
+  }
+  return first as RidgeSaddle;
 }
 
 function absoluteCosine(a: Float64Array, b: Float64Array): number {
