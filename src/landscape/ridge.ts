@@ -3,7 +3,7 @@ import { referenceLossScale } from '../certify/scale.js';
 import { Subspace } from '../certify/subspace.js';
 import { rescalingDirections } from '../certify/symmetry.js';
 import type { Verdict } from '../certify/verdict.js';
-import { requireInteger } from '../core/errors.js';
+import { InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
 import { symmetricEigen } from '../core/linalg/index.js';
 import {
   EIGENVALUE_ZERO_TOLERANCE,
@@ -19,6 +19,7 @@ import { denseHessian } from '../model/hessian.js';
 import { backpropInput } from '../model/kernels.js';
 import type { LossKind } from '../model/loss.js';
 import { samplesAs, type Samples } from '../model/samples.js';
+import { requireParameterVector } from './segment.js';
 
 /*
  * Saddles on a kink ("ridge saddles") of a ReLU network: the certificate for the top of a path that sits on a
@@ -192,7 +193,7 @@ export function decideRidgeSaddle(evidence: RidgeEvidence): RidgeDecision {
   );
 }
 
-/** The first-layer pairs whose pre-activation changes sign between two points (a: the pair's kink normal). */
+/** The first-layer pairs whose pre-activation changes sign between the points a and b (none without kinks). */
 export function crossedFirstLayerKinks(
   architecture: Architecture,
   samples: Samples,
@@ -245,6 +246,20 @@ export function refineRidgeSaddle(options: RidgeSearchOptions): RidgeSaddle {
   const samples = samplesAs(options.samples, 'float64');
   const layout = parameterLayout(architecture);
   const size = layout.size;
+  const first = layout.layers[0];
+  if (first.activation === undefined || !activationRule(first.activation).hasKink) {
+    throw new InvalidArgumentError(
+      'architecture',
+      'a first hidden layer of (leaky-)ReLU units',
+      'no kinks there',
+    );
+  }
+  requireParameterVector('top', options.top, size);
+  requireParameterVector('neighbour', options.neighbour, size);
+  requireInteger('pair.sample', pair.sample, 0, samples.count - 1);
+  requireInteger('pair.unit', pair.unit, 0, first.outputs - 1);
+  requireFinite('higherEnd', options.higherEnd);
+  requireFinite('barrierRounding', options.barrierRounding, 0);
   const a = firstLayerKinkNormal(layout, samples, { layer: 0, ...pair });
   const aa = dot(a, a);
   const normal = a.map((value) => value / Math.sqrt(aa));

@@ -198,3 +198,28 @@ test('decideRidgeSaddle: each failing condition decides what it should, and only
     assert.match(decision.explanation, pattern);
   }
 });
+
+test('refineRidgeSaddle refuses bad input with one-line errors that name the field', () => {
+  const base = {
+    architecture: net,
+    loss: 'sse' as const,
+    samples: problem(2),
+    pair: { sample: 0, unit: 0 },
+    top: Float64Array.of(0.2, 1.4, 0.8),
+    neighbour: Float64Array.of(-0.3, 1.2, 0.9),
+    higherEnd: 0,
+    barrierRounding: 0,
+  };
+  assert.throws(() => refineRidgeSaddle({ ...base, pair: { sample: 3, unit: 0 } }), /pair\.sample: expected/);
+  assert.throws(() => refineRidgeSaddle({ ...base, pair: { sample: 0, unit: 1 } }), /pair\.unit: expected/);
+  assert.throws(() => refineRidgeSaddle({ ...base, top: Float64Array.of(1) }), /top: expected 3 parameters/);
+  assert.throws(
+    () => refineRidgeSaddle({ ...base, architecture: mlp(2, [1], 1, { kind: 'tanh' }, false) }),
+    /architecture: expected a first hidden layer of \(leaky-\)ReLU units/,
+  );
+  assert.throws(
+    () =>
+      refineSaddle({ ...base, start: base.top, from: lower, to: upper, neighbours: [Float64Array.of(1)] }),
+    /neighbours\[0\]: expected 3 parameters/,
+  );
+});
