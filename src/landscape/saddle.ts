@@ -1,4 +1,5 @@
 import { type Certificate, certify, type CertifyOptions } from '../certify/certificate.js';
+import { firstLayerPreActivation } from '../certify/kink-set.js';
 import { referenceLossScale } from '../certify/scale.js';
 import { requireInteger } from '../core/errors.js';
 import { symmetricEigen } from '../core/linalg/index.js';
@@ -11,7 +12,6 @@ import type { LossKind } from '../model/loss.js';
 import { samplesAs, type Samples } from '../model/samples.js';
 import { barrierRounding } from './neb.js';
 import type { SaddleRecord } from './records.js';
-import { firstLayerPreActivation } from '../certify/kink-set.js';
 import { crossedFirstLayerKinks, refineRidgeSaddle, type RidgeSaddle } from './ridge.js';
 import { requireParameterVector } from './segment.js';
 
@@ -24,8 +24,8 @@ export interface RefineSaddleOptions {
   /** The path's unit tangent there, for `tangentOverlap` (null overlap without it). */
   readonly tangent?: Float64Array;
   /**
-   * The band's images next to `start` (before and after it). When the smooth refinement does not certify, a kink
-   * that exactly one first-layer pair crosses between `start` and one of them is tried as a ridge (ridge.ts).
+   * The band's images next to `start` (before and after it). When the smooth refinement does not certify, each
+   * first-layer kink crossed between `start` and one of them is tried as a ridge (ridge.ts).
    */
   readonly neighbours?: readonly Float64Array[];
   /** The path's end minima: the barrier is measured above the higher one, the displacement relative to ‖to − from‖. */
@@ -135,10 +135,10 @@ export function findCriticalPoint(
  * saddle along). Otherwise `reason` says why not, naming the verdict and its rule.
  *
  * The barriers of ReLU networks often sit on kinks, where Newton from the band's top falls into a neighbouring
- * piece's minimum or stalls. So when the smooth point is not certified and the band crosses exactly one first-layer
- * kink between `start` and a neighbour, the kink-saddle rule of ridge.ts is tried on that kink (the neighbour with
- * the higher loss first); its certified point becomes the record (rule `kink-saddle`). When it fails too, the record
- * stays the smooth one and `reason` gives both reasons.
+ * piece's minimum or stalls. So when the smooth point is not certified and the band crosses first-layer kinks
+ * between `start` and its neighbours, the kink-saddle rule of ridge.ts is tried on each (highest crossing first); a
+ * certified one becomes the record (rule `kink-saddle`, which needs exactly one kinked pair at the point it reaches).
+ * When it fails too, the record stays the smooth one and `reason` gives both reasons.
  */
 export function refineSaddle(options: RefineSaddleOptions): SaddleRefinement {
   const { architecture, loss } = options;
@@ -235,7 +235,10 @@ export function refineSaddle(options: RefineSaddleOptions): SaddleRefinement {
   if (certified || !kinked || options.neighbours === undefined || options.neighbours.length === 0) {
     return { record: smooth, ...base };
   }
-  const attempt = ridgeAttempt(options, samples, higherEnd, barrierRounding(higherEnd, lossScale));
+  const attempt =
+    size > denseLimit
+      ? `not tried: P = ${size} > denseLimit = ${denseLimit}`
+      : ridgeAttempt(options, samples, higherEnd, barrierRounding(higherEnd, lossScale));
   if (typeof attempt === 'string') {
     return { record: { ...smooth, reason: `${reason}; no kink-saddle either: ${attempt}` }, ...base };
   }
@@ -269,6 +272,12 @@ export function refineSaddle(options: RefineSaddleOptions): SaddleRefinement {
 }
 
 /**
+ * Kinks tried as ridges at one band top, highest crossing first: each try costs up to maxIterations dense
+ * eigendecompositions, and a segment of a wide net can cross hundreds of kinks whose lower crossings are not the top.
+ */
+const MAX_RIDGE_CANDIDATES = 8;
+
+/**
  * The kink-saddle attempts from the band's top: every first-layer kink that the segments from `start` to its
  * neighbours cross, tried in order of the loss where the segment meets it (the highest first: the ridge the band
  * passes over); the first certified ridge, else the highest one's attempt; a sentence when no segment crosses a kink.
@@ -295,7 +304,7 @@ function ridgeAttempt(
     return "the band's top and its neighbours lie on one activation piece (no kink between them)";
   candidates.sort((a, b) => b.loss - a.loss);
   let first: RidgeSaddle | undefined;
-  for (const candidate of candidates) {
+  for (const candidate of candidates.slice(0, MAX_RIDGE_CANDIDATES)) {
     const ridge = refineRidgeSaddle({
       architecture,
       loss,

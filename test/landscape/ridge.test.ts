@@ -41,8 +41,20 @@ test('the closed-form ridge saddle of one ReLU unit: connectMinima certifies it 
   const [w1, w2, v] = saddle.theta;
   assert.equal(w1, 0, 'exactly on K');
   assert.ok(Math.abs(v * w2 - 1) < 1e-12, `q2 = ${v * w2}`);
-  // The band is the straight line along w1, which crosses K along its normal.
-  assert.ok(saddle.tangentOverlap !== null && saddle.tangentOverlap > 0.999, `${saddle.tangentOverlap}`);
+  // Started on the straight line (no trained curve), the band runs along w1 and crosses K along its normal.
+  const straight = connectMinima({
+    architecture: net,
+    loss: 'sse',
+    samples,
+    from: lower,
+    to: upper,
+    images: 6,
+    curve: false,
+  }).saddle;
+  assert.equal(straight?.certified, true, straight?.reason);
+  assert.ok(Math.abs((straight?.loss ?? 0) - 4.5) <= 8 * EPS * 4.5, `${straight?.loss}`);
+  const overlap = straight?.tangentOverlap ?? 0;
+  assert.ok(overlap > 0.999, `${overlap}`);
 });
 
 test('the ridge point from an off-centre start on K: L along ±n descends, along K (beyond rescaling) it rises', () => {
