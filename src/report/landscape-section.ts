@@ -42,7 +42,11 @@ export function describeSaddle(edge: ConnectionRecord, short = false): string {
   if (edge.sameMinimum) return 'same minimum (aligned)';
   if (edge.saddle === null) return 'not certified: no barrier on the path';
   const saddle = edge.saddle;
-  if (saddle.certified) return `certified: Morse index 1 saddle at ${loss(saddle.loss)}`;
+  if (saddle.certified) {
+    // A kink-saddle is index 1 in the non-smooth sense (docs/landscape.md, "Saddles on a kink"), not a Morse index.
+    const kind = saddle.rule === 'kink-saddle' ? 'index 1 saddle on a kink' : 'Morse index 1 saddle';
+    return `certified: ${kind} at ${loss(saddle.loss)}`;
+  }
   if (!short) return `not certified: ${saddle.reason}`;
   const index = saddle.morseIndex === null ? '' : `, Morse index ${saddle.morseIndex}`;
   return `not certified: ${saddle.verdict} [${saddle.rule}, ${saddle.strength}${index}]`;

@@ -129,6 +129,12 @@ test('the path figure marks the saddle with its loss and certification', async (
     connection: connection(0, 1, 0, 0.5, 2, true),
   };
   assert.equal(describeSaddle(record.connection), 'certified: Morse index 1 saddle at 2');
+  // A top certified by the kink-saddle rule is index 1 in the non-smooth sense, and the phrase says so.
+  const onKink = {
+    ...record.connection,
+    saddle: { ...record.connection.saddle!, rule: 'kink-saddle' as const },
+  };
+  assert.equal(describeSaddle(onKink), 'certified: index 1 saddle on a kink at 2');
   const svg = await renderSvg(pathFigure(record));
   assert.match(svg, /saddle 2 \(certified\)/);
   assert.equal(landscapeSection(record).title, 'Path between two minima: toy');
