@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // Callbacks passed to page.evaluate and waitForFunction run in the page, so this file also sees DOM types.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +13,8 @@ import { disconnectivityLayout } from '../../web/src/disconnectivity.js';
 import { formatNumber } from '../../web/src/dom.js';
 import { BUILT_EXPLORER, e2eSkipReason, type Harness, startHarness } from './browser.js';
 import { landscapeGraphFixture } from './landscape-fixture.js';
+import type { GraphRecord } from '../../src/landscape/records.js';
+import { basin } from '../cli/helpers.js';
 
 /*
  * The "Between minima" tab in Chromium: a hand-made three-minimum graph record (test/web/landscape-fixture.ts) is
@@ -147,6 +149,42 @@ describe('explorer: the landscape between minima', { skip }, () => {
       assert.equal(await second.locator('#graph-chart .mark-symbol.role-mark path').count(), 3);
     } finally {
       await second.close();
+      await served.close();
+    }
+  });
+
+  it('draws a record that basin landscape graph wrote, and loads one of its minima', async () => {
+    // The hand-made fixture pins the drawing; this is the real thing: the CLI's own record, served.
+    const file = join(scratch, 'xor-graph.json');
+    const run = basin(
+      ['landscape', 'graph', '--dataset', 'xor', '--restarts', '12', '--probes', '20', '--out', file],
+      scratch,
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const record = JSON.parse(readFileSync(file, 'utf8')) as GraphRecord;
+    const served = await startExplorerServer({
+      port: 0,
+      host: '127.0.0.1',
+      directory: BUILT_EXPLORER,
+      landscape: checkServedLandscape(file)!,
+    });
+    const third = await harness.browser.newPage();
+    third.on('pageerror', (error) => errors.push(error.message));
+    try {
+      await third.goto(`${served.url}#view=minima`);
+      await third.waitForSelector('#view-minima[data-served=true]');
+      const leaves = third.locator('#graph-chart .mark-symbol.role-mark path');
+      assert.equal(await leaves.count(), record.nodes.length);
+      assert.match((await third.textContent('#saddle-label'))!, /not certified|no saddle|certified/);
+      const last = record.nodes.length - 1;
+      const order = disconnectivityLayout(record.nodes, record.merges).leaves.map((leaf) => leaf.node);
+      await leaves.nth(order.indexOf(last)).click({ force: true });
+      await third.waitForSelector('#train-status[data-final-loss]');
+      assert.doesNotMatch((await third.textContent('#train-status'))!, /differ from the record/);
+      const loss = Number(await third.getAttribute('#train-status', 'data-final-loss'));
+      assert.equal(formatNumber(loss), formatNumber(record.nodes[last].loss));
+    } finally {
+      await third.close();
       await served.close();
     }
   });
