@@ -2,6 +2,7 @@ import { khatriRao } from '../certify/khatri-rao.js';
 import { BasinError, InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
 import { choleskySolve, leastSquares, MACHINE_EPSILON, matvec, norm } from '../core/linalg/index.js';
 import { applyQ, pivotedQr } from '../core/linalg/qr.js';
+import { bytesOf, requireMemory } from '../core/limits.js';
 import { deriveSeed, Rng } from '../core/rng.js';
 import { type Proportion, proportion } from '../core/statistics.js';
 import {
@@ -81,6 +82,15 @@ export interface RegionVolumeOptions {
  * only the choice read off v*.
  */
 export const SIGN_SEARCH_MAX_UNITS = 8;
+
+/**
+ * Bytes one draw holds at once: A∘X (N × d0d1 doubles) and the SVD's factors and workspace, counted as two more
+ * copies of it (a lower bound, like every size check: src/core/limits.ts). Checked against BASIN_MAX_MEMORY before
+ * the first draw, so a size given with a raised `maxEntries` is refused rather than allocated.
+ */
+export function regionDrawBytes(size: VolumeSize): number {
+  return bytesOf(3 * size.count * size.inputDim * size.width, 8);
+}
 
 /** The largest A∘X, in entries, unless `maxEntries` says otherwise: about a second per draw on one core. */
 export const VOLUME_MAX_ENTRIES = 1_000_000;
@@ -526,6 +536,7 @@ export function regionVolumes(options: RegionVolumeOptions): RegionVolumeRecord 
           'raise maxEntries deliberately',
       );
     }
+    requireMemory(`sizes[${i}]`, 'A∘X and its SVD for one draw', regionDrawBytes({ count, inputDim, width }));
     return { count, inputDim, width };
   });
   const signSearch = options.signSearch ?? false;

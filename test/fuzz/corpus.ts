@@ -2382,6 +2382,31 @@ function landscapeCases(): FuzzCase[] {
       error(/--landscape/),
     ),
     kase('report/no-store-no-landscape', 'malformed', ['report'], error(/<store>/)),
+    ...volumeCases(),
+  ];
+}
+
+function volumeCases(): FuzzCase[] {
+  const volume = (...args: string[]): string[] => ['landscape', 'volume', ...args];
+  return [
+    kase(
+      'landscape-volume/valid',
+      'valid',
+      volume('--sizes', '4:2:2', '--draws', '20', '--out', 'v.json', '--figure', 'v.svg'),
+      ok({ creates: ['v.json', 'v.svg'] }),
+    ),
+    kase('landscape-volume/sizes-two-numbers', 'malformed', volume('--sizes', '4:2'), error(/--sizes/)),
+    kase('landscape-volume/sizes-exponent', 'number', volume('--sizes', '1e9:2:2'), error(/--sizes/)),
+    kase(
+      'landscape-volume/sizes-huge',
+      'memory',
+      volume('--sizes', '100000:1000:1000', '--max-entries', '1e15', '--draws', '1'),
+      error(/--sizes.*BASIN_MAX_MEMORY/),
+    ),
+    kase('landscape-volume/draws-hex', 'number', volume('--draws', '0x10'), error(/--draws/)),
+    kase('landscape-volume/epsilon-one', 'number', volume('--epsilon', '1'), error(/--epsilon/)),
+    kase('landscape-volume/slope-one', 'number', volume('--slope', '1'), error(/--slope/)),
+    kase('landscape-volume/figure-extension', 'path', volume('--figure', 'v.txt'), error(/--figure/)),
   ];
 }
 

@@ -436,6 +436,11 @@ describe('regionVolumes', () => {
         { sizes: [{ count: 1000, inputDim: 100, width: 100 }] },
         /^sizes\[0\]: N·d0·d1 = .* more than maxEntries/,
       ],
+      // Raising maxEntries does not lift the memory limit: refused before any draw, not allocated.
+      [
+        { sizes: [{ count: 100_000, inputDim: 1000, width: 1000 }], maxEntries: 1e15 },
+        /^sizes\[0\]: A∘X and its SVD for one draw would need 2\.18 TiB, over basin's memory limit/,
+      ],
     ];
     for (const [change, message] of cases) {
       assert.throws(

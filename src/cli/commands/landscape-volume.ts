@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { BasinError, InvalidArgumentError } from '../../core/errors.js';
+import { requireMemory } from '../../core/limits.js';
 import { type LabelEncoding, LABEL_ENCODINGS } from '../../data/labels.js';
 import { requireSeparateFiles, requireWritableTarget, writeOutputFile } from '../../io/output-file.js';
 import {
@@ -11,6 +12,7 @@ import {
   seed32,
 } from '../../io/schema-primitives.js';
 import {
+  regionDrawBytes,
   regionVolumes,
   type RegionVolumeRecord,
   VOLUME_MAX_ENTRIES,
@@ -137,6 +139,11 @@ export async function volumeCommand(options: VolumeCommandOptions): Promise<Regi
           'choose smaller sizes, or raise --max-entries deliberately',
       );
     }
+    requireMemory(
+      '--sizes',
+      `A∘X of ${count}:${inputDim}:${width} and its SVD`,
+      regionDrawBytes({ count, inputDim, width }),
+    );
   }
   requireSeparateFiles([], outputs);
   for (const { path, argument } of outputs) requireWritableTarget(path, argument);
