@@ -103,7 +103,10 @@ export interface GraphSegment {
    * horizontal line at a merge level; `open`: the stem of a group that nothing joins, up to the top of the drawing.
    */
   readonly kind: 'stem' | 'join' | 'open';
-  /** For a join: whether its edge is certified (`edgeCertified`); stems and open tops are true. */
+  /**
+   * Whether the connection of this line's merge is certified (`edgeCertified`): a join's own, a stem's the join it
+   * rises to; open stems are true (no connection to doubt).
+   */
   readonly certified: boolean;
   /**
    * The connection (index into GraphRecord.edges) of the merge this line belongs to: a join's own, a stem's the
@@ -191,9 +194,15 @@ export function graphLayout(nodes: readonly GraphNode[], merges: readonly MergeR
   const high = Math.max(...levels);
   const top = high + OPEN_STEM_HEADROOM * (high > low ? high - low : Math.max(1, Math.abs(high)));
   const segments: GraphSegment[] = [];
-  const draw = (cluster: Cluster, upTo: number, kind: 'stem' | 'open', edge: number | null): void => {
+  const draw = (
+    cluster: Cluster,
+    upTo: number,
+    kind: 'stem' | 'open',
+    edge: number | null,
+    certified: boolean,
+  ): void => {
     const x = cluster.x!;
-    segments.push({ x1: x, y1: cluster.bottom, x2: x, y2: upTo, kind, certified: true, edge });
+    segments.push({ x1: x, y1: cluster.bottom, x2: x, y2: upTo, kind, certified, edge });
     if (cluster.children === undefined) return;
     const [first, second] = cluster.children;
     const own = cluster.edge ?? null;
@@ -206,10 +215,11 @@ export function graphLayout(nodes: readonly GraphNode[], merges: readonly MergeR
       certified: cluster.certified,
       edge: own,
     });
-    draw(first, cluster.bottom, 'stem', own);
-    draw(second, cluster.bottom, 'stem', own);
+    // A stem rises to its parent's join and belongs to that connection: drawn as certified as the join is.
+    draw(first, cluster.bottom, 'stem', own, cluster.certified);
+    draw(second, cluster.bottom, 'stem', own, cluster.certified);
   };
-  for (const root of roots) draw(root, top, 'open', null);
+  for (const root of roots) draw(root, top, 'open', null, true);
   return { leaves, segments, top, components: mergeComponents(nodes, merges) };
 }
 

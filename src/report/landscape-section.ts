@@ -163,8 +163,8 @@ export function graphFigure(record: GraphRecord, name = 'landscape-graph'): Figu
     caption:
       `The ${record.nodes.length} distinct certified minima that ${record.restarts} restarts (seed ${record.seed}) ` +
       `found, each drawn from its loss up to the lowest path top that joins it to the others (Kruskal on ` +
-      `${record.edges.length} connections). Solid joins are certified Morse index 1 saddles or one minimum up to ` +
-      `symmetry; dashed joins (${dashed} of ${record.merges.length}) are the highest loss on the best path found, ` +
+      `${record.edges.length} connections). Solid joins (and the stems up to them) are certified index 1 saddles, smooth ` +
+      `(Morse) or on a kink, or one minimum up to symmetry; dashed joins (${dashed} of ${record.merges.length}) are the highest loss on the best path found, ` +
       'an upper bound on the barrier without a certified saddle.',
     spec,
   };

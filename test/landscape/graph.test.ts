@@ -83,6 +83,11 @@ test('an uncertified edge still joins (its top bounds the barrier) and is marked
   const join = layout.segments.find((s) => s.kind === 'join')!;
   assert.equal(join.certified, false);
   assert.equal(join.y1, 3);
+  // The stems rising to that join belong to the same connection: dashed like it, and they name its edge.
+  const stems = layout.segments.filter((s) => s.kind === 'stem');
+  assert.equal(stems.length, 2);
+  assert.ok(stems.every((s) => !s.certified && s.edge === 0 && s.y2 === 3), JSON.stringify(stems));
+  assert.ok(layout.segments.filter((s) => s.kind === 'open').every((s) => s.certified && s.edge === null));
 });
 
 test('a pair that is one minimum merges at its loss, certified, whatever its path’s top', () => {

@@ -2,7 +2,8 @@ import { landscape } from 'basin';
 
 /*
  * The explorer's drawing of a disconnectivity graph: the library's layout (`landscape.graphLayout`, the one the
- * report's figure uses) with each line styled by what its merge says, and each leaf carrying its restart count.
+ * report's figure uses) with each line styled by whether its connection is certified, and each leaf carrying its
+ * restart count.
  * Pure data, so Node tests check it; the view draws it with Vega-Lite.
  */
 
@@ -37,7 +38,6 @@ export function disconnectivityLayout(
   merges: readonly landscape.MergeRecord[],
 ): GraphLayout {
   const layout = landscape.graphLayout(nodes, merges);
-  const certified = new Map(merges.map((merge) => [merge.edge, merge.certified]));
   // Open tops mark groups that no connection joins; one tree (or a lone minimum) needs none but its own stem.
   const separate = layout.components.length > 1 || merges.length === 0;
   const segments = layout.segments
@@ -50,9 +50,9 @@ export function disconnectivityLayout(
       style:
         segment.kind === 'open'
           ? 'no connection found'
-          : segment.edge !== null && certified.get(segment.edge) === false
-            ? 'saddle not certified'
-            : 'certified saddle',
+          : segment.certified
+            ? 'certified saddle'
+            : 'saddle not certified',
       edge: segment.edge,
     }));
   const byId = new Map(nodes.map((node) => [node.id, node]));
