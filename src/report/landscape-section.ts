@@ -29,7 +29,13 @@ const CONFIG = {
   legend: { labelFontSize: 12, labelLimit: 320 },
 };
 
-const JOIN_STYLES = ['certified saddle', 'not certified'] as const;
+const JOIN_STYLES = ['certified saddle', 'not certified', 'no connection found'] as const;
+/** Solid, dashed, dotted. */
+const JOIN_DASHES: Record<(typeof JOIN_STYLES)[number], number[]> = {
+  'certified saddle': [1, 0],
+  'not certified': [6, 4],
+  'no connection found': [2, 3],
+};
 
 /** Losses as the tables and labels print them: six significant digits, exponent outside [1e-3, 1e5). */
 const loss = (value: number): string => formatNumber(value, 6);
@@ -83,10 +89,14 @@ export function graphFigure(record: GraphRecord, name = 'landscape-graph'): Figu
   const inverse = (v: number): number => (symlog ? Math.sign(v) * Math.expm1(Math.abs(v)) : v);
   const drawnRange = forward(layout.top) - forward(low) || 1;
   const bottom = inverse(forward(low) - LABEL_ROOM * drawnRange);
-  const segments = layout.segments.map((s) => ({
-    ...s,
-    style: s.certified ? JOIN_STYLES[0] : JOIN_STYLES[1],
-  }));
+  // The stem above the root of one tree says nothing; above groups that never join, it says no path joined them.
+  const separate = layout.components.length > 1;
+  const segments = layout.segments
+    .filter((s) => s.kind !== 'open' || separate)
+    .map((s) => ({
+      ...s,
+      style: s.kind === 'open' ? JOIN_STYLES[2] : s.certified ? JOIN_STYLES[0] : JOIN_STYLES[1],
+    }));
   const leaves = layout.leaves.map((leaf) => {
     const node = byId.get(leaf.id)!;
     return {
@@ -134,12 +144,12 @@ export function graphFigure(record: GraphRecord, name = 'landscape-graph'): Figu
             field: 'style',
             type: 'nominal',
             title: 'join',
+            // Only the styles drawn, so the legend lists no kind of line the figure does not have.
             scale: {
-              domain: [...JOIN_STYLES],
-              range: [
-                [1, 0],
-                [6, 4],
-              ],
+              domain: JOIN_STYLES.filter((style) => segments.some((s) => s.style === style)),
+              range: JOIN_STYLES.filter((style) => segments.some((s) => s.style === style)).map(
+                (style) => JOIN_DASHES[style],
+              ),
             },
           },
         },
