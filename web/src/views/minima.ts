@@ -185,7 +185,13 @@ export function mountMinima(
     );
     const saddle = edge.saddle;
     const verdictText =
-      saddle === null ? '' : saddle.certified ? 'certified Morse index 1' : `not certified: ${saddle.reason}`;
+      saddle === null
+        ? ''
+        : saddle.certified
+          ? saddle.rule === 'kink-saddle'
+            ? 'certified index 1 saddle on a kink'
+            : 'certified Morse index 1'
+          : `not certified: ${saddle.reason}`;
     await profileChart.setData(
       'saddle',
       saddle === null
@@ -228,7 +234,10 @@ export function mountMinima(
     if (saddle !== null) {
       rows.push(
         ['saddle ‖∇L‖ / loss scale', formatNumber(saddle.relativeGradient)],
-        ['saddle Morse index', saddle.morseIndex === null ? '—' : String(saddle.morseIndex)],
+        [
+          saddle.rule === 'kink-saddle' ? 'saddle index (on a kink)' : 'saddle Morse index',
+          saddle.morseIndex === null ? '—' : String(saddle.morseIndex),
+        ],
         ['|cos| negative direction · tangent', formatNumber(saddle.tangentOverlap)],
       );
     }
