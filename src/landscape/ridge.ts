@@ -5,12 +5,7 @@ import { rescalingDirections } from '../certify/symmetry.js';
 import type { Verdict } from '../certify/verdict.js';
 import { InvalidArgumentError, requireFinite, requireInteger } from '../core/errors.js';
 import { symmetricEigen } from '../core/linalg/index.js';
-import {
-  EIGENVALUE_ZERO_TOLERANCE,
-  GRADIENT_TOLERANCE,
-  KINK_TOLERANCE,
-  NEWTON_EIGENVALUE_CUTOFF,
-} from '../core/tolerances.js';
+import { EIGENVALUE_ZERO_TOLERANCE, GRADIENT_TOLERANCE, KINK_TOLERANCE } from '../core/tolerances.js';
 import { activationRule, slopeOf } from '../model/activation.js';
 import { type Architecture, parameterLayout } from '../model/architecture.js';
 import type { ForwardCache } from '../model/forward.js';
@@ -19,6 +14,7 @@ import { denseHessian } from '../model/hessian.js';
 import { backpropInput } from '../model/kernels.js';
 import type { LossKind } from '../model/loss.js';
 import { samplesAs, type Samples } from '../model/samples.js';
+import { gradientNewton } from './gradient-newton.js';
 import { requireParameterVector } from './segment.js';
 
 /*
@@ -374,29 +370,12 @@ function minimiseOnKink(
   let blocked: string | undefined;
   while (current.norm > options.target && iterations < options.maxIterations) {
     const hessian = projectedHessian(denseHessian(architecture, loss, theta, samples), normal);
-    const { values, vectors } = symmetricEigen(hessian, size, { vectors: true });
-    const eigenvectors = vectors as Float64Array;
-    let largest = 0;
-    for (const value of values) largest = Math.max(largest, Math.abs(value));
-    if (largest === 0) break;
-    const cutoff = NEWTON_EIGENVALUE_CUTOFF * largest;
-    const projected = new Float64Array(size);
-    for (let k = 0; k < size; k++) {
-      let sum = 0;
-      for (let i = 0; i < size; i++) sum += eigenvectors[i * size + k] * current.t[i];
-      projected[k] = sum;
-    }
+    const newton = gradientNewton(hessian, current.t, size);
+    if (newton === undefined) break;
     let accepted = false;
     let crossing: string | undefined;
-    while (damping <= 1e8 * largest * largest) {
-      const step = new Float64Array(size);
-      for (let k = 0; k < size; k++) {
-        const lambda = values[k];
-        if (damping === 0 && Math.abs(lambda) <= cutoff) continue;
-        const coefficient = (lambda / (lambda * lambda + damping)) * projected[k];
-        for (let i = 0; i < size; i++) step[i] -= coefficient * eigenvectors[i * size + k];
-      }
-      const trial = onKink(add(theta, tangential(step, normal)));
+    while (damping <= newton.maxDamping) {
+      const trial = onKink(add(theta, tangential(newton.step(damping), normal)));
       const next = evaluate(trial);
       const changed = firstDifference(pattern, next.pattern);
       if (changed !== undefined) crossing = changed;
@@ -405,10 +384,10 @@ function minimiseOnKink(
         current = next;
         accepted = true;
         crossing = undefined;
-        damping = damping < 1e-6 * largest * largest ? 0 : damping / 10;
+        damping = newton.lower(damping);
         break;
       }
-      damping = damping === 0 ? 1e-6 * largest * largest : damping * 10;
+      damping = newton.raise(damping);
     }
     iterations++;
     if (!accepted) {

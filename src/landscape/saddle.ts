@@ -2,14 +2,14 @@ import { type Certificate, certify, type CertifyOptions } from '../certify/certi
 import { firstLayerPreActivation } from '../certify/kink-set.js';
 import { referenceLossScale } from '../certify/scale.js';
 import { requireInteger } from '../core/errors.js';
-import { symmetricEigen } from '../core/linalg/index.js';
-import { GRADIENT_TOLERANCE, NEWTON_EIGENVALUE_CUTOFF } from '../core/tolerances.js';
+import { GRADIENT_TOLERANCE } from '../core/tolerances.js';
 import { activationRule } from '../model/activation.js';
 import { type Architecture, parameterCount, parameterLayout } from '../model/architecture.js';
 import { lossAndGradient, lossValue } from '../model/gradient.js';
 import { denseHessian } from '../model/hessian.js';
 import type { LossKind } from '../model/loss.js';
 import { samplesAs, type Samples } from '../model/samples.js';
+import { gradientNewton } from './gradient-newton.js';
 import { barrierRounding } from './neb.js';
 import type { SaddleRecord } from './records.js';
 import { crossedFirstLayerKinks, refineRidgeSaddle, type RidgeSaddle } from './ridge.js';
@@ -84,29 +84,12 @@ export function findCriticalPoint(
   let damping = 0;
   let iterations = 0;
   while (gradientNorm > target && iterations < maxIterations) {
-    const hessian = denseHessian(architecture, loss, theta, exact);
-    const { values, vectors } = symmetricEigen(hessian, size, { vectors: true });
-    const eigenvectors = vectors as Float64Array;
-    let largest = 0;
-    for (const value of values) largest = Math.max(largest, Math.abs(value));
-    if (largest === 0) break;
-    const cutoff = NEWTON_EIGENVALUE_CUTOFF * largest;
-    const projected = new Float64Array(size);
-    for (let k = 0; k < size; k++) {
-      let sum = 0;
-      for (let i = 0; i < size; i++) sum += eigenvectors[i * size + k] * gradient[i];
-      projected[k] = sum;
-    }
+    const newton = gradientNewton(denseHessian(architecture, loss, theta, exact), gradient, size);
+    if (newton === undefined) break;
     let accepted = false;
-    // μ up to 1e8·λmax² makes the step 1e-8/λmax times −H∇L: if even that does not lower ‖∇L‖, rounding rules.
-    while (damping <= 1e8 * largest * largest) {
-      const trial = Float64Array.from(theta);
-      for (let k = 0; k < size; k++) {
-        const lambda = values[k];
-        if (damping === 0 && Math.abs(lambda) <= cutoff) continue;
-        const coefficient = (lambda / (lambda * lambda + damping)) * projected[k];
-        for (let i = 0; i < size; i++) trial[i] -= coefficient * eigenvectors[i * size + k];
-      }
+    while (damping <= newton.maxDamping) {
+      const step = newton.step(damping);
+      const trial = Float64Array.from(theta, (value, i) => value + step[i]);
       const trialGradient = gradientAt(trial);
       const trialNorm = norm(trialGradient);
       if (trialNorm < gradientNorm) {
@@ -114,11 +97,10 @@ export function findCriticalPoint(
         gradient = trialGradient;
         gradientNorm = trialNorm;
         accepted = true;
-        // Back towards the undamped Newton step, which converges quadratically once it is accepted.
-        damping = damping < 1e-6 * largest * largest ? 0 : damping / 10;
+        damping = newton.lower(damping);
         break;
       }
-      damping = damping === 0 ? 1e-6 * largest * largest : damping * 10;
+      damping = newton.raise(damping);
     }
     iterations++;
     if (!accepted) break;
