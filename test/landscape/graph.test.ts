@@ -86,7 +86,10 @@ test('an uncertified edge still joins (its top bounds the barrier) and is marked
   // The stems rising to that join belong to the same connection: dashed like it, and they name its edge.
   const stems = layout.segments.filter((s) => s.kind === 'stem');
   assert.equal(stems.length, 2);
-  assert.ok(stems.every((s) => !s.certified && s.edge === 0 && s.y2 === 3), JSON.stringify(stems));
+  assert.ok(
+    stems.every((s) => !s.certified && s.edge === 0 && s.y2 === 3),
+    JSON.stringify(stems),
+  );
   assert.ok(layout.segments.filter((s) => s.kind === 'open').every((s) => s.certified && s.edge === null));
 });
 
