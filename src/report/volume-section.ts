@@ -230,8 +230,8 @@ export function volumeReading(record: RegionVolumeRecord): string[] {
   }
   const certain = sizes.filter((size) => size.badCertain.successes > 0).length;
   const how = settings.signSearch
-    ? 'no least-squares solution inside the cones was found (minimum-norm and sign search)'
-    : 'no minimum-norm least-squares solution was inside the cones (sign search off)';
+    ? 'was a least-squares solution inside the cones found (minimum-norm and sign search)'
+    : 'was the minimum-norm least-squares solution inside the cones (sign search off)';
   text.push(
     certain === 0
       ? `In no bad region of any size ${how}: the lower bound on E𝒱(𝓛_ε) is 0 at every size, which says nothing ` +
