@@ -2,6 +2,7 @@ import { solveAssignment } from '../core/linalg/assignment.js';
 import { incomingIndices, normaliseUnitScales } from '../certify/symmetry.js';
 import { type Architecture, parameterLayout } from '../model/architecture.js';
 import { requireParameterVector } from './segment.js';
+import { distance } from '../train/vector.js';
 
 export interface Alignment {
   /** A copy of the reference, unchanged. */
@@ -127,10 +128,4 @@ function permuteUnits(
       theta[row + unit] = source[row + old];
     }
   });
-}
-
-function distance(a: Float64Array, b: Float64Array): number {
-  let sum = 0;
-  for (let k = 0; k < a.length; k++) sum += (a[k] - b[k]) ** 2;
-  return Math.sqrt(sum);
 }

@@ -13,6 +13,7 @@ import type { LossKind } from '../model/loss.js';
 import { samplesAs, type Samples } from '../model/samples.js';
 import type { PathProfileRecord } from './records.js';
 import { requireParameterVector } from './segment.js';
+import { distance, dot, norm2 as norm } from '../train/vector.js';
 
 /** A smooth objective: its value and gradient at θ (θ is not modified). */
 export type Objective = (theta: Float64Array) => { readonly loss: number; readonly gradient: Float64Array };
@@ -381,32 +382,26 @@ function bandProfile(images: readonly Float64Array[], losses: Float64Array): Pat
   const total = arc[arc.length - 1];
   const t = arc.map((s, i) => (total > 0 ? s / total : i / (images.length - 1)));
   t[t.length - 1] = 1;
+  return gridProfileRecord('neb', t, losses);
+}
+
+/**
+ * A path's losses on a grid of t as a record: the highest grid point (the first, on ties) is its top, and the barrier
+ * is measured from the higher end. The straight line's and the band's profiles; trained curves refine their top.
+ */
+export function gridProfileRecord(
+  method: PathProfileRecord['method'],
+  t: ArrayLike<number>,
+  loss: ArrayLike<number>,
+): PathProfileRecord {
   let peak = 0;
-  losses.forEach((value, i) => {
-    if (value > losses[peak]) peak = i;
-  });
+  for (let k = 1; k < loss.length; k++) if (loss[k] > loss[peak]) peak = k;
   return {
-    method: 'neb',
-    t,
-    loss: Array.from(losses),
-    maxLoss: losses[peak],
+    method,
+    t: Array.from(t),
+    loss: Array.from(loss),
+    maxLoss: loss[peak],
     peakT: t[peak],
-    barrier: losses[peak] - Math.max(losses[0], losses[losses.length - 1]),
+    barrier: loss[peak] - Math.max(loss[0], loss[loss.length - 1]),
   };
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let sum = 0;
-  for (let k = 0; k < a.length; k++) sum += a[k] * b[k];
-  return sum;
-}
-
-function norm(a: Float64Array): number {
-  return Math.sqrt(dot(a, a));
-}
-
-function distance(a: Float64Array, b: Float64Array): number {
-  let sum = 0;
-  for (let k = 0; k < a.length; k++) sum += (a[k] - b[k]) ** 2;
-  return Math.sqrt(sum);
 }

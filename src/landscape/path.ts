@@ -12,6 +12,7 @@ import {
   barrierRounding,
   DEFAULT_NEB_IMAGES,
   DEFAULT_NEB_ITERATIONS,
+  gridProfileRecord,
   NEB_MAX_IMAGES,
   NEB_MAX_ITERATIONS,
   nudgedElasticBand,
@@ -137,7 +138,7 @@ export function connectMinima(options: ConnectOptions): ConnectionRecord {
     to: end,
     intervals: LINEAR_INTERVALS,
   });
-  const linear = linearProfile(segment.t, segment.loss);
+  const linear = gridProfileRecord('linear', segment.t, segment.loss);
   onProgress?.('linear', 1, 1);
   const base = {
     from: fromId,
@@ -236,21 +237,5 @@ function curveProfileRecord(method: 'bezier' | 'polychain', profile: CurveProfil
     maxLoss: profile.maxLoss,
     peakT: profile.peakT,
     barrier: profile.barrier,
-  };
-}
-
-/** A straight-segment profile as a record (t on the segment's own parameter). */
-function linearProfile(t: Float64Array, loss: Float64Array): PathProfileRecord {
-  let peak = 0;
-  loss.forEach((value, k) => {
-    if (value > loss[peak]) peak = k;
-  });
-  return {
-    method: 'linear',
-    t: Array.from(t),
-    loss: Array.from(loss),
-    maxLoss: loss[peak],
-    peakT: t[peak],
-    barrier: loss[peak] - Math.max(loss[0], loss[loss.length - 1]),
   };
 }

@@ -16,6 +16,7 @@ import type { LossKind } from '../model/loss.js';
 import { samplesAs, type Samples } from '../model/samples.js';
 import { gradientNewton } from './gradient-newton.js';
 import { requireParameterVector } from './segment.js';
+import { dot, norm2 as norm } from '../train/vector.js';
 
 /*
  * Saddles on a kink ("ridge saddles") of a ReLU network: the certificate for the top of a path that sits on a
@@ -523,14 +524,4 @@ function tangential(v: Float64Array, n: Float64Array): Float64Array {
 
 function add(a: Float64Array, b: Float64Array): Float64Array {
   return a.map((value, i) => value + b[i]);
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
-}
-
-function norm(a: Float64Array): number {
-  return Math.sqrt(dot(a, a));
 }

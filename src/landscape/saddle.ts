@@ -14,6 +14,7 @@ import { barrierRounding } from './neb.js';
 import type { SaddleRecord } from './records.js';
 import { crossedFirstLayerKinks, refineRidgeSaddle, type RidgeSaddle } from './ridge.js';
 import { requireParameterVector } from './segment.js';
+import { distance, dot, norm2 as norm } from '../train/vector.js';
 
 export interface RefineSaddleOptions {
   readonly architecture: Architecture;
@@ -308,19 +309,5 @@ function ridgeAttempt(
 function absoluteCosine(a: Float64Array, b: Float64Array): number {
   const denominator = norm(a) * norm(b);
   if (denominator === 0) return 0;
-  let sum = 0;
-  for (let k = 0; k < a.length; k++) sum += a[k] * b[k];
-  return Math.abs(sum) / denominator;
-}
-
-function norm(a: Float64Array): number {
-  let sum = 0;
-  for (let k = 0; k < a.length; k++) sum += a[k] * a[k];
-  return Math.sqrt(sum);
-}
-
-function distance(a: Float64Array, b: Float64Array): number {
-  let sum = 0;
-  for (let k = 0; k < a.length; k++) sum += (a[k] - b[k]) ** 2;
-  return Math.sqrt(sum);
+  return Math.abs(dot(a, b)) / denominator;
 }

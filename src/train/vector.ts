@@ -1,7 +1,7 @@
 import type { FloatArray } from '../core/dtype.js';
 
 /*
- * The few vector operations the optimisers need, on θ-like arrays. Reductions accumulate in double whatever the
+ * The few vector operations the optimisers (and the landscape's paths) need, on θ-like arrays. Reductions accumulate in double whatever the
  * storage precision.
  */
 
@@ -13,6 +13,13 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 export function norm2(a: ArrayLike<number>): number {
   return Math.sqrt(dot(a, a));
+}
+
+/** ‖a − b‖, Euclidean. */
+export function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
+  return Math.sqrt(sum);
 }
 
 export function allFinite(a: ArrayLike<number>): boolean {
