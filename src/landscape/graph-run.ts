@@ -240,15 +240,7 @@ export interface PathOptions extends ConnectionSettings {
 
 /** `basin landscape path`: one connection between two given points of one problem, as a record. */
 export function landscapePath(options: PathOptions): PathRecord {
-  const size = parameterCount(options.problem.architecture);
-  for (const [name, theta] of [
-    ['from', options.from],
-    ['to', options.to],
-  ] as const) {
-    if (theta.length !== size) {
-      throw new InvalidArgumentError(name, `${size} parameters`, `${theta.length} parameters`);
-    }
-  }
+  // θ's length and values are checked once, by connectMinima, with the argument named.
   return {
     kind: 'basin-landscape-path',
     version: 1,
